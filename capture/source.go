@@ -1,0 +1,45 @@
+package capture
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/media"
+)
+
+// Source produces frames.
+type Source interface {
+	// Run captures until ctx is done, passing each frame to emit in
+	// order. emit must return quickly and must not keep Run waiting.
+	// Run returns nil when ctx ended it, or an error saying why capture
+	// cannot go on after the source's own retries.
+	Run(ctx context.Context, emit func(*media.Frame)) error
+}
+
+// Env is what every source shares with the rest of the agent.
+type Env struct {
+	// Clock defaults to the system clock.
+	Clock clock.Clock
+	// Epoch is time zero of the shared media time base: a frame's PTS is
+	// its capture time minus Epoch, for audio and video alike. It
+	// defaults to the first time a source reads the clock.
+	Epoch time.Time
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+func (e Env) withDefaults() Env {
+	e.Clock = clock.Or(e.Clock)
+	if e.Epoch.IsZero() {
+		e.Epoch = e.Clock.Now()
+	}
+	if e.Logger == nil {
+		e.Logger = slog.Default()
+	}
+	return e
+}
+
+// pts returns the media time of t on the shared time base.
+func (e Env) pts(t time.Time) time.Duration { return t.Sub(e.Epoch) }
