@@ -3,3 +3,5 @@ module github.com/p2pcam/p2pcam
 go 1.26
 
 toolchain go1.26.8
+
+require github.com/BurntSushi/toml v1.6.0 // indirect

@@ -126,9 +126,8 @@ func readAnnexB(r io.Reader, env Env, last *time.Duration, emit func(*media.Fram
 				env.Logger.Warn("skipping oversized NAL unit", "err", err)
 				continue
 			}
-			if f, ferr := fr.flush(); ferr == nil && f != nil {
-				stamp(f)
-			}
+			// The access unit in progress is dropped, not flushed: a
+			// command that dies mid-frame leaves it truncated.
 			return frames, err
 		}
 		f, err := fr.push(nalu)

@@ -1,0 +1,178 @@
+// Package agent is the composition root of p2pcamd: it reads the
+// configuration, builds one stream hub per quality of the board, routes
+// viewers' requests (package request) to live streams and commands,
+// enforces the viewer limit across transports, and serves LAN mode over
+// plain HTTP.
+package agent
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/capture"
+	"github.com/p2pcam/p2pcam/capture/sim"
+	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/stream"
+)
+
+// Agent is a running camera.
+type Agent struct {
+	cfg       Config
+	log       *slog.Logger
+	board     board.Profile
+	hubs      map[media.Quality]*stream.Hub
+	qualities []media.Quality // those in hubs, lowest first
+	viewers   viewerLimit
+	lanAddr   chan net.Addr // receives the LAN listener's address once bound
+
+	handlers sync.WaitGroup // requests being served
+}
+
+// New builds an agent from cfg. Nothing runs until Run.
+func New(cfg Config) (*Agent, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	prof, err := board.Lookup(cfg.Board)
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		board:   prof,
+		hubs:    map[media.Quality]*stream.Hub{},
+		viewers: viewerLimit{max: cfg.MaxViewers},
+		lanAddr: make(chan net.Addr, 1),
+	}
+	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
+	for q, spec := range a.streamSpecs() {
+		src, err := openSource(spec, env)
+		if err != nil {
+			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
+		}
+		hub, err := stream.New(src, stream.Config{
+			Name:        "ch0/" + string(q),
+			QueueFrames: cfg.Stream.QueueFrames,
+			QueueBytes:  cfg.Stream.QueueBytes,
+			IdleTimeout: cfg.Stream.IdleTimeout,
+			Clock:       cfg.Clock,
+			Logger:      cfg.Logger,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
+		}
+		a.hubs[q] = hub
+		a.qualities = append(a.qualities, q)
+	}
+	if len(a.hubs) == 0 {
+		return nil, fmt.Errorf("agent: board %q has no streams; set [streams] in the config", prof.Name)
+	}
+	sort.Slice(a.qualities, func(i, j int) bool { return a.qualities[i].Rank() < a.qualities[j].Rank() })
+	return a, nil
+}
+
+// streamSpecs merges the board's streams with the config's overrides; an
+// override of "" removes the board's stream.
+func (a *Agent) streamSpecs() map[media.Quality]string {
+	specs := map[media.Quality]string{}
+	for q, s := range a.board.Streams {
+		specs[q] = s
+	}
+	for name, s := range a.cfg.Streams {
+		q := media.Quality(name) // validated in Config.withDefaults
+		if s == "" {
+			delete(specs, q)
+		} else {
+			specs[q] = s
+		}
+	}
+	return specs
+}
+
+func openSource(spec string, env capture.Env) (capture.Source, error) {
+	if q, ok := strings.CutPrefix(spec, "sim:"); ok {
+		quality, err := media.ParseQuality(q)
+		if err != nil {
+			return nil, fmt.Errorf("%w %q: %v", capture.ErrBadSpec, spec, err)
+		}
+		return sim.New(quality, env)
+	}
+	return capture.Open(spec, env)
+}
+
+// Run serves until ctx is done, then shuts down: every viewer gets the end
+// of its stream, sources stop, and Run returns when nothing is left
+// running. An agent runs once.
+func (a *Agent) Run(ctx context.Context) error {
+	defer a.closeHubs()
+	a.log.Info("p2pcamd starting", "board", a.board.Name, "streams", a.qualities, "max_viewers", a.cfg.MaxViewers)
+	if a.cfg.LAN.Listen == "off" {
+		<-ctx.Done()
+		a.log.Info("shutting down")
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.LAN.Listen)
+	if err != nil {
+		return fmt.Errorf("agent: LAN mode: %w", err)
+	}
+	a.lanAddr <- ln.Addr()
+	serveCtx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	srv := a.lanServer(serveCtx)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	a.log.Info("LAN mode listening", "addr", ln.Addr().String(),
+		"watch", fmt.Sprintf("ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=high'", ln.Addr()))
+
+	select {
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+	case err = <-serveErr:
+		err = fmt.Errorf("agent: LAN mode: %w", err)
+	}
+	stopServing() // streaming handlers see this and end their streams cleanly
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if serr := srv.Shutdown(shutCtx); serr != nil {
+		a.log.Warn("LAN server did not drain in time", "err", serr)
+	}
+	a.handlers.Wait()
+	return err
+}
+
+// LANAddr returns the LAN listener's address once Run has bound it, or
+// nil if ctx ends first.
+func (a *Agent) LANAddr(ctx context.Context) net.Addr {
+	select {
+	case addr := <-a.lanAddr:
+		a.lanAddr <- addr
+		return addr
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+func (a *Agent) closeHubs() {
+	for _, h := range a.hubs {
+		h.Close()
+	}
+}
+
+// Stats returns the counters of each stream.
+func (a *Agent) Stats() map[media.Quality]stream.Stats {
+	out := map[media.Quality]stream.Stats{}
+	for q, h := range a.hubs {
+		out[q] = h.Stats()
+	}
+	return out
+}

@@ -1,0 +1,53 @@
+package agent
+
+import (
+	"log/slog"
+	"strconv"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/media"
+)
+
+// deviceStatus is one element of the get_device_st reply:
+// [{"status":"0","appConnectNum":"2"}].
+type deviceStatus struct {
+	Status        string `json:"status"`
+	AppConnectNum string `json:"appConnectNum"`
+}
+
+func (a *Agent) serveCommand(log *slog.Logger, req request.Request, w Responder) {
+	switch req.Cmd {
+	case "get_device_st":
+		a.getDeviceStatus(req, w)
+	default:
+		log.Info("unsupported command", "cmd", req.Cmd)
+		a.replyError(w, request.Errorf(request.StatusNotSupported, "command %q is not supported", req.Cmd))
+	}
+}
+
+// getDeviceStatus answers whether a request of the given type would be
+// accepted now: type=live|voice|playback, with an optional quality.
+func (a *Agent) getDeviceStatus(req request.Request, w Responder) {
+	st := request.StatusOK
+	switch typ := req.Params.Get("type"); typ {
+	case "", "live":
+		if q := req.Params.Get("quality"); q != "" {
+			if _, err := media.ParseQuality(q); err != nil {
+				a.replyError(w, request.Errorf(request.StatusBadRequest, "%v", err))
+				return
+			}
+		}
+		if a.viewers.count() >= a.cfg.MaxViewers {
+			st = request.StatusTooMany
+		}
+	case "voice", "playback":
+		st = request.StatusNotSupported // talkback and recording have their own issues
+	default:
+		a.replyError(w, request.Errorf(request.StatusBadRequest, "unknown type %q: want live, voice or playback", typ))
+		return
+	}
+	a.replyJSON(w, request.StatusOK, []deviceStatus{{
+		Status:        strconv.Itoa(int(st)),
+		AppConnectNum: strconv.Itoa(a.viewers.count()),
+	}})
+}

@@ -1,0 +1,151 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/media"
+)
+
+// MaxViewersLimit is the most viewers a camera serves at once: the X-P2P
+// figure of 32 P2P viewers per device.
+const MaxViewersLimit = 32
+
+// Config is p2pcamd's configuration. The TOML file
+// rootfs/etc/p2pcam/p2pcamd.toml documents every field with its default.
+// The zero value works: the sim board, LAN mode on 127.0.0.1:8080.
+type Config struct {
+	// Board names the board profile. It defaults to "sim".
+	Board string `toml:"board"`
+	// MaxViewers limits concurrent viewers across every transport; one
+	// more gets status 405. It defaults to 4 and may be at most 32.
+	MaxViewers int `toml:"max_viewers"`
+	// Streams overrides the board's source per quality. Keys are
+	// standard, high and super; values are source specs (file:PATH,
+	// exec:COMMAND, sim:QUALITY), or "" to remove the board's stream.
+	Streams map[string]string `toml:"streams"`
+	LAN     LANConfig         `toml:"lan"`
+	Stream  StreamConfig      `toml:"stream"`
+	Log     LogConfig         `toml:"log"`
+
+	// Clock defaults to the system clock. Not read from the file.
+	Clock clock.Clock `toml:"-"`
+	// Logger defaults to slog.Default(). Not read from the file.
+	Logger *slog.Logger `toml:"-"`
+}
+
+// LANConfig configures LAN mode: the requests over plain HTTP.
+type LANConfig struct {
+	// Listen is the HTTP address. It defaults to "127.0.0.1:8080";
+	// "off" turns LAN mode off. LAN mode has no authentication yet: bind
+	// it to a wider address only on a network you trust.
+	Listen string `toml:"listen"`
+	// WriteTimeout drops a viewer that takes in no data for this long.
+	// It defaults to 10s.
+	WriteTimeout time.Duration `toml:"write_timeout"`
+}
+
+// StreamConfig tunes every stream hub (see stream.Config).
+type StreamConfig struct {
+	// IdleTimeout is how long a source runs on after its last viewer
+	// left. It defaults to 10s.
+	IdleTimeout time.Duration `toml:"idle_timeout"`
+	// QueueFrames bounds each viewer's queue. It defaults to 256.
+	QueueFrames int `toml:"queue_frames"`
+	// QueueBytes bounds each viewer's queued bytes. It defaults to 8 MiB.
+	QueueBytes int `toml:"queue_bytes"`
+}
+
+// LogConfig configures logging.
+type LogConfig struct {
+	// Level is debug, info, warn or error. It defaults to info.
+	Level string `toml:"level"`
+	// Format is text or json. It defaults to text.
+	Format string `toml:"format"`
+}
+
+// LoadConfig reads a TOML config file. Unknown keys are an error, so that
+// a typo does not silently leave a default in place.
+func LoadConfig(path string) (Config, error) {
+	var cfg Config
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	md, err := toml.Decode(string(b), &cfg)
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return cfg, fmt.Errorf("config %s: unknown keys %s", path, strings.Join(keys, ", "))
+	}
+	return cfg, nil
+}
+
+// withDefaults fills in defaults and validates.
+func (c Config) withDefaults() (Config, error) {
+	if c.Board == "" {
+		c.Board = "sim"
+	}
+	if c.MaxViewers == 0 {
+		c.MaxViewers = 4
+	}
+	if c.LAN.Listen == "" {
+		c.LAN.Listen = "127.0.0.1:8080"
+	}
+	if c.LAN.WriteTimeout == 0 {
+		c.LAN.WriteTimeout = 10 * time.Second
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	c.Clock = clock.Or(c.Clock)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	var errs []error
+	if c.MaxViewers < 1 || c.MaxViewers > MaxViewersLimit {
+		errs = append(errs, fmt.Errorf("max_viewers = %d: want 1 to %d", c.MaxViewers, MaxViewersLimit))
+	}
+	for q := range c.Streams {
+		if _, err := media.ParseQuality(q); err != nil {
+			errs = append(errs, fmt.Errorf("streams: %w", err))
+		}
+	}
+	if c.LAN.WriteTimeout < 0 {
+		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
+	}
+	if _, err := ParseLogLevel(c.Log.Level); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		errs = append(errs, fmt.Errorf("log.format = %q: want text or json", c.Log.Format))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// ParseLogLevel parses debug, info, warn or error.
+func ParseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("log.level = %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}

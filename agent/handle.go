@@ -1,0 +1,70 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+)
+
+// Handle serves one request line, such as
+// "ipc.flv?action=live&channel=0&quality=high", on w. It returns when the
+// request is answered, the stream ends, or ctx is done. peer names the
+// viewer in logs.
+func (a *Agent) Handle(ctx context.Context, peer, line string, w Responder) {
+	a.handlers.Add(1)
+	defer a.handlers.Done()
+	log := a.log.With("viewer", peer)
+	req, err := request.Parse(line)
+	if err != nil {
+		log.Info("rejected request", "err", err)
+		a.replyError(w, err)
+		return
+	}
+	if req.Channel != 0 {
+		a.replyError(w, request.Errorf(request.StatusBadRequest,
+			"channel %d does not exist: this camera serves channel 0", req.Channel))
+		return
+	}
+	switch req.Kind {
+	case request.KindLive:
+		a.serveLive(ctx, log, req, w)
+	case request.KindCommand:
+		a.serveCommand(log, req, w)
+	default:
+		a.replyError(w, request.Errorf(request.StatusNotSupported,
+			"%s requests are not supported by this camera yet", req.Kind))
+	}
+}
+
+// errorBody is the JSON body of a refused request.
+type errorBody struct {
+	Status string `json:"status"`
+	Error  string `json:"error"`
+}
+
+// replyError answers with the status of err, a *request.Error, or 404.
+func (a *Agent) replyError(w Responder, err error) {
+	var rerr *request.Error
+	if !errors.As(err, &rerr) {
+		rerr = &request.Error{Status: request.StatusBadRequest, Msg: err.Error()}
+	}
+	a.replyJSON(w, rerr.Status, errorBody{Status: strconv.Itoa(int(rerr.Status)), Error: rerr.Msg})
+}
+
+func (a *Agent) replyJSON(w Responder, st request.Status, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		a.log.Error("encode reply", "err", err)
+		return
+	}
+	body = append(body, '\n')
+	if w.WriteHead(st, Head{ContentType: "application/json"}) != nil {
+		return
+	}
+	if _, err := w.Write(body); err == nil {
+		_ = w.Flush()
+	}
+}

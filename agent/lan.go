@@ -1,0 +1,102 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+)
+
+// LAN mode limits on untrusted HTTP requests.
+const (
+	// lanMaxHeaderBytes bounds a request's headers, the query included:
+	// request.MaxLength is 4 KiB, and browsers send about 1 KiB besides.
+	lanMaxHeaderBytes = 8 << 10
+	// lanReadHeaderTimeout drops a client that does not finish its
+	// request in time (slowloris).
+	lanReadHeaderTimeout = 5 * time.Second
+)
+
+// lanServer returns the LAN mode HTTP server. Requests' contexts derive
+// from ctx, so cancelling it ends every stream.
+func (a *Agent) lanServer(ctx context.Context) *http.Server {
+	mux := http.NewServeMux()
+	for _, path := range []string{"/ipc.flv", "/command", "/voice"} {
+		mux.HandleFunc(path, a.serveHTTP)
+	}
+	mux.HandleFunc("/{$}", a.serveIndex)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeHTTPError(w, request.StatusBadRequest, fmt.Sprintf("no such request %q: want /ipc.flv or /command", r.URL.Path))
+	})
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: lanReadHeaderTimeout,
+		MaxHeaderBytes:    lanMaxHeaderBytes,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+}
+
+func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeHTTPError(w, request.StatusBadRequest, "LAN mode takes GET requests")
+		return
+	}
+	line := r.URL.Path + "?" + r.URL.RawQuery
+	a.Handle(r.Context(), r.RemoteAddr, line, &httpResponder{w: w, rc: http.NewResponseController(w)})
+}
+
+func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "p2pcamd (board %s): LAN mode\n\n", a.board.Name)
+	for _, q := range a.qualities {
+		fmt.Fprintf(w, "ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=%s'\n", r.Host, q)
+	}
+	fmt.Fprintf(w, "curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", r.Host)
+}
+
+// httpResponder answers a request as an HTTP response. Protocol statuses
+// are sent as HTTP statuses (0 as 200).
+type httpResponder struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (h *httpResponder) WriteHead(st request.Status, head Head) error {
+	hd := h.w.Header()
+	hd.Set("Content-Type", head.ContentType)
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	if head.Quality != "" {
+		hd.Set("X-P2pcam-Quality", string(head.Quality))
+	}
+	h.w.WriteHeader(httpStatus(st))
+	return nil
+}
+
+func (h *httpResponder) Write(p []byte) (int, error)        { return h.w.Write(p) }
+func (h *httpResponder) Flush() error                       { return h.rc.Flush() }
+func (h *httpResponder) SetWriteDeadline(t time.Time) error { return h.rc.SetWriteDeadline(t) }
+
+func httpStatus(st request.Status) int {
+	if st == request.StatusOK {
+		return http.StatusOK
+	}
+	if st == request.StatusBusy {
+		return http.StatusServiceUnavailable
+	}
+	return int(st)
+}
+
+// writeHTTPError answers a request that never reached the router.
+func writeHTTPError(w http.ResponseWriter, st request.Status, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(httpStatus(st))
+	_ = json.NewEncoder(w).Encode(errorBody{Status: strconv.Itoa(int(st)), Error: msg})
+}

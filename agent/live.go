@@ -1,0 +1,96 @@
+package agent
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/mux/flv"
+	"github.com/p2pcam/p2pcam/stream"
+)
+
+// viewerBufferSize is each viewer's write buffer: big enough to hold a
+// typical frame so that one frame is one write.
+const viewerBufferSize = 32 << 10
+
+// serveLive streams FLV of the asked quality until the viewer goes, the
+// source fails, or ctx is done.
+func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Request, w Responder) {
+	q, _ := board.Nearest(req.Quality, a.qualities) // New ensures a.qualities is not empty
+	release, ok := a.viewers.acquire()
+	if !ok {
+		log.Info("refused viewer: too many viewers", "max_viewers", a.cfg.MaxViewers)
+		a.replyError(w, request.Errorf(request.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))
+		return
+	}
+	defer release()
+	sub, err := a.hubs[q].Subscribe()
+	if err != nil {
+		a.replyError(w, request.Errorf(request.StatusBusy, "stream unavailable: %v", err))
+		return
+	}
+	defer sub.Close()
+
+	head := Head{ContentType: "video/x-flv"}
+	if q != req.Quality {
+		head.Quality = q
+	}
+	if err := w.WriteHead(request.StatusOK, head); err != nil {
+		return
+	}
+	log = log.With("stream", q)
+	log.Info("viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
+	start := a.cfg.Clock.Now()
+	bytes, reason := a.pump(ctx, sub, w)
+	log.Info("viewer left", "reason", reason, "bytes", bytes,
+		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w Responder
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// pump moves frames from sub to w as FLV. It drains whatever is queued
+// before each flush, so a burst (the cached GOP) costs one flush. It
+// returns the bytes sent and why it stopped.
+func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder) (int64, error) {
+	cw := &countingWriter{w: w}
+	bw := bufio.NewWriterSize(cw, viewerBufferSize)
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true})
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, stream.ErrClosed) {
+				err = errors.New("stream ended")
+			}
+			_ = bw.Flush()
+			_ = w.Flush()
+			return cw.n, err
+		}
+		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
+		for f != nil {
+			if err := mux.WriteFrame(f); err != nil {
+				return cw.n, err
+			}
+			f, _ = sub.TryNext()
+		}
+		if err := bw.Flush(); err != nil {
+			return cw.n, err
+		}
+		if err := w.Flush(); err != nil {
+			return cw.n, err
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The end-to-end tests run the real p2pcamd binary, built once.
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func daemonBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "p2pcamd-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "p2pcamd")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// syncBuffer collects a process's log lines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	// lines receives each line as it is written (non-blocking).
+	lines chan string
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// daemon is a running p2pcamd.
+type daemon struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	addr string // LAN mode host:port
+	logs *syncBuffer
+	done chan error
+}
+
+var listenRE = regexp.MustCompile(`msg="LAN mode listening" addr=(\S+)`)
+
+// startDaemon runs p2pcamd with the given TOML config (may be empty) and
+// extra flags, in LAN mode on a free loopback port.
+func startDaemon(t testing.TB, config string, args ...string) *daemon {
+	t.Helper()
+	bin := daemonBinary(t)
+	cfgPath := filepath.Join(t.TempDir(), "p2pcamd.toml")
+	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"--config", cfgPath, "--lan", "127.0.0.1:0"}, args...)
+	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d := &daemon{t: t, cmd: cmd, logs: &syncBuffer{lines: make(chan string, 1024)}, done: make(chan error, 1)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			d.logs.mu.Lock()
+			d.logs.buf.WriteString(line + "\n")
+			d.logs.mu.Unlock()
+			if m := listenRE.FindStringSubmatch(line); m != nil {
+				addr <- m[1]
+			}
+			select {
+			case d.logs.lines <- line:
+			default:
+			}
+		}
+		d.done <- cmd.Wait()
+	}()
+	select {
+	case d.addr = <-addr:
+	case err := <-d.done:
+		t.Fatalf("p2pcamd exited before listening: %v\n%s", err, d.logs)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("p2pcamd did not listen within 10s\n%s", d.logs)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-d.done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("p2pcamd did not exit within 10s of SIGTERM")
+		}
+		if t.Failed() {
+			t.Logf("p2pcamd log:\n%s", d.logs)
+		}
+	})
+	return d
+}
+
+func (d *daemon) url(req string) string { return "http://" + d.addr + "/" + req }
+
+func liveURL(d *daemon, quality string) string {
+	return d.url("ipc.flv?action=live&channel=0&quality=" + quality)
+}
+
+// fetch reads a live stream for dur and returns the response and bytes.
+func (d *daemon) fetch(rawURL string, dur time.Duration) (*http.Response, []byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if ctx.Err() != nil {
+		err = nil // reading until the deadline is what a viewer does
+	}
+	return resp, body, err
+}
+
+// get makes a short request and returns its status and body.
+func (d *daemon) get(t testing.TB, req string) (int, string) {
+	t.Helper()
+	resp, body, err := d.fetch(d.url(req), 5*time.Second)
+	if err != nil {
+		t.Fatalf("GET %s: %v", req, err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// waitLog waits up to timeout for a log line containing all of parts.
+func (d *daemon) waitLog(timeout time.Duration, parts ...string) (string, bool) {
+	deadline := time.After(timeout)
+	for {
+		for _, line := range strings.Split(d.logs.String(), "\n") {
+			if containsAll(line, parts) {
+				return line, true
+			}
+		}
+		select {
+		case <-d.logs.lines:
+		case <-deadline:
+			return "", false
+		}
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}

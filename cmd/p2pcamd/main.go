@@ -1,0 +1,98 @@
+// Command p2pcamd is the p2pcam camera daemon: it captures video, and
+// serves it to viewers in LAN mode (and, later, over P2P).
+//
+//	p2pcamd --board sim                      built-in clips, LAN mode on 127.0.0.1:8080
+//	p2pcamd --config /etc/p2pcam/p2pcamd.toml
+//	p2pcamd --lan 0.0.0.0:8080               LAN mode for the whole network
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/p2pcam/p2pcam/agent"
+)
+
+// version is stamped by scripts/cross-build.sh.
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "p2pcamd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("p2pcamd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "TOML config `file` (see rootfs/etc/p2pcam/p2pcamd.toml); defaults are used without one")
+	boardName := fs.String("board", "", "board profile, overriding the config (e.g. sim)")
+	lan := fs.String("lan", "", "LAN mode HTTP `address`, overriding the config (e.g. 0.0.0.0:8080, or off)")
+	logLevel := fs.String("log-level", "", "log level, overriding the config: debug, info, warn or error")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q; see p2pcamd --help", fs.Args())
+	}
+	if *showVersion {
+		fmt.Fprintln(stderr, "p2pcamd", version)
+		return nil
+	}
+	var cfg agent.Config
+	if *configPath != "" {
+		var err error
+		if cfg, err = agent.LoadConfig(*configPath); err != nil {
+			return err
+		}
+	}
+	if *boardName != "" {
+		cfg.Board = *boardName
+	}
+	if *lan != "" {
+		cfg.LAN.Listen = *lan
+	}
+	if *logLevel != "" {
+		cfg.Log.Level = *logLevel
+	}
+	logger, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = logger
+	a, err := agent.New(cfg)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	logger.Info("p2pcamd", "version", version)
+	return a.Run(ctx)
+}
+
+func newLogger(c agent.LogConfig, w io.Writer) (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if c.Level != "" {
+		var err error
+		if level, err = agent.ParseLogLevel(c.Level); err != nil {
+			return nil, err
+		}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}

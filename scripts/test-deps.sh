@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# test-deps.sh: install what the test suite needs, once. Idempotent and
+# quiet: it prints only what it installs. Needs root (or sudo) for apt.
+set -euo pipefail
+
+apt_pkgs=()
+need() { command -v "$1" >/dev/null 2>&1 || apt_pkgs+=("$2"); }
+need ffmpeg ffmpeg
+need ffprobe ffmpeg
+
+if ((${#apt_pkgs[@]})); then
+	sudo=""
+	if [ "$(id -u)" != 0 ]; then
+		command -v sudo >/dev/null || { echo "test-deps: need root or sudo to apt-get install ${apt_pkgs[*]}" >&2; exit 1; }
+		sudo=sudo
+	fi
+	echo "test-deps: installing ${apt_pkgs[*]} (apt)"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq >/dev/null
+	$sudo apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+fi
+
+cd "$(dirname "$0")/.."
+go mod download
