@@ -62,7 +62,7 @@ func ParseSPS(nalu []byte) (SPS, error) {
 			return SPS{}, fmt.Errorf("%w: bit_depth_luma_minus8 %d", ErrBadSPS, depth)
 		}
 		s.BitDepthLuma = 8 + int(depth)
-		r.flag() // qpprime_y_zero_transform_bypass_flag
+		r.flag()      // qpprime_y_zero_transform_bypass_flag
 		if r.flag() { // seq_scaling_matrix_present_flag
 			lists := 8
 			if s.ChromaFormatIDC == 3 {
