@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# bench.sh: the benchmarks behind the figures in the issues' closing
+# notes. Not part of the test suite: it takes a few minutes and its numbers
+# depend on the machine. Extra arguments go to `go test` (e.g. -count 3).
+#
+#   codec/h264  Annex-B parsing throughput, SPS parsing
+#   mux/flv     FLV muxing MB/s and allocations per frame, demuxing
+#   stream      fan-out of a 4 Mbps stream to 32 viewers: ns and allocs per
+#               frame, p50/p99 publish-to-written latency, CPU per viewer
+#   cmd/p2pcamd RSS of p2pcamd --board sim with 4 LAN viewers, time from
+#               request to first FLV video tag (warm and cold source)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/test-deps.sh
+go test -run '^$' -bench . -benchmem -benchtime 2s "$@" ./codec/h264/ ./mux/flv/
+go test -run '^$' -bench . -benchmem "$@" ./stream/
+go test -run '^$' -bench . -benchtime 1x "$@" ./cmd/p2pcamd/
