@@ -125,6 +125,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("agent: LAN mode: %w", err)
 	}
+	ln = sendBufferListener{ln.(*net.TCPListener)}
 	a.lanAddr <- ln.Addr()
 	serveCtx, stopServing := context.WithCancel(ctx)
 	defer stopServing()

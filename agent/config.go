@@ -12,6 +12,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/stream"
 )
 
 // MaxViewersLimit is the most viewers a camera serves at once: the X-P2P
@@ -106,6 +107,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.LAN.WriteTimeout == 0 {
 		c.LAN.WriteTimeout = 10 * time.Second
+	}
+	if c.Stream.IdleTimeout == 0 {
+		c.Stream.IdleTimeout = stream.DefaultIdleTimeout
+	}
+	if c.Stream.QueueFrames == 0 {
+		c.Stream.QueueFrames = stream.DefaultQueueFrames
+	}
+	if c.Stream.QueueBytes == 0 {
+		c.Stream.QueueBytes = stream.DefaultQueueBytes
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"

@@ -8,6 +8,13 @@ import (
 	"github.com/p2pcam/p2pcam/internal/clock"
 )
 
+// Defaults for the zero fields of a Config.
+const (
+	DefaultQueueFrames = 256
+	DefaultQueueBytes  = 8 << 20
+	DefaultIdleTimeout = 10 * time.Second
+)
+
 // Config tunes a Hub. Its zero value works.
 type Config struct {
 	// Name labels the hub in logs, e.g. "ch0/high".
@@ -35,16 +42,16 @@ type Config struct {
 
 func (c Config) withDefaults() (Config, error) {
 	if c.QueueFrames == 0 {
-		c.QueueFrames = 256
+		c.QueueFrames = DefaultQueueFrames
 	}
 	if c.QueueBytes == 0 {
-		c.QueueBytes = 8 << 20
+		c.QueueBytes = DefaultQueueBytes
 	}
 	if c.GOPFrames == 0 {
 		c.GOPFrames = c.QueueFrames
 	}
 	if c.IdleTimeout == 0 {
-		c.IdleTimeout = 10 * time.Second
+		c.IdleTimeout = DefaultIdleTimeout
 	}
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {

@@ -24,7 +24,7 @@ import (
 // least minFrames frames, and a clean decode.
 func checkFLV(t *testing.T, name string, flv []byte, width, height, minFrames int) {
 	t.Helper()
-	path := mediatest.WriteTemp(t, name+".flv", flv)
+	path := mediatest.WriteTemp(t, name+".flv", wholeTags(flv))
 	p := mediatest.FFprobe(t, path)
 	v := p.Video(t)
 	if v.CodecName != "h264" || v.Width != width || v.Height != height {
@@ -39,6 +39,22 @@ func checkFLV(t *testing.T, name string, flv []byte, width, height, minFrames in
 	}
 	p.CheckMonotonic(t)
 	mediatest.CheckDecodes(t, path)
+}
+
+// wholeTags cuts a live FLV capture, which a viewer ended at an arbitrary
+// byte, after its last complete tag.
+func wholeTags(b []byte) []byte {
+	const headerSize, tagHeaderSize, prevSize = 9, 11, 4
+	end := headerSize + prevSize
+	for end+tagHeaderSize <= len(b) {
+		size := int(b[end+1])<<16 | int(b[end+2])<<8 | int(b[end+3])
+		next := end + tagHeaderSize + size + prevSize
+		if next > len(b) {
+			break
+		}
+		end = next
+	}
+	return b[:min(end, len(b))]
 }
 
 var qualitySizes = []struct {

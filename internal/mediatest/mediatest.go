@@ -108,11 +108,12 @@ func (p Probe) CheckMonotonic(t testing.TB) {
 }
 
 // CheckDecodes decodes the file at path with ffmpeg -xerror and fails the
-// test on any decoder error or warning.
+// test on any decoder error or warning. Frames keep their timestamps
+// (-fps_mode passthrough, input time base): timing is ffprobe's check, not this one's.
 func CheckDecodes(t testing.TB, path string) {
 	t.Helper()
 	ffmpeg := Require(t, "ffmpeg")
-	cmd := exec.Command(ffmpeg, "-v", "error", "-xerror", "-i", path, "-f", "null", "-")
+	cmd := exec.Command(ffmpeg, "-v", "error", "-xerror", "-i", path, "-fps_mode", "passthrough", "-enc_time_base", "-1", "-f", "null", "-")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
