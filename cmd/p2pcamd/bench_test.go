@@ -112,4 +112,3 @@ func BenchmarkTimeToFirstVideoTag(b *testing.B) {
 		})
 	}
 }
-
