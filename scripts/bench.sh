@@ -14,4 +14,5 @@ cd "$(dirname "$0")/.."
 scripts/test-deps.sh
 go test -run '^$' -bench . -benchmem -benchtime 2s "$@" ./codec/h264/ ./mux/flv/
 go test -run '^$' -bench . -benchmem "$@" ./stream/
-go test -run '^$' -bench . -benchtime 1x "$@" ./cmd/p2pcamd/
+go test -run '^$' -bench RSS -benchtime 1x "$@" ./cmd/p2pcamd/
+go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/

@@ -31,12 +31,38 @@ func procStatusKB(pid int, field string) (int, error) {
 	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
 }
 
+// procCPU returns a process's user+system CPU time from /proc/PID/stat.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the parenthesised command name; utime and stime are
+	// fields 14 and 15 of the whole line, in clock ticks (100 Hz).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	ut, err1 := strconv.Atoi(f[11])
+	st, err2 := strconv.Atoi(f[12])
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
 // BenchmarkRSSFourViewers runs p2pcamd --board sim with four LAN viewers
 // (one per quality, and a second on super) for 10 s and reports its peak
-// and final resident set size.
+// and final resident set size, and the CPU it used per viewer (capture
+// and muxing included) as a percentage of one core.
 func BenchmarkRSSFourViewers(b *testing.B) {
 	for b.Loop() {
 		d := startDaemon(b, "")
+		cpu0, err := procCPU(d.cmd.Process.Pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
 		var wg sync.WaitGroup
 		for _, q := range []string{"standard", "high", "super", "super"} {
 			wg.Add(1)
@@ -47,6 +73,11 @@ func BenchmarkRSSFourViewers(b *testing.B) {
 		}
 		wg.Wait()
 		pid := d.cmd.Process.Pid
+		cpu, err := procCPU(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(100*(cpu-cpu0).Seconds()/time.Since(start).Seconds()/4, "cpu%/viewer")
 		hwm, err1 := procStatusKB(pid, "VmHWM")
 		rss, err2 := procStatusKB(pid, "VmRSS")
 		if err1 != nil || err2 != nil {
