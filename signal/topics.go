@@ -1,0 +1,67 @@
+package signal
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Topic layout. PRODUCT and DEVICE are a device's identity, as in Tencent
+// IoT Explorer; VIEWER is a viewer's MQTT client id.
+//
+//	p2pcam/PRODUCT/DEVICE/info     retained device info, published by the device
+//	p2pcam/PRODUCT/DEVICE/rpc      viewers publish offers and candidates here
+//	p2pcam/viewer/VIEWER/inbox     a viewer's replies: answers, candidates, errors
+//
+// A device may publish only to its own info topic and to viewer inboxes,
+// and subscribe only to its own rpc topic. A viewer may publish to any
+// device's rpc topic, read any device's info, and subscribe only to its
+// own inbox. The dev cloud's broker enforces exactly this; see
+// cloud.ACL, and docs/protocol.md for mosquitto's equivalent.
+const (
+	topicRoot   = "p2pcam"
+	viewerInbox = "viewer"
+)
+
+// DeviceID names a camera: "PRODUCT/DEVICE".
+type DeviceID struct {
+	Product, Device string
+}
+
+// ParseDeviceID parses "PRODUCT/DEVICE". Each part is 1 to 64 characters
+// of letters, digits, '-', '_' and '.', so that it is safe in a topic.
+func ParseDeviceID(s string) (DeviceID, error) {
+	p, d, ok := strings.Cut(s, "/")
+	if !ok || !validName(p) || !validName(d) {
+		return DeviceID{}, fmt.Errorf("%w: device %q: want PRODUCT/DEVICE of letters, digits, '-', '_' or '.'", ErrMalformed, s)
+	}
+	return DeviceID{Product: p, Device: d}, nil
+}
+
+// String returns "PRODUCT/DEVICE".
+func (id DeviceID) String() string { return id.Product + "/" + id.Device }
+
+// InfoTopic is where the device keeps its retained info.
+func (id DeviceID) InfoTopic() string { return topicRoot + "/" + id.String() + "/info" }
+
+// RPCTopic is where viewers send the device offers and candidates.
+func (id DeviceID) RPCTopic() string { return topicRoot + "/" + id.String() + "/rpc" }
+
+// InboxTopic is the viewer's reply topic.
+func InboxTopic(viewer string) string { return topicRoot + "/" + viewerInbox + "/" + viewer + "/inbox" }
+
+// ValidClientID reports whether s is usable as a viewer id in a topic.
+func ValidClientID(s string) bool { return validName(s) }
+
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
