@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/board"
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/sim"
@@ -31,7 +32,8 @@ type Agent struct {
 	hubs      map[media.Quality]*stream.Hub
 	qualities []media.Quality // those in hubs, lowest first
 	viewers   viewerLimit
-	lanAddr   chan net.Addr // receives the LAN listener's address once bound
+	lanAddr   chan net.Addr  // receives the LAN listener's address once bound
+	verifier  *auth.Verifier // nil: no token needed
 
 	handlers sync.WaitGroup // requests being served
 }
@@ -46,13 +48,18 @@ func New(cfg Config) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	verifier, err := newVerifier(cfg)
+	if err != nil {
+		return nil, err
+	}
 	a := &Agent{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		board:   prof,
-		hubs:    map[media.Quality]*stream.Hub{},
-		viewers: viewerLimit{max: cfg.MaxViewers},
-		lanAddr: make(chan net.Addr, 1),
+		verifier: verifier,
+		cfg:      cfg,
+		log:      cfg.Logger,
+		board:    prof,
+		hubs:     map[media.Quality]*stream.Hub{},
+		viewers:  viewerLimit{max: cfg.MaxViewers},
+		lanAddr:  make(chan net.Addr, 1),
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
 	for q, spec := range a.streamSpecs() {
@@ -115,39 +122,72 @@ func openSource(spec string, env capture.Env) (capture.Source, error) {
 // running. An agent runs once.
 func (a *Agent) Run(ctx context.Context) error {
 	defer a.closeHubs()
-	a.log.Info("p2pcamd starting", "board", a.board.Name, "streams", a.qualities, "max_viewers", a.cfg.MaxViewers)
-	if a.cfg.LAN.Listen == "off" {
-		<-ctx.Done()
+	a.log.Info("p2pcamd starting", "board", a.board.Name, "device", a.cfg.Device,
+		"streams", a.qualities, "max_viewers", a.cfg.MaxViewers)
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var modes sync.WaitGroup
+	failed := make(chan error, 2)
+	if a.cfg.LAN.Listen != "off" {
+		ln, err := net.Listen("tcp", a.cfg.LAN.Listen)
+		if err != nil {
+			return fmt.Errorf("agent: LAN mode: %w", err)
+		}
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			if err := a.serveLAN(runCtx, sendBufferListener{ln.(*net.TCPListener)}); err != nil {
+				failed <- err
+			}
+		}()
+	}
+	if a.cfg.P2P.Enabled() {
+		srv, err := a.newP2P()
+		if err != nil {
+			stop()
+			modes.Wait()
+			return err
+		}
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			if err := srv.Run(runCtx); err != nil {
+				failed <- err
+			}
+		}()
+	}
+	var err error
+	select {
+	case <-ctx.Done():
 		a.log.Info("shutting down")
-		return nil
+	case err = <-failed:
+		a.log.Error("shutting down", "err", err)
 	}
-	ln, err := net.Listen("tcp", a.cfg.LAN.Listen)
-	if err != nil {
-		return fmt.Errorf("agent: LAN mode: %w", err)
-	}
-	ln = sendBufferListener{ln.(*net.TCPListener)}
+	stop() // streaming handlers see this and end their streams cleanly
+	modes.Wait()
+	a.handlers.Wait()
+	return err
+}
+
+// serveLAN serves LAN mode on ln until ctx is done, then drains.
+func (a *Agent) serveLAN(ctx context.Context, ln net.Listener) error {
 	a.lanAddr <- ln.Addr()
-	serveCtx, stopServing := context.WithCancel(ctx)
-	defer stopServing()
-	srv := a.lanServer(serveCtx)
+	srv := a.lanServer(ctx)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	a.log.Info("LAN mode listening", "addr", ln.Addr().String(),
 		"watch", fmt.Sprintf("ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=high'", ln.Addr()))
-
+	var err error
 	select {
 	case <-ctx.Done():
-		a.log.Info("shutting down")
 	case err = <-serveErr:
 		err = fmt.Errorf("agent: LAN mode: %w", err)
 	}
-	stopServing() // streaming handlers see this and end their streams cleanly
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if serr := srv.Shutdown(shutCtx); serr != nil {
 		a.log.Warn("LAN server did not drain in time", "err", serr)
 	}
-	a.handlers.Wait()
 	return err
 }
 

@@ -10,8 +10,11 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/stream"
 )
 
@@ -25,6 +28,9 @@ const MaxViewersLimit = 32
 type Config struct {
 	// Board names the board profile. It defaults to "sim".
 	Board string `toml:"board"`
+	// Device is this camera's identity, "PRODUCT/DEVICE". Tokens must
+	// name it, and P2P signalling uses it. It defaults to "p2pcam/sim".
+	Device string `toml:"device"`
 	// MaxViewers limits concurrent viewers across every transport; one
 	// more gets status 405. It defaults to 4 and may be at most 32.
 	MaxViewers int `toml:"max_viewers"`
@@ -32,14 +38,35 @@ type Config struct {
 	// standard, high and super; values are source specs (file:PATH,
 	// exec:COMMAND, sim:QUALITY), or "" to remove the board's stream.
 	Streams map[string]string `toml:"streams"`
+	Auth    AuthConfig        `toml:"auth"`
+	P2P     P2PConfig         `toml:"p2p"`
 	LAN     LANConfig         `toml:"lan"`
 	Stream  StreamConfig      `toml:"stream"`
 	Log     LogConfig         `toml:"log"`
 
+	// Link tunes WebRTC (tests, the demo). Not read from the file.
+	Link link.Options `toml:"-"`
+	// Version is the software version, for the device info. Not read
+	// from the file.
+	Version string `toml:"-"`
 	// Clock defaults to the system clock. Not read from the file.
 	Clock clock.Clock `toml:"-"`
 	// Logger defaults to slog.Default(). Not read from the file.
 	Logger *slog.Logger `toml:"-"`
+}
+
+// AuthConfig says whom the camera trusts.
+type AuthConfig struct {
+	// TrustedKeys are the Ed25519 public keys (base64, or PEM) of the
+	// token issuers this camera trusts. When set, every request on every
+	// transport needs a token (package auth) naming this device and
+	// granting the request. P2P needs them; LAN mode without them serves
+	// anyone who can reach it.
+	TrustedKeys []string `toml:"trusted_keys"`
+	// DeviceKey is the device's own Ed25519 key, made on first start
+	// with mode 0600. It signs P2P answers. It defaults to
+	// "/var/lib/p2pcam/keys/device.key".
+	DeviceKey string `toml:"device_key"`
 }
 
 // LANConfig configures LAN mode: the requests over plain HTTP.
@@ -99,6 +126,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Board == "" {
 		c.Board = "sim"
 	}
+	if c.Device == "" {
+		c.Device = "p2pcam/sim"
+	}
+	if c.Auth.DeviceKey == "" {
+		c.Auth.DeviceKey = "/var/lib/p2pcam/keys/device.key"
+	}
 	if c.MaxViewers == 0 {
 		c.MaxViewers = 4
 	}
@@ -136,6 +169,15 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("streams: %w", err))
 		}
 	}
+	if _, err := signal.ParseDeviceID(c.Device); err != nil {
+		errs = append(errs, fmt.Errorf("device: %w", err))
+	}
+	for i, k := range c.Auth.TrustedKeys {
+		if _, err := auth.ParsePublicKey(k); err != nil {
+			errs = append(errs, fmt.Errorf("auth.trusted_keys[%d]: %w", i, err))
+		}
+	}
+	errs = append(errs, c.P2P.validate(len(c.Auth.TrustedKeys) > 0)...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

@@ -11,16 +11,25 @@ import (
 
 // Handle serves one request line, such as
 // "ipc.flv?action=live&channel=0&quality=high", on w. It returns when the
-// request is answered, the stream ends, or ctx is done. peer names the
-// viewer in logs.
-func (a *Agent) Handle(ctx context.Context, peer, line string, w Responder) {
+// request is answered, the stream ends, or ctx is done. The transport
+// has authenticated v (see Agent.authenticate); Handle checks that v may
+// make the request.
+func (a *Agent) Handle(ctx context.Context, v request.Viewer, line string, w Responder) {
 	a.handlers.Add(1)
 	defer a.handlers.Done()
-	log := a.log.With("viewer", peer)
+	log := a.log.With("viewer", v.Addr)
+	if v.Subject != "" {
+		log = log.With("subject", v.Subject)
+	}
 	req, err := request.Parse(line)
 	if err != nil {
 		log.Info("rejected request", "err", err)
 		a.replyError(w, err)
+		return
+	}
+	if need := req.Kind.Permission(); !v.Perms.Has(need) {
+		log.Info("refused request: not permitted", "request", req.Kind, "need", need, "has", v.Perms)
+		a.replyError(w, request.Errorf(request.StatusForbidden, "your token does not allow %s requests", req.Kind))
 		return
 	}
 	if req.Channel != 0 {
@@ -61,7 +70,7 @@ func (a *Agent) replyJSON(w Responder, st request.Status, v any) {
 		return
 	}
 	body = append(body, '\n')
-	if w.WriteHead(st, Head{ContentType: "application/json"}) != nil {
+	if w.WriteHead(st, request.Head{ContentType: "application/json"}) != nil {
 		return
 	}
 	if _, err := w.Write(body); err == nil {

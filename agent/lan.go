@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/p2pcam/p2pcam/agent/request"
@@ -67,8 +68,24 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, request.StatusBadRequest, "LAN mode takes GET requests")
 		return
 	}
-	line := r.URL.Path + "?" + r.URL.RawQuery
-	a.Handle(r.Context(), r.RemoteAddr, line, &httpResponder{w: w, rc: http.NewResponseController(w)})
+	rawQuery := r.URL.RawQuery
+	var token string
+	if query := r.URL.Query(); query.Has("token") {
+		token = query.Get("token")
+		query.Del("token")
+		rawQuery = query.Encode()
+	}
+	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		token = bearer
+	}
+	v, err := a.authenticate(r.RemoteAddr, token)
+	if err != nil {
+		a.log.Info("refused LAN viewer", "viewer", r.RemoteAddr, "err", err)
+		writeHTTPError(w, request.StatusUnauthorized, err.Error())
+		return
+	}
+	line := r.URL.Path + "?" + rawQuery
+	a.Handle(r.Context(), v, line, &httpResponder{w: w, rc: http.NewResponseController(w)})
 }
 
 func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +104,7 @@ type httpResponder struct {
 	rc *http.ResponseController
 }
 
-func (h *httpResponder) WriteHead(st request.Status, head Head) error {
+func (h *httpResponder) WriteHead(st request.Status, head request.Head) error {
 	hd := h.w.Header()
 	hd.Set("Content-Type", head.ContentType)
 	hd.Set("Cache-Control", "no-store")
@@ -95,7 +112,7 @@ func (h *httpResponder) WriteHead(st request.Status, head Head) error {
 	if head.Quality != "" {
 		hd.Set("X-P2pcam-Quality", string(head.Quality))
 	}
-	h.w.WriteHeader(httpStatus(st))
+	h.w.WriteHeader(st.HTTP())
 	return nil
 }
 
@@ -103,19 +120,13 @@ func (h *httpResponder) Write(p []byte) (int, error)        { return h.w.Write(p
 func (h *httpResponder) Flush() error                       { return h.rc.Flush() }
 func (h *httpResponder) SetWriteDeadline(t time.Time) error { return h.rc.SetWriteDeadline(t) }
 
-func httpStatus(st request.Status) int {
-	if st == request.StatusOK {
-		return http.StatusOK
-	}
-	if st == request.StatusBusy {
-		return http.StatusServiceUnavailable
-	}
-	return int(st)
-}
+// Backlog is 0: the kernel's send buffer, bounded by lanSendBuffer, is
+// the backlog, and the write deadline catches a viewer stuck behind it.
+func (h *httpResponder) Backlog() int { return 0 }
 
 // writeHTTPError answers a request that never reached the router.
 func writeHTTPError(w http.ResponseWriter, st request.Status, msg string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(httpStatus(st))
+	w.WriteHeader(st.HTTP())
 	_ = json.NewEncoder(w).Encode(errorBody{Status: strconv.Itoa(int(st)), Error: msg})
 }

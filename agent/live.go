@@ -17,6 +17,11 @@ import (
 // typical frame so that one frame is one write.
 const viewerBufferSize = 32 << 10
 
+// maxBacklog is how much a transport may hold unsent (Responder.Backlog)
+// before the viewer skips to the next keyframe: half a second of a 4 Mbps
+// stream.
+const maxBacklog = 256 << 10
+
 // serveLive streams FLV of the asked quality until the viewer goes, the
 // source fails, or ctx is done.
 func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Request, w Responder) {
@@ -35,7 +40,7 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Req
 	}
 	defer sub.Close()
 
-	head := Head{ContentType: "video/x-flv"}
+	head := request.Head{ContentType: "video/x-flv"}
 	if q != req.Quality {
 		head.Quality = q
 	}
@@ -80,6 +85,12 @@ func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder) (
 			return cw.n, err
 		}
 		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
+		if w.Backlog() > maxBacklog {
+			sub.SkipToKeyframe()
+			if !f.Key {
+				f, _ = sub.TryNext()
+			}
+		}
 		for f != nil {
 			if err := mux.WriteFrame(f); err != nil {
 				return cw.n, err

@@ -10,6 +10,8 @@ type Status int
 const (
 	StatusOK           Status = 0   // accepted ("status":"0")
 	StatusBusy         Status = 1   // refused: the resource is taken
+	StatusUnauthorized Status = 401 // no valid token (p2pcam extension)
+	StatusForbidden    Status = 403 // the token does not allow this request (p2pcam extension)
 	StatusBadRequest   Status = 404 // malformed request, or a channel that does not exist
 	StatusTooMany      Status = 405 // too many viewers
 	StatusNotSupported Status = 406 // command or request not supported
@@ -29,3 +31,15 @@ func errorf(st Status, format string, args ...any) *Error {
 
 // Errorf returns an *Error with the given status.
 func Errorf(st Status, format string, args ...any) error { return errorf(st, format, args...) }
+
+// HTTP returns the HTTP status that carries st in LAN mode: 200 for OK,
+// 503 for busy, and the code itself otherwise.
+func (st Status) HTTP() int {
+	switch st {
+	case StatusOK:
+		return 200
+	case StatusBusy:
+		return 503
+	}
+	return int(st)
+}

@@ -1,5 +1,6 @@
 // Command p2pcamd is the p2pcam camera daemon: it captures video, and
-// serves it to viewers in LAN mode (and, later, over P2P).
+// serves it to viewers in LAN mode and over P2P (WebRTC, signalling over
+// MQTT; see the [p2p] section of the config).
 //
 //	p2pcamd --board sim                      built-in clips, LAN mode on 127.0.0.1:8080
 //	p2pcamd --config /etc/p2pcam/p2pcamd.toml
@@ -72,6 +73,7 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.Logger = logger
+	cfg.Version = version
 	a, err := agent.New(cfg)
 	if err != nil {
 		return err

@@ -1,0 +1,49 @@
+package agent
+
+import (
+	"context"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/p2pcam/p2pcam/agent/p2p"
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/signal"
+)
+
+// newP2P builds P2P mode from the config: the device key (made on first
+// start), the broker credentials and the ICE servers.
+func (a *Agent) newP2P() (*p2p.Server, error) {
+	key, created, err := auth.LoadOrCreateDeviceKey(a.cfg.Auth.DeviceKey)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		a.log.Info("made a new device key", "path", a.cfg.Auth.DeviceKey)
+	}
+	password, err := a.cfg.P2P.password()
+	if err != nil {
+		return nil, err
+	}
+	id, _ := signal.ParseDeviceID(a.cfg.Device) // validated by withDefaults
+	var ice []webrtc.ICEServer
+	for _, s := range a.cfg.P2P.ICEServers {
+		ice = append(ice, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	return p2p.New(p2p.Config{
+		Device:     id,
+		Broker:     a.cfg.P2P.Broker,
+		Username:   a.cfg.P2P.Username,
+		Password:   password,
+		ICEServers: ice,
+		Verifier:   a.verifier,
+		DeviceKey:  key,
+		Handle: func(ctx context.Context, v request.Viewer, line string, w *link.Responder) {
+			a.Handle(ctx, v, line, w)
+		},
+		Link:   a.cfg.Link,
+		Agent:  "p2pcamd/" + a.cfg.Version,
+		Logger: a.log,
+	})
+}

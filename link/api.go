@@ -1,0 +1,68 @@
+package link
+
+import (
+	"net"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/logging"
+	"github.com/pion/transport/v5"
+	"github.com/pion/webrtc/v4"
+)
+
+// ICE timing. A peer that stops answering is disconnected after
+// DisconnectedTimeout and failed, its session freed, after FailedTimeout:
+// within the 5 s that a camera may hold a vanished viewer's resources.
+const (
+	DisconnectedTimeout = 2 * time.Second
+	FailedTimeout       = 4 * time.Second
+	KeepaliveInterval   = 500 * time.Millisecond
+	// RelayAcceptanceWait is how long ICE keeps looking for a direct path
+	// before it settles for TURN. pion waits 2 s by default; a camera
+	// behind a symmetric NAT would show its first frame that much later.
+	RelayAcceptanceWait = 300 * time.Millisecond
+)
+
+// Options tune the pion API of one side.
+type Options struct {
+	// Net replaces the host network; tests pass a pion vnet.
+	Net transport.Net
+	// LoopbackOnly gathers candidates on the loopback interface only, for
+	// a camera and a viewer on one host (tests, the demo).
+	LoopbackOnly bool
+	// LoggerFactory receives pion's logs; nil keeps them quiet.
+	LoggerFactory logging.LoggerFactory
+}
+
+// NewAPI returns a pion API configured for p2pcam sessions.
+func NewAPI(o Options) *webrtc.API {
+	var se webrtc.SettingEngine
+	se.SetICETimeouts(DisconnectedTimeout, FailedTimeout, KeepaliveInterval)
+	se.SetRelayAcceptanceMinWait(RelayAcceptanceWait)
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	if o.LoopbackOnly {
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	}
+	if o.Net != nil {
+		se.SetNet(o.Net)
+	}
+	if o.LoggerFactory != nil {
+		se.LoggerFactory = o.LoggerFactory
+	} else {
+		se.LoggerFactory = quietLogs{}
+	}
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+}
+
+// quietLogs drops pion's logging.
+type quietLogs struct{}
+
+func (quietLogs) NewLogger(string) logging.LeveledLogger {
+	return logging.NewDefaultLeveledLoggerForScope("", logging.LogLevelDisabled, discard{})
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,0 +1,46 @@
+package link
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/media"
+)
+
+// maxHeadSize bounds the head message a viewer accepts.
+const maxHeadSize = 4 << 10
+
+// headMessage is the first message on a request's data channel, a text
+// message: {"status":0,"content_type":"video/x-flv","quality":"high"}.
+// Binary messages with the body follow; the camera closes the channel
+// at the end of the body.
+type headMessage struct {
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type,omitempty"`
+	Quality     string `json:"quality,omitempty"`
+}
+
+func encodeHead(st request.Status, h request.Head) []byte {
+	b, _ := json.Marshal(headMessage{Status: int(st), ContentType: h.ContentType, Quality: string(h.Quality)})
+	return b
+}
+
+func decodeHead(b []byte) (request.Status, request.Head, error) {
+	if len(b) > maxHeadSize {
+		return 0, request.Head{}, fmt.Errorf("link: answer head of %d bytes", len(b))
+	}
+	var m headMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return 0, request.Head{}, fmt.Errorf("link: bad answer head: %w", err)
+	}
+	h := request.Head{ContentType: m.ContentType}
+	if m.Quality != "" {
+		q, err := media.ParseQuality(m.Quality)
+		if err != nil {
+			return 0, request.Head{}, fmt.Errorf("link: bad answer head: %w", err)
+		}
+		h.Quality = q
+	}
+	return request.Status(m.Status), h, nil
+}

@@ -1,0 +1,51 @@
+package link
+
+import (
+	"errors"
+	"net"
+	"strconv"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// Path describes the network path a session uses.
+type Path struct {
+	Local, Remote webrtc.ICECandidateType // host, srflx, prflx or relay
+	Protocol      webrtc.ICEProtocol
+	LocalAddr     string
+	RemoteAddr    string
+}
+
+// Relayed reports whether the path goes through a TURN server.
+func (p Path) Relayed() bool {
+	return p.Local == webrtc.ICECandidateTypeRelay || p.Remote == webrtc.ICECandidateTypeRelay
+}
+
+// Kind names the path as a viewer cares: "relay", "srflx" (direct through
+// NAT), or "host" (direct, same network).
+func (p Path) Kind() string {
+	switch {
+	case p.Relayed():
+		return "relay"
+	case p.Local == webrtc.ICECandidateTypeHost && p.Remote == webrtc.ICECandidateTypeHost:
+		return "host"
+	}
+	return "srflx"
+}
+
+// SelectedPath returns the path of a connected peer connection.
+func SelectedPath(pc *webrtc.PeerConnection) (Path, error) {
+	sctp := pc.SCTP()
+	if sctp == nil || sctp.Transport() == nil || sctp.Transport().ICETransport() == nil {
+		return Path{}, errors.New("link: no transport yet")
+	}
+	pair, err := sctp.Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil {
+		return Path{}, errors.New("link: no candidate pair selected yet")
+	}
+	return Path{
+		Local: pair.Local.Typ, Remote: pair.Remote.Typ, Protocol: pair.Local.Protocol,
+		LocalAddr:  net.JoinHostPort(pair.Local.Address, strconv.Itoa(int(pair.Local.Port))),
+		RemoteAddr: net.JoinHostPort(pair.Remote.Address, strconv.Itoa(int(pair.Remote.Port))),
+	}, nil
+}

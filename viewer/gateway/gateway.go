@@ -1,0 +1,120 @@
+// Package gateway re-serves a camera reached over P2P as local HTTP, in the
+// camera's own LAN-mode form: GET /ipc.flv?... streams FLV and
+// GET /command?... answers JSON, so VLC, ffplay or any FLV player can watch
+// it, as a vendor app SDK hands its player a local URL.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/p2pcam/p2pcam/viewer"
+)
+
+// Dialer opens a P2P session with the camera.
+type Dialer func(ctx context.Context) (*viewer.Conn, error)
+
+// Gateway is an http.Handler that forwards requests to one camera over a
+// shared P2P session, dialled on first use and again after it drops.
+type Gateway struct {
+	dial Dialer
+	log  *slog.Logger
+
+	mu   sync.Mutex // guards conn
+	conn *viewer.Conn
+}
+
+// New returns a gateway that reaches the camera with dial.
+func New(dial Dialer, log *slog.Logger) *Gateway {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Gateway{dial: dial, log: log}
+}
+
+// session returns the live session, dialling one if needed.
+func (g *Gateway) session(ctx context.Context) (*viewer.Conn, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.conn != nil {
+		select {
+		case <-g.conn.Done():
+			g.conn.Close()
+			g.conn = nil
+		default:
+			return g.conn, nil
+		}
+	}
+	c, err := g.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g.conn = c
+	return c, nil
+}
+
+// Close ends the session.
+func (g *Gateway) Close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.conn != nil {
+		g.conn.Close()
+		g.conn = nil
+	}
+}
+
+// ServeHTTP forwards one request.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		http.Error(w, "GET only", http.StatusMethodNotAllowed)
+		return
+	}
+	switch r.URL.Path {
+	case "/ipc.flv", "/command":
+	default:
+		http.Error(w, "want /ipc.flv?... or /command?...", http.StatusNotFound)
+		return
+	}
+	line := r.URL.Path[1:] + "?" + r.URL.RawQuery
+	conn, err := g.session(r.Context())
+	if err != nil {
+		g.log.Warn("cannot reach the camera", "err", err)
+		http.Error(w, "cannot reach the camera: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	resp, err := conn.Request(r.Context(), line)
+	if err != nil {
+		http.Error(w, "request failed: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	if resp.Head.ContentType != "" {
+		w.Header().Set("Content-Type", resp.Head.ContentType)
+	}
+	if resp.Head.Quality != "" {
+		w.Header().Set("X-P2pcam-Quality", string(resp.Head.Quality))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(resp.Status.HTTP())
+	rc := http.NewResponseController(w)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			_ = rc.Flush()
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				g.log.Info("stream ended", "request", line, "err", err)
+			}
+			return
+		}
+	}
+}

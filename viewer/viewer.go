@@ -1,0 +1,335 @@
+// Package viewer is the Go SDK for watching p2pcam cameras over P2P: it
+// finds the camera through MQTT signalling, checks that the answer comes
+// from the camera's own key, connects with WebRTC (direct where the NATs
+// allow, TURN where not), and makes requests on data channels, as the
+// camera's LAN mode takes them over HTTP.
+package viewer
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/eclipse/paho.golang/paho"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/signal"
+	"github.com/p2pcam/p2pcam/signal/mqttclient"
+)
+
+// Config says how to reach a camera.
+type Config struct {
+	Broker   string // mqtt://host:port
+	Username string // the viewer's broker account, also its client id
+	Password string
+	Device   signal.DeviceID
+	// Token authorises the viewer on the camera (package auth).
+	Token      string
+	ICEServers []webrtc.ICEServer
+	// DeviceKey pins the camera's public key. When nil, the key from the
+	// camera's retained device info is trusted: that guards against a
+	// tampered answer but not against a broker that lies about the key.
+	DeviceKey ed25519.PublicKey
+	Link      link.Options
+	Logger    *slog.Logger
+}
+
+// Errors a Dial can end with.
+var (
+	ErrOffline  = errors.New("viewer: camera is offline")
+	ErrRefused  = errors.New("viewer: camera refused the session")
+	ErrBadKey   = errors.New("viewer: answer is not signed by the camera's key")
+	ErrNoAnswer = errors.New("viewer: camera did not answer")
+)
+
+// infoWait bounds the wait for the camera's retained info.
+const infoWait = 5 * time.Second
+
+// Conn is a P2P session with one camera. Several requests can run on it
+// at once.
+type Conn struct {
+	cfg     Config
+	log     *slog.Logger
+	session string
+	mq      *mqttclient.Client
+	pc      *webrtc.PeerConnection
+	done    chan struct{}
+	once    sync.Once
+	info    signal.DeviceInfo
+	started time.Time
+}
+
+// Dial connects to the camera. It returns once the peer connection is up.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	c := &Conn{cfg: cfg, session: hex.EncodeToString(id), done: make(chan struct{}), started: time.Now()}
+	c.log = cfg.Logger.With("device", cfg.Device, "session", c.session[:8])
+
+	msgs := make(chan *paho.Publish, 64)
+	inbox := signal.InboxTopic(cfg.Username)
+	mq, err := mqttclient.Connect(ctx, mqttclient.Config{
+		URL: cfg.Broker, ClientID: cfg.Username, Username: cfg.Username, Password: cfg.Password,
+		OnMessage: func(p *paho.Publish) {
+			select {
+			case msgs <- p:
+			default:
+			}
+		},
+		Logger: c.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("viewer: %w", err)
+	}
+	c.mq = mq
+	if err := c.dial(ctx, msgs, inbox); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string) error {
+	if err := c.mq.Subscribe(ctx, inbox); err != nil {
+		return fmt.Errorf("viewer: %w", err)
+	}
+	if err := c.mq.Subscribe(ctx, c.cfg.Device.InfoTopic()); err != nil {
+		return fmt.Errorf("viewer: %w", err)
+	}
+	key, err := c.awaitInfo(ctx, msgs)
+	if err != nil {
+		return err
+	}
+
+	pc, err := link.NewAPI(c.cfg.Link).NewPeerConnection(webrtc.Configuration{ICEServers: c.cfg.ICEServers})
+	if err != nil {
+		return fmt.Errorf("viewer: %w", err)
+	}
+	c.pc = pc
+	connected := make(chan struct{})
+	var connOnce sync.Once
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		switch st {
+		case webrtc.PeerConnectionStateConnected:
+			connOnce.Do(func() { close(connected) })
+		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			c.once.Do(func() { close(c.done) })
+		}
+	})
+	send := func(m *signal.Message) {
+		b, err := m.Encode()
+		if err != nil {
+			c.log.Error("encode signalling message", "err", err)
+			return
+		}
+		pctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = c.mq.Publish(pctx, &paho.Publish{Topic: c.cfg.Device.RPCTopic(), Payload: b,
+			Properties: &paho.PublishProperties{ResponseTopic: inbox, CorrelationData: []byte(c.session)}})
+		if err != nil {
+			c.log.Warn("signalling message lost", "type", m.Type, "err", err)
+		}
+	}
+	// Candidates go out as they are found (trickle ICE), but only after
+	// the offer, which must reach the camera first.
+	var candMu sync.Mutex
+	var held []*signal.Candidate
+	offerSent := false
+	pc.OnICECandidate(func(ic *webrtc.ICECandidate) {
+		cand := &signal.Candidate{}
+		if ic != nil {
+			init := ic.ToJSON()
+			cand = &signal.Candidate{Candidate: init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex}
+		}
+		candMu.Lock()
+		defer candMu.Unlock()
+		if !offerSent {
+			held = append(held, cand)
+			return
+		}
+		send(&signal.Message{Type: signal.TypeCandidate, Session: c.session, Candidate: cand})
+	})
+	if _, err := pc.CreateDataChannel("_", nil); err != nil {
+		return fmt.Errorf("viewer: %w", err)
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return fmt.Errorf("viewer: %w", err)
+	}
+	if err := pc.SetLocalDescription(offer); err != nil {
+		return fmt.Errorf("viewer: %w", err)
+	}
+	offerSDP := pc.LocalDescription().SDP
+	candMu.Lock()
+	send(&signal.Message{Type: signal.TypeOffer, Session: c.session, Token: c.cfg.Token, SDP: offerSDP})
+	offerSent = true
+	for _, cand := range held {
+		send(&signal.Message{Type: signal.TypeCandidate, Session: c.session, Candidate: cand})
+	}
+	held = nil
+	candMu.Unlock()
+
+	return c.awaitConnected(ctx, msgs, key, offerSDP, connected)
+}
+
+// awaitInfo waits for the camera's retained info and returns the key its
+// answer must be signed with.
+func (c *Conn) awaitInfo(ctx context.Context, msgs <-chan *paho.Publish) (ed25519.PublicKey, error) {
+	t := time.NewTimer(infoWait)
+	defer t.Stop()
+	for {
+		select {
+		case p := <-msgs:
+			if p.Topic != c.cfg.Device.InfoTopic() {
+				continue
+			}
+			info, err := signal.DecodeDeviceInfo(p.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("viewer: camera info: %w", err)
+			}
+			if !info.Online {
+				return nil, fmt.Errorf("%w: %s", ErrOffline, c.cfg.Device)
+			}
+			key, err := auth.ParsePublicKey(info.PublicKey)
+			if err != nil {
+				return nil, fmt.Errorf("viewer: camera info: %w", err)
+			}
+			if c.cfg.DeviceKey != nil && !c.cfg.DeviceKey.Equal(key) {
+				return nil, fmt.Errorf("%w: the broker's info names another key than the pinned one", ErrBadKey)
+			}
+			c.info = info
+			return key, nil
+		case <-t.C:
+			return nil, fmt.Errorf("%w: no device info for %s", ErrOffline, c.cfg.Device)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// awaitConnected handles the camera's replies until ICE connects.
+func (c *Conn) awaitConnected(ctx context.Context, msgs <-chan *paho.Publish, key ed25519.PublicKey, offerSDP string, connected <-chan struct{}) error {
+	answered := false
+	var early []*signal.Candidate
+	for {
+		select {
+		case p := <-msgs:
+			if p.Properties == nil || string(p.Properties.CorrelationData) != c.session {
+				continue
+			}
+			m, err := signal.Decode(p.Payload)
+			if err != nil || m.Session != c.session {
+				c.log.Info("ignored signalling message", "err", err)
+				continue
+			}
+			switch m.Type {
+			case signal.TypeError:
+				return fmt.Errorf("%w: %d %s", ErrRefused, m.Status, m.Error)
+			case signal.TypeAnswer:
+				if answered {
+					continue
+				}
+				if err := auth.VerifyMessage(key, "answer", signal.AnswerSigningBytes(c.session, offerSDP, m.SDP), m.Signature); err != nil {
+					return fmt.Errorf("%w: %v", ErrBadKey, err)
+				}
+				if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: m.SDP}); err != nil {
+					return fmt.Errorf("viewer: bad answer: %w", err)
+				}
+				answered = true
+				for _, cand := range early {
+					c.addCandidate(cand)
+				}
+				early = nil
+			case signal.TypeCandidate:
+				if !answered {
+					early = append(early, m.Candidate)
+					continue
+				}
+				c.addCandidate(m.Candidate)
+			}
+		case <-connected:
+			go c.trickle(msgs)
+			if p, err := c.Path(); err == nil {
+				c.log.Info("connected", "path", p.Kind(), "remote", p.RemoteAddr, "after", time.Since(c.started).Round(time.Millisecond))
+			}
+			return nil
+		case <-c.done:
+			return errors.New("viewer: connection failed")
+		case <-ctx.Done():
+			if !answered {
+				return fmt.Errorf("%w: %v", ErrNoAnswer, ctx.Err())
+			}
+			return ctx.Err()
+		}
+	}
+}
+
+// trickle applies candidates that arrive after the connection is up.
+func (c *Conn) trickle(msgs <-chan *paho.Publish) {
+	for {
+		select {
+		case p := <-msgs:
+			if m, err := signal.Decode(p.Payload); err == nil && m.Type == signal.TypeCandidate && m.Session == c.session {
+				c.addCandidate(m.Candidate)
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+func (c *Conn) addCandidate(cand *signal.Candidate) {
+	if cand.Candidate == "" {
+		return
+	}
+	if err := c.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: cand.Candidate, SDPMid: cand.SDPMid, SDPMLineIndex: cand.SDPMLineIndex}); err != nil {
+		c.log.Info("bad candidate from camera", "err", err)
+	}
+}
+
+// Request sends one request line, such as
+// "ipc.flv?action=live&channel=0&quality=high", and returns the answer.
+// Close its Body to end a stream.
+func (c *Conn) Request(ctx context.Context, line string) (*link.Response, error) {
+	dc, err := c.pc.CreateDataChannel(line, nil)
+	if err != nil {
+		return nil, fmt.Errorf("viewer: %w", err)
+	}
+	return link.ReadResponse(ctx, dc)
+}
+
+// Path reports the network path of the session.
+func (c *Conn) Path() (link.Path, error) { return link.SelectedPath(c.pc) }
+
+// Info returns the camera's device info.
+func (c *Conn) Info() signal.DeviceInfo { return c.info }
+
+// Done is closed when the session fails or is closed.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Close ends the session: it tells the camera, closes the peer connection
+// and leaves the broker.
+func (c *Conn) Close() {
+	if c.pc != nil {
+		if b, err := (&signal.Message{Type: signal.TypeBye, Session: c.session}).Encode(); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			_ = c.mq.Publish(ctx, &paho.Publish{Topic: c.cfg.Device.RPCTopic(), Payload: b,
+				Properties: &paho.PublishProperties{ResponseTopic: signal.InboxTopic(c.cfg.Username), CorrelationData: []byte(c.session)}})
+			cancel()
+		}
+		_ = c.pc.Close()
+	}
+	c.once.Do(func() { close(c.done) })
+	c.mq.Close()
+}
