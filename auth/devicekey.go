@@ -27,7 +27,7 @@ const maxKeyFile = 16 << 10
 // PKCS#8 key with ErrInvalidKey. It is not safe for two processes to
 // create the same key at once.
 func LoadOrCreateDeviceKey(path string) (key ed25519.PrivateKey, created bool, err error) {
-	key, err = loadPrivateKey(path)
+	key, err = LoadPrivateKey(path)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return key, false, err
 	}
@@ -49,9 +49,10 @@ func LoadOrCreateDeviceKey(path string) (key ed25519.PrivateKey, created bool, e
 	return key, true, nil
 }
 
-// loadPrivateKey reads an Ed25519 PKCS#8 PEM key from path, refusing files
-// that group or others may access. A missing file wraps fs.ErrNotExist.
-func loadPrivateKey(path string) (ed25519.PrivateKey, error) {
+// LoadPrivateKey reads an Ed25519 PKCS#8 PEM key (a device or issuer key)
+// from path, refusing files that group or others may access. A missing
+// file wraps fs.ErrNotExist.
+func LoadPrivateKey(path string) (ed25519.PrivateKey, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("auth: device key: %w", err)

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/signal"
+	"github.com/p2pcam/p2pcam/viewer"
+)
+
+// connFlags are the flags that say how to reach a camera.
+type connFlags struct {
+	broker, user, password, device, token, ice, deviceKey string
+	loopback                                              bool
+	verbose                                               bool
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.broker, "broker", envOr("P2PCAM_BROKER", "mqtt://127.0.0.1:1883"), "MQTT broker `URL` ($P2PCAM_BROKER)")
+	fs.StringVar(&c.user, "user", envOr("P2PCAM_USER", ""), "viewer's broker account ($P2PCAM_USER)")
+	fs.StringVar(&c.password, "password", envOr("P2PCAM_PASSWORD", ""), "viewer's broker password ($P2PCAM_PASSWORD)")
+	fs.StringVar(&c.device, "device", envOr("P2PCAM_DEVICE", ""), "camera, `PRODUCT/DEVICE` ($P2PCAM_DEVICE)")
+	fs.StringVar(&c.token, "token", envOr("P2PCAM_TOKEN", ""), "viewer token from p2pcam token ($P2PCAM_TOKEN)")
+	fs.StringVar(&c.ice, "ice", envOr("P2PCAM_ICE", ""), "comma-separated STUN/TURN `URLs`; turn:USER:PASS@host:port for TURN ($P2PCAM_ICE)")
+	fs.StringVar(&c.deviceKey, "device-key", "", "pin the camera's public `key` (base64) instead of trusting the broker's copy")
+	fs.BoolVar(&c.loopback, "loopback", false, "connect over loopback only (camera on this host)")
+	fs.BoolVar(&c.verbose, "v", false, "log the connection's progress")
+}
+
+// config turns the flags into a viewer config.
+func (c *connFlags) config() (viewer.Config, error) {
+	id, err := signal.ParseDeviceID(c.device)
+	if err != nil {
+		return viewer.Config{}, err
+	}
+	if c.user == "" || c.token == "" {
+		return viewer.Config{}, fmt.Errorf("--user and --token are needed (or $P2PCAM_USER, $P2PCAM_TOKEN)")
+	}
+	ice, err := parseICE(c.ice)
+	if err != nil {
+		return viewer.Config{}, err
+	}
+	cfg := viewer.Config{
+		Broker: c.broker, Username: c.user, Password: c.password, Device: id, Token: c.token,
+		ICEServers: ice, Link: link.Options{LoopbackOnly: c.loopback},
+	}
+	if c.deviceKey != "" {
+		if cfg.DeviceKey, err = auth.ParsePublicKey(c.deviceKey); err != nil {
+			return viewer.Config{}, err
+		}
+	}
+	level := slog.LevelWarn
+	if c.verbose {
+		level = slog.LevelInfo
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return cfg, nil
+}
+
+func (c *connFlags) dial(ctx context.Context) (*viewer.Conn, error) {
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
+	}
+	return viewer.Dial(ctx, cfg)
+}
+
+// parseICE parses "stun:h:p,turn:user:pass@h:p?transport=udp".
+func parseICE(s string) ([]webrtc.ICEServer, error) {
+	var out []webrtc.ICEServer
+	for _, u := range strings.Split(s, ",") {
+		u = strings.TrimSpace(u)
+		if u == "" {
+			continue
+		}
+		scheme, rest, ok := strings.Cut(u, ":")
+		if !ok || (scheme != "stun" && scheme != "turn" && scheme != "turns") {
+			return nil, fmt.Errorf("ICE server %q: want stun:HOST:PORT or turn:USER:PASS@HOST:PORT", u)
+		}
+		srv := webrtc.ICEServer{URLs: []string{u}}
+		if creds, host, ok := strings.Cut(rest, "@"); ok {
+			user, pass, _ := strings.Cut(creds, ":")
+			srv = webrtc.ICEServer{URLs: []string{scheme + ":" + host}, Username: user, Credential: pass}
+		}
+		out = append(out, srv)
+	}
+	return out, nil
+}

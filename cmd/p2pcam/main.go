@@ -1,0 +1,78 @@
+// Command p2pcam is the viewer and operator tool of p2pcam.
+//
+//	p2pcam view  --device P/D --quality high -o out.flv   watch a camera over P2P (-o - for ffplay)
+//	p2pcam cmd   --device P/D 'action=inner_define&channel=0&cmd=get_device_st&type=live'
+//	p2pcam serve --device P/D --listen 127.0.0.1:8090     re-serve a camera as local HTTP-FLV
+//	p2pcam token --key issuer.key --device P/D --perm live,command --ttl 1h
+//	p2pcam keygen --out issuer.key                        make an issuer key, print its public half
+//
+// The connection flags can come from the environment: P2PCAM_BROKER,
+// P2PCAM_USER, P2PCAM_PASSWORD, P2PCAM_DEVICE, P2PCAM_TOKEN, P2PCAM_ICE.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is stamped by scripts/cross-build.sh.
+var version = "dev"
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"view", "watch a camera over P2P, writing FLV", runView},
+	{"cmd", "send a command to a camera and print the answer", runCmd},
+	{"serve", "re-serve a camera as local HTTP-FLV (a gateway for any player)", runServe},
+	{"token", "issue a viewer token", runToken},
+	{"keygen", "make a token issuer key", runKeygen},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "p2pcam:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		return nil
+	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintln(stdout, "p2pcam", version)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			err := c.run(ctx, args[1:], stdout, stderr)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: p2pcam COMMAND [flags]  (p2pcam COMMAND --help for its flags)")
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+}

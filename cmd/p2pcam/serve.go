@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/p2pcam/p2pcam/viewer/gateway"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf connFlags
+	cf.register(fs)
+	listen := fs.String("listen", "127.0.0.1:8090", "local HTTP `address`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := cf.config(); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	gw := gateway.New(cf.dial, nil)
+	defer gw.Close()
+	fmt.Fprintf(stdout, "p2pcam: serving %s at http://%s/ipc.flv?action=live&channel=0&quality=high\n", cf.device, ln.Addr())
+	return serveHTTP(ctx, ln, gw)
+}
+
+// serveHTTP serves h on ln until ctx is done.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}

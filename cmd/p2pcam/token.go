@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/signal"
+)
+
+func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	keyPath := fs.String("key", "issuer.key", "issuer private key `file` (p2pcam keygen)")
+	device := fs.String("device", "", "camera the token is for, `PRODUCT/DEVICE`")
+	perms := fs.String("perm", "live,command", "permissions: live, playback, voice, command, download")
+	subject := fs.String("subject", "viewer", "who the token is for")
+	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := signal.ParseDeviceID(*device); err != nil {
+		return err
+	}
+	p, err := auth.ParsePermissions(*perms)
+	if err != nil {
+		return err
+	}
+	key, err := auth.LoadPrivateKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	tok, err := auth.Sign(key, auth.Claims{Issuer: "p2pcam", Device: *device, Subject: *subject, Perms: p, IssuedAt: now, Expiry: now.Add(*ttl)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "issuer.key", "private key `file` to create (mode 0600)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	key, created, err := auth.LoadOrCreateDeviceKey(*out)
+	if err != nil {
+		return err
+	}
+	if !created {
+		fmt.Fprintf(stderr, "p2pcam: %s exists; its public key:\n", *out)
+	}
+	fmt.Fprintln(stdout, auth.MarshalPublicKey(key.Public().(ed25519.PublicKey)))
+	return nil
+}

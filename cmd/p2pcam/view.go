@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+)
+
+func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("view", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf connFlags
+	cf.register(fs)
+	quality := fs.String("quality", "high", "standard, high or super")
+	out := fs.String("o", "-", "output `file`; - is stdout (pipe it into ffplay -)")
+	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w := stdout
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	start := time.Now()
+	conn, err := cf.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if p, err := conn.Path(); err == nil {
+		fmt.Fprintf(stderr, "p2pcam: connected to %s in %v, path %s (%s)\n", cf.device, time.Since(start).Round(time.Millisecond), p.Kind(), p.RemoteAddr)
+	}
+	resp, err := conn.Request(ctx, "ipc.flv?action=live&channel=0&quality="+*quality)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.Status != request.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("camera refused: status %d: %s", resp.Status, b)
+	}
+	if resp.Head.Quality != "" {
+		fmt.Fprintf(stderr, "p2pcam: the camera serves %s instead\n", resp.Head.Quality)
+	}
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-conn.Done():
+		}
+		resp.Body.Close()
+	}()
+	n, err := io.Copy(w, resp.Body)
+	fmt.Fprintf(stderr, "p2pcam: %d bytes in %v\n", n, time.Since(start).Round(time.Millisecond))
+	if ctx.Err() != nil {
+		return nil // the duration is up, or interrupted
+	}
+	return err
+}
+
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cmd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cf connFlags
+	cf.register(fs)
+	timeout := fs.Duration("timeout", 20*time.Second, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("want one command, e.g. 'action=inner_define&channel=0&cmd=get_device_st&type=live'")
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	conn, err := cf.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	resp, err := conn.Request(ctx, "command?"+fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(stdout, resp.Body); err != nil {
+		return err
+	}
+	if resp.Status != request.StatusOK {
+		return fmt.Errorf("camera answered status %d", resp.Status)
+	}
+	return nil
+}
