@@ -1,0 +1,188 @@
+package viewer_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	mqttauth "github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+
+	"github.com/p2pcam/p2pcam/agent"
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/signal"
+	"github.com/p2pcam/p2pcam/viewer"
+)
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func startBroker(t *testing.T) string {
+	addr := freePort(t)
+	srv := mqtt.New(&mqtt.Options{InlineClient: false, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	_ = srv.AddHook(new(mqttauth.AllowHook), nil)
+	if err := srv.AddListener(listeners.NewTCP(listeners.Config{ID: "t", Address: addr})); err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	t.Cleanup(func() { srv.Close() })
+	return "mqtt://" + addr
+}
+
+type rig struct {
+	broker string
+	issuer ed25519.PrivateKey
+	device signal.DeviceID
+}
+
+func startCamera(t *testing.T) *rig {
+	broker := startBroker(t)
+	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
+	dev := signal.DeviceID{Product: "test", Device: "cam1"}
+	logw := io.Writer(io.Discard)
+	if testing.Verbose() {
+		logw = os.Stderr
+	}
+	a, err := agent.New(agent.Config{
+		Device: dev.String(),
+		Auth:   agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(pub)}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
+		P2P:    agent.P2PConfig{Broker: broker},
+		LAN:    agent.LANConfig{Listen: "off"},
+		Link:   link.Options{LoopbackOnly: true},
+		Logger: slog.New(slog.NewTextHandler(logw, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return &rig{broker: broker, issuer: issuer, device: dev}
+}
+
+func (r *rig) token(t *testing.T, perms auth.Permission) string {
+	now := time.Now()
+	tok, err := auth.Sign(r.issuer, auth.Claims{Issuer: "test", Device: r.device.String(), Subject: "alice", Perms: perms, IssuedAt: now, Expiry: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func (r *rig) dial(t *testing.T, token string) (*viewer.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var err error
+	for range 50 { // the camera registers shortly after it starts
+		var c *viewer.Conn
+		c, err = viewer.Dial(ctx, viewer.Config{
+			Broker: r.broker, Username: "alice", Device: r.device, Token: token,
+			Link: link.Options{LoopbackOnly: true},
+		})
+		if !errors.Is(err, viewer.ErrOffline) {
+			return c, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil, err
+}
+
+func TestLiveOverP2P(t *testing.T) {
+	r := startCamera(t)
+	start := time.Now()
+	c, err := r.dial(t, r.token(t, auth.PermLive|auth.PermCommand))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p, err := c.Path()
+	if err != nil || p.Kind() != "host" {
+		t.Fatalf("path %+v, %v; want a host path on loopback", p, err)
+	}
+	t.Logf("connected in %v", time.Since(start))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := c.Request(ctx, "ipc.flv?action=live&channel=0&quality=standard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != request.StatusOK || resp.Head.ContentType != "video/x-flv" {
+		t.Fatalf("answer %d %+v", resp.Status, resp.Head)
+	}
+	// A command on the same session while the stream runs.
+	cmd, err := c.Request(ctx, "command?action=inner_define&channel=0&cmd=get_device_st&type=live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(cmd.Body)
+	if cmd.Status != request.StatusOK || string(body) != `[{"status":"0","appConnectNum":"1"}]`+"\n" {
+		t.Errorf("command answer %d %q", cmd.Status, body)
+	}
+	flv := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(resp.Body)
+		flv <- b
+	}()
+	time.Sleep(3 * time.Second)
+	resp.Body.Close()
+	b := <-flv
+	path := mediatest.WriteTemp(t, "p2p.flv", b)
+	probe := mediatest.FFprobe(t, path)
+	v := probe.Video(t)
+	if v.Width != 320 || v.Height != 180 || len(probe.VideoPackets()) < 50 {
+		t.Errorf("video %dx%d, %d frames", v.Width, v.Height, len(probe.VideoPackets()))
+	}
+}
+
+func TestRefusedWithoutPermission(t *testing.T) {
+	r := startCamera(t)
+	c, err := r.dial(t, r.token(t, auth.PermCommand))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := c.Request(ctx, "ipc.flv?action=live&channel=0&quality=standard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != request.StatusForbidden {
+		t.Errorf("status %d, want 403", resp.Status)
+	}
+}
+
+func TestRefusedBadToken(t *testing.T) {
+	r := startCamera(t)
+	_, otherIssuer, _ := ed25519.GenerateKey(rand.Reader)
+	bad := *r
+	bad.issuer = otherIssuer
+	_, err := r.dial(t, bad.token(t, auth.PermAll))
+	if !errors.Is(err, viewer.ErrRefused) {
+		t.Fatalf("Dial err = %v, want ErrRefused", err)
+	}
+}
