@@ -7,45 +7,20 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	mqtt "github.com/mochi-mqtt/server/v2"
-	mqttauth "github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
-
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/internal/testbroker"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/viewer"
 )
-
-func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func startBroker(t *testing.T) string {
-	addr := freePort(t)
-	srv := mqtt.New(&mqtt.Options{InlineClient: false, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	_ = srv.AddHook(new(mqttauth.AllowHook), nil)
-	if err := srv.AddListener(listeners.NewTCP(listeners.Config{ID: "t", Address: addr})); err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve()
-	t.Cleanup(func() { srv.Close() })
-	return "mqtt://" + addr
-}
 
 type rig struct {
 	broker string
@@ -54,7 +29,7 @@ type rig struct {
 }
 
 func startCamera(t *testing.T) *rig {
-	broker := startBroker(t)
+	broker := testbroker.Start(t)
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dev := signal.DeviceID{Product: "test", Device: "cam1"}
 	logw := io.Writer(io.Discard)
