@@ -15,7 +15,7 @@ import (
 // within the 5 s that a camera may hold a vanished viewer's resources.
 const (
 	DisconnectedTimeout = 2 * time.Second
-	FailedTimeout       = 4 * time.Second
+	FailedTimeout       = 2 * time.Second // after disconnected
 	KeepaliveInterval   = 500 * time.Millisecond
 	// RelayAcceptanceWait is how long ICE keeps looking for a direct path
 	// before it settles for TURN. pion waits 2 s by default; a camera
@@ -37,6 +37,10 @@ type Options struct {
 // NewAPI returns a pion API configured for p2pcam sessions.
 func NewAPI(o Options) *webrtc.API {
 	var se webrtc.SettingEngine
+	// Detached channels are read by pulling, so nothing that arrives
+	// before a reader is ready is lost, and a slow reader holds the
+	// sender back through SCTP's window.
+	se.DetachDataChannels()
 	se.SetICETimeouts(DisconnectedTimeout, FailedTimeout, KeepaliveInterval)
 	se.SetRelayAcceptanceMinWait(RelayAcceptanceWait)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)

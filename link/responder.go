@@ -3,10 +3,12 @@ package link
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/pion/datachannel"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/agent/request"
@@ -19,45 +21,96 @@ const (
 	MessageSize = 16 << 10
 	highWater   = 1 << 20
 	lowWater    = 256 << 10
+	// maxMessage is the largest message a reader accepts.
+	maxMessage = 64 << 10
+	// uploadQueue bounds the messages a viewer may send ahead of a
+	// handler that reads them (talkback); beyond it they are dropped.
+	uploadQueue = 64
 )
 
 // ErrChannelClosed means the viewer closed the request's data channel.
 var ErrChannelClosed = errors.New("link: data channel closed")
 
 // Responder answers one request on its data channel: the camera's
-// agent.Responder for P2P viewers.
+// agent.Responder for P2P viewers. It also reads what the viewer sends on
+// the channel (Upload), and notices when the viewer closes it (Done).
 type Responder struct {
 	dc      *webrtc.DataChannel
+	raw     datachannel.ReadWriteCloserDeadliner
 	pending []byte
 	drained chan struct{} // signalled when the buffered amount falls to lowWater
-	closed  chan struct{}
+	closed  chan struct{} // closed when the viewer closes the channel
+	upload  chan []byte
+	rest    []byte // unread part of the current upload message
 
 	mu       sync.Mutex // guards deadline
 	deadline time.Time
 }
 
-// NewResponder returns a responder for an open data channel. It takes over
-// the channel's buffered-amount-low and close callbacks.
-func NewResponder(dc *webrtc.DataChannel) *Responder {
-	r := &Responder{dc: dc, drained: make(chan struct{}, 1), closed: make(chan struct{})}
-	dc.SetBufferedAmountLowThreshold(lowWater)
-	dc.OnBufferedAmountLow(func() {
-		select {
-		case r.drained <- struct{}{}:
-		default:
+// Serve calls handle with a responder for each request channel the viewer
+// opens, once it is open, in a goroutine of its own.
+func Serve(dc *webrtc.DataChannel, handle func(*Responder)) {
+	dc.OnOpen(func() {
+		raw, err := dc.DetachWithDeadline()
+		if err != nil {
+			_ = dc.Close()
+			return
 		}
+		r := &Responder{
+			dc: dc, raw: raw,
+			drained: make(chan struct{}, 1), closed: make(chan struct{}),
+			upload: make(chan []byte, uploadQueue),
+		}
+		dc.SetBufferedAmountLowThreshold(lowWater)
+		dc.OnBufferedAmountLow(func() {
+			select {
+			case r.drained <- struct{}{}:
+			default:
+			}
+		})
+		go r.readLoop()
+		go handle(r)
 	})
-	var once sync.Once
-	dc.OnClose(func() { once.Do(func() { close(r.closed) }) })
-	return r
 }
 
-// Done is closed when the data channel closes.
+// readLoop takes in what the viewer sends until it closes the channel.
+func (r *Responder) readLoop() {
+	defer close(r.closed)
+	defer close(r.upload)
+	buf := make([]byte, maxMessage)
+	for {
+		n, err := r.raw.Read(buf)
+		if err != nil {
+			return
+		}
+		select {
+		case r.upload <- append([]byte(nil), buf[:n]...):
+		default: // the handler does not read: drop
+		}
+	}
+}
+
+// Done is closed when the viewer closes the channel.
 func (r *Responder) Done() <-chan struct{} { return r.closed }
+
+// Upload reads what the viewer sends on the channel (talkback audio),
+// until it closes it.
+func (r *Responder) Read(p []byte) (int, error) {
+	for len(r.rest) == 0 {
+		m, ok := <-r.upload
+		if !ok {
+			return 0, io.EOF
+		}
+		r.rest = m
+	}
+	n := copy(p, r.rest)
+	r.rest = r.rest[n:]
+	return n, nil
+}
 
 // WriteHead sends the head message.
 func (r *Responder) WriteHead(st request.Status, h request.Head) error {
-	if err := r.dc.SendText(string(encodeHead(st, h))); err != nil {
+	if _, err := r.raw.WriteDataChannel(encodeHead(st, h), true); err != nil {
 		return fmt.Errorf("link: send head: %w", err)
 	}
 	return nil
@@ -99,14 +152,34 @@ func (r *Responder) SetWriteDeadline(t time.Time) error {
 // Backlog returns the bytes queued in the data channel, not yet acked.
 func (r *Responder) Backlog() int { return int(r.dc.BufferedAmount()) }
 
-// Close ends the body: the viewer sees its channel close.
-func (r *Responder) Close() error { return r.dc.GracefulClose() }
+// closeDrainLimit bounds how long Close waits for sent data to be acked.
+const closeDrainLimit = 5 * time.Second
+
+// Close ends the body: the viewer sees its channel close. It first waits
+// for what was sent to reach the viewer (up to the write deadline, or 5 s),
+// since closing a channel discards what it still holds.
+func (r *Responder) Close() error {
+	r.mu.Lock()
+	limit := r.deadline
+	r.mu.Unlock()
+	if limit.IsZero() || time.Until(limit) > closeDrainLimit {
+		limit = time.Now().Add(closeDrainLimit)
+	}
+	for r.dc.BufferedAmount() > 0 && time.Now().Before(limit) {
+		select {
+		case <-r.closed:
+			return nil
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return r.raw.Close()
+}
 
 func (r *Responder) send() error {
 	if err := r.waitDrained(); err != nil {
 		return err
 	}
-	err := r.dc.Send(r.pending)
+	_, err := r.raw.Write(r.pending)
 	r.pending = r.pending[:0]
 	if err != nil {
 		select {
@@ -127,9 +200,7 @@ func (r *Responder) waitDrained() error {
 		r.mu.Unlock()
 		var timeout <-chan time.Time
 		if !deadline.IsZero() {
-			t := time.NewTimer(time.Until(deadline))
-			defer t.Stop()
-			timeout = t.C
+			timeout = time.After(time.Until(deadline))
 		}
 		select {
 		case <-r.drained:

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/pion/datachannel"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/agent/request"
@@ -21,64 +22,74 @@ type Response struct {
 	// or the viewer closes Body. Reading slowly slows the camera down:
 	// the channel's receive window fills.
 	Body io.ReadCloser
+	// Send writes to the camera on the same channel (talkback audio).
+	Send io.Writer
 }
 
-// ReadResponse waits for the head message on dc, which the caller has
-// just created, and returns the response. It takes over dc's message,
-// open and close callbacks.
+// ReadResponse waits for dc, a request channel the caller has just
+// created, to open, reads the head and returns the response.
 func ReadResponse(ctx context.Context, dc *webrtc.DataChannel) (*Response, error) {
-	pr, pw := io.Pipe()
-	heads := make(chan []byte, 1)
+	opened := make(chan struct{})
 	var once sync.Once
-	gotHead := false
-	dc.OnMessage(func(m webrtc.DataChannelMessage) {
-		if !gotHead {
-			gotHead = true
-			if m.IsString {
-				heads <- m.Data
-			} else {
-				heads <- nil
-			}
-			return
-		}
-		if _, err := pw.Write(m.Data); err != nil {
-			once.Do(func() { _ = dc.Close() })
-		}
-	})
-	closed := make(chan struct{})
-	dc.OnClose(func() {
-		pw.CloseWithError(io.EOF)
-		close(closed)
-	})
+	dc.OnOpen(func() { once.Do(func() { close(opened) }) })
 	select {
-	case b := <-heads:
-		if b == nil {
-			_ = dc.Close()
-			return nil, errors.New("link: camera answered without a head")
-		}
-		st, h, err := decodeHead(b)
-		if err != nil {
-			_ = dc.Close()
-			return nil, err
-		}
-		return &Response{Status: st, Head: h, Body: &channelBody{pr: pr, dc: dc}}, nil
-	case <-closed:
-		return nil, errors.New("link: data channel closed before the camera answered")
+	case <-opened:
 	case <-ctx.Done():
 		_ = dc.Close()
-		return nil, fmt.Errorf("link: waiting for the answer: %w", ctx.Err())
+		return nil, fmt.Errorf("link: waiting for the channel to open: %w", ctx.Err())
 	}
+	raw, err := dc.DetachWithDeadline()
+	if err != nil {
+		_ = dc.Close()
+		return nil, fmt.Errorf("link: %w", err)
+	}
+	// Reading the head honours ctx: closing the channel unblocks it.
+	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
+	head := make([]byte, maxMessage)
+	n, isString, err := raw.ReadDataChannel(head)
+	stop()
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("link: waiting for the answer: %w", ctx.Err())
+	case err != nil:
+		_ = raw.Close()
+		return nil, errors.New("link: data channel closed before the camera answered")
+	case !isString:
+		_ = raw.Close()
+		return nil, errors.New("link: camera answered without a head")
+	}
+	st, h, err := decodeHead(head[:n])
+	if err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return &Response{Status: st, Head: h, Body: &channelBody{raw: raw, buf: head[:0]}, Send: raw}, nil
 }
 
-// channelBody reads the body and closes the channel when done.
+// channelBody reads the body message by message.
 type channelBody struct {
-	pr *io.PipeReader
-	dc *webrtc.DataChannel
+	raw  datachannel.ReadWriteCloserDeadliner
+	buf  []byte // the current message's unread part; its array holds maxMessage
+	full []byte
 }
 
-func (b *channelBody) Read(p []byte) (int, error) { return b.pr.Read(p) }
-
-func (b *channelBody) Close() error {
-	_ = b.pr.Close()
-	return b.dc.Close()
+func (b *channelBody) Read(p []byte) (int, error) {
+	if len(b.buf) == 0 {
+		if b.full == nil {
+			b.full = make([]byte, maxMessage)
+		}
+		n, err := b.raw.Read(b.full)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return 0, io.EOF
+			}
+			return 0, err
+		}
+		b.buf = b.full[:n]
+	}
+	n := copy(p, b.buf)
+	b.buf = b.buf[n:]
+	return n, nil
 }
+
+func (b *channelBody) Close() error { return b.raw.Close() }

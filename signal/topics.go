@@ -6,7 +6,9 @@ import (
 )
 
 // Topic layout. PRODUCT and DEVICE are a device's identity, as in Tencent
-// IoT Explorer; VIEWER is a viewer's MQTT client id.
+// IoT Explorer; VIEWER is a viewer's broker user name. A device's client
+// id is PRODUCT/DEVICE; a viewer's is VIEWER-SUFFIX, one per session, so
+// one account can hold several sessions.
 //
 //	p2pcam/PRODUCT/DEVICE/info     retained device info, published by the device
 //	p2pcam/PRODUCT/DEVICE/rpc      viewers publish offers and candidates here

@@ -132,7 +132,7 @@ func TestNATMatrix(t *testing.T) {
 			t.Run(cam.name+"/"+vw.name, func(t *testing.T) {
 				w := newNATWorld(t, cam.typ, vw.typ)
 				start := time.Now()
-				c := dialAcrossNATs(t, w)
+				c := dialAcrossNATs(t, w, pong)
 				defer c.Close()
 				p, err := c.Path()
 				if err != nil {
@@ -158,9 +158,15 @@ func TestNATMatrix(t *testing.T) {
 	}
 }
 
-// dialAcrossNATs runs a P2P camera on the camera's network that answers
-// every request with "pong", and dials it from the viewer's.
-func dialAcrossNATs(t *testing.T, w *natWorld) *viewer.Conn {
+// pong answers every request with "pong".
+func pong(ctx context.Context, v request.Viewer, line string, rw *link.Responder) {
+	_ = rw.WriteHead(request.StatusOK, request.Head{ContentType: "text/plain"})
+	_, _ = rw.Write([]byte("pong"))
+}
+
+// dialAcrossNATs runs a P2P camera on the camera's network that serves
+// requests with handle, and dials it from the viewer's.
+func dialAcrossNATs(t *testing.T, w *natWorld, handle p2p.Handler) *viewer.Conn {
 	broker := testbroker.Start(t)
 	issuerPub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	_, devKey, _ := ed25519.GenerateKey(rand.Reader)
@@ -170,10 +176,7 @@ func dialAcrossNATs(t *testing.T, w *natWorld) *viewer.Conn {
 		Device: dev, Broker: broker, ICEServers: w.ice,
 		Verifier:  &auth.Verifier{Keys: []ed25519.PublicKey{issuerPub}, Device: dev.String()},
 		DeviceKey: devKey,
-		Handle: func(ctx context.Context, v request.Viewer, line string, rw *link.Responder) {
-			_ = rw.WriteHead(request.StatusOK, request.Head{ContentType: "text/plain"})
-			_, _ = rw.Write([]byte("pong"))
-		},
+		Handle:    handle,
 		Link:   link.Options{Net: w.cameraNet},
 		Logger: quiet,
 	})

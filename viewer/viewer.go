@@ -28,7 +28,7 @@ import (
 // Config says how to reach a camera.
 type Config struct {
 	Broker   string // mqtt://host:port
-	Username string // the viewer's broker account, also its client id
+	Username string // the viewer's broker account; its replies come to its inbox
 	Password string
 	Device   signal.DeviceID
 	// Token authorises the viewer on the camera (package auth).
@@ -79,8 +79,23 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 
 	msgs := make(chan *paho.Publish, 64)
 	inbox := signal.InboxTopic(cfg.Username)
+	subscribed := make(chan error, 1)
 	mq, err := mqttclient.Connect(ctx, mqttclient.Config{
-		URL: cfg.Broker, ClientID: cfg.Username, Username: cfg.Username, Password: cfg.Password,
+		// One account may hold several sessions, so the client id is the
+		// account plus the session; replies go to the account's inbox.
+		URL: cfg.Broker, ClientID: cfg.Username + "-" + c.session[:8], Username: cfg.Username, Password: cfg.Password,
+		OnUp: func(ctx context.Context, mq *mqttclient.Client) {
+			// Again after every reconnection: the broker forgets a
+			// dropped connection's subscriptions.
+			err := mq.Subscribe(ctx, inbox)
+			if err == nil {
+				err = mq.Subscribe(ctx, c.cfg.Device.InfoTopic())
+			}
+			select {
+			case subscribed <- err:
+			default:
+			}
+		},
 		OnMessage: func(p *paho.Publish) {
 			select {
 			case msgs <- p:
@@ -93,7 +108,15 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		return nil, fmt.Errorf("viewer: %w", err)
 	}
 	c.mq = mq
-	if err := c.dial(ctx, msgs, inbox); err != nil {
+	select {
+	case err = <-subscribed:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = c.dial(ctx, msgs, inbox)
+	}
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -101,12 +124,6 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 }
 
 func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string) error {
-	if err := c.mq.Subscribe(ctx, inbox); err != nil {
-		return fmt.Errorf("viewer: %w", err)
-	}
-	if err := c.mq.Subscribe(ctx, c.cfg.Device.InfoTopic()); err != nil {
-		return fmt.Errorf("viewer: %w", err)
-	}
 	key, err := c.awaitInfo(ctx, msgs)
 	if err != nil {
 		return err

@@ -146,24 +146,33 @@ func (sess *session) channel(dc *webrtc.DataChannel) {
 	if dc.Label() == KeepaliveLabel {
 		return
 	}
-	w := link.NewResponder(dc)
-	dc.OnOpen(func() {
-		sess.s.wg.Add(1)
+	sess.s.wg.Add(1)
+	started := false
+	defer func() {
+		if !started {
+			sess.s.wg.Done()
+		}
+	}()
+	select {
+	case <-sess.ctx.Done():
+		return
+	default:
+	}
+	started = true
+	link.Serve(dc, func(w *link.Responder) {
+		defer sess.s.wg.Done()
+		ctx, cancel := context.WithCancel(sess.ctx)
+		defer cancel()
 		go func() {
-			defer sess.s.wg.Done()
-			ctx, cancel := context.WithCancel(sess.ctx)
-			defer cancel()
-			go func() {
-				select {
-				case <-w.Done():
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
-			sess.s.cfg.Handle(ctx, sess.viewer, dc.Label(), w)
-			_ = w.Flush()
-			_ = w.Close()
+			select {
+			case <-w.Done():
+				cancel()
+			case <-ctx.Done():
+			}
 		}()
+		sess.s.cfg.Handle(ctx, sess.viewer, dc.Label(), w)
+		_ = w.Flush()
+		_ = w.Close()
 	})
 }
 
