@@ -22,3 +22,4 @@ fi
 
 cd "$(dirname "$0")/.."
 go mod download
+scripts/qemu-rig/deps.sh

@@ -177,8 +177,8 @@ func dialAcrossNATs(t *testing.T, w *natWorld, handle p2p.Handler) *viewer.Conn 
 		Verifier:  &auth.Verifier{Keys: []ed25519.PublicKey{issuerPub}, Device: dev.String()},
 		DeviceKey: devKey,
 		Handle:    handle,
-		Link:   link.Options{Net: w.cameraNet},
-		Logger: quiet,
+		Link:      link.Options{Net: w.cameraNet},
+		Logger:    quiet,
 	})
 	if err != nil {
 		t.Fatal(err)
