@@ -1,0 +1,261 @@
+//go:build linux
+
+package v4l2test
+
+import (
+	"errors"
+	"sync"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/capture/v4l2"
+)
+
+// fdBase is the first descriptor number the fake hands out, far above
+// real ones, so that Poll can tell its own from the real eventfd.
+const fdBase = 1 << 20
+
+// pollRecheck bounds how long Poll waits before it looks at the fake
+// devices again.
+const pollRecheck = 5 * time.Millisecond
+
+// Kernel is a fake kernel serving fake Devices at paths. It implements
+// v4l2.Sys; pass it to v4l2.OpenWith or v4l2.Scanner.
+type Kernel struct {
+	mu   sync.Mutex
+	devs map[string]*Device
+	fds  map[int]*Device
+	next int
+	maps map[*byte]*mapping
+}
+
+type mapping struct {
+	dev *Device
+	buf *fakeBuf
+}
+
+var _ v4l2.Sys = (*Kernel)(nil)
+
+// NewKernel returns a fake kernel with no devices.
+func NewKernel() *Kernel {
+	return &Kernel{devs: make(map[string]*Device), fds: make(map[int]*Device), next: fdBase, maps: make(map[*byte]*mapping)}
+}
+
+// Add serves d at path.
+func (k *Kernel) Add(path string, d *Device) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.devs[path] = d
+}
+
+// Open implements v4l2.Sys: ENOENT for an unknown path, ENODEV for a
+// device that vanished.
+func (k *Kernel) Open(path string) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.devs[path]
+	if d == nil {
+		return -1, unix.ENOENT
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.init()
+	d.record("open")
+	if d.gone {
+		return -1, unix.ENODEV
+	}
+	fd := k.next
+	k.next++
+	k.fds[fd] = d
+	return fd, nil
+}
+
+func (k *Kernel) dev(fd int) *Device {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fds[fd]
+}
+
+// Close implements v4l2.Sys. As the kernel does when the last file
+// of a device is closed, it stops streaming and frees buffers that
+// are no longer mapped.
+func (k *Kernel) Close(fd int) error {
+	k.mu.Lock()
+	d := k.fds[fd]
+	delete(k.fds, fd)
+	k.mu.Unlock()
+	if d == nil {
+		return unix.EBADF
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.record("close")
+	for t, q := range d.queues {
+		q.streaming, q.queued, q.done = false, nil, nil
+		mapped := false
+		for _, b := range q.bufs {
+			b.state = dequeued
+			mapped = mapped || b.mapped > 0
+		}
+		if !mapped {
+			delete(d.queues, t)
+		}
+	}
+	return nil
+}
+
+// Ioctl implements v4l2.Sys.
+func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
+	d := k.dev(fd)
+	if d == nil {
+		return unix.EBADF
+	}
+	return d.ioctl(req, arg)
+}
+
+// Mmap implements v4l2.Sys: the offset and length must be those
+// QUERYBUF gave for a plane.
+func (k *Kernel) Mmap(fd int, offset int64, length int) ([]byte, error) {
+	d := k.dev(fd)
+	if d == nil {
+		return nil, unix.EBADF
+	}
+	m, b, err := d.mmap(offset, length)
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	k.maps[&m[0]] = &mapping{dev: d, buf: b}
+	k.mu.Unlock()
+	return m, nil
+}
+
+// mmap finds the plane at offset and counts it as mapped.
+func (d *Device) mmap(offset int64, length int) ([]byte, *fakeBuf, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.record("mmap")
+	if d.gone {
+		return nil, nil, unix.ENODEV
+	}
+	for _, q := range d.queues {
+		for _, b := range q.bufs {
+			for j, off := range b.offsets {
+				if int64(off) == offset && length > 0 && length <= len(b.planes[j]) {
+					b.mapped++
+					return b.planes[j][:length:length], b, nil
+				}
+			}
+		}
+	}
+	return nil, nil, unix.EINVAL
+}
+
+// Munmap implements v4l2.Sys.
+func (k *Kernel) Munmap(b []byte) error {
+	if len(b) == 0 {
+		return unix.EINVAL
+	}
+	k.mu.Lock()
+	m := k.maps[&b[0]]
+	delete(k.maps, &b[0])
+	k.mu.Unlock()
+	if m == nil {
+		return unix.EINVAL
+	}
+	m.dev.mu.Lock()
+	defer m.dev.mu.Unlock()
+	m.dev.record("munmap")
+	m.buf.mapped--
+	return nil
+}
+
+// Poll implements v4l2.Sys. Fake descriptors are answered by their
+// device; the others (the Device's eventfd) are polled for real, for
+// as long as the fake ones have nothing to report.
+func (k *Kernel) Poll(fds []unix.PollFd, timeout int) (int, error) {
+	var deadline time.Time
+	if timeout >= 0 {
+		deadline = time.Now().Add(time.Duration(timeout) * time.Millisecond)
+	}
+	for {
+		n, soon := 0, time.Duration(-1)
+		var others []int
+		fake := false
+		for i := range fds {
+			fds[i].Revents = 0
+			fd := int(fds[i].Fd)
+			if fd < fdBase {
+				others = append(others, i)
+				continue
+			}
+			fake = true
+			d := k.dev(fd)
+			if d == nil {
+				fds[i].Revents = unix.POLLNVAL
+				n++
+				continue
+			}
+			rev, wait := d.revents(fds[i].Events)
+			fds[i].Revents = rev
+			if rev != 0 {
+				n++
+			} else if wait >= 0 && (soon < 0 || wait < soon) {
+				soon = wait
+			}
+		}
+		block := time.Duration(-1)
+		if !deadline.IsZero() {
+			block = max(time.Until(deadline), 0)
+		}
+		if n > 0 {
+			block = 0
+		}
+		if soon >= 0 && (block < 0 || soon < block) {
+			block = soon
+		}
+		// Look at the fake devices again now and then: a test may make
+		// one vanish or resume while this waits.
+		if fake && (block < 0 || block > pollRecheck) {
+			block = pollRecheck
+		}
+		m, err := pollReal(fds, others, block)
+		if err != nil {
+			return n, err
+		}
+		n += m
+		if n > 0 || (!deadline.IsZero() && !time.Now().Before(deadline)) {
+			return n, nil
+		}
+	}
+}
+
+// pollReal polls the real descriptors fds[i] for i in idx for up to
+// block (-1: without limit).
+func pollReal(fds []unix.PollFd, idx []int, block time.Duration) (int, error) {
+	if len(idx) == 0 {
+		if block < 0 || block > pollRecheck {
+			block = pollRecheck
+		}
+		time.Sleep(block)
+		return 0, nil
+	}
+	ms := -1
+	if block >= 0 {
+		ms = int((block + time.Millisecond - 1) / time.Millisecond)
+	}
+	sub := make([]unix.PollFd, len(idx))
+	for j, i := range idx {
+		sub[j] = fds[i]
+	}
+	n, err := unix.Poll(sub, ms)
+	if errors.Is(err, unix.EINTR) {
+		return 0, nil
+	}
+	for j, i := range idx {
+		fds[i].Revents = sub[j].Revents
+	}
+	return n, err
+}
