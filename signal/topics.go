@@ -7,8 +7,9 @@ import (
 
 // Topic layout. PRODUCT and DEVICE are a device's identity, as in Tencent
 // IoT Explorer; VIEWER is a viewer's broker user name. A device's client
-// id is PRODUCT/DEVICE; a viewer's is VIEWER-SUFFIX, one per session, so
-// one account can hold several sessions.
+// id is PRODUCT/DEVICE; a viewer's is VIEWER:SUFFIX (ViewerClientID), one
+// per session, so that one account can hold several sessions while no
+// account can take another's client id.
 //
 //	p2pcam/PRODUCT/DEVICE/info     retained device info, published by the device
 //	p2pcam/PRODUCT/DEVICE/rpc      viewers publish offers and candidates here
@@ -17,8 +18,8 @@ import (
 // A device may publish only to its own info topic and to viewer inboxes,
 // and subscribe only to its own rpc topic. A viewer may publish to any
 // device's rpc topic, read any device's info, and subscribe only to its
-// own inbox. The dev cloud's broker enforces exactly this; see
-// cloud.ACL, and docs/protocol.md for mosquitto's equivalent.
+// own inbox. The dev cloud's broker enforces exactly this (cloud.Allowed)
+// and writes the equivalent mosquitto ACL (cloud.MosquittoACL).
 const (
 	topicRoot   = "p2pcam"
 	viewerInbox = "viewer"
@@ -50,6 +51,17 @@ func (id DeviceID) RPCTopic() string { return topicRoot + "/" + id.String() + "/
 
 // InboxTopic is the viewer's reply topic.
 func InboxTopic(viewer string) string { return topicRoot + "/" + viewerInbox + "/" + viewer + "/inbox" }
+
+// ViewerClientID returns the MQTT client id of a viewer's session: the
+// user name, a colon (which no name contains) and a suffix.
+func ViewerClientID(user, suffix string) string { return user + ":" + suffix }
+
+// IsViewerClientID reports whether clientID is one of user's session
+// client ids: "USER:SUFFIX" with a suffix of 1 to 64 name characters.
+func IsViewerClientID(user, clientID string) bool {
+	suffix, ok := strings.CutPrefix(clientID, user+":")
+	return ok && validName(suffix)
+}
 
 // ValidClientID reports whether s is usable as a viewer id in a topic.
 func ValidClientID(s string) bool { return validName(s) }

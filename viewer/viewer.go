@@ -83,7 +83,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	mq, err := mqttclient.Connect(ctx, mqttclient.Config{
 		// One account may hold several sessions, so the client id is the
 		// account plus the session; replies go to the account's inbox.
-		URL: cfg.Broker, ClientID: cfg.Username + "-" + c.session[:8], Username: cfg.Username, Password: cfg.Password,
+		URL: cfg.Broker, ClientID: signal.ViewerClientID(cfg.Username, c.session[:8]), Username: cfg.Username, Password: cfg.Password,
 		OnUp: func(ctx context.Context, mq *mqttclient.Client) {
 			// Again after every reconnection: the broker forgets a
 			// dropped connection's subscriptions.

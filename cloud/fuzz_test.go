@@ -1,0 +1,138 @@
+package cloud
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/p2pcam/p2pcam/signal"
+)
+
+// matches is MQTT topic matching, written apart from covers so the fuzz
+// test checks Allowed against an independent statement of the rules.
+func matches(filter, topic string) bool {
+	f, tp := strings.Split(filter, "/"), strings.Split(topic, "/")
+	for i, fl := range f {
+		switch {
+		case fl == "#":
+			return true
+		case i >= len(tp):
+			return false
+		case fl == "+":
+		case fl != tp[i]:
+			return false
+		}
+	}
+	return len(f) == len(tp)
+}
+
+// instances returns concrete topics matched by filter: each '+' replaced
+// by each of names, a '#' by nothing or by each name and name/inbox.
+func instances(filter string, names []string) []string {
+	out := []string{""}
+	for i, l := range strings.Split(filter, "/") {
+		var subs []string
+		switch l {
+		case "+":
+			subs = names
+		case "#":
+			var next []string
+			for _, o := range out {
+				if i > 0 {
+					next = append(next, strings.TrimSuffix(o, "/"))
+				}
+				for _, n := range names {
+					next = append(next, o+n, o+n+"/inbox")
+				}
+			}
+			return next
+		default:
+			subs = []string{l}
+		}
+		var next []string
+		for _, o := range out {
+			for _, s := range subs {
+				if i > 0 {
+					next = append(next, o+"/"+s)
+				} else {
+					next = append(next, s)
+				}
+			}
+		}
+		if len(next) > 64 {
+			next = next[:64]
+		}
+		out = next
+	}
+	return out
+}
+
+func FuzzAllowed(f *testing.F) {
+	seeds := []struct {
+		device      bool
+		name, topic string
+		write       bool
+	}{
+		{false, "alice", "p2pcam/viewer/alice/inbox", false},
+		{false, "alice", "p2pcam/viewer/+/inbox", false},
+		{false, "alice", "p2pcam/viewer/#", false},
+		{false, "alice", "p2pcam/+/+/info", false},
+		{false, "alice", "p2pcam/+/+/+", false},
+		{false, "alice", "#", false},
+		{false, "alice", "+/+/+/+", false},
+		{false, "alice", "p2pcam/acme/cam1/rpc", true},
+		{false, "viewer", "p2pcam/viewer/viewer/inbox", false},
+		{true, "acme/cam1", "p2pcam/acme/cam1/info", true},
+		{true, "acme/cam1", "p2pcam/acme/cam2/info", true},
+		{true, "acme/cam1", "p2pcam/viewer/bob/inbox", true},
+		{true, "acme/cam1", "p2pcam/acme/+/info", true},
+		{true, "acme/cam1", "p2pcam/acme/cam1/rpc", false},
+		{true, "viewer/alice", "p2pcam/viewer/alice/info", true},
+		{true, "a/b", "p2pcam/a/b/#", false},
+		{true, "a/b", "$SYS/#", false},
+	}
+	for _, s := range seeds {
+		f.Add(s.device, s.name, s.topic, s.write)
+	}
+	f.Fuzz(func(t *testing.T, device bool, name, topic string, write bool) {
+		role := RoleViewer
+		if device {
+			role = RoleDevice
+		}
+		u := User{Name: name, Role: role}
+		allowed := Allowed(u, topic, write)
+		if !allowed {
+			return
+		}
+		if validName(name, role) != nil {
+			t.Fatalf("invalid %s name %q allowed %q", role, name, topic)
+		}
+		if write && strings.ContainsAny(topic, "+#") {
+			t.Fatalf("%s %q may publish to wildcard topic %q", role, name, topic)
+		}
+		if !write {
+			// Every topic the filter matches must itself be allowed.
+			for _, inst := range instances(topic, []string{"mallory", name, "viewer"}) {
+				if matches(topic, inst) && !Allowed(u, inst, false) {
+					t.Fatalf("%s %q may subscribe %q, which matches forbidden %q", role, name, topic, inst)
+				}
+			}
+		}
+		if !device && !write {
+			others := []string{"mallory", name + "x", "+"}
+			if levels := strings.Split(topic, "/"); len(levels) > 2 {
+				others = append(others, levels[2])
+			}
+			for _, o := range others {
+				if o != name && matches(topic, signal.InboxTopic(o)) {
+					t.Fatalf("viewer %q may read %q, which matches viewer %q's inbox", name, topic, o)
+				}
+			}
+		}
+		if device && write {
+			own, _ := signal.ParseDeviceID(name)
+			if matches("p2pcam/+/+/info", topic) && topic != own.InfoTopic() {
+				t.Fatalf("device %q may write another device's info %q", name, topic)
+			}
+		}
+	})
+}

@@ -1,0 +1,98 @@
+package cloud
+
+import (
+	"github.com/p2pcam/p2pcam/signal"
+	"log/slog"
+	"sync"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/packets"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// accessHook is the broker's mochi-mqtt hook: it logs accounts in and
+// applies Allowed to every publish, subscription and delivery.
+type accessHook struct {
+	mqtt.HookBase
+	users map[string]User // read-only once the broker is built
+	log   *slog.Logger
+}
+
+// ID names the hook in mochi's logs.
+func (h *accessHook) ID() string { return "p2pcam-access" }
+
+// Provides tells mochi which events the hook handles.
+func (h *accessHook) Provides(b byte) bool {
+	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnACLCheck
+}
+
+// dummyHash is compared against when the user is unknown, so that a
+// refusal takes as long whether or not the name exists.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte(GeneratePassword()), hashCost)
+	return h
+})
+
+// OnConnectAuthenticate accepts a CONNECT only from a known user with the
+// right password and a client id of its own (clientIDAllowed), and whose will
+// message, if any, goes to a topic the user may write. mochi answers a
+// refusal with CONNACK reason 0x86, bad user name or password. The bcrypt
+// comparison is made once per connection: later checks rely on mochi
+// having accepted the connection.
+func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	name := string(pk.Connect.Username)
+	refuse := func(reason string) bool {
+		h.log.Warn("cloud: mqtt login refused", "user", name, "client", pk.Connect.ClientIdentifier,
+			"remote", cl.Net.Remote, "reason", reason)
+		return false
+	}
+	if !pk.Connect.UsernameFlag || name == "" {
+		return refuse("anonymous")
+	}
+	u, ok := h.users[name]
+	if ok && !clientIDAllowed(u, pk.Connect.ClientIdentifier) {
+		return refuse("client id must be the device id, or USER:SESSION for a viewer")
+	}
+	if !ok {
+		bcrypt.CompareHashAndPassword(dummyHash(), pk.Connect.Password)
+		return refuse("unknown user")
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), pk.Connect.Password) != nil {
+		return refuse("wrong password")
+	}
+	if pk.Connect.WillFlag && !Allowed(u, pk.Connect.WillTopic, true) {
+		return refuse("will topic not allowed: " + pk.Connect.WillTopic)
+	}
+	h.log.Info("cloud: mqtt login", "user", name, "role", u.Role, "remote", cl.Net.Remote)
+	return true
+}
+
+// OnACLCheck applies Allowed for the connection's user. mochi calls it
+// with write for a publish (a denied QoS 0 publish is dropped, a QoS 1 or
+// 2 one gets reason 0x87, not authorized) and without write both for a
+// subscription filter (denied: SUBACK 0x87) and for each message about
+// to be delivered.
+func (h *accessHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
+	u, ok := h.users[string(cl.Properties.Username)]
+	if ok && clientIDAllowed(u, cl.ID) && Allowed(u, topic, write) {
+		return true
+	}
+	op := "read"
+	if write {
+		op = "write"
+	}
+	h.log.Warn("cloud: mqtt access denied", "user", string(cl.Properties.Username), "client", cl.ID,
+		"op", op, "topic", topic)
+	return false
+}
+
+// clientIDAllowed reports whether account u may connect as clientID: a
+// device only as its own id, a viewer as one of its session ids
+// (signal.ViewerClientID). No account can take another's client id, and
+// with it the other's session.
+func clientIDAllowed(u User, clientID string) bool {
+	if u.Role == RoleDevice {
+		return clientID == u.Name
+	}
+	return signal.IsViewerClientID(u.Name, clientID)
+}

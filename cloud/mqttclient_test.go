@@ -1,0 +1,139 @@
+package cloud
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/eclipse/paho.golang/paho"
+)
+
+// Bounds of the MQTT tests.
+const (
+	mqttTimeout   = 5 * time.Second        // connect, subscribe, publish, expected delivery
+	quietInterval = 300 * time.Millisecond // wait that proves a message is not delivered
+)
+
+// mqttClient is a paho MQTT 5 test client collecting what it receives.
+type mqttClient struct {
+	c    *paho.Client
+	msgs chan *paho.Publish
+}
+
+// mqttLogin are the CONNECT fields a test varies.
+type mqttLogin struct {
+	user, clientID, password string
+	will                     *paho.WillMessage
+}
+
+// dialMQTT connects to addr. On success the client is disconnected when
+// the test ends; on refusal it returns the CONNACK (if any) and the error.
+func dialMQTT(t testing.TB, addr string, l mqttLogin) (*mqttClient, *paho.Connack, error) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, mqttTimeout)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	mc := &mqttClient{msgs: make(chan *paho.Publish, 64)}
+	mc.c = paho.NewClient(paho.ClientConfig{
+		Conn:          conn,
+		PacketTimeout: mqttTimeout,
+		OnPublishReceived: []func(paho.PublishReceived) (bool, error){
+			func(pr paho.PublishReceived) (bool, error) {
+				select {
+				case mc.msgs <- pr.Packet:
+				default: // a test never expects this many
+				}
+				return true, nil
+			},
+		},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), mqttTimeout)
+	defer cancel()
+	ca, err := mc.c.Connect(ctx, &paho.Connect{
+		ClientID:     l.clientID,
+		Username:     l.user,
+		UsernameFlag: l.user != "",
+		Password:     []byte(l.password),
+		PasswordFlag: l.password != "",
+		KeepAlive:    30,
+		CleanStart:   true,
+		WillMessage:  l.will,
+	})
+	if err != nil {
+		return nil, ca, err
+	}
+	t.Cleanup(func() {
+		mc.c.Disconnect(&paho.Disconnect{ReasonCode: 0})
+		select {
+		case <-mc.c.Done():
+		case <-time.After(mqttTimeout):
+			t.Errorf("mqtt client %s did not shut down", l.clientID)
+		}
+	})
+	return mc, ca, nil
+}
+
+// mustDial connects as account a with its client id, or fails.
+func mustDial(t testing.TB, addr string, a testAccount) *mqttClient {
+	t.Helper()
+	mc, ca, err := dialMQTT(t, addr, mqttLogin{user: a.name, clientID: a.clientID(), password: a.password})
+	if err != nil {
+		t.Fatalf("connect as %s: %v (connack %+v)", a.name, err, ca)
+	}
+	return mc
+}
+
+// subscribe subscribes at QoS 1 and returns the SUBACK reason code.
+func (mc *mqttClient) subscribe(t testing.TB, filter string) byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), mqttTimeout)
+	defer cancel()
+	sa, err := mc.c.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: filter, QoS: 1}}})
+	if sa == nil {
+		t.Fatalf("subscribe %q: %v", filter, err)
+	}
+	if len(sa.Reasons) != 1 {
+		t.Fatalf("subscribe %q: %d reason codes", filter, len(sa.Reasons))
+	}
+	return sa.Reasons[0]
+}
+
+// publish publishes at QoS 1 and returns the PUBACK reason code.
+func (mc *mqttClient) publish(t testing.TB, topic, payload string, retain bool) byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), mqttTimeout)
+	defer cancel()
+	pr, err := mc.c.Publish(ctx, &paho.Publish{Topic: topic, QoS: 1, Retain: retain, Payload: []byte(payload)})
+	if pr == nil {
+		t.Fatalf("publish %q: %v", topic, err)
+	}
+	return pr.ReasonCode
+}
+
+// await waits up to d for a message with payload, ignoring others.
+func (mc *mqttClient) await(payload string, d time.Duration) (*paho.Publish, bool) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case m := <-mc.msgs:
+			if string(m.Payload) == payload {
+				return m, true
+			}
+		case <-timer.C:
+			return nil, false
+		}
+	}
+}
+
+// anyWithin waits up to d for any message.
+func (mc *mqttClient) anyWithin(d time.Duration) (*paho.Publish, bool) {
+	select {
+	case m := <-mc.msgs:
+		return m, true
+	case <-time.After(d):
+		return nil, false
+	}
+}
