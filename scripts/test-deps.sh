@@ -7,6 +7,8 @@ apt_pkgs=()
 need() { command -v "$1" >/dev/null 2>&1 || apt_pkgs+=("$2"); }
 need ffmpeg ffmpeg
 need ffprobe ffmpeg
+need mosquitto mosquitto
+need mosquitto_passwd mosquitto
 
 if ((${#apt_pkgs[@]})); then
 	sudo=""

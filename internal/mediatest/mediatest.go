@@ -1,7 +1,8 @@
-// Package mediatest checks media bytes with the real ffprobe and ffmpeg.
-// Where a tool is missing, a test is skipped with a message saying how to
-// install it, except under CI (CI=true), where it fails: CI installs the
-// tools, and a skipped check there would hide a broken setup.
+// Package mediatest checks media bytes with the real ffprobe and ffmpeg,
+// and finds the other real tools tests run (mosquitto, coturn). Where a
+// tool is missing, a test is skipped with a message saying how to install
+// it, except under CI (CI=true), where it fails: CI installs the tools,
+// and a skipped check there would hide a broken setup.
 package mediatest
 
 import (
@@ -23,7 +24,7 @@ func Require(t testing.TB, tool string) string {
 	if os.Getenv("CI") != "" {
 		t.Fatalf("%s not found under CI: .ci/run must install it (scripts/test-deps.sh)", tool)
 	}
-	t.Skipf("%s not found: run scripts/test-deps.sh (apt-get install ffmpeg) to run this test", tool)
+	t.Skipf("%s not found: run scripts/test-deps.sh, which installs it, to run this test", tool)
 	return ""
 }
 

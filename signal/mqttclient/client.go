@@ -44,6 +44,7 @@ type Config struct {
 // Client is a kept-up connection.
 type Client struct {
 	cm     *autopaho.ConnectionManager
+	ready  chan struct{} // closed once cm is set
 	log    *slog.Logger
 	cancel context.CancelFunc
 }
@@ -72,7 +73,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		log = slog.Default()
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	c := &Client{log: log, cancel: cancel}
+	c := &Client{log: log, cancel: cancel, ready: make(chan struct{})}
 	refused := make(chan error, 1)
 	acfg := autopaho.ClientConfig{
 		ServerUrls:                    []*url.URL{u},
@@ -86,7 +87,15 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		OnConnectionUp: func(cm *autopaho.ConnectionManager, _ *paho.Connack) {
 			log.Info("connected to broker", "broker", cfg.URL, "client", cfg.ClientID)
 			if cfg.OnUp != nil {
-				go cfg.OnUp(runCtx, c)
+				go func() {
+					// The first connection can come up before
+					// NewConnection returns the manager.
+					select {
+					case <-c.ready:
+						cfg.OnUp(runCtx, c)
+					case <-runCtx.Done():
+					}
+				}()
 			}
 		},
 		OnConnectionDown: func() bool {
@@ -122,6 +131,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("mqttclient: %w", err)
 	}
 	c.cm = cm
+	close(c.ready)
 	up := make(chan error, 1)
 	go func() { up <- cm.AwaitConnection(ctx) }()
 	select {
