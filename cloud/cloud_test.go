@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/p2pcam/p2pcam/internal/brokertest"
 )
 
 // startCloud starts a dev cloud on free loopback ports with the test
@@ -102,7 +104,7 @@ func TestCloudServes(t *testing.T) {
 }
 
 func TestCloudStartFailureClosesBroker(t *testing.T) {
-	mqttPort := freeTCPPort(t)
+	mqttPort := brokertest.FreeTCPPort(t)
 	_, err := Start(Config{
 		MQTT:   BrokerConfig{Listen: fmt.Sprintf("127.0.0.1:%d", mqttPort), Users: testUsers(t, accAlice)},
 		TURN:   TURNConfig{Listen: "0.0.0.0:0"}, // no relay IP: refused after the broker started

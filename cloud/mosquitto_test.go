@@ -1,129 +1,20 @@
 package cloud
 
 import (
-	"bytes"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/internal/brokertest"
 )
 
-// startMosquitto runs a real mosquitto on a free loopback port with the
-// test accounts, a password file made by mosquitto_passwd and the
-// MosquittoACL rules, and returns its address. It is killed when the test
-// ends. Without mosquitto the test is skipped (it fails under CI).
+// startMosquitto runs a real mosquitto with the test accounts and the
+// MosquittoACL rules, and returns its address.
 func startMosquitto(t *testing.T) string {
 	t.Helper()
-	mosquitto := mediatest.Require(t, "mosquitto")
-	passwd := mediatest.Require(t, "mosquitto_passwd")
-	dir := t.TempDir()
-
-	pwFile := filepath.Join(dir, "passwd")
+	logins := make([]brokertest.Account, len(accounts))
 	for i, a := range accounts {
-		args := []string{"-b", pwFile, a.name, a.password}
-		if i == 0 {
-			args = append([]string{"-c"}, args...)
-		}
-		if out, err := exec.Command(passwd, args...).CombinedOutput(); err != nil {
-			t.Fatalf("mosquitto_passwd %s: %v\n%s", a.name, err, out)
-		}
+		logins[i] = brokertest.Account{Name: a.name, Password: a.password}
 	}
-	aclFile := filepath.Join(dir, "acl")
-	if err := os.WriteFile(aclFile, []byte(MosquittoACL(testUsers(t, accounts...))), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	port := freeTCPPort(t)
-	conf := fmt.Sprintf(`listener %d 127.0.0.1
-allow_anonymous false
-password_file %s
-acl_file %s
-persistence false
-log_dest stderr
-log_type all
-`, port, pwFile, aclFile)
-	// Started as root, mosquitto would switch to the "mosquitto" user,
-	// which cannot read the test's private directory.
-	if u, err := user.Current(); err == nil {
-		conf += "user " + u.Username + "\n"
-	}
-	confFile := filepath.Join(dir, "mosquitto.conf")
-	if err := os.WriteFile(confFile, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	cmd := exec.Command(mosquitto, "-c", confFile)
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			t.Error("mosquitto did not exit")
-		}
-		if t.Failed() {
-			t.Logf("mosquitto log:\n%s", stderr.String())
-		}
-	})
-
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
-		if err == nil {
-			conn.Close()
-			return addr
-		}
-		select {
-		case <-exited:
-			t.Fatalf("mosquitto exited:\n%s", stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mosquitto not listening on %s after 5s:\n%s", addr, stderr.String())
-		}
-	}
-}
-
-// freeTCPPort returns a loopback TCP port that was free a moment ago.
-func freeTCPPort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return brokertest.Mosquitto(t, logins, MosquittoACL(testUsers(t, accounts...)))
 }
 
 func TestMosquittoLogin(t *testing.T) {

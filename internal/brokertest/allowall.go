@@ -1,7 +1,7 @@
-// Package testbroker starts an embedded MQTT 5 broker that lets every
-// client in, for tests of signalling that are not about broker security
-// (the cloud package tests that, against mochi and mosquitto).
-package testbroker
+// Package brokertest starts MQTT brokers for tests: an embedded one that
+// lets every client in, for tests that are not about broker security, and
+// a real mosquitto with password and ACL files.
+package brokertest
 
 import (
 	"io"
@@ -14,9 +14,9 @@ import (
 	"github.com/mochi-mqtt/server/v2/listeners"
 )
 
-// Start runs a broker on a free loopback port until the test ends and
-// returns its URL.
-func Start(t testing.TB) string {
+// AllowAll runs an embedded broker that lets every client in on a free
+// loopback port until the test ends, and returns its URL.
+func AllowAll(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
