@@ -22,16 +22,32 @@ import (
 	"github.com/p2pcam/p2pcam/viewer"
 )
 
+// rig is a camera on the sim board in P2P mode, and what a viewer needs
+// to reach it.
 type rig struct {
-	broker string
-	issuer ed25519.PrivateKey
-	device signal.DeviceID
+	broker         string
+	viewerPassword string
+	issuer         ed25519.PrivateKey
+	device         signal.DeviceID
 }
 
+// The accounts of the test camera and viewer.
+const (
+	testDevice     = "test/cam1"
+	testDevicePass = "pw-cam1"
+	testViewer     = "alice"
+	testViewerPass = "pw-alice"
+)
+
 func startCamera(t *testing.T) *rig {
-	broker := brokertest.AllowAll(t)
+	return startCameraOn(t, brokertest.AllowAll(t))
+}
+
+// startCameraOn runs the camera against the broker at URL broker, where
+// the test accounts exist.
+func startCameraOn(t *testing.T, broker string) *rig {
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
-	dev := signal.DeviceID{Product: "test", Device: "cam1"}
+	dev, _ := signal.ParseDeviceID(testDevice)
 	logw := io.Writer(io.Discard)
 	if testing.Verbose() {
 		logw = os.Stderr
@@ -39,7 +55,7 @@ func startCamera(t *testing.T) *rig {
 	a, err := agent.New(agent.Config{
 		Device: dev.String(),
 		Auth:   agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(pub)}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
-		P2P:    agent.P2PConfig{Broker: broker},
+		P2P:    agent.P2PConfig{Broker: broker, Password: testDevicePass},
 		LAN:    agent.LANConfig{Listen: "off"},
 		Link:   link.Options{LoopbackOnly: true},
 		Logger: slog.New(slog.NewTextHandler(logw, nil)),
@@ -56,7 +72,7 @@ func startCamera(t *testing.T) *rig {
 			t.Error(err)
 		}
 	})
-	return &rig{broker: broker, issuer: issuer, device: dev}
+	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev}
 }
 
 func (r *rig) token(t *testing.T, perms auth.Permission) string {
@@ -75,7 +91,7 @@ func (r *rig) dial(t *testing.T, token string) (*viewer.Conn, error) {
 	for range 50 { // the camera registers shortly after it starts
 		var c *viewer.Conn
 		c, err = viewer.Dial(ctx, viewer.Config{
-			Broker: r.broker, Username: "alice", Device: r.device, Token: token,
+			Broker: r.broker, Username: testViewer, Password: r.viewerPassword, Device: r.device, Token: token,
 			Link: link.Options{LoopbackOnly: true},
 		})
 		if !errors.Is(err, viewer.ErrOffline) {
