@@ -1,0 +1,388 @@
+//go:build linux
+
+package alsatest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/capture/alsa"
+)
+
+// fdBase is the first descriptor number the fake hands out, far above
+// real ones, so that Poll can tell its own from the real eventfd.
+const fdBase = 1 << 20
+
+// pollRecheck bounds how long Poll waits before it looks at the fake
+// devices again.
+const pollRecheck = 5 * time.Millisecond
+
+// Kernel is a fake kernel serving fake sound cards. It implements
+// alsa.Sys; Scanner returns an alsa.Scanner that uses it.
+type Kernel struct {
+	dev, proc string
+
+	mu    sync.Mutex
+	cards []*card
+	nodes map[string]*node
+	fds   map[int]*node
+	next  int
+}
+
+type card struct {
+	info alsa.Card
+	devs []*Device
+	gone bool
+}
+
+// node is a device file: a card's control device (dev nil) or a PCM
+// stream.
+type node struct {
+	card *card
+	dev  *Device
+}
+
+var _ alsa.Sys = (*Kernel)(nil)
+
+// NewKernel returns a fake kernel with no cards. It keeps its device
+// files under dir/dev/snd and its procfs files under dir/proc/asound
+// (dir is typically t.TempDir()), and panics if it cannot create them.
+func NewKernel(dir string) *Kernel {
+	k := &Kernel{
+		dev:   filepath.Join(dir, "dev", "snd"),
+		proc:  filepath.Join(dir, "proc", "asound"),
+		nodes: make(map[string]*node),
+		fds:   make(map[int]*node),
+		next:  fdBase,
+	}
+	for _, d := range []string{k.dev, k.proc} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			panic(fmt.Sprintf("alsatest: %v", err))
+		}
+	}
+	k.writeProc()
+	return k
+}
+
+// Dev returns the directory of the fake device files.
+func (k *Kernel) Dev() string { return k.dev }
+
+// Proc returns the fake /proc/asound directory.
+func (k *Kernel) Proc() string { return k.proc }
+
+// Scanner returns an alsa.Scanner that finds and opens the fake cards.
+func (k *Kernel) Scanner() alsa.Scanner { return alsa.Scanner{Sys: k, Dev: k.dev, Proc: k.proc} }
+
+// Path returns the device file of d, which must have been added.
+func (k *Kernel) Path(d *Device) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return filepath.Join(k.dev, pcmFile(d.card, d.Number, d.Dir))
+}
+
+func pcmFile(card, dev int, dir alsa.Direction) string {
+	c := 'c'
+	if dir == alsa.Playback {
+		c = 'p'
+	}
+	return fmt.Sprintf("pcmC%dD%d%c", card, dev, c)
+}
+
+// AddCard plugs in a card with the given devices. Its Index must be
+// free; each device's Number and Dir must differ from the others'. It
+// panics on a mistake, and if it cannot write the device files.
+func (k *Kernel) AddCard(c alsa.Card, devs ...*Device) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, o := range k.cards {
+		if o.info.Index == c.Index && !o.gone {
+			panic(fmt.Sprintf("alsatest: card %d added twice", c.Index))
+		}
+	}
+	cd := &card{info: c, devs: devs}
+	k.cards = append(k.cards, cd)
+	slices.SortFunc(k.cards, func(a, b *card) int { return a.info.Index - b.info.Index })
+	k.addNode(fmt.Sprintf("controlC%d", c.Index), &node{card: cd})
+	for _, d := range devs {
+		d.mu.Lock()
+		d.card = c.Index
+		d.Caps = d.Caps.withDefaults()
+		speed := d.Speed
+		if speed <= 0 {
+			speed = 1
+		}
+		d.s = stream{dir: d.Dir, caps: d.Caps, speed: speed, source: d.Source, loop: d.Loop, canResume: d.CanResume, stalled: d.s.stalled}
+		name := pcmFile(c.Index, d.Number, d.Dir)
+		d.mu.Unlock()
+		if _, dup := k.nodes[filepath.Join(k.dev, name)]; dup {
+			panic(fmt.Sprintf("alsatest: %s added twice", name))
+		}
+		k.addNode(name, &node{card: cd, dev: d})
+	}
+	k.writeProc()
+}
+
+// Unplug removes card index: its devices vanish (see Device.Vanish),
+// its files and procfs entries go away.
+func (k *Kernel) Unplug(index int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, c := range k.cards {
+		if c.info.Index != index || c.gone {
+			continue
+		}
+		c.gone = true
+		for _, d := range c.devs {
+			d.Vanish()
+		}
+		for path, n := range k.nodes {
+			if n.card == c {
+				delete(k.nodes, path)
+				_ = os.Remove(path)
+			}
+		}
+	}
+	k.writeProc()
+}
+
+// addNode registers a device file; k.mu is held.
+func (k *Kernel) addNode(name string, n *node) {
+	path := filepath.Join(k.dev, name)
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		panic(fmt.Sprintf("alsatest: %v", err))
+	}
+	k.nodes[path] = n
+}
+
+// writeProc writes /proc/asound/cards and /proc/asound/pcm as the
+// kernel prints them; k.mu is held.
+func (k *Kernel) writeProc() {
+	var cards, pcms strings.Builder
+	for _, c := range k.cards {
+		if c.gone {
+			continue
+		}
+		fmt.Fprintf(&cards, "%2d [%-15s]: %s - %s\n", c.info.Index, c.info.ID, c.info.Driver, c.info.Name)
+		fmt.Fprintf(&cards, "                      %s\n", c.info.LongName)
+		nums := map[int][]*Device{}
+		var order []int
+		for _, d := range c.devs {
+			if nums[d.Number] == nil {
+				order = append(order, d.Number)
+			}
+			nums[d.Number] = append(nums[d.Number], d)
+		}
+		slices.Sort(order)
+		for _, n := range order {
+			ds := nums[n]
+			fmt.Fprintf(&pcms, "%02d-%02d: %s : %s", c.info.Index, n, ds[0].ID, ds[0].Name)
+			for _, dir := range []alsa.Direction{alsa.Playback, alsa.Capture} {
+				for _, d := range ds {
+					if d.Dir == dir {
+						fmt.Fprintf(&pcms, " : %v 1", dir)
+					}
+				}
+			}
+			pcms.WriteString("\n")
+		}
+	}
+	if cards.Len() == 0 {
+		cards.WriteString("--- no soundcards ---\n")
+	}
+	for name, text := range map[string]string{"cards": cards.String(), "pcm": pcms.String()} {
+		if err := os.WriteFile(filepath.Join(k.proc, name), []byte(text), 0o644); err != nil {
+			panic(fmt.Sprintf("alsatest: %v", err))
+		}
+	}
+}
+
+// Open implements alsa.Sys: ENOENT for an unknown path, ENODEV for a
+// vanished device, EBUSY for a PCM stream already open. The fake
+// always behaves as if O_NONBLOCK were given.
+func (k *Kernel) Open(path string, flags int) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	n := k.nodes[path]
+	if n == nil {
+		return -1, unix.ENOENT
+	}
+	if d := n.dev; d != nil {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.record("open")
+		if err := d.takeFail("open"); err != nil {
+			return -1, err
+		}
+		if d.gone {
+			return -1, unix.ENODEV
+		}
+		if d.open {
+			return -1, unix.EBUSY
+		}
+		d.open = true
+		d.s.state = stateOpen
+	}
+	fd := k.next
+	k.next++
+	k.fds[fd] = n
+	return fd, nil
+}
+
+func (k *Kernel) node(fd int) *node {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.fds[fd]
+}
+
+// Close implements alsa.Sys. Closing a PCM stream stops it and frees
+// its setup, as the kernel's release does.
+func (k *Kernel) Close(fd int) error {
+	k.mu.Lock()
+	n := k.fds[fd]
+	delete(k.fds, fd)
+	k.mu.Unlock()
+	if n == nil {
+		return unix.EBADF
+	}
+	if d := n.dev; d != nil {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.record("close")
+		d.open = false
+		if !d.gone {
+			d.s.state = stateOpen
+		}
+	}
+	return nil
+}
+
+// Ioctl implements alsa.Sys. It checks that the request number encodes
+// the direction and the size the kernel's headers give it on this
+// architecture, and answers ENOTTY otherwise.
+func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
+	n := k.node(fd)
+	if n == nil {
+		return unix.EBADF
+	}
+	r := decode(req)
+	sp, ok := specFor(n.dev != nil, r.typ, r.nr)
+	if !ok || sp.size != r.size || sp.read != r.read || sp.write != r.write || (!sp.read && !sp.write && !r.none) {
+		if n.dev != nil {
+			n.dev.mu.Lock()
+			n.dev.record(fmt.Sprintf("bad request 0x%08x", req))
+			n.dev.mu.Unlock()
+		}
+		return unix.ENOTTY
+	}
+	var m mem
+	if sp.size > 0 {
+		if arg == nil {
+			return unix.EFAULT
+		}
+		m = unsafe.Slice((*byte)(arg), sp.size)
+	}
+	if n.dev == nil {
+		return k.control(n.card, sp.name, m)
+	}
+	return n.dev.ioctl(sp.name, m)
+}
+
+// Poll implements alsa.Sys. Fake descriptors are answered by their
+// device; the others (the PCM's eventfd) are polled for real, for as
+// long as the fake ones have nothing to report.
+func (k *Kernel) Poll(fds []unix.PollFd, timeout int) (int, error) {
+	var deadline time.Time
+	if timeout >= 0 {
+		deadline = time.Now().Add(time.Duration(timeout) * time.Millisecond)
+	}
+	for {
+		n, soon := 0, time.Duration(-1)
+		var others []int
+		fake := false
+		for i := range fds {
+			fds[i].Revents = 0
+			fd := int(fds[i].Fd)
+			if fd < fdBase {
+				others = append(others, i)
+				continue
+			}
+			fake = true
+			nd := k.node(fd)
+			if nd == nil {
+				fds[i].Revents = unix.POLLNVAL
+				n++
+				continue
+			}
+			if nd.dev == nil {
+				continue // control devices have no events here
+			}
+			rev, wait := nd.dev.revents(fds[i].Events)
+			fds[i].Revents = rev
+			if rev != 0 {
+				n++
+			} else if wait >= 0 && (soon < 0 || wait < soon) {
+				soon = wait
+			}
+		}
+		block := time.Duration(-1)
+		if !deadline.IsZero() {
+			block = max(time.Until(deadline), 0)
+		}
+		if n > 0 {
+			block = 0
+		}
+		if soon >= 0 && (block < 0 || soon < block) {
+			block = soon
+		}
+		// Look at the fake devices again now and then: a test may make
+		// one vanish or resume while this waits.
+		if fake && (block < 0 || block > pollRecheck) {
+			block = pollRecheck
+		}
+		m, err := pollReal(fds, others, block)
+		if err != nil {
+			return n, err
+		}
+		n += m
+		if n > 0 || (!deadline.IsZero() && !time.Now().Before(deadline)) {
+			return n, nil
+		}
+	}
+}
+
+// pollReal polls the real descriptors fds[i] for i in idx for up to
+// block (-1: without limit).
+func pollReal(fds []unix.PollFd, idx []int, block time.Duration) (int, error) {
+	if len(idx) == 0 {
+		if block < 0 || block > pollRecheck {
+			block = pollRecheck
+		}
+		time.Sleep(block)
+		return 0, nil
+	}
+	ms := -1
+	if block >= 0 {
+		ms = int((block + time.Millisecond - 1) / time.Millisecond)
+	}
+	sub := make([]unix.PollFd, len(idx))
+	for j, i := range idx {
+		sub[j] = fds[i]
+	}
+	n, err := unix.Poll(sub, ms)
+	if errors.Is(err, unix.EINTR) {
+		return 0, nil
+	}
+	for j, i := range idx {
+		fds[i].Revents = sub[j].Revents
+	}
+	return n, err
+}

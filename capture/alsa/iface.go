@@ -1,0 +1,30 @@
+//go:build linux
+
+package alsa
+
+// Capturer is what a capture source needs of a microphone: *PCM opened
+// for Capture implements it, and so do the fakes of package alsatest.
+type Capturer interface {
+	// Read fills buf with interleaved frames, blocking until it is
+	// full, and returns how many frames it read.
+	Read(buf []int16) (frames int, err error)
+	// Params returns the parameters the device runs with.
+	Params() Params
+	// Close stops capturing and unblocks a pending Read.
+	Close() error
+}
+
+// Player is what talkback needs of a speaker: *PCM opened for Playback
+// implements it, and so do the fakes of package alsatest.
+type Player interface {
+	// Write queues the interleaved frames of buf, blocking while the
+	// device's buffer is full, and returns how many frames it queued.
+	Write(buf []int16) (frames int, err error)
+	// Params returns the parameters the device runs with.
+	Params() Params
+	// Delay returns how many frames written are still to be heard.
+	Delay() (frames int, err error)
+	// Close stops playing (dropping what is queued) and unblocks a
+	// pending Write.
+	Close() error
+}
