@@ -192,6 +192,10 @@ func (r *Responder) send() error {
 	return nil
 }
 
+// drainPoll rechecks the buffered amount in case a low-water callback
+// was missed.
+const drainPoll = 20 * time.Millisecond
+
 // waitDrained blocks while the channel holds more than highWater bytes.
 func (r *Responder) waitDrained() error {
 	for r.dc.BufferedAmount() > highWater {
@@ -204,6 +208,7 @@ func (r *Responder) waitDrained() error {
 		}
 		select {
 		case <-r.drained:
+		case <-time.After(drainPoll):
 		case <-r.closed:
 			return ErrChannelClosed
 		case <-timeout:

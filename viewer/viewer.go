@@ -317,7 +317,9 @@ func (c *Conn) addCandidate(cand *signal.Candidate) {
 
 // Request sends one request line, such as
 // "ipc.flv?action=live&channel=0&quality=high", and returns the answer.
-// Close its Body to end a stream.
+// Close its Body to end a stream. Read every Body you open, or close it:
+// the requests of a session share one receive window, and a body left
+// unread stalls the others once it fills.
 func (c *Conn) Request(ctx context.Context, line string) (*link.Response, error) {
 	dc, err := c.pc.CreateDataChannel(line, nil)
 	if err != nil {

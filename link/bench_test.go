@@ -1,0 +1,87 @@
+package link_test
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/link"
+)
+
+// pair connects two peer connections on loopback, exchanging
+// descriptions directly (no signalling server), and serves every data
+// channel the answerer receives with handle.
+func pair(b *testing.B, handle func(*link.Responder)) *webrtc.PeerConnection {
+	api := link.NewAPI(link.Options{LoopbackOnly: true})
+	offerer, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	answerer, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = offerer.Close()
+		_ = answerer.Close()
+	})
+	answerer.OnDataChannel(func(dc *webrtc.DataChannel) {
+		if dc.Label() != "_" { // the keepalive channel carries no request
+			link.Serve(dc, handle)
+		}
+	})
+	if _, err := offerer.CreateDataChannel("_", nil); err != nil {
+		b.Fatal(err)
+	}
+	offer, _ := offerer.CreateOffer(nil)
+	gathered := webrtc.GatheringCompletePromise(offerer)
+	_ = offerer.SetLocalDescription(offer)
+	<-gathered
+	_ = answerer.SetRemoteDescription(*offerer.LocalDescription())
+	answer, _ := answerer.CreateAnswer(nil)
+	gathered = webrtc.GatheringCompletePromise(answerer)
+	_ = answerer.SetLocalDescription(answer)
+	<-gathered
+	if err := offerer.SetRemoteDescription(*answerer.LocalDescription()); err != nil {
+		b.Fatal(err)
+	}
+	return offerer
+}
+
+// BenchmarkDataChannelThroughput sends a body through one request's data
+// channel on loopback (DTLS and SCTP included, both ends in this process)
+// and reports the rate the viewer reads it at.
+func BenchmarkDataChannelThroughput(b *testing.B) {
+	chunk := make([]byte, 64<<10)
+	pc := pair(b, func(r *link.Responder) {
+		_ = r.WriteHead(request.StatusOK, request.Head{ContentType: "application/octet-stream"})
+		for {
+			if _, err := r.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	dc, err := pc.CreateDataChannel("ipc.flv?action=live&channel=0", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := link.ReadResponse(ctx, dc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 1<<20)
+	b.SetBytes(int64(len(buf)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
