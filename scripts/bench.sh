@@ -8,11 +8,14 @@
 #   stream      fan-out of a 4 Mbps stream to 32 viewers: ns and allocs per
 #               frame, p50/p99 publish-to-written latency, CPU per viewer
 #   cmd/p2pcamd RSS of p2pcamd --board sim with 4 LAN viewers, time from
-#               request to first FLV video tag (warm and cold source)
+#               request to first FLV video tag (warm and cold source), CPU
+#               per P2P viewer of a 4 Mbps stream (DTLS + SCTP)
+#   link        throughput of one data channel on loopback
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh
 go test -run '^$' -bench . -benchmem -benchtime 2s "$@" ./codec/h264/ ./mux/flv/
 go test -run '^$' -bench . -benchmem "$@" ./stream/
-go test -run '^$' -bench RSS -benchtime 1x "$@" ./cmd/p2pcamd/
+go test -run '^$' -bench . -benchtime 3s "$@" ./link/
+go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
