@@ -1,0 +1,53 @@
+package aac
+
+import (
+	"testing"
+)
+
+// BenchmarkEncode16kMono encodes speech-like 16 kHz mono at 32 kbit/s,
+// one frame per op, and reports how many times faster than real time.
+func BenchmarkEncode16kMono(b *testing.B) {
+	enc, err := NewEncoder(EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pcm := sigSpeech.gen(16000, 1, 16*SamplesPerFrame)
+	dst := make([]byte, 0, 8192)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		off := (i % 16) * SamplesPerFrame
+		dst, err = enc.Encode(dst[:0], pcm[off:off+SamplesPerFrame])
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	perFrame := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(SamplesPerFrame)/16000/perFrame, "x-realtime")
+}
+
+// BenchmarkDecode16kMono decodes that stream, one frame per op.
+func BenchmarkDecode16kMono(b *testing.B) {
+	enc, err := NewEncoder(EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	frames := encodeAll(b, enc, sigSpeech.gen(16000, 1, 16*SamplesPerFrame))
+	dec, err := NewDecoder(enc.Config())
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := make([]int16, 0, SamplesPerFrame)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		out, err = dec.Decode(out[:0], frames[i%len(frames)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	perFrame := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(SamplesPerFrame)/16000/perFrame, "x-realtime")
+}

@@ -1,0 +1,417 @@
+package aac
+
+import "math"
+
+const (
+	// roundOffset is the quantizer's rounding offset (ISO/IEC 14496-3
+	// informative encoder: 0.4054 rather than 0.5 minimizes the error of
+	// the x^(3/4) companded values).
+	roundOffset = 0.4054
+	// noiseTilt is how much the allowed noise follows the band's energy
+	// density: 0 gives flat noise (best SNR), 1 constant SNR per band.
+	noiseTilt = 0.2
+	// msOffset lowers the scalefactor of mid/side bands by 3 dB, since
+	// l = m+s and r = m-s sum the noise of both.
+	msOffset = -2
+	// infBits marks an impossible codebook.
+	infBits = 1 << 30
+)
+
+// quantGain is 2^(-3/16·(sf-100)), the inverse of the dequantizer's gain
+// in the x^(3/4) domain.
+var quantGain = func() (t [256]float64) {
+	for i := range t {
+		t[i] = math.Exp2(-3.0 / 16 * float64(i-100))
+	}
+	return t
+}()
+
+// quantState holds one frame's analysis and the result of the last rate
+// loop trial.
+type quantState struct {
+	nch, nb int
+	swb     []uint16
+
+	pow34   [2][1024]float64 // sign(x)·|x|^(3/4)
+	bandMax [2][maxBands]float64
+	offset  [2][maxBands]int // scalefactor offset from the global gain
+	ms      [maxBands]bool
+	msCount int
+
+	q       [2][1024]int32
+	maxQ    [2][maxBands]int32
+	sf      [2][maxBands]int
+	cb      [2][maxBands]uint8
+	maxSFB  int
+	cost    [maxBands][12]int
+	best    [maxBands][12]int
+	from    [maxBands][12]int8
+	gain    [2]int // global_gain per channel
+	specLen [2]int // spectral bits per channel
+}
+
+func (s *quantState) init(e *Encoder) {
+	s.nch = e.cfg.Channels
+	s.nb = e.maxBands
+	s.swb = e.swb
+}
+
+// analyze computes the per-band values the rate loop needs, after the
+// mid/side decision has been applied to coef.
+func (s *quantState) analyze(coef *[2][1024]float64) {
+	for c := range s.nch {
+		for b := range s.nb {
+			lo, hi := int(s.swb[b]), int(s.swb[b+1])
+			var m, energy float64
+			for k := lo; k < hi; k++ {
+				x := coef[c][k]
+				a := math.Abs(x)
+				p := math.Sqrt(math.Sqrt(a * a * a)) // |x|^(3/4)
+				m = max(m, p)
+				if x < 0 {
+					p = -p
+				}
+				s.pow34[c][k] = p
+				energy += x * x
+			}
+			s.bandMax[c][b] = m
+			density := energy / float64(hi-lo)
+			off := int(math.Round(2 * noiseTilt * math.Log2(density+1)))
+			if s.ms[b] {
+				off += msOffset
+			}
+			s.offset[c][b] = off
+		}
+		clear(s.pow34[c][s.swb[s.nb]:])
+	}
+}
+
+// decideMS chooses mid/side per band for a stereo frame where it lowers
+// the product of the two channels' energies (a proxy for their bits),
+// and transforms those bands of coef to M = (L+R)/2 and S = (L-R)/2.
+func (s *quantState) decideMS(coef *[2][1024]float64) {
+	s.msCount = 0
+	for b := range s.nb {
+		lo, hi := int(s.swb[b]), int(s.swb[b+1])
+		var el, er, em, es float64
+		for k := lo; k < hi; k++ {
+			l, r := coef[0][k], coef[1][k]
+			el += l * l
+			er += r * r
+			m, d := (l+r)/2, (l-r)/2
+			em += m * m
+			es += d * d
+		}
+		s.ms[b] = em*es < 0.5*el*er
+		if s.ms[b] {
+			s.msCount++
+			for k := lo; k < hi; k++ {
+				l, r := coef[0][k], coef[1][k]
+				coef[0][k], coef[1][k] = (l+r)/2, (l-r)/2
+			}
+		}
+	}
+}
+
+// gainRange returns the global gains for which every band's scalefactor
+// lies in 0..255 and its quantized values fit the escape codebook.
+func (s *quantState) gainRange() (lo, hi int) {
+	lo, hi = 0, 255
+	for c := range s.nch {
+		for b := range s.nb {
+			off := s.offset[c][b]
+			lo = max(lo, -off)
+			hi = min(hi, 255-off)
+			if m := s.bandMax[c][b]; m > 0 {
+				// m·2^(-3/16(sf-100)) + 0.4054 <= 8191
+				need := 100 + 16.0/3*math.Log2(m/(maxQuant-1))
+				lo = max(lo, int(math.Ceil(need))-off)
+			}
+		}
+	}
+	return lo, max(lo, hi)
+}
+
+// count quantizes the frame with global gain g and returns its exact
+// size in bits, leaving the quantized values, codebooks and scalefactors
+// in s.
+func (s *quantState) count(g int) int {
+	s.maxSFB = 0
+	for c := range s.nch {
+		for b := range s.nb {
+			sf := min(max(g+s.offset[c][b], 0), 255)
+			s.sf[c][b] = sf
+			scale := quantGain[sf]
+			lo, hi := int(s.swb[b]), int(s.swb[b+1])
+			var mq int32
+			if s.bandMax[c][b]*scale+roundOffset >= 1 {
+				for k := lo; k < hi; k++ {
+					p := s.pow34[c][k]
+					v := int32(math.Abs(p)*scale + roundOffset)
+					mq = max(mq, v)
+					if p < 0 {
+						v = -v
+					}
+					s.q[c][k] = v
+				}
+			} else {
+				clear(s.q[c][lo:hi])
+			}
+			s.maxQ[c][b] = mq
+			if mq > 0 {
+				s.maxSFB = max(s.maxSFB, b+1)
+			}
+		}
+	}
+	bits := 3 + 4 + 11 + 3 + 3 // element id and tag, ics_info, flags, END
+	if s.nch == 2 {
+		bits += 1 + 2 + 3 // common_window, ms_mask_present, second flags
+		if s.msPresent() == 1 {
+			bits += s.maxSFB
+		}
+	}
+	for c := range s.nch {
+		bits += 8 + s.sections(c) + s.scalefactorBits(c)
+	}
+	return (bits + 7) &^ 7
+}
+
+// msPresent returns the ms_mask_present value for the frame.
+func (s *quantState) msPresent() int {
+	n := 0
+	for b := range s.maxSFB {
+		if s.ms[b] {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return 0
+	case n == s.maxSFB:
+		return 2
+	}
+	return 1
+}
+
+// sections chooses the codebook of each band of channel c by a shortest
+// path over (band, codebook) where starting a section costs its header,
+// and returns the section and spectral bits.
+func (s *quantState) sections(c int) int {
+	n := s.maxSFB
+	if n == 0 {
+		s.specLen[c] = 0
+		return 0
+	}
+	for b := range n {
+		s.bandCosts(c, b)
+	}
+	for b := range n {
+		minPrev, argPrev := 0, int8(-1)
+		if b > 0 {
+			minPrev = infBits
+			for k, v := range s.best[b-1] {
+				if v < minPrev {
+					minPrev, argPrev = v, int8(k)
+				}
+			}
+		}
+		start := minPrev + 4 + 5
+		for k := range 12 {
+			cost := s.cost[b][k]
+			if cost >= infBits {
+				s.best[b][k] = infBits
+				continue
+			}
+			if b > 0 && s.best[b-1][k] <= start {
+				s.best[b][k] = s.best[b-1][k] + cost
+				s.from[b][k] = int8(k)
+			} else {
+				s.best[b][k] = start + cost
+				s.from[b][k] = argPrev
+			}
+		}
+	}
+	k := 0
+	for i, v := range s.best[n-1] {
+		if v < s.best[n-1][k] {
+			k = i
+		}
+	}
+	spec := 0
+	for b := n - 1; b >= 0; b-- {
+		s.cb[c][b] = uint8(k)
+		spec += s.cost[b][k]
+		k = int(s.from[b][k])
+	}
+	s.specLen[c] = spec
+	bits := spec
+	for b := 0; b < n; {
+		e := b
+		for e < n && s.cb[c][e] == s.cb[c][b] {
+			e++
+		}
+		bits += 4 + 5*((e-b)/31+1)
+		b = e
+	}
+	return bits
+}
+
+// bandCosts fills s.cost[b] with the bits of band b of channel c in each
+// codebook that can code it, infBits for the others.
+func (s *quantState) bandCosts(c, b int) {
+	cost := &s.cost[b]
+	for k := range cost {
+		cost[k] = infBits
+	}
+	lo, hi := int(s.swb[b]), int(s.swb[b+1])
+	q := s.q[c][lo:hi]
+	m := s.maxQ[c][b]
+	if m == 0 {
+		cost[0] = 0
+		for k := 1; k <= 11; k++ {
+			cost[k] = zeroTupleBits[k] * (hi - lo) / cbDim[k]
+		}
+		return
+	}
+	var first, last int
+	switch {
+	case m <= 1:
+		first, last = 1, 4
+	case m <= 2:
+		first, last = 3, 6
+	case m <= 4:
+		first, last = 5, 8
+	case m <= 7:
+		first, last = 7, 10
+	case m <= 12:
+		first, last = 9, 11
+	default:
+		first, last = 11, 11
+	}
+	for k := first; k <= last; k++ {
+		if int(m) <= cbLAV[k] || k == escHCB {
+			cost[k] = tupleBits(q, k)
+		}
+	}
+}
+
+// zeroTupleBits is the length of the all-zero codeword of each codebook.
+var zeroTupleBits = func() (t [12]int) {
+	for k := 1; k <= 11; k++ {
+		t[k] = int(specLens[k][codeIndex(k, 0, 0, 0, 0)])
+	}
+	return t
+}()
+
+// codeIndex returns the codeword index of a tuple (magnitudes for the
+// unsigned codebooks, 16 standing for an escape in codebook 11).
+func codeIndex(k int, a, b, c, d int32) int {
+	if cbDim[k] == 4 {
+		if !cbUnsigned[k] {
+			a, b, c, d = a+1, b+1, c+1, d+1
+		}
+		return int(a*27 + b*9 + c*3 + d)
+	}
+	if !cbUnsigned[k] {
+		a, b = a+4, b+4
+	}
+	return int(a)*cbMod[k] + int(b)
+}
+
+// tupleBits returns the bits of the values q in codebook k, all of whose
+// magnitudes it can code.
+func tupleBits(q []int32, k int) int {
+	lens := specLens[k]
+	bits := 0
+	switch {
+	case cbDim[k] == 4 && cbUnsigned[k]:
+		for i := 0; i < len(q); i += 4 {
+			a, b, c, d := abs32(q[i]), abs32(q[i+1]), abs32(q[i+2]), abs32(q[i+3])
+			bits += int(lens[a*27+b*9+c*3+d]) + nz(a) + nz(b) + nz(c) + nz(d)
+		}
+	case cbDim[k] == 4:
+		for i := 0; i < len(q); i += 4 {
+			bits += int(lens[codeIndex(k, q[i], q[i+1], q[i+2], q[i+3])])
+		}
+	case k == escHCB:
+		for i := 0; i < len(q); i += 2 {
+			a, b := abs32(q[i]), abs32(q[i+1])
+			bits += int(lens[min(a, 16)*17+min(b, 16)]) + nz(a) + nz(b) + escBits(a) + escBits(b)
+		}
+	case cbUnsigned[k]:
+		mod := int32(cbMod[k])
+		for i := 0; i < len(q); i += 2 {
+			a, b := abs32(q[i]), abs32(q[i+1])
+			bits += int(lens[a*mod+b]) + nz(a) + nz(b)
+		}
+	default:
+		for i := 0; i < len(q); i += 2 {
+			bits += int(lens[codeIndex(k, q[i], q[i+1], 0, 0)])
+		}
+	}
+	return bits
+}
+
+// nz is 1 for a non-zero value: the sign bit of unsigned codebooks.
+func nz(v int32) int {
+	if v != 0 {
+		return 1
+	}
+	return 0
+}
+
+// escBits is the length of the escape sequence of magnitude v in
+// codebook 11 (0 below 16).
+func escBits(v int32) int {
+	if v < 16 {
+		return 0
+	}
+	n := 0
+	for v>>uint(n+5) != 0 {
+		n++
+	}
+	return 2*n + 5
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// scalefactorBits settles the scalefactors and global gain of channel c
+// for its chosen codebooks and returns the bits of scale_factor_data.
+// All-zero bands inside a spectral section repeat the previous
+// scalefactor, which costs one bit.
+func (s *quantState) scalefactorBits(c int) int {
+	gain := -1
+	prev := 0
+	bits := 0
+	for b := range s.maxSFB {
+		if s.cb[c][b] == zeroHCB {
+			continue
+		}
+		if s.maxQ[c][b] == 0 && gain >= 0 {
+			s.sf[c][b] = prev
+		}
+		if gain < 0 {
+			gain = s.sf[c][b]
+			prev = gain
+		}
+		d := s.sf[c][b] - prev
+		if d < -60 || d > 60 {
+			// Cannot happen with the bounded offsets; keep the stream
+			// valid regardless.
+			d = min(max(d, -60), 60)
+			s.sf[c][b] = prev + d
+		}
+		bits += int(sfLens[d+60])
+		prev = s.sf[c][b]
+	}
+	if gain < 0 {
+		gain = 100
+	}
+	s.gain[c] = gain
+	return bits
+}
