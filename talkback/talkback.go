@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/capture/alsa"
+	"github.com/p2pcam/p2pcam/codec/pcm"
 	"github.com/p2pcam/p2pcam/mux/flv"
 )
 
@@ -129,7 +130,7 @@ func (s *session) run(ctx context.Context, r io.Reader) (Stats, error) {
 	}()
 
 	var dec decoder
-	var rs *resampler
+	var rs *pcm.Resampler
 	var out []int16
 	var firstByte time.Time
 	idle := time.NewTimer(s.cfg.IdleTimeout)
@@ -152,7 +153,7 @@ func (s *session) run(ctx context.Context, r io.Reader) (Stats, error) {
 			}
 			idle.Reset(s.cfg.IdleTimeout)
 			s.stats.Tags++
-			pcm, err := dec.decode(tr.data)
+			samples, err := dec.decode(tr.data)
 			if err != nil {
 				if errors.Is(err, ErrFormat) {
 					return s.finish(play, &wg, firstByte, &firstWrite, err)
@@ -160,13 +161,13 @@ func (s *session) run(ctx context.Context, r io.Reader) (Stats, error) {
 				s.stats.BadFrames++
 				continue
 			}
-			if len(pcm) == 0 {
+			if len(samples) == 0 {
 				continue
 			}
-			if rs == nil || !rs.same(dec.rate, dec.channels) {
-				rs = newResampler(dec.rate, dec.channels, s.out.Rate, s.out.Channels)
+			if rs == nil || !rs.Converts(dec.rate, dec.channels) {
+				rs = pcm.NewResampler(dec.rate, dec.channels, s.out.Rate, s.out.Channels)
 			}
-			out = rs.convert(out[:0], pcm)
+			out = rs.Convert(out[:0], samples)
 			play.push(out)
 		}
 	}

@@ -1,9 +1,11 @@
-package talkback
+package pcm
 
-// resampler converts interleaved PCM between rates and channel counts by
-// linear interpolation: plenty for speech through a camera's speaker. It
-// keeps its phase across calls, so a stream converts without clicks.
-type resampler struct {
+// Resampler converts interleaved S16 PCM between rates and channel counts
+// by linear interpolation: plenty for speech through a camera's speaker,
+// not for music. It keeps its phase across calls, so a stream converts
+// without clicks. Channels are mixed to mono, then copied to every output
+// channel.
+type Resampler struct {
 	inRate, outRate int
 	inCh, outCh     int
 	pos             float64 // position of the next output sample, in input frames, relative to the current block
@@ -11,15 +13,17 @@ type resampler struct {
 	mono            []int16
 }
 
-func newResampler(inRate, inCh, outRate, outCh int) *resampler {
-	return &resampler{inRate: inRate, outRate: outRate, inCh: inCh, outCh: outCh}
+// NewResampler returns a resampler from inRate Hz and inCh channels to
+// outRate and outCh.
+func NewResampler(inRate, inCh, outRate, outCh int) *Resampler {
+	return &Resampler{inRate: inRate, outRate: outRate, inCh: inCh, outCh: outCh}
 }
 
-// same reports whether r was made for these formats.
-func (r *resampler) same(inRate, inCh int) bool { return r.inRate == inRate && r.inCh == inCh }
+// Converts reports whether r converts from inRate and inCh.
+func (r *Resampler) Converts(inRate, inCh int) bool { return r.inRate == inRate && r.inCh == inCh }
 
-// convert appends the converted frames of in to dst.
-func (r *resampler) convert(dst, in []int16) []int16 {
+// Convert appends the converted frames of in to dst.
+func (r *Resampler) Convert(dst, in []int16) []int16 {
 	// Down to mono first: the speaker gets the mix either way.
 	r.mono = r.mono[:0]
 	for i := 0; i+r.inCh <= len(in); i += r.inCh {
