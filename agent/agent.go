@@ -22,6 +22,7 @@ import (
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/stream"
+	"github.com/p2pcam/p2pcam/talkback"
 )
 
 // Agent is a running camera.
@@ -32,8 +33,9 @@ type Agent struct {
 	hubs      map[media.Quality]*stream.Hub
 	qualities []media.Quality // those in hubs, lowest first
 	viewers   viewerLimit
-	lanAddr   chan net.Addr  // receives the LAN listener's address once bound
-	verifier  *auth.Verifier // nil: no token needed
+	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
+	verifier  *auth.Verifier     // nil: no token needed
+	talk      *talkback.Talkback // nil: no speaker
 
 	handlers sync.WaitGroup // requests being served
 }
@@ -54,6 +56,7 @@ func New(cfg Config) (*Agent, error) {
 	}
 	a := &Agent{
 		verifier: verifier,
+		talk:     newTalkback(cfg, prof.Name),
 		cfg:      cfg,
 		log:      cfg.Logger,
 		board:    prof,

@@ -40,8 +40,15 @@ func (a *Agent) getDeviceStatus(req request.Request, w Responder) {
 		if a.viewers.count() >= a.cfg.MaxViewers {
 			st = request.StatusTooMany
 		}
-	case "voice", "playback":
-		st = request.StatusNotSupported // talkback and recording have their own issues
+	case "voice":
+		switch {
+		case a.talk == nil:
+			st = request.StatusNotSupported
+		case a.talk.Busy():
+			st = request.StatusBusy
+		}
+	case "playback":
+		st = request.StatusNotSupported // recording has its own issue
 	default:
 		a.replyError(w, request.Errorf(request.StatusBadRequest, "unknown type %q: want live, voice or playback", typ))
 		return

@@ -38,6 +38,7 @@ type Config struct {
 	// standard, high and super; values are source specs (file:PATH,
 	// exec:COMMAND, sim:QUALITY), or "" to remove the board's stream.
 	Streams map[string]string `toml:"streams"`
+	Audio   AudioConfig       `toml:"audio"`
 	Auth    AuthConfig        `toml:"auth"`
 	P2P     P2PConfig         `toml:"p2p"`
 	LAN     LANConfig         `toml:"lan"`
@@ -53,6 +54,15 @@ type Config struct {
 	Clock clock.Clock `toml:"-"`
 	// Logger defaults to slog.Default(). Not read from the file.
 	Logger *slog.Logger `toml:"-"`
+}
+
+// AudioConfig configures sound.
+type AudioConfig struct {
+	// Speaker plays talkback (voice requests): an ALSA device
+	// ("hw:0,0", "default"), "wav:PATH" (a file, for tests), "null"
+	// (discard), or "off" (no talkback: voice requests get 406). It
+	// defaults to the board's speaker: "null" on the sim board.
+	Speaker string `toml:"speaker"`
 }
 
 // AuthConfig says whom the camera trusts.

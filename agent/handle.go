@@ -42,6 +42,8 @@ func (a *Agent) Handle(ctx context.Context, v request.Viewer, line string, w Res
 		a.serveLive(ctx, log, req, w)
 	case request.KindCommand:
 		a.serveCommand(log, req, w)
+	case request.KindVoice:
+		a.serveVoice(ctx, log, w)
 	default:
 		a.replyError(w, request.Errorf(request.StatusNotSupported,
 			"%s requests are not supported by this camera yet", req.Kind))

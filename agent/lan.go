@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -64,8 +65,9 @@ func (a *Agent) lanServer(ctx context.Context) *http.Server {
 }
 
 func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		writeHTTPError(w, request.StatusBadRequest, "LAN mode takes GET requests")
+	voice := r.URL.Path == "/voice"
+	if r.Method != http.MethodGet && !(voice && r.Method == http.MethodPost) {
+		writeHTTPError(w, request.StatusBadRequest, "LAN mode takes GET requests, and POST for /voice")
 		return
 	}
 	rawQuery := r.URL.RawQuery
@@ -85,7 +87,13 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	line := r.URL.Path + "?" + rawQuery
-	a.Handle(r.Context(), v, line, &httpResponder{w: w, rc: http.NewResponseController(w)})
+	hr := &httpResponder{w: w, rc: http.NewResponseController(w)}
+	if voice {
+		// The viewer keeps talking after the answer's head.
+		_ = hr.rc.EnableFullDuplex()
+		hr.body = r.Body
+	}
+	a.Handle(r.Context(), v, line, hr)
 }
 
 func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
@@ -100,9 +108,22 @@ func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
 // httpResponder answers a request as an HTTP response. Protocol statuses
 // are sent as HTTP statuses (0 as 200).
 type httpResponder struct {
-	w  http.ResponseWriter
-	rc *http.ResponseController
+	w    http.ResponseWriter
+	rc   *http.ResponseController
+	body io.Reader // the POST body of a voice request
 }
+
+// Upload returns the request body of a voice request.
+func (h *httpResponder) Upload() io.Reader {
+	if h.body == nil {
+		return eofReader{}
+	}
+	return h.body
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 func (h *httpResponder) WriteHead(st request.Status, head request.Head) error {
 	hd := h.w.Header()

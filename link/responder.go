@@ -93,8 +93,10 @@ func (r *Responder) readLoop() {
 // Done is closed when the viewer closes the channel.
 func (r *Responder) Done() <-chan struct{} { return r.closed }
 
-// Upload reads what the viewer sends on the channel (talkback audio),
-// until it closes it.
+// Upload returns what the viewer sends on the channel (talkback audio).
+func (r *Responder) Upload() io.Reader { return r }
+
+// Read reads what the viewer sends on the channel, until it closes it.
 func (r *Responder) Read(p []byte) (int, error) {
 	for len(r.rest) == 0 {
 		m, ok := <-r.upload

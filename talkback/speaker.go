@@ -3,6 +3,7 @@ package talkback
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -25,11 +26,14 @@ func OpenSpeaker(spec string) (alsa.Player, error) {
 	case spec == "null":
 		return newFileSpeaker(nil, speakerParams), nil
 	case strings.HasPrefix(spec, "wav:"):
-		f, err := os.Create(strings.TrimPrefix(spec, "wav:"))
+		path := strings.TrimPrefix(spec, "wav:")
+		f, err := os.CreateTemp(filepath.Dir(path), ".speaker-*.wav")
 		if err != nil {
 			return nil, fmt.Errorf("talkback: %w", err)
 		}
-		return newFileSpeaker(f, speakerParams), nil
+		s := newFileSpeaker(f, speakerParams)
+		s.path = path
+		return s, nil
 	}
 	return alsa.Open(spec, alsa.Playback, speakerParams)
 }
@@ -39,6 +43,7 @@ func OpenSpeaker(spec string) (alsa.Player, error) {
 // one. The WAV header is written at Close, when the length is known.
 type fileSpeaker struct {
 	f      *os.File
+	path   string // where the WAV file goes at Close
 	p      alsa.Params
 	mu     sync.Mutex
 	start  time.Time
@@ -82,7 +87,7 @@ func (s *fileSpeaker) Delay() (int, error) {
 	return max(s.played-heard, 0), nil
 }
 
-// Close writes the WAV file, if any.
+// Close writes the WAV file, if any: whole, or not at all.
 func (s *fileSpeaker) Close() error {
 	if s.f == nil {
 		return nil
@@ -93,6 +98,9 @@ func (s *fileSpeaker) Close() error {
 	_, err := s.f.Write(append(b, s.data...))
 	if cerr := s.f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(s.f.Name(), s.path)
 	}
 	s.f = nil
 	return err

@@ -24,11 +24,14 @@ const (
 	maxTagSize = 192 << 10
 )
 
+// Speaker is where talkback plays: an ALSA playback device or a stand-in.
+type Speaker = alsa.Player
+
 // Config configures talkback.
 type Config struct {
 	// OpenSpeaker opens the speaker for a talk session; it is closed
 	// when the session ends.
-	OpenSpeaker func() (alsa.Player, error)
+	OpenSpeaker func() (Speaker, error)
 	// Jitter is how much audio is buffered before playback starts, to
 	// ride out uneven arrival. It defaults to 60 ms.
 	Jitter time.Duration

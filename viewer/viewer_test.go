@@ -46,6 +46,11 @@ func startCamera(t *testing.T) *rig {
 // startCameraOn runs the camera against the broker at URL broker, where
 // the test accounts exist.
 func startCameraOn(t *testing.T, broker string) *rig {
+	return startCameraWith(t, broker, agent.AudioConfig{})
+}
+
+// startCameraWith runs the camera with the given audio config.
+func startCameraWith(t *testing.T, broker string, audio agent.AudioConfig) *rig {
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dev, _ := signal.ParseDeviceID(testDevice)
 	logw := io.Writer(io.Discard)
@@ -54,6 +59,7 @@ func startCameraOn(t *testing.T, broker string) *rig {
 	}
 	a, err := agent.New(agent.Config{
 		Device: dev.String(),
+		Audio:  audio,
 		Auth:   agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(pub)}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
 		P2P:    agent.P2PConfig{Broker: broker, Password: testDevicePass},
 		LAN:    agent.LANConfig{Listen: "off"},

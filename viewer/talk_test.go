@@ -1,0 +1,141 @@
+package viewer_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent"
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/codec/pcm"
+	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/viewer"
+)
+
+// toneSource is a sine of freq Hz for a duration, as a sample reader.
+type toneSource struct {
+	rate, n, i int
+	freq       float64
+}
+
+func (s *toneSource) Read(p []int16) (int, error) {
+	if s.i >= s.n {
+		return 0, io.EOF
+	}
+	k := min(len(p), s.n-s.i)
+	for j := range k {
+		p[j] = int16(12000 * math.Sin(2*math.Pi*s.freq*float64(s.i+j)/float64(s.rate)))
+	}
+	s.i += k
+	return k, nil
+}
+
+// readWAV waits for the camera's speaker file and reads it.
+func readWAV(t *testing.T, path string) ([]int16, pcm.Format) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f, err := os.Open(path)
+		if err == nil {
+			r, err := pcm.NewWAVReader(f)
+			if err == nil {
+				var all []int16
+				buf := make([]int16, 4096)
+				for {
+					n, err := r.Read(buf)
+					all = append(all, buf[:n]...)
+					if err != nil {
+						break
+					}
+				}
+				f.Close()
+				return all, r.Format
+			}
+			f.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no speaker output in %s", path)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// fitTone returns the SNR of a tone of freq fitted to x, in dB.
+func fitTone(x []int16, rate int, freq float64) float64 {
+	var ss, sc, cc, xs, xc float64
+	for i, v := range x {
+		s, c := math.Sincos(2 * math.Pi * freq * float64(i) / float64(rate))
+		ss, cc, sc = ss+s*s, cc+c*c, sc+s*c
+		xs, xc = xs+float64(v)*s, xc+float64(v)*c
+	}
+	det := ss*cc - sc*sc
+	a, b := (xs*cc-xc*sc)/det, (xc*ss-xs*sc)/det
+	var sig, noise float64
+	for i, v := range x {
+		s, c := math.Sincos(2 * math.Pi * freq * float64(i) / float64(rate))
+		fit := a*s + b*c
+		sig += fit * fit
+		noise += (float64(v) - fit) * (float64(v) - fit)
+	}
+	return 10 * math.Log10(sig/noise)
+}
+
+// Talkback end to end over P2P: what a viewer says comes out of the
+// camera's speaker, as long as it was and clean; a second talker is
+// turned away while the first talks, and the camera says it is busy.
+func TestTalkOverP2P(t *testing.T) {
+	for _, codec := range []viewer.TalkCodec{viewer.TalkAAC, viewer.TalkG711A} {
+		t.Run(string(codec), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "speaker.wav")
+			r := startCameraWith(t, brokertest.AllowAll(t), agent.AudioConfig{Speaker: "wav:" + out})
+			c, err := r.dial(t, r.token(t, auth.PermVoice|auth.PermCommand))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			talked := make(chan error, 1)
+			start := time.Now()
+			go func() {
+				talked <- c.Talk(ctx, &toneSource{rate: 16000, n: 2 * 16000, freq: 440}, pcm.Format{Rate: 16000, Channels: 1}, codec)
+			}()
+			time.Sleep(500 * time.Millisecond)
+			if err := c.Talk(ctx, &toneSource{rate: 8000, n: 800, freq: 440}, pcm.Format{Rate: 8000, Channels: 1}, codec); !errors.Is(err, viewer.ErrSpeakerBusy) {
+				t.Errorf("second talker: %v, want ErrSpeakerBusy", err)
+			}
+			st, err := c.Request(ctx, "command?action=inner_define&channel=0&cmd=get_device_st&type=voice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(st.Body)
+			if !strings.Contains(string(body), `"status":"1"`) {
+				t.Errorf("get_device_st type=voice while talking: %s", body)
+			}
+			if err := <-talked; err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("talked for %v", time.Since(start).Round(time.Millisecond))
+			got, f := readWAV(t, out)
+			dur := time.Duration(len(got)/f.Channels) * time.Second / time.Duration(f.Rate)
+			if dur < 1900*time.Millisecond || dur > 2300*time.Millisecond {
+				t.Errorf("speaker played %v, want about 2s", dur)
+			}
+			// Skip the first and last 200 ms: the encoder's priming and
+			// the padding of the last frame.
+			skip := f.Rate / 5
+			if len(got) > 2*skip {
+				snr := fitTone(got[skip:len(got)-skip], f.Rate, 440)
+				t.Logf("speaker got %v of audio, SNR %.1f dB", dur, snr)
+				if snr < 20 {
+					t.Errorf("SNR %.1f dB, want at least 20", snr)
+				}
+			}
+		})
+	}
+}
