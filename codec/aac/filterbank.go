@@ -1,5 +1,7 @@
 package aac
 
+import "math"
+
 // filterbank turns one frame of spectrum into 1024 output samples:
 // IMDCT, windowing for the frame's window sequence and shapes, and
 // overlap-add with the previous frame (ISO/IEC 14496-3 4.6.11).
@@ -68,4 +70,13 @@ func (f *filterbank) synthesize(ch *channel, out []float64) {
 	}
 	copy(ch.overlap[:], buf[1024:])
 	ch.prevShape = cur
+	// Hostile scalefactors can overflow to Inf; never carry that (or the
+	// NaN it breeds) into the next frame.
+	var sum float64
+	for _, v := range ch.overlap {
+		sum += v * 0 // NaN for Inf or NaN, else 0
+	}
+	if math.IsNaN(sum) {
+		clear(ch.overlap[:])
+	}
 }

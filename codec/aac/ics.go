@@ -126,7 +126,7 @@ func readScalefactors(r *bitReader, ch *channel, rightOfPair bool) error {
 					return fmt.Errorf("%w: intensity stereo outside the second channel of a pair", ErrMalformed)
 				}
 				isPos += sfHuff.decode(r) - 60
-				ch.sf[g][b] = isPos
+				ch.sf[g][b] = min(max(isPos, -155), 100) // keeps 2^(-pos/4) finite
 			case noiseHCB:
 				if firstNoise {
 					firstNoise = false
@@ -134,7 +134,7 @@ func readScalefactors(r *bitReader, ch *channel, rightOfPair bool) error {
 				} else {
 					noise += sfHuff.decode(r) - 60
 				}
-				ch.sf[g][b] = noise
+				ch.sf[g][b] = min(max(noise, -100), 155) // keeps 2^(e/4) finite
 			default:
 				sf += sfHuff.decode(r) - 60
 				if sf < 0 || sf > 255 {

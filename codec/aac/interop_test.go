@@ -42,9 +42,11 @@ type interopCase struct {
 	sig      signal
 	rate, ch int
 	bitrate  string
-	// minSrcSNR is the least SNR against the source, set a few dB under
-	// what ffmpeg's encoder achieves (the measured values are in the
-	// package report); it guards the whole chain, not our decoder alone.
+	// minSrcSNR is a sanity floor on the SNR against the source, a few dB
+	// under what ffmpeg's encoder achieves (10 to 52 dB measured: it is a
+	// perceptual coder that shapes noise and cuts bandwidth, so SNR is
+	// modest). The decoder itself is judged by the > 60 dB match with
+	// ffmpeg's decode and by both decodes having the same source SNR.
 	minSrcSNR float64
 }
 
@@ -68,7 +70,7 @@ var decodeCases = []interopCase{
 	{sigSpeech, 44100, 2, "128k", 10},
 	{sigTone440, 48000, 1, "64k", 15},
 	{sigTwoTone, 48000, 2, "128k", 12},
-	{sigSpeech, 48000, 1, "64k", 10},
+	{sigSpeech, 48000, 1, "64k", 6},
 	{sigSpeech, 48000, 2, "128k", 10},
 }
 
@@ -199,9 +201,9 @@ func TestNoiseSpeechBothWays(t *testing.T) {
 		rate, ch, bitrate int
 		minSNR            float64 // our encoder, vs source; measured values are logged
 	}{
-		{16000, 1, 32000, 12},
-		{8000, 1, 24000, 12},
-		{48000, 2, 128000, 14},
+		{16000, 1, 32000, 17},  // measured 20.7 dB
+		{8000, 1, 24000, 17},   // measured 21.3 dB
+		{48000, 2, 128000, 31}, // measured 35.3 dB
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%dHz/%dch/%dk", tt.rate, tt.ch, tt.bitrate/1000), func(t *testing.T) {
