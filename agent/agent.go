@@ -31,6 +31,7 @@ type Agent struct {
 	log       *slog.Logger
 	board     board.Profile
 	hubs      map[media.Quality]*stream.Hub
+	audio     *stream.Hub     // the microphone, mixed into every quality; nil when off
 	qualities []media.Quality // those in hubs, lowest first
 	viewers   viewerLimit
 	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
@@ -65,10 +66,16 @@ func New(cfg Config) (*Agent, error) {
 		lanAddr:  make(chan net.Addr, 1),
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
+	if a.audio, err = newAudioHub(cfg, prof.Name, env); err != nil {
+		return nil, err
+	}
 	for q, spec := range a.streamSpecs() {
 		src, err := openSource(spec, env)
 		if err != nil {
 			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
+		}
+		if a.audio != nil {
+			src = withAudio{video: src, audio: a.audio}
 		}
 		hub, err := stream.New(src, stream.Config{
 			Name:        "ch0/" + string(q),
@@ -209,6 +216,9 @@ func (a *Agent) LANAddr(ctx context.Context) net.Addr {
 func (a *Agent) closeHubs() {
 	for _, h := range a.hubs {
 		h.Close()
+	}
+	if a.audio != nil {
+		a.audio.Close()
 	}
 }
 

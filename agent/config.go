@@ -63,6 +63,15 @@ type AudioConfig struct {
 	// (discard), or "off" (no talkback: voice requests get 406). It
 	// defaults to the board's speaker: "null" on the sim board.
 	Speaker string `toml:"speaker"`
+	// Microphone is the sound every live stream carries: an ALSA
+	// capture device, "sim" (a synthetic voice), or "off". It defaults
+	// to the board's: "sim" on the sim board.
+	Microphone string `toml:"microphone"`
+	// Codec is the live audio's codec: aac (AAC-LC 16 kHz mono, the
+	// default), g711a or g711u.
+	Codec string `toml:"codec"`
+	// Bitrate of AAC in bit/s. It defaults to 32000.
+	Bitrate int `toml:"bitrate"`
 }
 
 // AuthConfig says whom the camera trusts.
@@ -139,6 +148,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Device == "" {
 		c.Device = "p2pcam/sim"
 	}
+	if c.Audio.Codec == "" {
+		c.Audio.Codec = "aac"
+	}
+	if c.Audio.Bitrate == 0 {
+		c.Audio.Bitrate = 32000
+	}
 	if c.Auth.DeviceKey == "" {
 		c.Auth.DeviceKey = "/var/lib/p2pcam/keys/device.key"
 	}
@@ -178,6 +193,12 @@ func (c Config) withDefaults() (Config, error) {
 		if _, err := media.ParseQuality(q); err != nil {
 			errs = append(errs, fmt.Errorf("streams: %w", err))
 		}
+	}
+	if _, err := audioCodec(c.Audio.Codec); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Audio.Bitrate < 8000 || c.Audio.Bitrate > 320000 {
+		errs = append(errs, fmt.Errorf("audio.bitrate = %d: want 8000 to 320000", c.Audio.Bitrate))
 	}
 	if _, err := signal.ParseDeviceID(c.Device); err != nil {
 		errs = append(errs, fmt.Errorf("device: %w", err))

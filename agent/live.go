@@ -73,7 +73,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
-	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true})
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
 	for {
 		f, err := sub.Next(ctx)
 		if err != nil {

@@ -38,7 +38,31 @@ func checkFLV(t *testing.T, name string, flv []byte, width, height, minFrames in
 		t.Errorf("%s: first video frame is not a keyframe", name)
 	}
 	p.CheckMonotonic(t)
+	checkAudio(t, name, p)
 	mediatest.CheckDecodes(t, path)
+}
+
+// checkAudio checks the sim board's sound: AAC 16 kHz mono, on the video's
+// time base. FLV timestamps are in ms; the tracks end within an audio
+// frame (64 ms) and a video frame (40 ms) of each other.
+func checkAudio(t *testing.T, name string, p mediatest.Probe) {
+	t.Helper()
+	a := p.Audio(t)
+	if a.CodecName != "aac" || a.SampleRate != "16000" || a.Channels != 1 {
+		t.Errorf("%s: audio %s %s Hz %d ch, want aac 16000 Hz mono", name, a.CodecName, a.SampleRate, a.Channels)
+	}
+	ap, vp := p.AudioPackets(), p.VideoPackets()
+	if len(ap) == 0 || len(vp) == 0 {
+		t.Fatalf("%s: %d audio and %d video packets", name, len(ap), len(vp))
+	}
+	for i := 1; i < len(vp); i++ {
+		if vp[i].PTS-vp[i-1].PTS > 200 {
+			return // the video source stalled (a restarting command): the tracks need not end together
+		}
+	}
+	if d := ap[len(ap)-1].PTS - vp[len(vp)-1].PTS; d < -104 || d > 104 {
+		t.Errorf("%s: audio ends at %d ms, video at %d ms", name, ap[len(ap)-1].PTS, vp[len(vp)-1].PTS)
+	}
 }
 
 // wholeTags cuts a live FLV capture, which a viewer ended at an arbitrary

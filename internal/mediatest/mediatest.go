@@ -84,11 +84,28 @@ func (p Probe) Video(t testing.TB) Stream {
 	return Stream{}
 }
 
+// Audio returns the first audio stream, failing the test if there is none.
+func (p Probe) Audio(t testing.TB) Stream {
+	t.Helper()
+	for _, s := range p.Streams {
+		if s.CodecType == "audio" {
+			return s
+		}
+	}
+	t.Fatalf("no audio stream in %+v", p.Streams)
+	return Stream{}
+}
+
 // VideoPackets returns the video packets in file order.
-func (p Probe) VideoPackets() []Packet {
+func (p Probe) VideoPackets() []Packet { return p.packetsOf("video") }
+
+// AudioPackets returns the audio packets in file order.
+func (p Probe) AudioPackets() []Packet { return p.packetsOf("audio") }
+
+func (p Probe) packetsOf(kind string) []Packet {
 	var out []Packet
 	for _, pk := range p.Packets {
-		if pk.CodecType == "video" {
+		if pk.CodecType == kind {
 			out = append(out, pk)
 		}
 	}

@@ -1,0 +1,89 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/p2pcam/p2pcam/capture"
+	"github.com/p2pcam/p2pcam/capture/alsa"
+	"github.com/p2pcam/p2pcam/capture/sim"
+	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/stream"
+)
+
+// audioCodec parses the audio.codec setting.
+func audioCodec(s string) (media.Codec, error) {
+	switch s {
+	case "aac":
+		return media.CodecAAC, nil
+	case "g711a":
+		return media.CodecG711A, nil
+	case "g711u":
+		return media.CodecG711U, nil
+	}
+	return 0, fmt.Errorf("audio.codec = %q: want aac, g711a or g711u", s)
+}
+
+// newAudioHub returns the hub of the microphone every quality carries, or
+// nil when audio is off.
+func newAudioHub(cfg Config, board string, env capture.Env) (*stream.Hub, error) {
+	mic := cfg.Audio.Microphone
+	if mic == "" {
+		mic = "default"
+		if board == "sim" {
+			mic = "sim"
+		}
+	}
+	if mic == "off" {
+		return nil, nil
+	}
+	codec, err := audioCodec(cfg.Audio.Codec)
+	if err != nil {
+		return nil, err
+	}
+	open := func() (capture.Microphone, error) { return sim.NewVoice(), nil }
+	if mic != "sim" {
+		open = func() (capture.Microphone, error) {
+			return alsa.Open(mic, alsa.Capture, alsa.Params{Rate: capture.DefaultAudioRate, Channels: 1})
+		}
+	}
+	src := &capture.Audio{Name: "microphone " + mic, Open: open, Codec: codec, Bitrate: cfg.Audio.Bitrate, Env: env}
+	return stream.New(src, stream.Config{
+		Name:        "ch0/audio",
+		IdleTimeout: cfg.Stream.IdleTimeout,
+		Clock:       cfg.Clock,
+		Logger:      cfg.Logger,
+	})
+}
+
+// withAudio is a quality's source with the shared microphone mixed in:
+// it runs the video source and forwards the audio hub's frames, so every
+// quality carries the same audio on the same time base.
+type withAudio struct {
+	video capture.Source
+	audio *stream.Hub
+}
+
+func (w withAudio) Run(ctx context.Context, emit func(*media.Frame)) error {
+	sub, err := w.audio.Subscribe()
+	if err != nil {
+		return w.video.Run(ctx, emit) // video goes on without sound
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			f, err := sub.Next(ctx)
+			if err != nil {
+				return
+			}
+			emit(f)
+		}
+	}()
+	err = w.video.Run(ctx, emit)
+	cancel()
+	sub.Close()
+	<-done
+	return err
+}
