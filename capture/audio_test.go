@@ -1,0 +1,77 @@
+package capture_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/capture"
+	"github.com/p2pcam/p2pcam/capture/sim"
+	"github.com/p2pcam/p2pcam/media"
+)
+
+// The microphone source stamps frames with the capture time of their
+// first sample, on the shared time base, evenly spaced by the frame
+// length; it reopens a microphone that fails.
+func TestAudioSource(t *testing.T) {
+	tests := []struct {
+		codec    media.Codec
+		frameDur time.Duration
+	}{
+		{media.CodecAAC, 64 * time.Millisecond},
+		{media.CodecG711A, 20 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.codec.String(), func(t *testing.T) {
+			epoch := time.Now()
+			opens := 0
+			src := &capture.Audio{Name: "test", Codec: tt.codec, Env: capture.Env{Epoch: epoch},
+				Open: func() (capture.Microphone, error) {
+					opens++
+					if opens == 1 {
+						return nil, errors.New("no such card")
+					}
+					return sim.NewVoice(), nil
+				}}
+			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+			defer cancel()
+			var mu sync.Mutex
+			var frames []*media.Frame
+			var arrived []time.Duration
+			if err := src.Run(ctx, func(f *media.Frame) {
+				mu.Lock()
+				frames = append(frames, f)
+				arrived = append(arrived, time.Since(epoch))
+				mu.Unlock()
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if opens != 2 {
+				t.Errorf("opened the microphone %d times, want 2 (a failure, then a retry)", opens)
+			}
+			if len(frames) < 10 {
+				t.Fatalf("%d frames in about 1 s", len(frames))
+			}
+			for i, f := range frames {
+				if f.Kind != media.KindAudio || f.Codec != tt.codec || f.Audio == nil || len(f.Payload) == 0 {
+					t.Fatalf("frame %d: %+v", i, f)
+				}
+				// A frame is emitted after its last sample (AAC: one frame
+				// later, the encoder's delay), never before it was captured.
+				if f.PTS+tt.frameDur > arrived[i]+5*time.Millisecond {
+					t.Errorf("frame %d stamped %v, emitted at %v: stamped after its capture", i, f.PTS, arrived[i])
+				}
+				if arrived[i]-f.PTS > 3*tt.frameDur+40*time.Millisecond {
+					t.Errorf("frame %d stamped %v, emitted at %v: too old", i, f.PTS, arrived[i])
+				}
+				if i > 0 {
+					if d := f.PTS - frames[i-1].PTS; d != tt.frameDur {
+						t.Errorf("frame %d: %v after the previous one, want %v", i, d, tt.frameDur)
+					}
+				}
+			}
+		})
+	}
+}
