@@ -20,7 +20,15 @@ const (
 	// RelayAcceptanceWait is how long ICE keeps looking for a direct path
 	// before it settles for TURN. pion waits 2 s by default; a camera
 	// behind a symmetric NAT would show its first frame that much later.
+	// Direct pairs (host, server- and peer-reflexive) are taken as soon
+	// as they work: pion's 0.5 s and 1 s waits for them made a direct
+	// session slower to start than a relayed one.
 	RelayAcceptanceWait = 300 * time.Millisecond
+	// SCTPRTOMax caps SCTP's retransmission timeout. pion backs off to
+	// 60 s from a 1 s floor, so a few lost packets stall a stream for
+	// seconds on a reliable channel; capped, a loss costs at most this.
+	// Paths with round trips above it would retransmit needlessly.
+	SCTPRTOMax = 500 * time.Millisecond
 )
 
 // Options tune the pion API of one side.
@@ -43,6 +51,9 @@ func NewAPI(o Options) *webrtc.API {
 	se.DetachDataChannels()
 	se.SetICETimeouts(DisconnectedTimeout, FailedTimeout, KeepaliveInterval)
 	se.SetRelayAcceptanceMinWait(RelayAcceptanceWait)
+	se.SetSrflxAcceptanceMinWait(0)
+	se.SetPrflxAcceptanceMinWait(0)
+	se.SetSCTPRTOMax(SCTPRTOMax)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	if o.LoopbackOnly {
 		se.SetIncludeLoopbackCandidate(true)

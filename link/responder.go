@@ -19,8 +19,8 @@ import (
 // highWater bytes wait in the channel, until they drain to lowWater.
 const (
 	MessageSize = 16 << 10
-	highWater   = 1 << 20
-	lowWater    = 256 << 10
+	highWater   = 256 << 10 // a second of a 2 Mbps stream
+	lowWater    = 64 << 10
 	// maxMessage is the largest message a reader accepts.
 	maxMessage = 64 << 10
 	// uploadQueue bounds the messages a viewer may send ahead of a

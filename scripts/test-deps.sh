@@ -9,6 +9,12 @@ need ffmpeg ffmpeg
 need ffprobe ffmpeg
 need mosquitto mosquitto
 need mosquitto_passwd mosquitto
+# the NAT lab (natlab/, scripts/natlab/)
+need ip iproute2
+need ss iproute2
+need tc iproute2
+need iptables iptables
+need turnserver coturn
 
 if ((${#apt_pkgs[@]})); then
 	sudo=""

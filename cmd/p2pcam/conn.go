@@ -93,8 +93,14 @@ func parseICE(s string) ([]webrtc.ICEServer, error) {
 			return nil, fmt.Errorf("ICE server %q: want stun:HOST:PORT or turn:USER:PASS@HOST:PORT", u)
 		}
 		srv := webrtc.ICEServer{URLs: []string{u}}
-		if creds, host, ok := strings.Cut(rest, "@"); ok {
-			user, pass, _ := strings.Cut(creds, ":")
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			creds, host := rest[:at], rest[at+1:]
+			// TURN REST user names hold a colon ("expiry:user"); the
+			// base64 password never does, so it follows the last one.
+			user, pass := creds, ""
+			if i := strings.LastIndex(creds, ":"); i >= 0 {
+				user, pass = creds[:i], creds[i+1:]
+			}
 			srv = webrtc.ICEServer{URLs: []string{scheme + ":" + host}, Username: user, Credential: pass}
 		}
 		out = append(out, srv)

@@ -34,15 +34,18 @@ done
 ((${#nss[@]})) || exit 0
 
 pids() { for ns in "${nss[@]}"; do ip netns pids "$ns" 2>/dev/null || true; done; }
-p=$(pids)
-if [ -n "$p" ]; then
-	kill -TERM $p 2>/dev/null || true
+mapfile -t p < <(pids)
+if ((${#p[@]})); then
+	kill -TERM "${p[@]}" 2>/dev/null || true
 	for ((i = 0; i < 40; i++)); do
-		p=$(pids)
-		[ -z "$p" ] && break
+		mapfile -t p < <(pids)
+		((${#p[@]})) || break
 		sleep 0.05
 	done
-	[ -n "$p" ] && { kill -KILL $p 2>/dev/null || true; sleep 0.1; }
+	if ((${#p[@]})); then
+		kill -KILL "${p[@]}" 2>/dev/null || true
+		sleep 0.1
+	fi
 fi
 for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
 exit 0

@@ -29,7 +29,7 @@
 # Usage: up.sh [-p PREFIX] [-s STATEDIR] [-c MODE] [-v MODE] [-l LOSS]
 #              [-b RATE] [-P P2PCAM -C CLOUDDIR]
 #   -p PREFIX  namespace name prefix (default p2pl-$$-: unique per run)
-#   -s DIR     state: coturn config and log, broker log, pid files
+#   -s DIR     state: coturn config and log, broker log, the daemons' pids
 #              (default /tmp/PREFIXstate)
 #   -c, -v     NAT mode of the camera's and the viewer's router: cone
 #              (default) or symmetric
@@ -80,6 +80,7 @@ for tool in ip iptables; do command -v $tool >/dev/null || die "$tool not found:
 "$here/down.sh" -p "$prefix" # idempotent: start from nothing
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
+rm -f "$state/pids" # the daemons' pids, one a line
 
 pub=${prefix}pub natc=${prefix}natc natv=${prefix}natv cam=${prefix}cam view=${prefix}view
 # On any failure, leave nothing half-built behind.
@@ -180,7 +181,7 @@ userdb=$state/turndb
 EOF
 	: >"$state/turnserver.log"
 	ip netns exec "$pub" setsid turnserver -c "$state/turnserver.conf" </dev/null >>"$state/turnserver.log" 2>&1 &
-	echo $! >"$state/turnserver.pid.launch"
+	echo $! >>"$state/pids"
 	wait_listen "$pub" u 203.0.113.3:3478 || { tail -20 "$state/turnserver.log" >&2; die "turnserver did not start"; }
 fi
 
@@ -191,7 +192,7 @@ if [ -n "$p2pcam" ]; then
 	[ -n "$secret" ] && printf %s "$secret" | od -An -tx1 | tr -d ' \n' >"$clouddir/turn.secret" && echo >>"$clouddir/turn.secret"
 	ip netns exec "$pub" setsid "$p2pcam" cloud --dir "$clouddir" --mqtt 203.0.113.2:1883 --turn 127.0.0.1:0 \
 		</dev/null >"$state/broker.log" 2>&1 &
-	echo $! >"$state/broker.pid"
+	echo $! >>"$state/pids"
 	wait_listen "$pub" t 203.0.113.2:1883 || { cat "$state/broker.log" >&2; die "the broker did not start"; }
 fi
 trap - ERR
