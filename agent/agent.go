@@ -39,6 +39,7 @@ type Agent struct {
 	talk      *talkback.Talkback // nil: no speaker
 
 	handlers sync.WaitGroup // requests being served
+	health   health
 }
 
 // New builds an agent from cfg. Nothing runs until Run.
@@ -62,7 +63,7 @@ func New(cfg Config) (*Agent, error) {
 		log:      cfg.Logger,
 		board:    prof,
 		hubs:     map[media.Quality]*stream.Hub{},
-		viewers:  viewerLimit{max: cfg.MaxViewers},
+		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
@@ -74,6 +75,7 @@ func New(cfg Config) (*Agent, error) {
 		if err != nil {
 			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
 		}
+		src = a.health.watch(q, src)
 		if a.audio != nil {
 			src = withAudio{video: src, audio: a.audio}
 		}
@@ -172,6 +174,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		a.log.Info("shutting down")
 	case err = <-failed:
 		a.log.Error("shutting down", "err", err)
+	}
+	if err != nil {
+		a.health.failed.Store(true)
 	}
 	stop() // streaming handlers see this and end their streams cleanly
 	modes.Wait()

@@ -26,7 +26,9 @@ const MaxViewersLimit = 32
 // rootfs/etc/p2pcam/p2pcamd.toml documents every field with its default.
 // The zero value works: the sim board, LAN mode on 127.0.0.1:8080.
 type Config struct {
-	// Board names the board profile. It defaults to "sim".
+	// Board names the board profile (package board). It defaults to
+	// "sim". p2pcamd resolves "auto", and a config without a board,
+	// with board.Detect before it builds the agent.
 	Board string `toml:"board"`
 	// Device is this camera's identity, "PRODUCT/DEVICE". Tokens must
 	// name it, and P2P signalling uses it. It defaults to "p2pcam/sim".
@@ -37,13 +39,20 @@ type Config struct {
 	// Streams overrides the board's source per quality. Keys are
 	// standard, high and super; values are source specs (file:PATH,
 	// exec:COMMAND, sim:QUALITY), or "" to remove the board's stream.
-	Streams map[string]string `toml:"streams"`
-	Audio   AudioConfig       `toml:"audio"`
-	Auth    AuthConfig        `toml:"auth"`
-	P2P     P2PConfig         `toml:"p2p"`
-	LAN     LANConfig         `toml:"lan"`
-	Stream  StreamConfig      `toml:"stream"`
-	Log     LogConfig         `toml:"log"`
+	Streams  map[string]string `toml:"streams"`
+	Audio    AudioConfig       `toml:"audio"`
+	Auth     AuthConfig        `toml:"auth"`
+	P2P      P2PConfig         `toml:"p2p"`
+	LAN      LANConfig         `toml:"lan"`
+	Stream   StreamConfig      `toml:"stream"`
+	Log      LogConfig         `toml:"log"`
+	Hardware HardwareConfig    `toml:"hardware"`
+
+	// OnViewers, when set, is called with the number of connected
+	// viewers each time it changes (the status LED). It is called in
+	// order, with the count's lock held: it must return at once and must
+	// not call the agent. Not read from the file.
+	OnViewers func(n int) `toml:"-"`
 
 	// Link tunes WebRTC (tests, the demo). Not read from the file.
 	Link link.Options `toml:"-"`
@@ -108,6 +117,21 @@ type StreamConfig struct {
 	QueueFrames int `toml:"queue_frames"`
 	// QueueBytes bounds each viewer's queued bytes. It defaults to 8 MiB.
 	QueueBytes int `toml:"queue_bytes"`
+}
+
+// HardwareConfig turns on the board's peripherals that its profile names
+// (package board; docs/boards.md). Each is off by default: driving GPIO
+// lines that something else is wired to, or arming a watchdog, must be a
+// decision. p2pcamd wires them; the agent only reports viewers and health.
+type HardwareConfig struct {
+	// Watchdog feeds the board's hardware watchdog while the agent is
+	// Healthy, and stops when it is not, so that the board reboots.
+	Watchdog bool `toml:"watchdog"`
+	// StatusLED lights the status LED while viewers watch and blinks it
+	// while the agent is not Healthy.
+	StatusLED bool `toml:"status_led"`
+	// IRCut switches the IR-cut filter from the light sensor.
+	IRCut bool `toml:"ir_cut"`
 }
 
 // LogConfig configures logging.

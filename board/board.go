@@ -1,5 +1,13 @@
-// Package board describes the camera boards p2pcamd runs on: which capture
-// source serves each quality. Profiles are data, looked up by name.
+// Package board describes the camera boards p2pcamd runs on, as data:
+// which capture source serves each quality, the video and audio devices,
+// the encoder, the GPIO lines of the status LED, IR-cut filter and light
+// sensor, the hardware watchdog, and the device-tree models that identify
+// the board. [Lookup] finds a profile by name; [Detect] picks one for the
+// machine it runs on. docs/boards.md has a table per board.
+//
+// Subpackages drive the hardware: gpio (GPIO character device), watchdog
+// (/dev/watchdog), statusled and ircut (controllers over GPIO lines), and
+// periph, which starts what a profile names.
 package board
 
 import (
@@ -10,31 +18,6 @@ import (
 	"github.com/p2pcam/p2pcam/media"
 )
 
-// Profile describes one kind of board.
-type Profile struct {
-	Name        string
-	Description string
-	// Streams maps each quality the board serves to a source spec
-	// ("sim:high", "file:PATH", "exec:COMMAND"). A board may serve fewer
-	// than three qualities; requests for the others get the nearest.
-	Streams map[media.Quality]string
-}
-
-// profiles returns every known board.
-func profiles() []Profile {
-	return []Profile{
-		{
-			Name:        "sim",
-			Description: "simulated camera: built-in 25 fps test clips, no hardware",
-			Streams: map[media.Quality]string{
-				media.QualitySuper:    "sim:super",
-				media.QualityHigh:     "sim:high",
-				media.QualityStandard: "sim:standard",
-			},
-		},
-	}
-}
-
 // Lookup returns the profile named name.
 func Lookup(name string) (Profile, error) {
 	for _, p := range profiles() {
@@ -42,7 +25,10 @@ func Lookup(name string) (Profile, error) {
 			return p, nil
 		}
 	}
-	return Profile{}, fmt.Errorf("board: unknown board %q; known boards: %v", name, Names())
+	if name == Auto {
+		return Profile{}, fmt.Errorf("board: %q is resolved by board.Detect, not Lookup", name)
+	}
+	return Profile{}, fmt.Errorf("board: unknown board %q; known boards: %v (or %q to detect)", name, Names(), Auto)
 }
 
 // Names lists the known boards.

@@ -38,7 +38,9 @@ func TestLookup(t *testing.T) {
 	if err != nil || len(p.Streams) != 3 {
 		t.Fatalf("Lookup(sim) = %+v, %v", p, err)
 	}
-	if _, err := Lookup("nope"); err == nil {
-		t.Fatal("Lookup of an unknown board succeeded")
+	for _, name := range []string{"nope", Auto} {
+		if _, err := Lookup(name); err == nil {
+			t.Fatalf("Lookup(%q) succeeded", name)
+		}
 	}
 }

@@ -79,7 +79,7 @@ func startDaemon(t testing.TB, config string, args ...string) *daemon {
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args = append([]string{"--config", cfgPath, "--lan", "127.0.0.1:0"}, args...)
+	args = append([]string{"--config", cfgPath, "--lan", "127.0.0.1:0", "--board", "sim"}, args...)
 	cmd := exec.Command(bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()

@@ -2,7 +2,8 @@
 // serves it to viewers in LAN mode and over P2P (WebRTC, signalling over
 // MQTT; see the [p2p] section of the config).
 //
-//	p2pcamd --board sim                      built-in clips, LAN mode on 127.0.0.1:8080
+//	p2pcamd                                  detect the board, LAN mode on 127.0.0.1:8080
+//	p2pcamd --board sim                      built-in clips, no hardware
 //	p2pcamd --config /etc/p2pcam/p2pcamd.toml
 //	p2pcamd --lan 0.0.0.0:8080               LAN mode for the whole network
 package main
@@ -16,9 +17,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/p2pcam/p2pcam/agent"
+	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/board/periph"
 )
 
 // version is stamped by scripts/cross-build.sh.
@@ -35,7 +39,8 @@ func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("p2pcamd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config `file` (see rootfs/etc/p2pcam/p2pcamd.toml); defaults are used without one")
-	boardName := fs.String("board", "", "board profile, overriding the config (e.g. sim)")
+	boardName := fs.String("board", board.Auto, "board profile, overriding the config: "+board.Auto+
+		" (detect it) or one of "+strings.Join(board.Names(), ", "))
 	lan := fs.String("lan", "", "LAN mode HTTP `address`, overriding the config (e.g. 0.0.0.0:8080, or off)")
 	logLevel := fs.String("log-level", "", "log level, overriding the config: debug, info, warn or error")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -59,9 +64,13 @@ func run(args []string, stderr io.Writer) error {
 			return err
 		}
 	}
-	if *boardName != "" {
-		cfg.Board = *boardName
-	}
+	// The flag's default, auto, applies only when the config names no
+	// board either.
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "board" {
+			cfg.Board = *boardName
+		}
+	})
 	if *lan != "" {
 		cfg.LAN.Listen = *lan
 	}
@@ -74,6 +83,13 @@ func run(args []string, stderr io.Writer) error {
 	}
 	cfg.Logger = logger
 	cfg.Version = version
+	prof, err := resolveBoard(cfg.Board, logger)
+	if err != nil {
+		return err
+	}
+	cfg.Board = prof.Name
+	var hw *periph.Periph // set before Run, which is when viewers come
+	cfg.OnViewers = func(n int) { hw.SetViewers(n) }
 	a, err := agent.New(cfg)
 	if err != nil {
 		return err
@@ -81,7 +97,35 @@ func run(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	logger.Info("p2pcamd", "version", version)
-	return a.Run(ctx)
+	// The peripherals outlive Run: the watchdog is fed through the
+	// shutdown and disarmed only after a clean one.
+	hwCtx, hwStop := context.WithCancel(context.Background())
+	hw = periph.Start(hwCtx, periph.Config{
+		Profile:   prof,
+		StatusLED: cfg.Hardware.StatusLED,
+		IRCut:     cfg.Hardware.IRCut,
+		Watchdog:  cfg.Hardware.Watchdog,
+		Healthy:   a.Healthy,
+		Logger:    logger,
+	})
+	err = a.Run(ctx)
+	hwStop()
+	hw.Wait()
+	return err
+}
+
+// resolveBoard returns the profile named name, detecting it for "auto"
+// or no name.
+func resolveBoard(name string, log *slog.Logger) (board.Profile, error) {
+	if name != "" && name != board.Auto {
+		return board.Lookup(name)
+	}
+	prof, reason, err := board.Detect(os.DirFS("/"))
+	if err != nil {
+		return prof, err
+	}
+	log.Info("board detected", "board", prof.Name, "reason", reason, "override", "--board NAME")
+	return prof, nil
 }
 
 func newLogger(c agent.LogConfig, w io.Writer) (*slog.Logger, error) {

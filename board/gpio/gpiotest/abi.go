@@ -1,0 +1,93 @@
+//go:build linux
+
+package gpiotest
+
+import (
+	"encoding/binary"
+	"runtime"
+	"unsafe"
+)
+
+// The C layout of the v2 uAPI (linux/gpio.h), the same on every
+// architecture.
+const (
+	sizeChipInfo   = 68
+	sizeLineValues = 16
+	sizeLineReq    = 592
+
+	reqConsumer   = 256
+	reqFlags      = 288 // config.flags
+	reqNumAttrs   = 296 // config.num_attrs
+	reqAttrs      = 320 // config.attrs, 24 bytes each
+	reqNumLines   = 560
+	reqFD         = 588
+	sizeAttr      = 24
+	attrValue     = 8  // within an attribute: the union
+	attrMask      = 16 // within an attribute
+	maxLines      = 64
+	maxAttrs      = 10
+	attrIDOutVals = 2
+)
+
+// Line flags (enum gpio_v2_line_flag).
+const (
+	flagActiveLow = 1 << 1
+	flagInput     = 1 << 2
+	flagOutput    = 1 << 3
+)
+
+// The ioctl commands (type 0xB4), and the direction bits of this
+// architecture's _IOC encoding.
+const (
+	nrChipInfo  = 0x01
+	nrGetLine   = 0x07
+	nrGetValues = 0x0E
+	nrSetValues = 0x0F
+)
+
+var sizeBits, dirRead, dirWrite = func() (uint, uint, uint) {
+	switch runtime.GOARCH {
+	case "mips", "mipsle", "mips64", "mips64le", "ppc64", "ppc64le":
+		return 13, 2, 4
+	}
+	return 14, 2, 1
+}()
+
+// decoded is an ioctl request number taken apart.
+type decoded struct {
+	typ, nr, dir uint
+	size         int
+}
+
+func decode(req uint) decoded {
+	return decoded{
+		nr:   req & 0xff,
+		typ:  req >> 8 & 0xff,
+		size: int(req >> 16 & (1<<sizeBits - 1)),
+		dir:  req >> (16 + sizeBits),
+	}
+}
+
+// mem is an ioctl argument as bytes.
+type mem []byte
+
+func view(arg unsafe.Pointer, size int) mem { return unsafe.Slice((*byte)(arg), size) }
+
+func (m mem) u32(off int) uint32      { return binary.NativeEndian.Uint32(m[off:]) }
+func (m mem) u64(off int) uint64      { return binary.NativeEndian.Uint64(m[off:]) }
+func (m mem) put32(off int, v uint32) { binary.NativeEndian.PutUint32(m[off:], v) }
+func (m mem) put64(off int, v uint64) { binary.NativeEndian.PutUint64(m[off:], v) }
+func (m mem) putStr(off, n int, s string) {
+	clear(m[off : off+n])
+	copy(m[off:off+n-1], s)
+}
+
+func (m mem) str(off, n int) string {
+	b := m[off : off+n]
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
