@@ -2,56 +2,43 @@
 
 package alsa
 
-import "unsafe"
+import (
+	"unsafe"
 
-// The _IOC layout: 8 bits of number, 8 bits of type, then the argument
-// size and the direction, whose widths depend on the architecture
-// (ioc_2bitdir.go, ioc_3bitdir.go).
-const (
-	iocTypeShift = 8
-	iocSizeShift = 16
-	iocDirShift  = iocSizeShift + iocSizeBits
-
-	iocN  = iocNone << iocDirShift
-	iocR  = iocRead << iocDirShift
-	iocW  = iocWrite << iocDirShift
-	iocWR = (iocRead | iocWrite) << iocDirShift
-
-	typePCM = 'A' // the ioctl type of PCM devices
-	typeCtl = 'U' // the ioctl type of control devices
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
-// ioc builds a request number from its direction bits, ioctl type,
-// argument size and number, as the kernel's _IOC macro does.
-func ioc(dir uint, typ byte, size uintptr, nr uint) uint {
-	return dir | uint(size)<<iocSizeShift | uint(typ)<<iocTypeShift | nr
-}
+// The ioctl types of ALSA devices.
+const (
+	typePCM = 'A' // PCM devices
+	typeCtl = 'U' // control devices
+)
 
 // The ioctl requests the package knows. The sizes in them are those of
 // the Go mirrors, which layout_test.go pins to the kernel's.
 var (
-	pcmIoctlPversion     = ioc(iocR, typePCM, unsafe.Sizeof(int32(0)), 0x00)
-	pcmIoctlInfo         = ioc(iocR, typePCM, unsafe.Sizeof(pcmInfo{}), 0x01)
-	pcmIoctlUserPversion = ioc(iocW, typePCM, unsafe.Sizeof(int32(0)), 0x04)
-	pcmIoctlHwRefine     = ioc(iocWR, typePCM, unsafe.Sizeof(hwParams{}), 0x10)
-	pcmIoctlHwParams     = ioc(iocWR, typePCM, unsafe.Sizeof(hwParams{}), 0x11)
-	pcmIoctlHwFree       = ioc(iocN, typePCM, 0, 0x12)
-	pcmIoctlSwParams     = ioc(iocWR, typePCM, unsafe.Sizeof(swParams{}), 0x13)
-	pcmIoctlStatus       = ioc(iocR, typePCM, unsafe.Sizeof(pcmStatus{}), 0x20)
-	pcmIoctlDelay        = ioc(iocR, typePCM, unsafe.Sizeof(cLong(0)), 0x21)
-	pcmIoctlPrepare      = ioc(iocN, typePCM, 0, 0x40)
-	pcmIoctlReset        = ioc(iocN, typePCM, 0, 0x41)
-	pcmIoctlStart        = ioc(iocN, typePCM, 0, 0x42)
-	pcmIoctlDrop         = ioc(iocN, typePCM, 0, 0x43)
-	pcmIoctlDrain        = ioc(iocN, typePCM, 0, 0x44)
-	pcmIoctlResume       = ioc(iocN, typePCM, 0, 0x47)
-	pcmIoctlWriteiFrames = ioc(iocW, typePCM, unsafe.Sizeof(xferi{}), 0x50)
-	pcmIoctlReadiFrames  = ioc(iocR, typePCM, unsafe.Sizeof(xferi{}), 0x51)
+	pcmIoctlPversion     = ioc.IOR(typePCM, 0x00, unsafe.Sizeof(int32(0)))
+	pcmIoctlInfo         = ioc.IOR(typePCM, 0x01, unsafe.Sizeof(pcmInfo{}))
+	pcmIoctlUserPversion = ioc.IOW(typePCM, 0x04, unsafe.Sizeof(int32(0)))
+	pcmIoctlHwRefine     = ioc.IOWR(typePCM, 0x10, unsafe.Sizeof(hwParams{}))
+	pcmIoctlHwParams     = ioc.IOWR(typePCM, 0x11, unsafe.Sizeof(hwParams{}))
+	pcmIoctlHwFree       = ioc.IO(typePCM, 0x12)
+	pcmIoctlSwParams     = ioc.IOWR(typePCM, 0x13, unsafe.Sizeof(swParams{}))
+	pcmIoctlStatus       = ioc.IOR(typePCM, 0x20, unsafe.Sizeof(pcmStatus{}))
+	pcmIoctlDelay        = ioc.IOR(typePCM, 0x21, unsafe.Sizeof(cLong(0)))
+	pcmIoctlPrepare      = ioc.IO(typePCM, 0x40)
+	pcmIoctlReset        = ioc.IO(typePCM, 0x41)
+	pcmIoctlStart        = ioc.IO(typePCM, 0x42)
+	pcmIoctlDrop         = ioc.IO(typePCM, 0x43)
+	pcmIoctlDrain        = ioc.IO(typePCM, 0x44)
+	pcmIoctlResume       = ioc.IO(typePCM, 0x47)
+	pcmIoctlWriteiFrames = ioc.IOW(typePCM, 0x50, unsafe.Sizeof(xferi{}))
+	pcmIoctlReadiFrames  = ioc.IOR(typePCM, 0x51, unsafe.Sizeof(xferi{}))
 
-	ctlIoctlPversion      = ioc(iocR, typeCtl, unsafe.Sizeof(int32(0)), 0x00)
-	ctlIoctlCardInfo      = ioc(iocR, typeCtl, unsafe.Sizeof(ctlCardInfo{}), 0x01)
-	ctlIoctlPCMNextDevice = ioc(iocR, typeCtl, unsafe.Sizeof(int32(0)), 0x30)
-	ctlIoctlPCMInfo       = ioc(iocWR, typeCtl, unsafe.Sizeof(pcmInfo{}), 0x31)
+	ctlIoctlPversion      = ioc.IOR(typeCtl, 0x00, unsafe.Sizeof(int32(0)))
+	ctlIoctlCardInfo      = ioc.IOR(typeCtl, 0x01, unsafe.Sizeof(ctlCardInfo{}))
+	ctlIoctlPCMNextDevice = ioc.IOR(typeCtl, 0x30, unsafe.Sizeof(int32(0)))
+	ctlIoctlPCMInfo       = ioc.IOWR(typeCtl, 0x31, unsafe.Sizeof(pcmInfo{}))
 )
 
 // ioctlNames names the requests in error messages.

@@ -3,6 +3,7 @@
 package alsa
 
 import (
+	"github.com/p2pcam/p2pcam/internal/ioc"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -211,12 +212,12 @@ func TestLayoutConsistent(t *testing.T) {
 		ctlIoctlCardInfo: unsafe.Sizeof(ctlCardInfo{}), ctlIoctlPCMInfo: unsafe.Sizeof(pcmInfo{}),
 	}
 	for req, size := range sizes {
-		if got := uintptr(req>>iocSizeShift) & (1<<iocSizeBits - 1); got != size {
+		if got := ioc.Size(req); got != size {
 			t.Errorf("%s encodes size %d, want %d", ioctlNames[req], got, size)
 		}
 	}
 	for req, name := range ioctlNames {
-		typ := byte(req >> iocTypeShift)
+		typ := byte(req >> 8) // the _IOC type field
 		if want := name[len("SNDRV_")]; (want == 'P' && typ != 'A') || (want == 'C' && typ != 'U') {
 			t.Errorf("%s has type %q", name, typ)
 		}

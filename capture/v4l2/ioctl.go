@@ -2,55 +2,41 @@
 
 package v4l2
 
-import "unsafe"
+import (
+	"unsafe"
 
-// The _IOC layout: 8 bits of number, 8 bits of type, then the argument
-// size and the direction, whose widths depend on the architecture
-// (ioc_2bitdir.go, ioc_3bitdir.go).
-const (
-	iocTypeShift = 8
-	iocSizeShift = 16
-	iocDirShift  = iocSizeShift + iocSizeBits
-
-	iocV = 'V' << iocTypeShift // the V4L2 ioctl type
-
-	iocR  = iocRead << iocDirShift
-	iocW  = iocWrite << iocDirShift
-	iocWR = (iocRead | iocWrite) << iocDirShift
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
-// ioc builds a V4L2 request number from its direction bits, argument
-// size and number, as the kernel's _IOC macro does.
-func ioc(dir, size uintptr, nr uint) uint {
-	return uint(dir) | uint(size)<<iocSizeShift | iocV | nr
-}
+// iocV is the ioctl type of V4L2 requests.
+const iocV = 'V'
 
 // The ioctl requests the package issues. The sizes in them are those of
 // the Go mirrors, which layout_test.go pins to the kernel's.
 var (
-	vidiocQuerycap           = ioc(iocR, unsafe.Sizeof(capability{}), 0)
-	vidiocEnumFmt            = ioc(iocWR, unsafe.Sizeof(fmtdesc{}), 2)
-	vidiocGFmt               = ioc(iocWR, unsafe.Sizeof(format{}), 4)
-	vidiocSFmt               = ioc(iocWR, unsafe.Sizeof(format{}), 5)
-	vidiocReqbufs            = ioc(iocWR, unsafe.Sizeof(requestbuffers{}), 8)
-	vidiocQuerybuf           = ioc(iocWR, unsafe.Sizeof(buffer{}), 9)
-	vidiocQbuf               = ioc(iocWR, unsafe.Sizeof(buffer{}), 15)
-	vidiocDqbuf              = ioc(iocWR, unsafe.Sizeof(buffer{}), 17)
-	vidiocStreamon           = ioc(iocW, unsafe.Sizeof(int32(0)), 18)
-	vidiocStreamoff          = ioc(iocW, unsafe.Sizeof(int32(0)), 19)
-	vidiocGParm              = ioc(iocWR, unsafe.Sizeof(streamparm{}), 21)
-	vidiocSParm              = ioc(iocWR, unsafe.Sizeof(streamparm{}), 22)
-	vidiocGCtrl              = ioc(iocWR, unsafe.Sizeof(control{}), 27)
-	vidiocSCtrl              = ioc(iocWR, unsafe.Sizeof(control{}), 28)
-	vidiocQueryctrl          = ioc(iocWR, unsafe.Sizeof(queryctrl{}), 36)
-	vidiocQuerymenu          = ioc(iocWR, unsafe.Sizeof(querymenu{}), 37)
-	vidiocTryFmt             = ioc(iocWR, unsafe.Sizeof(format{}), 64)
-	vidiocGExtCtrls          = ioc(iocWR, unsafe.Sizeof(extControls{}), 71)
-	vidiocSExtCtrls          = ioc(iocWR, unsafe.Sizeof(extControls{}), 72)
-	vidiocEnumFramesizes     = ioc(iocWR, unsafe.Sizeof(frmsizeenum{}), 74)
-	vidiocEnumFrameintervals = ioc(iocWR, unsafe.Sizeof(frmivalenum{}), 75)
-	vidiocEncoderCmd         = ioc(iocWR, unsafe.Sizeof(encoderCmd{}), 77)
-	vidiocQueryExtCtrl       = ioc(iocWR, unsafe.Sizeof(queryExtCtrl{}), 103)
+	vidiocQuerycap           = ioc.IOR(iocV, 0, unsafe.Sizeof(capability{}))
+	vidiocEnumFmt            = ioc.IOWR(iocV, 2, unsafe.Sizeof(fmtdesc{}))
+	vidiocGFmt               = ioc.IOWR(iocV, 4, unsafe.Sizeof(format{}))
+	vidiocSFmt               = ioc.IOWR(iocV, 5, unsafe.Sizeof(format{}))
+	vidiocReqbufs            = ioc.IOWR(iocV, 8, unsafe.Sizeof(requestbuffers{}))
+	vidiocQuerybuf           = ioc.IOWR(iocV, 9, unsafe.Sizeof(buffer{}))
+	vidiocQbuf               = ioc.IOWR(iocV, 15, unsafe.Sizeof(buffer{}))
+	vidiocDqbuf              = ioc.IOWR(iocV, 17, unsafe.Sizeof(buffer{}))
+	vidiocStreamon           = ioc.IOW(iocV, 18, unsafe.Sizeof(int32(0)))
+	vidiocStreamoff          = ioc.IOW(iocV, 19, unsafe.Sizeof(int32(0)))
+	vidiocGParm              = ioc.IOWR(iocV, 21, unsafe.Sizeof(streamparm{}))
+	vidiocSParm              = ioc.IOWR(iocV, 22, unsafe.Sizeof(streamparm{}))
+	vidiocGCtrl              = ioc.IOWR(iocV, 27, unsafe.Sizeof(control{}))
+	vidiocSCtrl              = ioc.IOWR(iocV, 28, unsafe.Sizeof(control{}))
+	vidiocQueryctrl          = ioc.IOWR(iocV, 36, unsafe.Sizeof(queryctrl{}))
+	vidiocQuerymenu          = ioc.IOWR(iocV, 37, unsafe.Sizeof(querymenu{}))
+	vidiocTryFmt             = ioc.IOWR(iocV, 64, unsafe.Sizeof(format{}))
+	vidiocGExtCtrls          = ioc.IOWR(iocV, 71, unsafe.Sizeof(extControls{}))
+	vidiocSExtCtrls          = ioc.IOWR(iocV, 72, unsafe.Sizeof(extControls{}))
+	vidiocEnumFramesizes     = ioc.IOWR(iocV, 74, unsafe.Sizeof(frmsizeenum{}))
+	vidiocEnumFrameintervals = ioc.IOWR(iocV, 75, unsafe.Sizeof(frmivalenum{}))
+	vidiocEncoderCmd         = ioc.IOWR(iocV, 77, unsafe.Sizeof(encoderCmd{}))
+	vidiocQueryExtCtrl       = ioc.IOWR(iocV, 103, unsafe.Sizeof(queryExtCtrl{}))
 )
 
 // ioctlNames names the requests in error messages.

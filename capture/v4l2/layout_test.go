@@ -3,6 +3,7 @@
 package v4l2
 
 import (
+	"github.com/p2pcam/p2pcam/internal/ioc"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -181,10 +182,10 @@ func TestLayoutConsistent(t *testing.T) {
 		vidiocStreamon: 4,
 	}
 	for req, size := range sizes {
-		if got := uintptr(req>>iocSizeShift) & (1<<iocSizeBits - 1); got != size {
+		if got := ioc.Size(req); got != size {
 			t.Errorf("%s encodes size %d, want %d", ioctlNames[req], got, size)
 		}
-		if req>>iocTypeShift&0xff != 'V' {
+		if req>>8&0xff != 'V' {
 			t.Errorf("%s: type is not 'V'", ioctlNames[req])
 		}
 	}
