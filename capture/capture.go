@@ -7,6 +7,11 @@
 //	file:PATH        loop an Annex-B H.264 file in real time
 //	exec:COMMAND     run COMMAND and read Annex-B H.264 from its stdout
 //	sim:QUALITY      the sim board's built-in clips (package capture/sim)
+//	v4l2:DEVICE?...  a V4L2 camera, H.264 from the camera itself, a V4L2
+//	                 M2M encoder or libx264 (V4L2, V4L2Spec)
 //
-// Hardware sources (V4L2, ALSA) live in subpackages of their own.
+// The device layers sit in subpackages of their own: v4l2 (video devices,
+// no cgo), alsa (sound), x264 (libx264 through cgo, built with -tags
+// x264). A source whose encoder can be steered implements BitrateSetter
+// and KeyframeForcer, for congestion control.
 package capture

@@ -10,4 +10,9 @@ var (
 	// ErrNoVideo means a stream ended without a single decodable
 	// H.264 access unit (no SPS/PPS and IDR were found).
 	ErrNoVideo = errors.New("capture: no decodable H.264 video in stream")
+	// ErrNotSupported means an encoder has no such control
+	// (BitrateSetter, KeyframeForcer).
+	ErrNotSupported = errors.New("capture: the encoder does not support this control")
+	// ErrNotRunning means the source is not capturing now.
+	ErrNotRunning = errors.New("capture: the source is not running")
 )

@@ -6,6 +6,7 @@
 //	p2pcamd --board sim                      built-in clips, no hardware
 //	p2pcamd --config /etc/p2pcam/p2pcamd.toml
 //	p2pcamd --lan 0.0.0.0:8080               LAN mode for the whole network
+//	p2pcamd --list-devices                   cameras, encoders and sound devices of this host
 package main
 
 import (
@@ -29,13 +30,13 @@ import (
 var version = "dev"
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "p2pcamd:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stderr io.Writer) error {
+func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("p2pcamd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config `file` (see rootfs/etc/p2pcam/p2pcamd.toml); defaults are used without one")
@@ -44,6 +45,7 @@ func run(args []string, stderr io.Writer) error {
 	lan := fs.String("lan", "", "LAN mode HTTP `address`, overriding the config (e.g. 0.0.0.0:8080, or off)")
 	logLevel := fs.String("log-level", "", "log level, overriding the config: debug, info, warn or error")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	showDevices := fs.Bool("list-devices", false, "print the V4L2 cameras and encoders (formats, sizes, frame rates, controls) and the ALSA sound devices, then exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -56,6 +58,9 @@ func run(args []string, stderr io.Writer) error {
 	if *showVersion {
 		fmt.Fprintln(stderr, "p2pcamd", version)
 		return nil
+	}
+	if *showDevices {
+		return listDevices(stdout)
 	}
 	var cfg agent.Config
 	if *configPath != "" {

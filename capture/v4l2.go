@@ -1,0 +1,523 @@
+//go:build linux
+
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/capture/v4l2"
+	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/media"
+)
+
+// V4L2 captures H.264 from a V4L2 camera, as its V4L2Spec says: from a
+// camera that encodes H.264 itself, or from a raw camera through a V4L2
+// M2M encoder or libx264. Frames are stamped with their capture time,
+// from the buffers' CLOCK_MONOTONIC timestamps.
+//
+// A camera that goes away (unplugged, driver reset), stops delivering
+// frames for FrameTimeout, or fails is closed and opened again after a
+// backoff that doubles from MinBackoff to MaxBackoff; the log says so.
+// Viewers see a gap, then the stream goes on from an IDR. When the
+// camera is not back within GoneGrace, Run returns the error, which ends
+// the viewers' streams (the stream hub starts the source again for the
+// next viewer). Errors that waiting cannot fix (a format the camera does
+// not offer, a missing encoder) end Run at once.
+//
+// Set the exported fields before Run; SetBitrate and ForceKeyframe may
+// be called at any time, from any goroutine.
+type V4L2 struct {
+	spec V4L2Spec
+	env  Env
+
+	// Sys is the kernel seam; it defaults to v4l2.Kernel.
+	Sys v4l2.Sys
+	// MinBackoff defaults to 500ms.
+	MinBackoff time.Duration
+	// MaxBackoff defaults to 30s.
+	MaxBackoff time.Duration
+	// StableAfter is how long a run must last for the backoff to start
+	// again from MinBackoff. It defaults to 30s.
+	StableAfter time.Duration
+	// GoneGrace is how long the camera may stay away, from the first
+	// failure of a row of them, before Run gives up. It defaults to 10s.
+	GoneGrace time.Duration
+	// FrameTimeout is how long to wait for a frame before the camera is
+	// taken for stalled and reopened. It defaults to 5s.
+	FrameTimeout time.Duration
+	// Buffers is the number of buffers asked of each queue. It defaults
+	// to 4.
+	Buffers int
+	// Monotonic reads CLOCK_MONOTONIC, the clock of buffer timestamps;
+	// it defaults to v4l2.MonotonicNow.
+	Monotonic func() time.Duration
+
+	mu      sync.Mutex     // guards the fields below
+	bitrate int            // target bits per second
+	ctl     encoderControl // the running encoder; nil when not running
+}
+
+// encoderControl is the running encoder's side of BitrateSetter and
+// KeyframeForcer.
+type encoderControl interface {
+	setBitrate(bps int) error
+	forceKeyframe() error
+}
+
+var (
+	_ Source         = (*V4L2)(nil)
+	_ BitrateSetter  = (*V4L2)(nil)
+	_ KeyframeForcer = (*V4L2)(nil)
+)
+
+// NewV4L2 returns a source that captures as spec says. Nothing is opened
+// until Run.
+func NewV4L2(spec V4L2Spec, env Env) (*V4L2, error) {
+	return &V4L2{spec: spec, env: env, bitrate: spec.bitrate()}, nil
+}
+
+// Spec returns the source's spec.
+func (s *V4L2) Spec() V4L2Spec { return s.spec }
+
+// SetBitrate implements BitrateSetter.
+func (s *V4L2) SetBitrate(bps int) error {
+	if bps < 1000 || bps > maxV4L2Bitrate {
+		return fmt.Errorf("capture: bit rate %d out of range 1000-%d", bps, maxV4L2Bitrate)
+	}
+	s.mu.Lock()
+	s.bitrate = bps
+	ctl := s.ctl
+	s.mu.Unlock()
+	if ctl == nil {
+		return nil
+	}
+	return ctl.setBitrate(bps)
+}
+
+// ForceKeyframe implements KeyframeForcer.
+func (s *V4L2) ForceKeyframe() error {
+	s.mu.Lock()
+	ctl := s.ctl
+	s.mu.Unlock()
+	if ctl == nil {
+		return ErrNotRunning
+	}
+	return ctl.forceKeyframe()
+}
+
+// Bitrate returns the target bit rate the encoder is asked for.
+func (s *V4L2) Bitrate() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bitrate
+}
+
+func (s *V4L2) setControl(c encoderControl) {
+	s.mu.Lock()
+	s.ctl = c
+	s.mu.Unlock()
+}
+
+// fatalError marks an error that reopening cannot fix.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+func fatal(err error) error { return &fatalError{err} }
+
+func fatalf(format string, args ...any) error { return fatal(fmt.Errorf(format, args...)) }
+
+// isGone reports whether err says a device node went away.
+func isGone(err error) bool {
+	return errors.Is(err, v4l2.ErrGone) || errors.Is(err, fs.ErrNotExist)
+}
+
+// Run implements Source.
+func (s *V4L2) Run(ctx context.Context, emit func(*media.Frame)) error {
+	env := s.env.withDefaults()
+	log := env.Logger.With("source", "v4l2", "device", s.spec.Device)
+	mono := s.Monotonic
+	if mono == nil {
+		mono = v4l2.MonotonicNow
+	}
+	pm := newPTSMapper(env, mono)
+	minBackoff := orDuration(s.MinBackoff, 500*time.Millisecond)
+	backoff := minBackoff
+	grace := orDuration(s.GoneGrace, 10*time.Second)
+	var down time.Time // first failure of the current row; zero while capturing
+	for {
+		started := env.Clock.Now()
+		frames, err := s.runOnce(ctx, env, log, pm, emit)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if fe := (*fatalError)(nil); errors.As(err, &fe) {
+			return fmt.Errorf("capture: %s: %w", s.spec.Device, fe.err)
+		}
+		now := env.Clock.Now()
+		if now.Sub(started) >= orDuration(s.StableAfter, 30*time.Second) {
+			backoff = minBackoff
+		}
+		if frames > 0 || down.IsZero() {
+			down = now
+		}
+		left := grace - now.Sub(down)
+		if left <= 0 {
+			return fmt.Errorf("capture: %s: not back after %v, giving up: %w", s.spec.Device, grace, err)
+		}
+		wait := min(backoff, left)
+		if isGone(err) {
+			log.Warn("camera is gone (unplugged?); reopening it", "err", err, "frames", frames, "reopen_in", wait, "give_up_in", left)
+		} else {
+			log.Warn("capture failed; reopening the camera", "err", err, "frames", frames, "reopen_in", wait, "give_up_in", left)
+		}
+		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(wait)) != nil {
+			return nil
+		}
+		backoff = min(2*backoff, orDuration(s.MaxBackoff, 30*time.Second))
+	}
+}
+
+// v4l2PixFmt maps a spec's format name to the camera's pixel format.
+var v4l2PixFmt = map[string]v4l2.PixelFormat{
+	"h264":  v4l2.PixFmtH264,
+	"yuyv":  v4l2.PixFmtYUYV,
+	"uyvy":  v4l2.PixFmtUYVY,
+	"nv12":  v4l2.PixFmtNV12,
+	"yu12":  v4l2.PixFmtYUV420,
+	"mjpeg": v4l2.PixFmtMJPEG,
+}
+
+// rawPixFmt maps raw pixel formats to the converters' names.
+var rawPixFmt = map[v4l2.PixelFormat]pixfmt{
+	v4l2.PixFmtYUYV:   pixYUYV,
+	v4l2.PixFmtUYVY:   pixUYVY,
+	v4l2.PixFmtNV12:   pixNV12,
+	v4l2.PixFmtYUV420: pixYU12,
+	v4l2.PixFmtMJPEG:  pixMJPEG,
+	v4l2.PixFmtJPEG:   pixMJPEG,
+}
+
+// camera is an open, configured camera.
+type camera struct {
+	dev    *v4l2.Device
+	typ    v4l2.BufType
+	format v4l2.Format
+	raw    layout // of raw formats
+	fps    float64
+}
+
+// runOnce opens the camera (and encoder), streams until something fails
+// or ctx ends, and returns how many frames it emitted and why it ended.
+func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMapper, emit func(*media.Frame)) (int, error) {
+	pm.reset()
+	sys := s.Sys
+	if sys == nil {
+		sys = v4l2.Kernel
+	}
+	dev, err := v4l2.OpenWith(sys, s.spec.Device)
+	if err != nil {
+		return 0, classifyOpen(err, "camera")
+	}
+	defer dev.Close()
+	caps := dev.Capability()
+	if !caps.IsCapture() || caps.IsM2M() {
+		return 0, fatalf("%s (%s) is not a camera: %v; p2pcamd --list-devices lists the devices", s.spec.Device, caps.Card, caps.Node())
+	}
+
+	var enc *v4l2.Device // an M2M encoder
+	var encFormats []v4l2.FormatDesc
+	if s.spec.usesM2M() {
+		if enc, encFormats, err = openM2M(sys, s.spec.Encoder); err != nil {
+			return 0, err
+		}
+		defer enc.Close()
+	}
+	cam, err := s.setupCamera(dev, encFormats, log)
+	if err != nil {
+		return 0, err
+	}
+	stats := &captureStats{}
+	sink := newH264Sink(env, log, pm, stats, s.spec.statsEvery(), emit)
+	timeout := orDuration(s.FrameTimeout, 5*time.Second)
+	buffers := s.Buffers
+	if buffers <= 0 {
+		buffers = 4
+	}
+
+	var raw rawEncoder
+	switch {
+	case cam.format.PixelFormat == v4l2.PixFmtH264:
+		raw = nil
+		s.setControl(cameraControl{dev})
+	case enc != nil:
+		m, err := newM2MEncoder(enc, cam, s.spec, s.Bitrate(), buffers, timeout, log)
+		if err != nil {
+			return 0, err
+		}
+		raw = m
+	default:
+		x, err := newSoftEncoder(cam, s.spec, s.Bitrate(), sink, log)
+		if err != nil {
+			return 0, err
+		}
+		defer x.close()
+		raw = x
+	}
+	if raw != nil {
+		s.setControl(raw)
+	}
+	defer s.setControl(nil)
+
+	if _, err := dev.RequestBuffers(cam.typ, buffers); err != nil {
+		return 0, classifySetup(err)
+	}
+	if err := dev.QueueAll(cam.typ); err != nil {
+		return 0, err
+	}
+	if err := dev.StreamOn(cam.typ); err != nil {
+		return 0, classifySetup(err)
+	}
+	encName := "camera"
+	if s.spec.Encoder != "" {
+		encName = s.spec.Encoder
+	}
+	log.Info("capturing", "driver", caps.Driver, "card", caps.Card, "format", cam.format.String(),
+		"fps", round2(cam.fps), "encoder", encName, "bitrate", s.Bitrate())
+
+	if raw == nil {
+		// The camera encodes: its buffers are access units.
+		_ = dev.ForceKeyFrame() // best effort: most UVC cameras cannot
+		err = streamCamera(ctx, cam, timeout, stats, func(b v4l2.Buffer, deq time.Time) error {
+			sink.write(b.Data(), bufTiming{ts: b.Timestamp, monotonic: b.Flags.Monotonic(), dequeued: deq})
+			return nil
+		})
+		return sink.frames, err
+	}
+	if m, ok := raw.(*m2mEncoder); ok {
+		return m.run(ctx, cam, timeout, stats, sink)
+	}
+	err = streamCamera(ctx, cam, timeout, stats, func(b v4l2.Buffer, deq time.Time) error {
+		return raw.encode(ctx, b, deq)
+	})
+	return sink.frames, err
+}
+
+// classifyOpen sorts a failure to open a device: a node that is not
+// there (yet) or busy is worth waiting for; no permission or not a V4L2
+// device is not.
+func classifyOpen(err error, what string) error {
+	switch {
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		return fatalf("%w; add the user p2pcamd runs as to the group owning the %s (usually 'video')", err, what)
+	case errors.Is(err, v4l2.ErrNotV4L2):
+		return fatal(err)
+	}
+	return err
+}
+
+// classifySetup sorts a failure while configuring: the device going away
+// or being busy is worth waiting for; a refused request is not.
+func classifySetup(err error) error {
+	if isGone(err) || errors.Is(err, unix.EBUSY) || errors.Is(err, unix.EIO) {
+		return err
+	}
+	return fatal(err)
+}
+
+// setupCamera picks and sets the camera's format, size and frame rate.
+// encFormats are the raw formats an M2M encoder takes, preferred when
+// the spec leaves the format open.
+func (s *V4L2) setupCamera(dev *v4l2.Device, encFormats []v4l2.FormatDesc, log *slog.Logger) (camera, error) {
+	cam := camera{dev: dev, typ: dev.Capability().CaptureType()}
+	offered, err := dev.Formats(cam.typ)
+	if err != nil {
+		return cam, classifySetup(err)
+	}
+	has := func(list []v4l2.FormatDesc, pf v4l2.PixelFormat) bool {
+		for _, f := range list {
+			if f.PixelFormat == pf || (pf == v4l2.PixFmtMJPEG && f.PixelFormat == v4l2.PixFmtJPEG) {
+				return true
+			}
+		}
+		return false
+	}
+	names := func(list []v4l2.FormatDesc) string {
+		var out []string
+		for _, f := range list {
+			out = append(out, f.PixelFormat.String())
+		}
+		return fmt.Sprint(out)
+	}
+	want := s.spec.Format
+	if want == "" && s.spec.Encoder == "" {
+		want = "h264"
+	}
+	if want == "" {
+		// The first raw format the camera offers, one the encoder takes
+		// as it is first.
+		for _, pass := range []bool{true, false} {
+			for _, name := range v4l2Formats[1:] {
+				pf := v4l2PixFmt[name]
+				if has(offered, pf) && (!pass || (pf != v4l2.PixFmtMJPEG && has(encFormats, pf))) {
+					want = name
+					break
+				}
+			}
+			if want != "" {
+				break
+			}
+		}
+		if want == "" {
+			return cam, fatalf("camera offers %s: none of yuyv, nv12, yu12, uyvy or mjpeg", names(offered))
+		}
+	}
+	pf := v4l2PixFmt[want]
+	if !has(offered, pf) {
+		if pf == v4l2.PixFmtH264 {
+			return cam, fatalf("camera offers %s, not H.264: choose a raw format and an encoder (format=yuyv&encoder=x264, or encoder=/dev/video11 on a Raspberry Pi)", names(offered))
+		}
+		return cam, fatalf("camera offers %s, not %s", names(offered), want)
+	}
+	if pf == v4l2.PixFmtMJPEG && !slices.ContainsFunc(offered, func(f v4l2.FormatDesc) bool { return f.PixelFormat == pf }) {
+		pf = v4l2.PixFmtJPEG // the same, under its other name
+	}
+	w, h := uint32(s.spec.Width), uint32(s.spec.Height)
+	if w == 0 {
+		cur, err := dev.GetFormat(cam.typ)
+		if err != nil {
+			return cam, classifySetup(err)
+		}
+		w, h = cur.Width, cur.Height
+	}
+	f, err := dev.SetFormat(cam.typ, pf, w, h)
+	if err != nil {
+		return cam, classifySetup(err)
+	}
+	if f.PixelFormat != pf {
+		return cam, fatalf("camera chose %v when asked for %v", f.PixelFormat, pf)
+	}
+	if f.Width != w || f.Height != h {
+		log.Info("camera adjusted the picture size", "asked", fmt.Sprintf("%dx%d", w, h), "got", fmt.Sprintf("%dx%d", f.Width, f.Height))
+	}
+	cam.format = f
+	if pf != v4l2.PixFmtH264 {
+		if f.Width%2 != 0 || f.Height%2 != 0 {
+			return cam, fatalf("camera picture %dx%d has an odd side; H.264 encoders need even ones", f.Width, f.Height)
+		}
+		if p := rawPixFmt[pf]; p != pixMJPEG {
+			bpl, size := planeSizes(f)
+			if cam.raw, err = newLayout(p, int(f.Width), int(f.Height), bpl, size); err != nil {
+				return cam, fatal(err)
+			}
+		} else {
+			cam.raw = layout{pf: pixMJPEG, w: int(f.Width), h: int(f.Height)}
+		}
+	}
+	if s.spec.FPS > 0 {
+		tpf, err := dev.SetFrameRate(s.spec.FPS)
+		if err != nil {
+			if isGone(err) {
+				return cam, err
+			}
+			log.Warn("camera cannot set its frame rate", "fps", s.spec.FPS, "err", err)
+		} else {
+			cam.fps = tpf.FPS()
+		}
+	}
+	if cam.fps == 0 {
+		if tpf, _, err := dev.FrameRate(); err == nil {
+			cam.fps = tpf.FPS()
+		}
+	}
+	if cam.fps == 0 {
+		cam.fps = s.spec.FPS
+	}
+	return cam, nil
+}
+
+// planeSizes returns the bytes per line and image size of each plane.
+func planeSizes(f v4l2.Format) (bpl, size []int) {
+	for _, p := range f.Planes {
+		bpl = append(bpl, int(p.BytesPerLine))
+		size = append(size, int(p.SizeImage))
+	}
+	if len(bpl) == 0 {
+		bpl, size = []int{0}, []int{0}
+	}
+	return bpl, size
+}
+
+// streamCamera hands each filled buffer of the camera to handle, with
+// the time it was dequeued, then gives it back to the driver, until an
+// error or ctx ends. Gaps in the driver's sequence numbers and damaged
+// buffers count as drops.
+func streamCamera(ctx context.Context, cam camera, timeout time.Duration, stats *captureStats, handle func(v4l2.Buffer, time.Time) error) error {
+	var last uint32
+	first := true
+	for {
+		// Next takes a ready buffer without waiting, and so without
+		// looking at ctx: a pipeline slower than its camera always
+		// finds one.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, err := cam.dev.Next(ctx, cam.typ, timeout)
+		if err != nil {
+			return err
+		}
+		deq := time.Now()
+		if !first && b.Sequence > last+1 {
+			stats.drop(int(b.Sequence - last - 1))
+		}
+		first, last = false, b.Sequence
+		var herr error
+		if b.Flags.Error() || b.BytesUsed() == 0 {
+			stats.drop(1)
+		} else {
+			herr = handle(b, deq)
+		}
+		if err := cam.dev.Queue(cam.typ, b.Index); err != nil {
+			return err
+		}
+		if herr != nil {
+			return herr
+		}
+	}
+}
+
+// cameraControl controls a camera that encodes H.264 itself, through the
+// codec controls it may have (few UVC cameras do).
+type cameraControl struct{ dev *v4l2.Device }
+
+func (c cameraControl) setBitrate(bps int) error {
+	if _, err := c.dev.QueryControl(v4l2.CIDVideoBitrate); err != nil {
+		return fmt.Errorf("%w: %s has no bit rate control", ErrNotSupported, c.dev.Path())
+	}
+	return c.dev.SetControls(v4l2.ControlValue{ID: v4l2.CIDVideoBitrate, Value: int64(bps)})
+}
+
+func (c cameraControl) forceKeyframe() error {
+	if _, err := c.dev.QueryControl(v4l2.CIDVideoForceKeyFrame); err != nil {
+		return fmt.Errorf("%w: %s has no force-key-frame control", ErrNotSupported, c.dev.Path())
+	}
+	return c.dev.ForceKeyFrame()
+}
+
+// rawEncoder turns raw camera pictures into H.264.
+type rawEncoder interface {
+	encoderControl
+	// encode takes one camera buffer, dequeued at deq, whose planes stay
+	// valid only until encode returns.
+	encode(ctx context.Context, b v4l2.Buffer, deq time.Time) error
+}

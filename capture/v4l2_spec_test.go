@@ -1,0 +1,117 @@
+package capture
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// v4l2SpecCases drive TestParseV4L2Spec and seed FuzzParseV4L2Spec.
+var v4l2SpecCases = []struct {
+	arg  string
+	want V4L2Spec
+	err  string // a part of the error; "" for success
+}{
+	{arg: "/dev/video0", want: V4L2Spec{Device: "/dev/video0"}},
+	{arg: "/dev/video0?width=1280&height=720&fps=30&format=h264",
+		want: V4L2Spec{Device: "/dev/video0", Width: 1280, Height: 720, FPS: 30, Format: "h264"}},
+	{arg: "/dev/video0?format=YUYV&encoder=/dev/video11&bitrate=2M&gop=50&profile=High",
+		want: V4L2Spec{Device: "/dev/video0", Format: "yuyv", Encoder: "/dev/video11", Bitrate: 2_000_000, GOP: 50, Profile: "high"}},
+	{arg: "/dev/video0?width=640&height=360&fps=15&format=yuyv&encoder=x264&bitrate=600k&stats=10s",
+		want: V4L2Spec{Device: "/dev/video0", Width: 640, Height: 360, FPS: 15, Format: "yuyv", Encoder: "x264", Bitrate: 600_000, Stats: 10 * time.Second}},
+	{arg: "/dev/v4l/by-id/usb-cam-video-index0?encoder=x264&fps=29.97&stats=off",
+		want: V4L2Spec{Device: "/dev/v4l/by-id/usb-cam-video-index0", Encoder: "x264", FPS: 29.97, Stats: -1}},
+	{arg: "/dev/video0?format=mjpeg&encoder=x264&bitrate=1500000",
+		want: V4L2Spec{Device: "/dev/video0", Format: "mjpeg", Encoder: "x264", Bitrate: 1_500_000}},
+
+	{arg: "video0", err: "not a clean absolute path"},
+	{arg: "/dev/../dev/video0", err: "not a clean absolute path"},
+	{arg: "?width=640", err: "not a clean absolute path"},
+	{arg: "/dev/video0?width=640", err: "both width and height"},
+	{arg: "/dev/video0?width=0&height=480", err: "width"},
+	{arg: "/dev/video0?width=abc&height=480", err: "width"},
+	{arg: "/dev/video0?fps=-1", err: "fps"},
+	{arg: "/dev/video0?fps=NaN", err: "fps"},
+	{arg: "/dev/video0?format=rgb", err: "unknown format"},
+	{arg: "/dev/video0?format=yuyv", err: "add encoder="},
+	{arg: "/dev/video0?format=h264&encoder=x264", err: "drop encoder="},
+	{arg: "/dev/video0?encoder=video11", err: "encoder"},
+	{arg: "/dev/video0?encoder=x264&bitrate=fast", err: "bitrate"},
+	{arg: "/dev/video0?encoder=x264&bitrate=12", err: "bitrate"},
+	{arg: "/dev/video0?encoder=x264&gop=0", err: "gop"},
+	{arg: "/dev/video0?encoder=x264&profile=high", err: "M2M encoder"},
+	{arg: "/dev/video0?encoder=/dev/video11&profile=extended", err: "unknown profile"},
+	{arg: "/dev/video0?stats=1ms", err: "stats"},
+	{arg: "/dev/video0?fps=30&fps=25", err: "given 2 times"},
+	{arg: "/dev/video0?framerate=30", err: `unknown option "framerate"`},
+	{arg: "/dev/video0?width=%zz", err: "options"},
+}
+
+func TestParseV4L2Spec(t *testing.T) {
+	for _, tc := range v4l2SpecCases {
+		got, err := ParseV4L2Spec(tc.arg)
+		if tc.err != "" {
+			if err == nil || !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseV4L2Spec(%q) = %v, want an ErrBadSpec mentioning %q", tc.arg, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ParseV4L2Spec(%q) = %+v, %v; want %+v", tc.arg, got, err, tc.want)
+			continue
+		}
+		again, err := ParseV4L2Spec(strings.TrimPrefix(got.String(), "v4l2:"))
+		if err != nil || again != got {
+			t.Errorf("String %q reads back as %+v, %v", got.String(), again, err)
+		}
+	}
+}
+
+func TestV4L2SpecDefaults(t *testing.T) {
+	s := V4L2Spec{Device: "/dev/video0", Encoder: "x264"}
+	if s.bitrate() != DefaultV4L2Bitrate || s.gop(25) != 50 || s.gop(0) != 60 || s.statsEvery() != time.Minute {
+		t.Errorf("defaults: bitrate %d, gop %d/%d, stats %v", s.bitrate(), s.gop(25), s.gop(0), s.statsEvery())
+	}
+	s.GOP, s.Stats = 10, -1
+	if s.gop(25) != 10 || s.statsEvery() != 0 {
+		t.Errorf("set: gop %d, stats %v", s.gop(25), s.statsEvery())
+	}
+}
+
+func TestOpenV4L2(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("V4L2 exists on Linux only")
+	}
+	src, err := Open("v4l2:/dev/video0?format=yuyv&encoder=x264&bitrate=1M", Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := src.(*V4L2)
+	if !ok || v.Spec().Bitrate != 1_000_000 || v.Spec().Encoder != "x264" {
+		t.Fatalf("Open gave %T %+v", src, v)
+	}
+	if _, err := Open("v4l2:/dev/video0?format=yuyv", Env{}); !errors.Is(err, ErrBadSpec) {
+		t.Errorf("raw format without an encoder: %v", err)
+	}
+}
+
+func FuzzParseV4L2Spec(f *testing.F) {
+	for _, tc := range v4l2SpecCases {
+		f.Add(tc.arg)
+	}
+	f.Fuzz(func(t *testing.T, arg string) {
+		s, err := ParseV4L2Spec(arg)
+		if err != nil {
+			if !errors.Is(err, ErrBadSpec) {
+				t.Fatalf("error %v is not ErrBadSpec", err)
+			}
+			return
+		}
+		again, err := ParseV4L2Spec(strings.TrimPrefix(s.String(), "v4l2:"))
+		if err != nil || again != s {
+			t.Fatalf("%q: String %q reads back as %+v, %v; want %+v", arg, s.String(), again, err, s)
+		}
+	})
+}
