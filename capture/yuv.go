@@ -13,11 +13,11 @@ import (
 type pixfmt int
 
 const (
-	pixYUYV pixfmt = iota + 1 // packed 4:2:2, Y0 Cb Y1 Cr
-	pixUYVY                   // packed 4:2:2, Cb Y0 Cr Y1
-	pixNV12                   // Y plane, then interleaved CbCr at half height
-	pixYU12                   // I420: Y plane, Cb plane, Cr plane
-	pixMJPEG                  // one JPEG per buffer
+	pixYUYV  pixfmt = iota + 1 // packed 4:2:2, Y0 Cb Y1 Cr
+	pixUYVY                    // packed 4:2:2, Cb Y0 Cr Y1
+	pixNV12                    // Y plane, then interleaved CbCr at half height
+	pixYU12                    // I420: Y plane, Cb plane, Cr plane
+	pixMJPEG                   // one JPEG per buffer
 )
 
 func (p pixfmt) String() string {
