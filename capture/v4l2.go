@@ -258,7 +258,6 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 	var raw rawEncoder
 	switch {
 	case cam.format.PixelFormat == v4l2.PixFmtH264:
-		raw = nil
 		s.setControl(cameraControl{dev})
 	case enc != nil:
 		m, err := newM2MEncoder(enc, cam, s.spec, s.Bitrate(), buffers, timeout, log)
@@ -288,12 +287,13 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 	if err := dev.StreamOn(cam.typ); err != nil {
 		return 0, classifySetup(err)
 	}
-	encName := "camera"
-	if s.spec.Encoder != "" {
-		encName = s.spec.Encoder
+	attrs := []any{"driver", caps.Driver, "card", caps.Card, "format", cam.format.String(), "fps", round2(cam.fps)}
+	if s.spec.Encoder == "" {
+		attrs = append(attrs, "encoder", "camera")
+	} else {
+		attrs = append(attrs, "encoder", s.spec.Encoder, "bitrate", s.Bitrate(), "gop", s.spec.gop(cam.fps))
 	}
-	log.Info("capturing", "driver", caps.Driver, "card", caps.Card, "format", cam.format.String(),
-		"fps", round2(cam.fps), "encoder", encName, "bitrate", s.Bitrate())
+	log.Info("capturing", attrs...)
 
 	if raw == nil {
 		// The camera encodes: its buffers are access units.

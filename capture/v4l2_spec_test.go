@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/p2pcam/p2pcam/board"
 )
 
 // v4l2SpecCases drive TestParseV4L2Spec and seed FuzzParseV4L2Spec.
@@ -114,4 +116,26 @@ func FuzzParseV4L2Spec(f *testing.F) {
 			t.Fatalf("%q: String %q reads back as %+v, %v; want %+v", arg, s.String(), again, err, s)
 		}
 	})
+}
+
+// TestBoardV4L2Specs: every board profile's v4l2: stream parses.
+func TestBoardV4L2Specs(t *testing.T) {
+	n := 0
+	for _, name := range board.Names() {
+		p, err := board.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q, spec := range p.Streams {
+			arg, ok := strings.CutPrefix(spec, "v4l2:")
+			if !ok {
+				continue
+			}
+			n++
+			if _, err := ParseV4L2Spec(arg); err != nil {
+				t.Errorf("board %s, %s: %v", name, q, err)
+			}
+		}
+	}
+	t.Logf("%d v4l2 streams in the board profiles", n)
 }

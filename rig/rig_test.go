@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,7 +58,15 @@ func TestQEMUArm64(t *testing.T) {
 	out := t.TempDir()
 	buildRig(t, root, out)
 
-	vm := bootRig(t, root, out)
+	t.Run("sim", func(t *testing.T) { testSimBoard(t, root, out) })
+	t.Run("qemu-virt", func(t *testing.T) { testQEMUVirtBoard(t, root, out) })
+}
+
+// testSimBoard boots the sim board (built-in clips) and checks the
+// guest's setup, LAN mode, live FLV and the armv7 build.
+func testSimBoard(t *testing.T, root, out string) {
+	vm := bootRig(t, root, out, "sim")
+	defer vm.stop()
 	t.Logf("boot to first answer: %v", vm.firstAnswer.Round(100*time.Millisecond))
 
 	t.Run("serial", func(t *testing.T) {
@@ -127,6 +136,243 @@ func TestQEMUArm64(t *testing.T) {
 	})
 }
 
+// testQEMUVirtBoard boots the qemu-virt board: p2pcamd's x264 build
+// captures vivid's raw YUYV through V4L2 and encodes it with libx264.
+// It checks --list-devices against the real drivers, that the live FLV
+// is vivid's picture (its size, x264's stream, live pictures, frames
+// that keep coming), and logs the capture path's latency and CPU use,
+// measured inside the guest.
+func testQEMUVirtBoard(t *testing.T, root, out string) {
+	vm := bootRig(t, root, out, "qemu-virt")
+	defer vm.stop()
+	t.Logf("boot to first answer: %v", vm.firstAnswer.Round(100*time.Millisecond))
+
+	t.Run("serial", func(t *testing.T) {
+		log := vm.serial(t)
+		for _, want := range []string{
+			", board=qemu-virt",
+			"p2pcam-rig: x264 build: ok: p2pcamd ",
+			// --list-devices, by the x264 build, on the real drivers.
+			"p2pcam-rig: devices: /dev/video0: vivid (camera)",
+			"p2pcam-rig: devices:     YUYV  YUYV 4:2:2",
+			"p2pcam-rig: devices:       640x360 ",
+			"p2pcam-rig: devices:   controls:",
+			"p2pcam-rig: devices: card 0: Loopback [Loopback], driver Loopback",
+			`msg="p2pcamd starting" board=qemu-virt`,
+			`msg="LAN mode listening"`,
+		} {
+			if !strings.Contains(log, want) {
+				t.Errorf("serial log lacks %q", want)
+			}
+		}
+		if t.Failed() {
+			t.Logf("serial log:\n%s", log)
+		}
+	})
+
+	// The first viewer starts the capture; its log line says what the
+	// camera was set to.
+	var first, second []byte
+	var cc capturing
+	var firstFrames int
+	t.Run("live_vivid", func(t *testing.T) {
+		first = vm.liveFLV(t, liveURL, vividFirst)
+		log := vm.serial(t)
+		cc = parseCapturing(t, log)
+		firstFrames = strings.Count(log, "msg=frame ")
+		p := checkVividFLV(t, "first.flv", first, cc, true)
+		t.Logf("first fetch: %d bytes, %d video packets in %v; %d frames captured so far", len(first), len(p.VideoPackets()), vividFirst, firstFrames)
+	})
+	if cc.fps == 0 {
+		t.Fatal("no capture to measure")
+	}
+
+	t.Run("live_vivid_again", func(t *testing.T) {
+		mark := len(vm.serial(t))
+		second = vm.liveFLV(t, liveURL, vividSecond)
+		log := vm.serial(t)
+		p := checkVividFLV(t, "second.flv", second, cc, false)
+		frames := strings.Count(log, "msg=frame ")
+		if frames <= firstFrames {
+			t.Errorf("frames captured: %d after the second fetch, %d after the first: not growing", frames, firstFrames)
+		}
+		n := len(p.VideoPackets())
+		if min := int(cc.fps * vividSecond.Seconds() * 0.4); n < min {
+			t.Errorf("%d video packets in %v at %v fps, want at least %d", n, vividSecond, cc.fps, min)
+		}
+		if a, b := firstPicture(t, first), firstPicture(t, second); a == b {
+			t.Error("both fetches start with the same picture: vivid's is live (its clock on screen changes)")
+		}
+		t.Logf("second fetch: %d bytes, %d video packets in %v; %d frames captured so far", len(second), n, vividSecond, frames)
+		reportCapture(t, log[mark:], cc)
+	})
+}
+
+const (
+	// vividFirst and vividSecond are the media time of the two live
+	// fetches of the qemu-virt board.
+	vividFirst  = 3 * time.Second
+	vividSecond = 8 * time.Second
+)
+
+// capturing is what p2pcamd's capturing log line says.
+type capturing struct {
+	driver, format string
+	width, height  int
+	fps            float64
+	encoder        string
+}
+
+var capturingRE = regexp.MustCompile(`msg=capturing source=v4l2 device=\S+ driver=(\S+) card=(?:"[^"]*"|\S+) format="(\S+) (\d+)x(\d+)" fps=([\d.]+) encoder=(\S+)`)
+
+func parseCapturing(t *testing.T, log string) capturing {
+	t.Helper()
+	m := capturingRE.FindStringSubmatch(log)
+	if m == nil {
+		t.Fatalf("serial log has no capturing line:\n%s", log)
+	}
+	c := capturing{driver: m[1], format: m[2], encoder: m[6]}
+	c.width, _ = strconv.Atoi(m[3])
+	c.height, _ = strconv.Atoi(m[4])
+	c.fps, _ = strconv.ParseFloat(m[5], 64)
+	if c.driver != "vivid" || c.format != "YUYV" || c.encoder != "x264" || c.fps <= 0 {
+		t.Errorf("capturing %+v, want vivid's YUYV through x264", c)
+	}
+	return c
+}
+
+// checkVividFLV checks a live fetch: H.264 at the size the camera was
+// set to, starting on a keyframe, timestamps increasing, decodable; and
+// for the first viewer, made by x264: x264 names itself in an SEI of the
+// stream's first IDR (the sim board's clips have none). Later viewers
+// start at a later IDR, from the hub's GOP cache.
+func checkVividFLV(t *testing.T, name string, flv []byte, c capturing, first bool) mediatest.Probe {
+	t.Helper()
+	path := mediatest.WriteTemp(t, name, flv)
+	p := mediatest.FFprobe(t, path)
+	v := p.Video(t)
+	if v.CodecName != "h264" || v.Width != c.width || v.Height != c.height {
+		t.Errorf("%s: video %s %dx%d, want h264 %dx%d (vivid's)", name, v.CodecName, v.Width, v.Height, c.width, c.height)
+	}
+	if first && !bytes.Contains(flv, []byte("x264 - core ")) {
+		t.Errorf("%s: no x264 SEI: not encoded by x264", name)
+	}
+	if pkts := p.VideoPackets(); len(pkts) == 0 || !pkts[0].Keyframe() {
+		t.Errorf("%s: %d video packets; the first must be a keyframe", name, len(pkts))
+	}
+	p.CheckMonotonic(t)
+	mediatest.CheckDecodes(t, path)
+	return p
+}
+
+// firstPicture returns a hash of the first decoded picture of an FLV.
+func firstPicture(t *testing.T, flv []byte) string {
+	t.Helper()
+	path := mediatest.WriteTemp(t, "pic.flv", flv)
+	out, err := exec.Command(mediatest.Require(t, "ffmpeg"), "-v", "error", "-i", path, "-frames:v", "1", "-f", "md5", "-").Output()
+	if err != nil {
+		t.Fatalf("ffmpeg: first picture: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// reportCapture logs the capture path's figures from the serial log of a
+// stretch of streaming: per frame (p2pcamd's debug lines) the encode
+// time, the delay from the buffer's dequeue and from its timestamp to
+// the frame's emission; and from the guest's CPU samples the CPU that
+// p2pcamd and vivid's kthread used.
+func reportCapture(t *testing.T, log string, c capturing) {
+	t.Helper()
+	var enc, deq, ts durations
+	for line := range strings.Lines(log) {
+		if !strings.Contains(line, "msg=frame ") {
+			continue
+		}
+		enc.add(t, line, "encode=")
+		deq.add(t, line, "dequeue_to_emit=")
+		ts.add(t, line, "capture_to_emit=")
+	}
+	if enc.n == 0 || deq.n == 0 {
+		t.Fatalf("no per-frame debug lines with encode= and dequeue_to_emit= in:\n%s", log)
+	}
+	period := time.Duration(float64(time.Second) / c.fps)
+	t.Logf("capture path, %d frames at %v fps: encode avg %v max %v; dequeue-to-emit avg %v max %v; buffer-timestamp-to-emit avg %v (%d frames)",
+		enc.n, c.fps, enc.avg(), enc.max, deq.avg(), deq.max, ts.avg(), ts.n)
+	if enc.avg() > 2*period {
+		t.Errorf("encode takes %v a frame on average: more than two frame periods (%v)", enc.avg(), period)
+	}
+	var samples []cpuSample
+	for line := range strings.Lines(log) {
+		if s, ok := parseCPU(line); ok {
+			samples = append(samples, s)
+		}
+	}
+	if len(samples) < 2 {
+		t.Errorf("fewer than two CPU samples while streaming:\n%s", log)
+		return
+	}
+	a, b := samples[0], samples[len(samples)-1]
+	secs := b.uptime - a.uptime
+	t.Logf("guest CPU over %.1f s of streaming: p2pcamd %.0f%% of one core (capture, x264, audio, FLV, HTTP), vivid kthread %.1f%%, guest busy %.0f%% of its 2 cores",
+		secs, float64(b.p2pcamd-a.p2pcamd)/secs, float64(b.vivid-a.vivid)/secs,
+		100*float64(b.busy-a.busy)/float64(b.busy-a.busy+b.idle-a.idle))
+}
+
+// durations accumulates one key=duration field of log lines.
+type durations struct {
+	n        int
+	sum, max time.Duration
+}
+
+func (d *durations) add(t *testing.T, line, key string) {
+	i := strings.Index(line, " "+key)
+	if i < 0 {
+		return
+	}
+	v := line[i+1+len(key):]
+	if j := strings.IndexAny(v, " \r\n"); j >= 0 {
+		v = v[:j]
+	}
+	x, err := time.ParseDuration(v)
+	if err != nil {
+		t.Errorf("%s%s: %v", key, v, err)
+		return
+	}
+	d.n++
+	d.sum += x
+	d.max = max(d.max, x)
+}
+
+func (d durations) avg() time.Duration {
+	if d.n == 0 {
+		return 0
+	}
+	return (d.sum / time.Duration(d.n)).Round(10 * time.Microsecond)
+}
+
+// cpuSample is one of the guest's "p2pcam-rig: cpu:" lines: CPU ticks
+// (100 a second) since boot.
+type cpuSample struct {
+	uptime                     float64
+	p2pcamd, vivid, busy, idle int64
+}
+
+var cpuRE = regexp.MustCompile(`p2pcam-rig: cpu: uptime=([\d.]+) p2pcamd_pid=\S+ p2pcamd=(\d+) vivid=(\d+) busy=(\d+) idle=(\d+)`)
+
+func parseCPU(line string) (cpuSample, bool) {
+	m := cpuRE.FindStringSubmatch(line)
+	if m == nil {
+		return cpuSample{}, false
+	}
+	var s cpuSample
+	s.uptime, _ = strconv.ParseFloat(m[1], 64)
+	s.p2pcamd, _ = strconv.ParseInt(m[2], 10, 64)
+	s.vivid, _ = strconv.ParseInt(m[3], 10, 64)
+	s.busy, _ = strconv.ParseInt(m[4], 10, 64)
+	s.idle, _ = strconv.ParseInt(m[5], 10, 64)
+	return s, true
+}
+
 // requireRig skips the test unless it can run here: root (deps.sh needs it)
 // and qemu-system-aarch64. Under CI a missing QEMU fails: CI runs as root
 // and scripts/test-deps.sh installs it.
@@ -177,15 +423,16 @@ type vm struct {
 	serialPath  string
 	firstAnswer time.Duration // from QEMU's start to the first LAN answer
 	client      *http.Client
+	stop        func() // kills QEMU; more calls do nothing
 }
 
 // bootRig boots the rig and waits for LAN mode to answer. QEMU is killed,
 // with its whole process group, when the test ends (or at once when a boot
 // fails).
-func bootRig(t *testing.T, root, out string) *vm {
+func bootRig(t *testing.T, root, out, board string) *vm {
 	t.Helper()
 	for try := 1; ; try++ {
-		v, err := bootOnce(t, root, out)
+		v, err := bootOnce(t, root, out, board)
 		if err == nil {
 			return v
 		}
@@ -199,7 +446,7 @@ func bootRig(t *testing.T, root, out string) *vm {
 
 var errPortTaken = errors.New("QEMU could not forward the port")
 
-func bootOnce(t *testing.T, root, out string) (*vm, error) {
+func bootOnce(t *testing.T, root, out, board string) (*vm, error) {
 	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
@@ -214,7 +461,7 @@ func bootOnce(t *testing.T, root, out string) (*vm, error) {
 	}
 	defer qemuOut.Close()
 	cmd := exec.Command(filepath.Join(root, "scripts/qemu-rig/run.sh"),
-		"--dir", out, "--port", strconv.Itoa(port), "--board", "sim", "--serial-log", v.serialPath)
+		"--dir", out, "--port", strconv.Itoa(port), "--board", board, "--serial-log", v.serialPath)
 	cmd.Stdout = qemuOut
 	cmd.Stderr = qemuOut
 	// Its own process group, killed whole; and killed if the test binary
@@ -238,6 +485,7 @@ func bootOnce(t *testing.T, root, out string) (*vm, error) {
 		})
 	}
 	t.Cleanup(stop)
+	v.stop = stop
 
 	deadline := time.NewTimer(bootTimeout)
 	defer deadline.Stop()

@@ -7,7 +7,10 @@
 #   scripts/cross-build.sh --cmd p2pcamd      only these commands (comma list;
 #                                             default p2pcamd, and p2pcam when
 #                                             cmd/p2pcam exists)
-#   scripts/cross-build.sh --x264             also the cgo + libx264 arm64 build
+#   scripts/cross-build.sh --x264             also the cgo + libx264 build of
+#                                             p2pcamd for the arm64 and amd64
+#                                             targets selected, e.g.
+#                                             --x264 --only arm64
 #
 # Targets (name: GOOS/GOARCH and variant):
 #   armv6   linux/arm GOARM=6      Raspberry Pi Zero/1, older ARM11 SoCs
@@ -20,6 +23,16 @@
 # (-s -w), named like dist/p2pcamd-linux-armv7, and stamped with the version
 # from `git describe --tags --always --dirty` ("dev" outside git; VERSION=...
 # overrides it). dist/SHA256SUMS lists every binary in the output folder.
+#
+# --x264 adds p2pcamd-linux-TARGET-x264 (TARGET arm64 or amd64): built with
+# -tags x264 and cgo, so that raw cameras without a hardware encoder can use
+# encoder=x264 (capture/x264, through github.com/pion/mediadevices). It is
+# dynamically linked: the camera needs the dynamic loader, libc.so.6 and
+# libx264.so.164 (Debian's libx264-164; scripts/qemu-rig/build-initramfs.sh
+# shows which files). It needs Debian's cross compiler and arm64 libx264:
+#   dpkg --add-architecture arm64 && apt-get update &&
+#   apt-get install gcc-aarch64-linux-gnu pkg-config libx264-dev:arm64
+# (scripts/qemu-rig/deps.sh installs them).
 # A full build (no --only, no --cmd) first removes the old binaries there,
 # so the folder and its SHA256SUMS always match one build. Prints a size
 # table.
@@ -80,18 +93,38 @@ if [ -n "$cmd_list" ]; then
 	done
 fi
 
+# x264_env TARGET: the cgo environment of a target's x264 build, as
+# VAR=VALUE words; fails for a target without one. PKG_CONFIG_LIBDIR (not
+# _PATH) keeps the build machine's own x264.pc out of a cross build.
+x264_env() {
+	case "$1" in
+	arm64) echo "CC=aarch64-linux-gnu-gcc PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig" ;;
+	amd64) echo "CC=x86_64-linux-gnu-gcc PKG_CONFIG_LIBDIR=/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/share/pkgconfig" ;;
+	*) return 1 ;;
+	esac
+}
+
+x264_targets=()
 if [ -n "$x264" ]; then
-	# The cgo variant links libx264 for raw cameras without a hardware
-	# encoder (TODO: capture/x264). It means something only once some Go
-	# file is built under the tag; check that before building anything.
-	if ! grep -rqlE --include='*.go' '^//go:build .*\bx264\b' .; then
-		echo "cross-build: --x264 not available yet: needs the capture x264 build tag (no Go file in this tree is built with -tags x264)" >&2
-		exit 3
+	for t in "${targets[@]}"; do
+		x264_env "$t" >/dev/null && x264_targets+=("$t")
+	done
+	if ((${#x264_targets[@]} == 0)); then
+		echo "cross-build: --x264 builds for arm64 and amd64 only; add one of them to --only" >&2
+		exit 2
 	fi
-	if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! dpkg-query -W -f='${Status}' libx264-dev:arm64 2>/dev/null | grep -q 'ok installed'; then
-		echo "cross-build: --x264 needs the Debian cross toolchain: dpkg --add-architecture arm64 && apt-get update && apt-get install gcc-aarch64-linux-gnu libx264-dev:arm64" >&2
-		exit 3
-	fi
+	for t in "${x264_targets[@]}"; do
+		read -r -a xenv <<<"$(x264_env "$t")"
+		cc=${xenv[0]#CC=}
+		if ! command -v "$cc" >/dev/null || ! command -v pkg-config >/dev/null ||
+			! dpkg-query -W -f='${Status}' "libx264-dev:$t" 2>/dev/null | grep -q 'ok installed'; then
+			pkgs="pkg-config libx264-dev:$t"
+			[ "$t" = arm64 ] && pkgs="gcc-aarch64-linux-gnu $pkgs"
+			[ "$t" = amd64 ] && pkgs="gcc $pkgs"
+			echo "cross-build: --x264 for $t needs $cc, pkg-config and libx264-dev:$t: dpkg --add-architecture $t && apt-get update && apt-get install $pkgs (scripts/qemu-rig/deps.sh does this for arm64)" >&2
+			exit 3
+		fi
+	done
 fi
 
 version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
@@ -115,14 +148,15 @@ for t in "${targets[@]}"; do
 	done
 done
 
-if [ -n "$x264" ]; then
-	bin="$out/p2pcamd-linux-arm64-x264"
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC=aarch64-linux-gnu-gcc \
-		PKG_CONFIG_PATH=/usr/lib/aarch64-linux-gnu/pkgconfig \
+for t in "${x264_targets[@]}"; do
+	read -r -a envs <<<"$(target_env "$t")"
+	read -r -a xenv <<<"$(x264_env "$t")"
+	bin="$out/p2pcamd-linux-$t-x264"
+	env "${envs[@]}" "${xenv[@]}" CGO_ENABLED=1 \
 		go build -trimpath -tags x264 -ldflags "$ldflags" -o "$bin.tmp" ./cmd/p2pcamd
 	mv -f "$bin.tmp" "$bin"
 	built+=("$bin")
-fi
+done
 
 (
 	cd "$out"

@@ -16,10 +16,14 @@
 #              arm64`: scripts/qemu-rig/deps.sh); never installed
 #   kernel/    the kernel package extracted (dpkg-deb -x), depmod'ed
 #   busybox/   the busybox package extracted
-#   dist/      p2pcamd for arm64 and armv7 (scripts/cross-build.sh)
-# --bin-dir DIR take p2pcamd-linux-arm64 and p2pcamd-linux-armv7 from DIR
-#               (a release, say) instead of cross-building them; also
-#               $P2PCAM_RIG_BIN_DIR (so go test ./rig/ can use it)
+#   libs/      Debian's arm64 libc6 and libx264-NNN, extracted: the shared
+#              libraries of the x264 build (fetched with apt-get download)
+#   dist/      p2pcamd for arm64 and armv7, and the arm64 x264 build
+#              (scripts/cross-build.sh --x264)
+# --bin-dir DIR take p2pcamd-linux-arm64, p2pcamd-linux-arm64-x264 and
+#               p2pcamd-linux-armv7 from DIR (a release, say) instead of
+#               cross-building them; also $P2PCAM_RIG_BIN_DIR (so go test
+#               ./rig/ can use it)
 # --fetch-only  only download the packages (deps.sh calls this)
 # --refresh     download the packages again (a newer kernel, say)
 #
@@ -27,8 +31,13 @@
 # (vivid, snd-aloop, virtio_pci, virtio_net and their dependencies) under
 # /lib/modules/VERSION with a fresh modules.dep, the camera image overlay
 # rootfs/etc (S60p2pcamd, p2pcamd.toml with LAN mode on 0.0.0.0:8080),
-# /usr/bin/p2pcamd (arm64) and /usr/bin/p2pcamd-armv7, and the rig's /init
-# (scripts/qemu-rig/guest/init).
+# /usr/bin/p2pcamd (arm64, static), /usr/bin/p2pcamd-x264 (arm64, cgo +
+# libx264, dynamically linked) with the shared libraries it needs (found by
+# following readelf's NEEDED entries through the extracted packages: the
+# dynamic loader /lib/ld-linux-aarch64.so.1, libc.so.6, libm.so.6,
+# libx264.so.NNN, in /lib/aarch64-linux-gnu), /usr/bin/p2pcamd-armv7, and
+# the rig's /init (scripts/qemu-rig/guest/init), which swaps in the x264
+# build for the qemu-virt board.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -138,10 +147,45 @@ extract() {
 	touch "$2/.extracted"
 }
 
-fetch
-[ -n "$fetch_only" ] && exit 0
+# lib_package SONAME: the Debian arm64 package shipping a library the x264
+# build needs (Debian names library packages after their soname).
+lib_package() {
+	case "$1" in
+	libc.so.6 | libm.so.6 | libpthread.so.0 | libdl.so.2 | librt.so.1 | ld-linux-aarch64.so.1) echo libc6 ;;
+	libx264.so.*) echo "libx264-${1##*.so.}" ;;
+	*) return 1 ;;
+	esac
+}
 
-for tool in depmod cpio gzip; do
+# fetch_lib PKG: download PKG:arm64 once and extract it under $cache/libs;
+# prints the extracted folder.
+fetch_lib() {
+	local deb
+	deb=$(newest "$debs/${1}_*_arm64.deb")
+	if [ -z "$deb" ]; then
+		apt_download "$1:arm64"
+		deb=$(newest "$debs/${1}_*_arm64.deb")
+		[ -n "$deb" ] || die "download of $1:arm64 missing in $debs"
+	fi
+	local dir
+	dir=$cache/libs/$(basename "$deb" .deb)
+	extract "$deb" "$dir"
+	echo "$dir"
+}
+
+fetch
+if [ -n "$fetch_only" ]; then
+	# The x264 build's libraries: libc6, and the libx264 the cross
+	# toolchain links against (when it is installed).
+	fetch_lib libc6 >/dev/null
+	if x264dep=$(dpkg-query -W -f='${Depends}' libx264-dev:arm64 2>/dev/null); then
+		x264pkg=$(echo "$x264dep" | tr ',' '\n' | sed -n 's/^ *\(libx264-[0-9][0-9]*\).*/\1/p' | head -n1)
+		[ -n "$x264pkg" ] && fetch_lib "$x264pkg" >/dev/null
+	fi
+	exit 0
+fi
+
+for tool in depmod cpio gzip readelf; do
 	command -v "$tool" >/dev/null || die "$tool missing: run scripts/qemu-rig/deps.sh"
 done
 
@@ -159,10 +203,10 @@ extract "$busybox_deb" "$bdir"
 
 if [ -z "$bin_dir" ]; then
 	bin_dir=$cache/dist
-	"$root/scripts/cross-build.sh" --only arm64,armv7 --cmd p2pcamd --out "$bin_dir" >/dev/null
+	"$root/scripts/cross-build.sh" --only arm64,armv7 --cmd p2pcamd --x264 --out "$bin_dir" >/dev/null
 fi
-for arch in arm64 armv7; do
-	[ -f "$bin_dir/p2pcamd-linux-$arch" ] || die "$bin_dir/p2pcamd-linux-$arch missing"
+for arch in arm64 arm64-x264 armv7; do
+	[ -f "$bin_dir/p2pcamd-linux-$arch" ] || die "$bin_dir/p2pcamd-linux-$arch missing (scripts/cross-build.sh --x264 --only arm64,armv7 builds them)"
 done
 
 # Stage the tree.
@@ -202,6 +246,35 @@ sed -i 's/^listen = "127\.0\.0\.1:8080"$/listen = "0.0.0.0:8080"/' "$conf"
 grep -q '^listen = "0.0.0.0:8080"$' "$conf" || die "could not set listen = \"0.0.0.0:8080\" in $conf: has rootfs/etc/p2pcam/p2pcamd.toml changed shape?"
 install -m 0755 "$bin_dir/p2pcamd-linux-arm64" "$stage/usr/bin/p2pcamd"
 install -m 0755 "$bin_dir/p2pcamd-linux-armv7" "$stage/usr/bin/p2pcamd-armv7"
+install -m 0755 "$bin_dir/p2pcamd-linux-arm64-x264" "$stage/usr/bin/p2pcamd-x264"
+
+# The x264 build's shared libraries, from Debian's arm64 packages: follow
+# the NEEDED entries from the binary, through every library found.
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+interp=$(readelf -l "$stage/usr/bin/p2pcamd-x264" | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+[ -n "$interp" ] || die "p2pcamd-linux-arm64-x264 names no dynamic loader: is it the cgo build?"
+declare -A lib_dirs=() done_libs=()
+# shellcheck disable=SC2207 # sonames have no spaces
+todo=($(needed "$stage/usr/bin/p2pcamd-x264") "$(basename "$interp")")
+mkdir -p "$stage/lib/aarch64-linux-gnu"
+while ((${#todo[@]})); do
+	so=${todo[0]}
+	todo=("${todo[@]:1}")
+	[ -n "${done_libs[$so]:-}" ] && continue
+	done_libs[$so]=1
+	pkg=$(lib_package "$so") || die "no Debian package known for $so, which p2pcamd-x264 needs"
+	[ -n "${lib_dirs[$pkg]:-}" ] || lib_dirs[$pkg]=$(fetch_lib "$pkg")
+	src=""
+	for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu; do
+		[ -e "${lib_dirs[$pkg]}/$d/$so" ] && src=${lib_dirs[$pkg]}/$d/$so && break
+	done
+	[ -n "$src" ] || die "$so not in Debian's $pkg:arm64 (${lib_dirs[$pkg]})"
+	install -m 0755 "$(readlink -f "$src")" "$stage/lib/aarch64-linux-gnu/$so"
+	# shellcheck disable=SC2207
+	todo+=($(needed "$stage/lib/aarch64-linux-gnu/$so"))
+done
+mkdir -p "$stage$(dirname "$interp")"
+[ -e "$stage$interp" ] || ln -s "/lib/aarch64-linux-gnu/$(basename "$interp")" "$stage$interp"
 
 install -m 0755 "$here/guest/init" "$stage/init"
 install -m 0644 "$here/guest/inittab" "$stage/etc/inittab"

@@ -6,6 +6,10 @@
 #
 #   host tools   qemu-system-aarch64 (qemu-system-arm), qemu-aarch64-static
 #                (qemu-user-static), cpio, depmod (kmod), flock (util-linux)
+#   x264 build   the cross toolchain for p2pcamd's arm64 cgo + libx264 build
+#                (scripts/cross-build.sh --x264), which the qemu-virt board
+#                runs: gcc-aarch64-linux-gnu (and its readelf), pkg-config,
+#                libx264-dev:arm64
 #   guest parts  Debian's arm64 kernel (linux-image-arm64 and the versioned
 #                linux-image-*-arm64 it depends on) and busybox-static:arm64,
 #                downloaded into the rig cache with apt-get download, never
@@ -20,9 +24,16 @@ need qemu-aarch64-static qemu-user-static
 need cpio cpio
 need depmod kmod
 need flock util-linux
+need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+need pkg-config pkg-config
+need readelf binutils
 add_arch=""
 if [ "$(dpkg --print-architecture)" != arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	add_arch=1
+fi
+
+if ! dpkg-query -W -f='${Status}' libx264-dev:arm64 2>/dev/null | grep -q 'ok installed'; then
+	apt_pkgs+=(libx264-dev:arm64)
 fi
 
 if ((${#apt_pkgs[@]})) || [ -n "$add_arch" ]; then
