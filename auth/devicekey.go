@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/p2pcam/p2pcam/internal/atomicfile"
 )
 
 // maxKeyFile bounds how much of a key file is read.
@@ -43,7 +45,7 @@ func LoadOrCreateDeviceKey(path string) (key ed25519.PrivateKey, created bool, e
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, false, fmt.Errorf("auth: device key directory: %w", err)
 	}
-	if err := writeFileAtomic(path, data, 0o600); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o600); err != nil {
 		return nil, false, fmt.Errorf("auth: write device key: %w", err)
 	}
 	return key, true, nil

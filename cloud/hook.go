@@ -1,13 +1,14 @@
 package cloud
 
 import (
-	"github.com/p2pcam/p2pcam/signal"
 	"log/slog"
 	"sync"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/p2pcam/p2pcam/signal"
 )
 
 // accessHook is the broker's mochi-mqtt hook: it logs accounts in and

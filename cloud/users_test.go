@@ -2,12 +2,13 @@ package cloud
 
 import (
 	"errors"
-	"github.com/p2pcam/p2pcam/signal"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/p2pcam/p2pcam/signal"
 
 	"golang.org/x/crypto/bcrypt"
 )

@@ -2,10 +2,13 @@ package cloud
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/p2pcam/p2pcam/internal/atomicfile"
 )
 
 // usersFile is the TOML layout of a users file:
@@ -50,7 +53,8 @@ func SaveUsers(path string, users []User) error {
 	if err := toml.NewEncoder(&buf).Encode(usersFile{User: users}); err != nil {
 		return fmt.Errorf("cloud: encode users: %w", err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes(), 0o600); err != nil {
+	// The directory sync is best effort here: the file is in place.
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o600); err != nil && !errors.Is(err, atomicfile.ErrDirSync) {
 		return fmt.Errorf("cloud: write users file: %w", err)
 	}
 	return nil

@@ -3,10 +3,11 @@
 package v4l2
 
 import (
-	"github.com/p2pcam/p2pcam/internal/ioc"
 	"runtime"
 	"testing"
 	"unsafe"
+
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
 // The tables below pin the sizes and offsets of the struct mirrors and
