@@ -37,6 +37,7 @@ type Agent struct {
 	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
 	verifier  *auth.Verifier     // nil: no token needed
 	talk      *talkback.Talkback // nil: no speaker
+	epoch     time.Time          // time zero of every frame's PTS
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -67,6 +68,7 @@ func New(cfg Config) (*Agent, error) {
 		lanAddr:  make(chan net.Addr, 1),
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
+	a.epoch = env.Epoch
 	if a.audio, err = newAudioHub(cfg, prof.Name, env); err != nil {
 		return nil, err
 	}

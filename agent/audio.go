@@ -1,9 +1,11 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
+	"github.com/p2pcam/p2pcam/board"
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/alsa"
 	"github.com/p2pcam/p2pcam/capture/sim"
@@ -24,16 +26,18 @@ func audioCodec(s string) (media.Codec, error) {
 	return 0, fmt.Errorf("audio.codec = %q: want aac, g711a or g711u", s)
 }
 
+// soundDevices returns the microphone and the speaker to use: the
+// config's, else the board profile's, else ALSA's "default".
+func soundDevices(cfg AudioConfig, boardName string) (mic, spk string) {
+	prof, _ := board.Lookup(boardName) // agent.New has looked it up
+	return cmp.Or(cfg.Microphone, prof.AudioCapture, "default"),
+		cmp.Or(cfg.Speaker, prof.AudioPlayback, "default")
+}
+
 // newAudioHub returns the hub of the microphone every quality carries, or
 // nil when audio is off.
-func newAudioHub(cfg Config, board string, env capture.Env) (*stream.Hub, error) {
-	mic := cfg.Audio.Microphone
-	if mic == "" {
-		mic = "default"
-		if board == "sim" {
-			mic = "sim"
-		}
-	}
+func newAudioHub(cfg Config, boardName string, env capture.Env) (*stream.Hub, error) {
+	mic, _ := soundDevices(cfg.Audio, boardName)
 	if mic == "off" {
 		return nil, nil
 	}

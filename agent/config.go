@@ -117,6 +117,10 @@ type StreamConfig struct {
 	QueueFrames int `toml:"queue_frames"`
 	// QueueBytes bounds each viewer's queued bytes. It defaults to 8 MiB.
 	QueueBytes int `toml:"queue_bytes"`
+	// MaxLag is how far behind capture a live viewer may fall (its frame
+	// queue plus what its transport still holds) before it skips to the
+	// next keyframe. It defaults to DefaultMaxLag; negative turns it off.
+	MaxLag time.Duration `toml:"max_lag"`
 }
 
 // HardwareConfig turns on the board's peripherals that its profile names
@@ -198,6 +202,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Stream.QueueBytes == 0 {
 		c.Stream.QueueBytes = stream.DefaultQueueBytes
+	}
+	if c.Stream.MaxLag == 0 {
+		c.Stream.MaxLag = DefaultMaxLag
+	}
+	if c.P2P.SCTPRTOMax == 0 {
+		c.P2P.SCTPRTOMax = link.SCTPRTOMax
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"

@@ -38,6 +38,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown quality", "[streams]\nultra = \"sim:high\"\n", "unknown quality \"ultra\""},
 		{"bad log level", "[log]\nlevel = \"loud\"\n", "log.level"},
 		{"bad log format", "[log]\nformat = \"xml\"\n", "log.format"},
+		{"tiny SCTP RTO cap", "[auth]\ntrusted_keys = [\"MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\"]\n[p2p]\nbroker = \"mqtt://127.0.0.1:1883\"\nsctp_rto_max = \"10ms\"\n", "p2p.sctp_rto_max = 10ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

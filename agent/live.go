@@ -17,11 +17,6 @@ import (
 // typical frame so that one frame is one write.
 const viewerBufferSize = 32 << 10
 
-// maxBacklog is how much a transport may hold unsent (Responder.Backlog)
-// before the viewer skips to the next keyframe: half a second of a 4 Mbps
-// stream.
-const maxBacklog = 256 << 10
-
 // serveLive streams FLV of the asked quality until the viewer goes, the
 // source fails, or ctx is done.
 func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Request, w Responder) {
@@ -68,12 +63,15 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // pump moves frames from sub to w as FLV. It drains whatever is queued
-// before each flush, so a burst (the cached GOP) costs one flush. It
-// returns the bytes sent and why it stopped.
+// before each flush, so a burst (the cached GOP) costs one flush. A frame
+// the viewer would get more than max_lag behind capture (counting what the
+// transport still holds) is skipped with all that follows up to the next
+// keyframe. It returns the bytes sent and why it stopped.
 func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
+	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, a.cfg.Clock.Now())
 	for {
 		f, err := sub.Next(ctx)
 		if err != nil {
@@ -85,13 +83,12 @@ func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder) (
 			return cw.n, err
 		}
 		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
-		if w.Backlog() > maxBacklog {
-			sub.SkipToKeyframe()
-			if !f.Key {
-				f, _ = sub.TryNext()
-			}
-		}
 		for f != nil {
+			if guard.stale(a.cfg.Clock.Now(), f, w.Backlog()) {
+				sub.Discard()
+				sub.SkipToKeyframe()
+				break
+			}
 			if err := mux.WriteFrame(f); err != nil {
 				return cw.n, err
 			}

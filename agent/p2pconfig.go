@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 )
 
 // P2PConfig configures P2P mode: MQTT signalling and WebRTC sessions.
@@ -21,6 +22,11 @@ type P2PConfig struct {
 	PasswordFile string `toml:"password_file"`
 	// ICEServers are the STUN and TURN servers.
 	ICEServers []ICEServer `toml:"ice_servers"`
+	// SCTPRTOMax caps the data channels' retransmission timeout. It
+	// defaults to link.SCTPRTOMax. It must exceed the round trip of every path the
+	// camera serves: below it a lost packet costs less, above it every
+	// packet is sent twice and the stream collapses.
+	SCTPRTOMax time.Duration `toml:"sctp_rto_max"`
 }
 
 // ICEServer is a STUN or TURN server.
@@ -50,6 +56,9 @@ func (p P2PConfig) validate(haveTrustedKeys bool) []error {
 		return nil
 	}
 	var errs []error
+	if p.SCTPRTOMax < 50*time.Millisecond || p.SCTPRTOMax > time.Minute {
+		errs = append(errs, fmt.Errorf("p2p.sctp_rto_max = %v: want 50ms to 1m", p.SCTPRTOMax))
+	}
 	u, err := url.Parse(p.Broker)
 	if err != nil || (u.Scheme != "mqtt" && u.Scheme != "mqtts") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("p2p.broker = %q: want mqtt://HOST:PORT or mqtts://HOST:PORT", p.Broker))

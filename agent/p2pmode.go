@@ -42,8 +42,15 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		Handle: func(ctx context.Context, v request.Viewer, line string, w *link.Responder) {
 			a.Handle(ctx, v, line, w)
 		},
-		Link:   a.cfg.Link,
+		Link:   a.linkOptions(),
 		Agent:  "p2pcamd/" + a.cfg.Version,
 		Logger: a.log,
 	})
+}
+
+// linkOptions are the WebRTC settings: the config's, tuned by the file.
+func (a *Agent) linkOptions() link.Options {
+	o := a.cfg.Link
+	o.SCTPRTOMax = a.cfg.P2P.SCTPRTOMax
+	return o
 }

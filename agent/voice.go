@@ -18,14 +18,8 @@ type Uploader interface {
 
 // newTalkback returns talkback for the configured speaker, or nil when
 // talkback is off.
-func newTalkback(cfg Config, board string) *talkback.Talkback {
-	spk := cfg.Audio.Speaker
-	if spk == "" {
-		spk = "default"
-		if board == "sim" {
-			spk = "null"
-		}
-	}
+func newTalkback(cfg Config, boardName string) *talkback.Talkback {
+	_, spk := soundDevices(cfg.Audio, boardName)
 	if spk == "off" {
 		return nil
 	}

@@ -40,6 +40,8 @@ type Options struct {
 	LoopbackOnly bool
 	// LoggerFactory receives pion's logs; nil keeps them quiet.
 	LoggerFactory logging.LoggerFactory
+	// SCTPRTOMax replaces the default SCTPRTOMax when positive.
+	SCTPRTOMax time.Duration
 }
 
 // NewAPI returns a pion API configured for p2pcam sessions.
@@ -53,7 +55,11 @@ func NewAPI(o Options) *webrtc.API {
 	se.SetRelayAcceptanceMinWait(RelayAcceptanceWait)
 	se.SetSrflxAcceptanceMinWait(0)
 	se.SetPrflxAcceptanceMinWait(0)
-	se.SetSCTPRTOMax(SCTPRTOMax)
+	rto := SCTPRTOMax
+	if o.SCTPRTOMax > 0 {
+		rto = o.SCTPRTOMax
+	}
+	se.SetSCTPRTOMax(rto)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	if o.LoopbackOnly {
 		se.SetIncludeLoopbackCandidate(true)

@@ -34,6 +34,13 @@ func pair(b *testing.B, handle func(*link.Responder)) *webrtc.PeerConnection {
 			link.Serve(dc, handle)
 		}
 	})
+	exchange(b, offerer, answerer)
+	return offerer
+}
+
+// exchange opens the keepalive channel and swaps complete descriptions
+// between offerer and answerer directly (no signalling server).
+func exchange(b *testing.B, offerer, answerer *webrtc.PeerConnection) {
 	if _, err := offerer.CreateDataChannel("_", nil); err != nil {
 		b.Fatal(err)
 	}
@@ -49,7 +56,21 @@ func pair(b *testing.B, handle func(*link.Responder)) *webrtc.PeerConnection {
 	if err := offerer.SetRemoteDescription(*answerer.LocalDescription()); err != nil {
 		b.Fatal(err)
 	}
-	return offerer
+}
+
+// openBody opens a request's data channel on pc and returns the response
+// body once its head arrived.
+func openBody(ctx context.Context, b *testing.B, pc *webrtc.PeerConnection, label string) io.ReadCloser {
+	dc, err := pc.CreateDataChannel(label, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := link.ReadResponse(ctx, dc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = resp.Body.Close() })
+	return resp.Body
 }
 
 // BenchmarkDataChannelThroughput sends a body through one request's data
@@ -65,22 +86,14 @@ func BenchmarkDataChannelThroughput(b *testing.B) {
 			}
 		}
 	})
-	dc, err := pc.CreateDataChannel("ipc.flv?action=live&channel=0", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	resp, err := link.ReadResponse(ctx, dc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
+	body := openBody(ctx, b, pc, "ipc.flv?action=live&channel=0")
 	buf := make([]byte, 1<<20)
 	b.SetBytes(int64(len(buf)))
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		if _, err := io.ReadFull(body, buf); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -178,6 +178,7 @@ type labOptions struct {
 	loss            float64 // random loss on each router, each way
 	stream          string  // the high stream's source; "" for the sim board
 	extra           string  // more camera config, at the end
+	p2p             string  // more keys of the camera's [p2p] table
 }
 
 // lab is a running lab with accounts, TURN credentials and a camera
@@ -238,6 +239,7 @@ device_key = %q
 [p2p]
 broker = %q
 password = %q
+%s
 
 [[p2p.ice_servers]]
 urls = [%q]
@@ -250,7 +252,7 @@ credential = %q
 [lan]
 listen = "off"
 
-%s`, device, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, stunURL, turnHost, camUser, camPass, streams)
+%s`, device, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, o.p2p, stunURL, turnHost, camUser, camPass, streams)
 	cfgPath := filepath.Join(l.dir, "p2pcamd.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		tb.Fatal(err)

@@ -73,6 +73,14 @@ func (s *Subscriber) SkipToKeyframe() {
 	s.waitKey = true
 }
 
+// Discard counts one frame taken from the queue as dropped: the transport
+// decided not to send it.
+func (s *Subscriber) Discard() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropped++
+}
+
 // Dropped returns how many frames this subscriber has lost to overflow.
 func (s *Subscriber) Dropped() uint64 {
 	s.mu.Lock()

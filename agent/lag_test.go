@@ -1,0 +1,243 @@
+package agent
+
+import (
+	"context"
+	"io"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/mux/flv"
+	"github.com/p2pcam/p2pcam/stream"
+)
+
+var (
+	lagEpoch = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	// A Baseline SPS and PPS: the muxer only copies them.
+	lagVideo = &media.VideoInfo{SPS: []byte{0x67, 0x42, 0xc0, 0x1e, 0xda, 0x02, 0x80, 0xbf, 0xe5, 0x84},
+		PPS: []byte{0x68, 0xce, 0x3c, 0x80}, Width: 640, Height: 360, FrameRate: 25, Profile: 66, Level: 30}
+)
+
+// lagFrame returns a video frame of size bytes captured at pts.
+func lagFrame(pts time.Duration, key bool, size int) *media.Frame {
+	nal := byte(0x41)
+	if key {
+		nal = 0x65
+	}
+	payload := make([]byte, size)
+	payload[3], payload[4] = byte(size-4), nal
+	payload[2] = byte((size - 4) >> 8)
+	return &media.Frame{Kind: media.KindVideo, Codec: media.CodecH264, PTS: pts, Key: key, Payload: payload, Video: lagVideo}
+}
+
+func TestLagGuardStale(t *testing.T) {
+	const frame = 40 * time.Millisecond
+	// 25 fps of 10 kB frames: 250 kB of media a second.
+	cases := []struct {
+		name    string
+		max     time.Duration
+		joined  time.Duration // when the viewer joined
+		now     time.Duration // when the frame would be sent
+		pts     time.Duration // the frame's capture time
+		backlog int           // bytes the transport still holds
+		want    bool
+	}{
+		{"fresh, nothing held", 500 * time.Millisecond, 0, 4 * time.Second, 4 * time.Second, 0, false},
+		{"450 ms old", 500 * time.Millisecond, 0, 4 * time.Second, 4*time.Second - 450*time.Millisecond, 0, false},
+		{"600 ms old", 500 * time.Millisecond, 0, 4 * time.Second, 4*time.Second - 600*time.Millisecond, 0, true},
+		{"fresh, 400 ms held", 500 * time.Millisecond, 0, 4 * time.Second, 4 * time.Second, 100_000, false},
+		{"fresh, 600 ms held", 500 * time.Millisecond, 0, 4 * time.Second, 4 * time.Second, 150_000, true},
+		{"300 ms old, 300 ms held", 500 * time.Millisecond, 0, 4 * time.Second, 4*time.Second - 300*time.Millisecond, 75_000, true},
+		{"cached before joining", 500 * time.Millisecond, 4 * time.Second, 4 * time.Second, 3 * time.Second, 0, false},
+		{"turned off", -1, 0, 4 * time.Second, time.Second, 1 << 20, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := newLagGuard(c.max, lagEpoch, lagEpoch.Add(c.joined))
+			for pts := c.pts - 3*time.Second; pts < c.pts; pts += frame {
+				g.observe(lagFrame(pts, false, 10_000))
+			}
+			got := g.stale(lagEpoch.Add(c.now), lagFrame(c.pts, false, 10_000), c.backlog)
+			if got != c.want {
+				t.Errorf("stale = %v, want %v (behind %v)", got, c.want, g.behind(lagEpoch.Add(c.now), lagFrame(c.pts, false, 10_000), c.backlog))
+			}
+		})
+	}
+}
+
+func TestLagGuardRateIgnoresKeyframeSpikes(t *testing.T) {
+	g := newLagGuard(DefaultMaxLag, lagEpoch, lagEpoch)
+	// 2 s of a 25 fps stream whose keyframes (one a second) are ten times
+	// the size of its other frames: 34 kB * 25 / (25 / 1 s) ≈ 340 kB/s.
+	var pts time.Duration
+	for i := range 100 {
+		size := 10_000
+		if i%25 == 0 {
+			size = 100_000
+		}
+		g.observe(lagFrame(pts, i%25 == 0, size))
+		pts += 40 * time.Millisecond
+	}
+	rate := g.bytes / g.span
+	if rate < 250_000 || rate > 450_000 {
+		t.Errorf("rate %.0f B/s, want about 340000", rate)
+	}
+}
+
+// chanSource emits the frames sent on its channel.
+type chanSource chan *media.Frame
+
+func (c chanSource) Run(ctx context.Context, emit func(*media.Frame)) error {
+	for {
+		select {
+		case f := <-c:
+			emit(f)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// backlogResponder is a Responder whose transport holds what the test
+// says; the body goes to a pipe.
+type backlogResponder struct {
+	w       *io.PipeWriter
+	backlog atomic.Int64
+	flushes chan struct{}
+}
+
+func (r *backlogResponder) WriteHead(request.Status, request.Head) error { return nil }
+func (r *backlogResponder) Write(p []byte) (int, error)                  { return r.w.Write(p) }
+func (r *backlogResponder) Backlog() int                                 { return int(r.backlog.Load()) }
+func (r *backlogResponder) SetWriteDeadline(time.Time) error             { return nil }
+func (r *backlogResponder) Flush() error {
+	select {
+	case r.flushes <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// TestPumpSkipsWhenTransportFallsBehind drives the live pump with a
+// transport that stops draining: the viewer skips the frames it would see
+// late, resumes at a keyframe once the transport drains, and the skipped
+// frames are counted.
+func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
+	clk := clock.NewFake(lagEpoch)
+	src := make(chanSource)
+	hub, err := stream.New(src, stream.Config{Clock: clk, QueueFrames: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Close()
+	sub, err := hub.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Agent{epoch: lagEpoch, cfg: Config{Clock: clk, Stream: StreamConfig{MaxLag: DefaultMaxLag}, LAN: LANConfig{WriteTimeout: time.Minute}}}
+	pr, pw := io.Pipe()
+	resp := &backlogResponder{w: pw, flushes: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.pump(ctx, sub, resp)
+		pw.Close()
+	}()
+	type videoTag struct {
+		ms  uint32
+		key bool
+	}
+	var tags []videoTag
+	var mu sync.Mutex
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		dm := flv.NewDemuxer(pr)
+		if _, err := dm.ReadHeader(); err != nil {
+			return
+		}
+		for {
+			tag, err := dm.ReadTag()
+			if err != nil {
+				return
+			}
+			if tag.Type == flv.TagTypeVideo && len(tag.Data) > 1 && tag.Data[1] == 1 { // AVC NALUs
+				mu.Lock()
+				tags = append(tags, videoTag{tag.Timestamp, tag.Data[0]>>4 == flv.FrameTypeKey})
+				mu.Unlock()
+			}
+		}
+	}()
+
+	// Frames of 10 kB at 25 fps, a keyframe each second (25 frames):
+	// 0-24 flow, then the transport holds 200 kB (0.8 s of media) for
+	// frames 25-49, the keyframe at 50 finds it drained.
+	var sent []int
+	for i := range 75 {
+		switch i {
+		case 25:
+			resp.backlog.Store(200_000)
+		case 50:
+			resp.backlog.Store(0)
+		}
+		pts := time.Duration(i) * 40 * time.Millisecond
+		clk.Advance(lagEpoch.Add(pts).Sub(clk.Now()))
+		src <- lagFrame(pts, i%25 == 0, 10_000)
+		if i < 25 || i >= 50 {
+			sent = append(sent, i)
+		}
+		if i <= 25 || i >= 50 { // the pump takes it, then flushes
+			select {
+			case <-resp.flushes:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("frame %d: the pump did not flush", i)
+			}
+			continue
+		}
+		waitUntil(t, func() bool { return hub.Stats().Published == uint64(i+1) })
+	}
+	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(tags) >= len(sent) })
+	cancel()
+	<-done
+	<-read
+
+	var got []int
+	for _, tag := range tags {
+		got = append(got, int(tag.ms)/40)
+	}
+	if !equalInts(got, sent) {
+		t.Errorf("frames the viewer got: %v\nwant %v", got, sent)
+	}
+	if d := sub.Dropped(); d != 25 {
+		t.Errorf("dropped %d frames, want 25", d)
+	}
+	if len(tags) > 25 && !tags[25].key {
+		t.Errorf("first frame after the skip is not a keyframe")
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
