@@ -38,6 +38,7 @@ type Agent struct {
 	verifier  *auth.Verifier     // nil: no token needed
 	talk      *talkback.Talkback // nil: no speaker
 	epoch     time.Time          // time zero of every frame's PTS
+	keyframes map[media.Quality]*keyframeAsker
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -58,14 +59,15 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	a := &Agent{
-		verifier: verifier,
-		talk:     newTalkback(cfg, prof.Name),
-		cfg:      cfg,
-		log:      cfg.Logger,
-		board:    prof,
-		hubs:     map[media.Quality]*stream.Hub{},
-		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
-		lanAddr:  make(chan net.Addr, 1),
+		verifier:  verifier,
+		talk:      newTalkback(cfg, prof.Name),
+		cfg:       cfg,
+		log:       cfg.Logger,
+		board:     prof,
+		hubs:      map[media.Quality]*stream.Hub{},
+		keyframes: map[media.Quality]*keyframeAsker{},
+		viewers:   viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
+		lanAddr:   make(chan net.Addr, 1),
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
 	a.epoch = env.Epoch
@@ -77,6 +79,7 @@ func New(cfg Config) (*Agent, error) {
 		if err != nil {
 			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
 		}
+		a.keyframes[q] = newKeyframeAsker(src, cfg.Clock)
 		src = a.health.watch(q, src)
 		if a.audio != nil {
 			src = withAudio{video: src, audio: a.audio}

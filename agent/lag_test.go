@@ -91,6 +91,17 @@ func TestLagGuardRateIgnoresKeyframeSpikes(t *testing.T) {
 // chanSource emits the frames sent on its channel.
 type chanSource chan *media.Frame
 
+// forcingSource is a chanSource whose encoder can be asked for keyframes.
+type forcingSource struct {
+	chanSource
+	asked atomic.Int32
+}
+
+func (f *forcingSource) ForceKeyframe() error {
+	f.asked.Add(1)
+	return nil
+}
+
 func (c chanSource) Run(ctx context.Context, emit func(*media.Frame)) error {
 	for {
 		select {
@@ -124,11 +135,11 @@ func (r *backlogResponder) Flush() error {
 
 // TestPumpSkipsWhenTransportFallsBehind drives the live pump with a
 // transport that stops draining: the viewer skips the frames it would see
-// late, resumes at a keyframe once the transport drains, and the skipped
-// frames are counted.
+// late, the encoder is asked for a keyframe, the viewer resumes at a
+// keyframe once the transport drains, and the skipped frames are counted.
 func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	clk := clock.NewFake(lagEpoch)
-	src := make(chanSource)
+	src := &forcingSource{chanSource: make(chanSource)}
 	hub, err := stream.New(src, stream.Config{Clock: clk, QueueFrames: 64})
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +156,7 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.pump(ctx, sub, resp)
+		a.pump(ctx, sub, resp, newKeyframeAsker(src, clk))
 		pw.Close()
 	}()
 	type videoTag struct {
@@ -187,7 +198,7 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 		}
 		pts := time.Duration(i) * 40 * time.Millisecond
 		clk.Advance(lagEpoch.Add(pts).Sub(clk.Now()))
-		src <- lagFrame(pts, i%25 == 0, 10_000)
+		src.chanSource <- lagFrame(pts, i%25 == 0, 10_000)
 		if i < 25 || i >= 50 {
 			sent = append(sent, i)
 		}
@@ -216,6 +227,9 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	if d := sub.Dropped(); d != 25 {
 		t.Errorf("dropped %d frames, want 25", d)
 	}
+	if n := src.asked.Load(); n != 1 {
+		t.Errorf("asked the encoder for %d keyframes, want 1", n)
+	}
 	if len(tags) > 25 && !tags[25].key {
 		t.Errorf("first frame after the skip is not a keyframe")
 	}
@@ -240,4 +254,32 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+func TestKeyframeAskerSpacesRequests(t *testing.T) {
+	clk := clock.NewFake(lagEpoch)
+	src := &forcingSource{chanSource: make(chanSource)}
+	k := newKeyframeAsker(src, clk)
+	steps := []struct {
+		after time.Duration
+		want  bool
+	}{
+		{0, true},
+		{time.Second, false},
+		{keyframeInterval - time.Second - time.Millisecond, false},
+		{time.Millisecond, true},
+		{keyframeInterval, true},
+	}
+	for i, s := range steps {
+		clk.Advance(s.after)
+		if got := k.ask(); got != s.want {
+			t.Errorf("step %d (+%v): asked = %v, want %v", i, s.after, got, s.want)
+		}
+	}
+	if n := src.asked.Load(); n != 3 {
+		t.Errorf("encoder asked %d times, want 3", n)
+	}
+	if k := newKeyframeAsker(make(chanSource), clk); k != nil || k.ask() {
+		t.Errorf("a source without an encoder to ask got an asker")
+	}
 }
