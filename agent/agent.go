@@ -38,7 +38,7 @@ type Agent struct {
 	verifier  *auth.Verifier     // nil: no token needed
 	talk      *talkback.Talkback // nil: no speaker
 	epoch     time.Time          // time zero of every frame's PTS
-	keyframes map[media.Quality]*keyframeAsker
+	encoders  map[media.Quality]*encoderControl
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -59,17 +59,17 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	a := &Agent{
-		verifier:  verifier,
-		talk:      newTalkback(cfg, prof.Name),
-		cfg:       cfg,
-		log:       cfg.Logger,
-		board:     prof,
-		hubs:      map[media.Quality]*stream.Hub{},
-		keyframes: map[media.Quality]*keyframeAsker{},
-		viewers:   viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
-		lanAddr:   make(chan net.Addr, 1),
+		verifier: verifier,
+		talk:     newTalkback(cfg, prof.Name),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		board:    prof,
+		hubs:     map[media.Quality]*stream.Hub{},
+		encoders: map[media.Quality]*encoderControl{},
+		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
+		lanAddr:  make(chan net.Addr, 1),
 	}
-	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
+	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger, Cameras: capture.NewCameras()}
 	a.epoch = env.Epoch
 	if a.audio, err = newAudioHub(cfg, prof.Name, env); err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func New(cfg Config) (*Agent, error) {
 		if err != nil {
 			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
 		}
-		a.keyframes[q] = newKeyframeAsker(src, cfg.Clock)
+		a.encoders[q] = newEncoderControl(src, cfg.Clock, cfg.Logger.With("stream", q))
 		src = a.health.watch(q, src)
 		if a.audio != nil {
 			src = withAudio{video: src, audio: a.audio}
@@ -226,6 +226,9 @@ func (a *Agent) LANAddr(ctx context.Context) net.Addr {
 func (a *Agent) closeHubs() {
 	for _, h := range a.hubs {
 		h.Close()
+	}
+	for _, e := range a.encoders {
+		e.stop()
 	}
 	if a.audio != nil {
 		a.audio.Close()

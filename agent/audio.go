@@ -34,6 +34,14 @@ func soundDevices(cfg AudioConfig, boardName string) (mic, spk string) {
 		cmp.Or(cfg.Speaker, prof.AudioPlayback, "default")
 }
 
+// micParams is what the microphone is opened with: 16 kHz mono, and a
+// buffer of half a second. A capture buffer adds no latency (a read
+// returns as soon as a period is in); it is how long the capture loop
+// may be held up (an encoder or scheduler hiccup on a loaded camera)
+// before the sound card overruns and audio is lost. ALSA's usual four
+// periods (80 ms) were too few for p2pcamd beside x264 on the QEMU rig.
+var micParams = alsa.Params{Rate: capture.DefaultAudioRate, Channels: 1, BufferFrames: capture.DefaultAudioRate / 2}
+
 // newAudioHub returns the hub of the microphone every quality carries, or
 // nil when audio is off.
 func newAudioHub(cfg Config, boardName string, env capture.Env) (*stream.Hub, error) {
@@ -47,9 +55,7 @@ func newAudioHub(cfg Config, boardName string, env capture.Env) (*stream.Hub, er
 	}
 	open := func() (capture.Microphone, error) { return sim.NewVoice(), nil }
 	if mic != "sim" {
-		open = func() (capture.Microphone, error) {
-			return alsa.Open(mic, alsa.Capture, alsa.Params{Rate: capture.DefaultAudioRate, Channels: 1})
-		}
+		open = func() (capture.Microphone, error) { return alsa.Open(mic, alsa.Capture, micParams) }
 	}
 	src := &capture.Audio{Name: "microphone " + mic, Open: open, Codec: codec, Bitrate: cfg.Audio.Bitrate, Env: env}
 	return stream.New(src, stream.Config{

@@ -1,6 +1,12 @@
 package agent
 
-import "testing"
+import (
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/capture/alsa"
+	"github.com/p2pcam/p2pcam/capture/alsa/alsatest"
+)
 
 // The microphone and speaker come from the config, else from the board
 // profile, else ALSA's default.
@@ -25,5 +31,33 @@ func TestSoundDevices(t *testing.T) {
 				t.Errorf("soundDevices = %q, %q; want %q, %q", mic, spk, tt.mic, tt.spk)
 			}
 		})
+	}
+}
+
+// The microphone rides out a capture loop held up for 300 ms without an
+// overrun: nothing is lost.
+func TestMicrophoneRidesOutAStall(t *testing.T) {
+	const speed = 10 // the fake sound card's clock runs 10 times as fast
+	mic := alsatest.NewMic(micParams.Rate, micParams.Channels, nil)
+	mic.Speed = speed
+	k := alsatest.NewKernel(t.TempDir())
+	k.AddCard(alsa.Card{Index: 0, ID: "Mic", Driver: "USB-Audio", Name: "Mic", LongName: "USB Mic"}, mic)
+	pcm, err := k.Scanner().Open("hw:0,0", alsa.Capture, micParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pcm.Close()
+	buf := make([]int16, pcm.Params().PeriodFrames*pcm.Params().Channels)
+	if _, err := pcm.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond / speed) // the stall
+	for range 20 {
+		if _, err := pcm.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := pcm.XRuns(); n != 0 {
+		t.Errorf("%d overruns after a 300 ms stall with a buffer of %v", n, pcm.Params().Duration(pcm.Params().BufferFrames))
 	}
 }

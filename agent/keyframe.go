@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 
@@ -12,6 +13,34 @@ import (
 // encoder: an IDR costs every viewer of the stream several frames' worth
 // of bits, so a viewer who keeps losing frames must not flood the rest.
 const keyframeInterval = 2 * time.Second
+
+// encoderControl reacts to one stream's viewers falling behind: it asks
+// the encoder for a keyframe and lowers its bit rate, where the source
+// allows either. A nil encoderControl does nothing.
+type encoderControl struct {
+	keys *keyframeAsker
+	rate *rateControl
+}
+
+func newEncoderControl(src capture.Source, c clock.Clock, log *slog.Logger) *encoderControl {
+	return &encoderControl{keys: newKeyframeAsker(src, c), rate: newRateControl(src, c, log)}
+}
+
+// viewerSkipped tells the encoder a viewer skipped frames.
+func (e *encoderControl) viewerSkipped() {
+	if e == nil {
+		return
+	}
+	e.keys.ask()
+	e.rate.skipped()
+}
+
+// stop ends pending work.
+func (e *encoderControl) stop() {
+	if e != nil {
+		e.rate.stop()
+	}
+}
 
 // keyframeAsker asks a source's encoder for a keyframe when a viewer
 // skipped frames, so that it sees a picture again at once rather than at

@@ -3,12 +3,14 @@ package agent
 import (
 	"context"
 	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/mux/flv"
@@ -156,7 +158,7 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.pump(ctx, sub, resp, newKeyframeAsker(src, clk))
+		a.pump(ctx, sub, resp, newEncoderControl(src, clk, slog.Default()))
 		pw.Close()
 	}()
 	type videoTag struct {
@@ -281,5 +283,94 @@ func TestKeyframeAskerSpacesRequests(t *testing.T) {
 	}
 	if k := newKeyframeAsker(make(chanSource), clk); k != nil || k.ask() {
 		t.Errorf("a source without an encoder to ask got an asker")
+	}
+}
+
+// rateSource is a source whose encoder bit rate the test watches.
+type rateSource struct {
+	chanSource
+	mu   sync.Mutex
+	bps  int
+	sets []int
+}
+
+func (r *rateSource) SetBitrate(bps int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.bps = bps
+	r.sets = append(r.sets, bps)
+	return nil
+}
+
+func (r *rateSource) Bitrate() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.bps
+}
+
+func TestRateControlStepsDownAndRecovers(t *testing.T) {
+	clk := clock.NewFake(lagEpoch)
+	src := &rateSource{bps: 1_000_000}
+	r := newRateControl(src, clk, slog.Default())
+	sec := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	// A viewer skips every 2 s until 16 s, then keeps up until a last skip.
+	steps := []struct {
+		at   time.Duration
+		skip bool
+		want int
+	}{
+		{0, true, 700_000},      // down at once
+		{sec(2), true, 700_000}, // within the hold: no lower
+		{sec(4), true, 490_000}, // a hold after the last step
+		{sec(6), true, 490_000},
+		{sec(8), true, 343_000},
+		{sec(10), true, 343_000},
+		{sec(12), true, 250_000}, // the floor, 25 %
+		{sec(14), true, 250_000},
+		{sec(16), true, 250_000},    // stays there
+		{sec(18.9), false, 250_000}, // not quiet for a hold yet
+		{sec(19.1), false, 287_500}, // quiet 3 s: up 15 %
+		{sec(22.1), false, 330_625}, // and again
+		{sec(23), true, 250_000},    // a skip: down again (floor)
+		{sec(25.9), false, 250_000}, // the climb waits a quiet hold
+		{sec(26.1), false, 287_500},
+	}
+	for _, s := range steps {
+		clk.Advance(lagEpoch.Add(s.at).Sub(clk.Now()))
+		if s.skip {
+			r.skipped()
+		}
+		if got := r.current(); got != s.want {
+			t.Fatalf("at %v: rate %d, want %d", s.at, got, s.want)
+		}
+	}
+	// Quiet long enough, it climbs back to what was configured and stops.
+	for range 20 {
+		clk.Advance(rateHold)
+	}
+	if got := r.current(); got != 1_000_000 {
+		t.Errorf("after a long quiet: rate %d, want 1000000", got)
+	}
+	if clk.Pending() != 0 {
+		t.Errorf("%d timers still pending at the configured rate", clk.Pending())
+	}
+	if src.Bitrate() != 1_000_000 {
+		t.Errorf("the encoder was left at %d", src.Bitrate())
+	}
+}
+
+func TestRateControlNeedsAnEncoderRate(t *testing.T) {
+	clk := clock.NewFake(lagEpoch)
+	cases := []struct {
+		name string
+		src  capture.Source
+	}{
+		{"no bit rate control", make(chanSource)},
+		{"encoder's own rate", &rateSource{}},
+	}
+	for _, c := range cases {
+		if r := newRateControl(c.src, clk, slog.Default()); r != nil {
+			t.Errorf("%s: got a controller", c.name)
+		}
 	}
 }

@@ -45,7 +45,7 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Req
 	log = log.With("stream", q)
 	log.Info("viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
-	bytes, reason := a.pump(ctx, sub, w, a.keyframes[q])
+	bytes, reason := a.pump(ctx, sub, w, a.encoders[q])
 	log.Info("viewer left", "reason", reason, "bytes", bytes,
 		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
 }
@@ -66,9 +66,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // before each flush, so a burst (the cached GOP) costs one flush. A frame
 // the viewer would get more than max_lag behind capture (counting what the
 // transport still holds) is skipped with all that follows up to the next
-// keyframe, which keys asks the encoder for at once. It returns the bytes
-// sent and why it stopped.
-func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, keys *keyframeAsker) (int64, error) {
+// keyframe, and enc is told (a keyframe at once, a lower bit rate). It
+// returns the bytes sent and why it stopped.
+func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
@@ -88,7 +88,7 @@ func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, k
 			if guard.stale(a.cfg.Clock.Now(), f, w.Backlog()) {
 				sub.Discard()
 				sub.SkipToKeyframe()
-				keys.ask()
+				enc.viewerSkipped()
 				break
 			}
 			if err := mux.WriteFrame(f); err != nil {

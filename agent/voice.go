@@ -52,5 +52,5 @@ func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 	case err != nil:
 		log.Info("talkback ended", "err", err)
 	}
-	log.Info("talkback done", "played", st.Played, "dropped", st.Dropped, "bad_frames", st.BadFrames, "first_sound", st.FirstSound)
+	log.Info("talkback done", "played", st.Played, "dropped", st.Dropped, "bad_frames", st.BadFrames, "underruns", st.Underruns, "first_sound", st.FirstSound)
 }
