@@ -81,3 +81,25 @@ func TestModelsUnambiguous(t *testing.T) {
 		}
 	}
 }
+
+// The qemu-virt board's speaker and microphone are the two ends of one
+// snd-aloop cable (the same card, PCM devices 0 and 1), so that what
+// talkback plays comes back in the live stream.
+func TestQEMUVirtAudioLoopsBack(t *testing.T) {
+	p, err := Lookup("qemu-virt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	split := func(name string) (card, dev string) {
+		card, dev, _ = strings.Cut(strings.TrimPrefix(name, "hw:"), ",")
+		return card, dev
+	}
+	spkCard, spkDev := split(p.AudioPlayback)
+	micCard, micDev := split(p.AudioCapture)
+	if spkCard != "Loopback" || micCard != spkCard {
+		t.Errorf("speaker %q and microphone %q: want both on card Loopback", p.AudioPlayback, p.AudioCapture)
+	}
+	if ends := spkDev + micDev; ends != "01" && ends != "10" {
+		t.Errorf("speaker %q and microphone %q: want PCM devices 0 and 1, the two ends of a cable", p.AudioPlayback, p.AudioCapture)
+	}
+}

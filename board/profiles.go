@@ -29,6 +29,10 @@ const rpi4Super = "exec:rpicam-vid -t 0 -n --codec h264 --inline --intra 25 --fl
 const rpi5Super = "exec:rpicam-vid -t 0 -n --codec libav --libav-format h264 --libav-video-codec libx264" +
 	" --low-latency --intra 25 --width 1920 --height 1080 --framerate 25 --bitrate 4000000 -o -"
 
+// qemuCamera is what the qemu-virt board's streams ask of vivid; they
+// must ask the same to share it.
+const qemuCamera = "v4l2:/dev/video0?format=yuyv&width=640&height=360&fps=25&encoder=x264"
+
 // profiles returns every known board.
 func profiles() []Profile {
 	return []Profile{
@@ -92,14 +96,20 @@ func profiles() []Profile {
 		{
 			Name:        "qemu-virt",
 			Description: "the QEMU arm64 rig (-M virt): vivid raw camera, x264 in p2pcamd, ALSA loopback",
+			// One camera, two encoders: vivid is opened once and each
+			// picture goes to both; standard's is scaled down first.
 			Streams: map[media.Quality]string{
-				media.QualityHigh: "v4l2:/dev/video0?format=yuyv&width=640&height=360&fps=25&encoder=x264&bitrate=1000000&gop=25",
+				media.QualityHigh:     qemuCamera + "&bitrate=1000000&gop=25",
+				media.QualityStandard: qemuCamera + "&bitrate=300000&gop=25&scale=320x180",
 			},
 			Video:   []string{"/dev/video0"},
 			Encoder: "x264",
-			// snd-aloop: a test plays the "microphone" into
-			// hw:Loopback,1 and hears talkback by capturing it.
-			AudioCapture:  "hw:Loopback,0",
+			// snd-aloop loops each PCM device to the other: what the
+			// speaker plays into hw:Loopback,0 the microphone captures
+			// at hw:Loopback,1, so talkback comes back in the live
+			// stream (the rig test's round trip). Whichever end opens
+			// first sets the rate, format and channels of both.
+			AudioCapture:  "hw:Loopback,1",
 			AudioPlayback: "hw:Loopback,0",
 			// The virt machine's PL061 (line 3 is the power button's).
 			// Nothing drives its inputs: they read low, so the sensor

@@ -8,7 +8,9 @@
 //	exec:COMMAND     run COMMAND and read Annex-B H.264 from its stdout
 //	sim:QUALITY      the sim board's built-in clips (package capture/sim)
 //	v4l2:DEVICE?...  a V4L2 camera, H.264 from the camera itself, a V4L2
-//	                 M2M encoder or libx264 (V4L2, V4L2Spec)
+//	                 M2M encoder or libx264 (V4L2, V4L2Spec); streams that
+//	                 name the same raw camera share it, and may scale
+//	                 (scale.go: area averaging)
 //
 // The device layers sit in subpackages of their own: v4l2 (video devices,
 // no cgo), alsa (sound), x264 (libx264 through cgo, built with -tags

@@ -28,6 +28,11 @@ type Env struct {
 	Epoch time.Time
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Cameras is where V4L2 sources that read the same raw camera meet
+	// to share it (see V4L2Spec). It defaults to one set for the whole
+	// process: a camera streams to one reader at a time, so every
+	// source of the process that reads it must find the others.
+	Cameras *Cameras
 }
 
 func (e Env) withDefaults() Env {
@@ -37,6 +42,9 @@ func (e Env) withDefaults() Env {
 	}
 	if e.Logger == nil {
 		e.Logger = slog.Default()
+	}
+	if e.Cameras == nil {
+		e.Cameras = processCameras
 	}
 	return e
 }

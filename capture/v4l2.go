@@ -24,6 +24,16 @@ import (
 // M2M encoder or libx264. Frames are stamped with their capture time,
 // from the buffers' CLOCK_MONOTONIC timestamps.
 //
+// A raw camera is shared by every V4L2 source of Env.Cameras that names
+// it: one goroutine streams it and copies each picture out of the
+// driver's buffer into a queue for each source (two pictures deep;
+// when one is full its oldest picture is dropped and counted, so a
+// slow encoder never holds up the camera or the other streams). Each
+// source encodes, scaled when its spec says so, on its own Run
+// goroutine. The camera is opened by the first source to run, with
+// that source's Sys, Buffers and FrameTimeout, and closed when the last
+// one stops.
+//
 // A camera that goes away (unplugged, driver reset), stops delivering
 // frames for FrameTimeout, or fails is closed and opened again after a
 // backoff that doubles from MinBackoff to MaxBackoff; the log says so.
@@ -55,7 +65,7 @@ type V4L2 struct {
 	// taken for stalled and reopened. It defaults to 5s.
 	FrameTimeout time.Duration
 	// Buffers is the number of buffers asked of each queue. It defaults
-	// to 4.
+	// to 4. (The camera's are copied out at once, so few are enough.)
 	Buffers int
 	// Monotonic reads CLOCK_MONOTONIC, the clock of buffer timestamps;
 	// it defaults to v4l2.MonotonicNow.
@@ -225,6 +235,89 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 	if sys == nil {
 		sys = v4l2.Kernel
 	}
+	stats := &captureStats{}
+	sink := newH264Sink(env, log, pm, stats, s.spec.statsEvery(), emit)
+	timeout := orDuration(s.FrameTimeout, 5*time.Second)
+	buffers := s.Buffers
+	if buffers <= 0 {
+		buffers = 4
+	}
+	if s.spec.Encoder == "" {
+		return s.runH264Camera(ctx, sys, log, stats, sink, buffers, timeout)
+	}
+
+	var enc *v4l2.Device // an M2M encoder
+	var encFormats []v4l2.FormatDesc
+	if s.spec.usesM2M() {
+		var err error
+		if enc, encFormats, err = openM2M(sys, s.spec.Encoder); err != nil {
+			return 0, err
+		}
+		defer enc.Close()
+	}
+	c, r, err := env.Cameras.attach(ctx, cameraRequest{
+		sys: sys, spec: s.spec, encFormats: encFormats, buffers: buffers, timeout: timeout, log: log,
+		depth: readerQueue, onDrop: stats.drop,
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer c.detach(r)
+
+	w, h := c.cam.raw.w, c.cam.raw.h
+	if s.spec.ScaleWidth > 0 {
+		if s.spec.ScaleWidth > w || s.spec.ScaleHeight > h {
+			return 0, fatalf("scale %dx%d is larger than the camera's picture, %dx%d: scale only shrinks", s.spec.ScaleWidth, s.spec.ScaleHeight, w, h)
+		}
+		w, h = s.spec.ScaleWidth, s.spec.ScaleHeight
+	}
+	var raw rawEncoder
+	if enc != nil {
+		m, err := newM2MEncoder(enc, c.cam, c.copy, w, h, s.spec, s.Bitrate(), buffers, timeout, log)
+		if err != nil {
+			return 0, err
+		}
+		raw = m
+	} else {
+		x, err := newSoftEncoder(c.cam, c.copy, w, h, s.spec, s.Bitrate(), sink, log)
+		if err != nil {
+			return 0, err
+		}
+		defer x.close()
+		raw = x
+	}
+	s.setControl(raw)
+	defer s.setControl(nil)
+
+	attrs := []any{"driver", c.caps.Driver, "card", c.caps.Card, "format", c.cam.format.String(), "fps", round2(c.cam.fps),
+		"encoder", s.spec.Encoder, "bitrate", s.Bitrate(), "gop", s.spec.gop(c.cam.fps)}
+	if w != c.cam.raw.w || h != c.cam.raw.h {
+		attrs = append(attrs, "scale", fmt.Sprintf("%dx%d", w, h))
+	}
+	log.Info("capturing", append(attrs, "camera_streams", c.fan.count())...)
+
+	if m, ok := raw.(*m2mEncoder); ok {
+		return m.run(ctx, c, r, sink)
+	}
+	for {
+		fr, err := r.next(ctx, c.done)
+		if err != nil {
+			if ctx.Err() != nil {
+				return sink.frames, ctx.Err()
+			}
+			return sink.frames, c.stopped()
+		}
+		err = raw.encode(ctx, fr)
+		fr.release()
+		if err != nil {
+			return sink.frames, err
+		}
+	}
+}
+
+// runH264Camera streams a camera that encodes H.264 itself: its buffers
+// are access units, framed as they come. Such a camera is not shared.
+func (s *V4L2) runH264Camera(ctx context.Context, sys v4l2.Sys, log *slog.Logger, stats *captureStats, sink *h264Sink, buffers int, timeout time.Duration) (int, error) {
 	dev, err := v4l2.OpenWith(sys, s.spec.Device)
 	if err != nil {
 		return 0, classifyOpen(err, "camera")
@@ -234,50 +327,12 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 	if !caps.IsCapture() || caps.IsM2M() {
 		return 0, fatalf("%s (%s) is not a camera: %v; p2pcamd --list-devices lists the devices", s.spec.Device, caps.Card, caps.Node())
 	}
-
-	var enc *v4l2.Device // an M2M encoder
-	var encFormats []v4l2.FormatDesc
-	if s.spec.usesM2M() {
-		if enc, encFormats, err = openM2M(sys, s.spec.Encoder); err != nil {
-			return 0, err
-		}
-		defer enc.Close()
-	}
-	cam, err := s.setupCamera(dev, encFormats, log)
+	cam, err := setupCamera(dev, s.spec, nil, log)
 	if err != nil {
 		return 0, err
 	}
-	stats := &captureStats{}
-	sink := newH264Sink(env, log, pm, stats, s.spec.statsEvery(), emit)
-	timeout := orDuration(s.FrameTimeout, 5*time.Second)
-	buffers := s.Buffers
-	if buffers <= 0 {
-		buffers = 4
-	}
-
-	var raw rawEncoder
-	switch {
-	case cam.format.PixelFormat == v4l2.PixFmtH264:
-		s.setControl(cameraControl{dev})
-	case enc != nil:
-		m, err := newM2MEncoder(enc, cam, s.spec, s.Bitrate(), buffers, timeout, log)
-		if err != nil {
-			return 0, err
-		}
-		raw = m
-	default:
-		x, err := newSoftEncoder(cam, s.spec, s.Bitrate(), sink, log)
-		if err != nil {
-			return 0, err
-		}
-		defer x.close()
-		raw = x
-	}
-	if raw != nil {
-		s.setControl(raw)
-	}
+	s.setControl(cameraControl{dev})
 	defer s.setControl(nil)
-
 	if _, err := dev.RequestBuffers(cam.typ, buffers); err != nil {
 		return 0, classifySetup(err)
 	}
@@ -287,28 +342,11 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 	if err := dev.StreamOn(cam.typ); err != nil {
 		return 0, classifySetup(err)
 	}
-	attrs := []any{"driver", caps.Driver, "card", caps.Card, "format", cam.format.String(), "fps", round2(cam.fps)}
-	if s.spec.Encoder == "" {
-		attrs = append(attrs, "encoder", "camera")
-	} else {
-		attrs = append(attrs, "encoder", s.spec.Encoder, "bitrate", s.Bitrate(), "gop", s.spec.gop(cam.fps))
-	}
-	log.Info("capturing", attrs...)
-
-	if raw == nil {
-		// The camera encodes: its buffers are access units.
-		_ = dev.ForceKeyFrame() // best effort: most UVC cameras cannot
-		err = streamCamera(ctx, cam, timeout, stats, func(b v4l2.Buffer, deq time.Time) error {
-			sink.write(b.Data(), bufTiming{ts: b.Timestamp, monotonic: b.Flags.Monotonic(), dequeued: deq})
-			return nil
-		})
-		return sink.frames, err
-	}
-	if m, ok := raw.(*m2mEncoder); ok {
-		return m.run(ctx, cam, timeout, stats, sink)
-	}
-	err = streamCamera(ctx, cam, timeout, stats, func(b v4l2.Buffer, deq time.Time) error {
-		return raw.encode(ctx, b, deq)
+	log.Info("capturing", "driver", caps.Driver, "card", caps.Card, "format", cam.format.String(), "fps", round2(cam.fps), "encoder", "camera")
+	_ = dev.ForceKeyFrame() // best effort: most UVC cameras cannot
+	err = streamCamera(ctx, cam, timeout, stats.drop, func(b v4l2.Buffer, deq time.Time) error {
+		sink.write(b.Data(), bufTiming{ts: b.Timestamp, monotonic: b.Flags.Monotonic(), dequeued: deq})
+		return nil
 	})
 	return sink.frames, err
 }
@@ -338,7 +376,7 @@ func classifySetup(err error) error {
 // setupCamera picks and sets the camera's format, size and frame rate.
 // encFormats are the raw formats an M2M encoder takes, preferred when
 // the spec leaves the format open.
-func (s *V4L2) setupCamera(dev *v4l2.Device, encFormats []v4l2.FormatDesc, log *slog.Logger) (camera, error) {
+func setupCamera(dev *v4l2.Device, spec V4L2Spec, encFormats []v4l2.FormatDesc, log *slog.Logger) (camera, error) {
 	cam := camera{dev: dev, typ: dev.Capability().CaptureType()}
 	offered, err := dev.Formats(cam.typ)
 	if err != nil {
@@ -359,8 +397,8 @@ func (s *V4L2) setupCamera(dev *v4l2.Device, encFormats []v4l2.FormatDesc, log *
 		}
 		return fmt.Sprint(out)
 	}
-	want := s.spec.Format
-	if want == "" && s.spec.Encoder == "" {
+	want := spec.Format
+	if want == "" && spec.Encoder == "" {
 		want = "h264"
 	}
 	if want == "" {
@@ -392,7 +430,7 @@ func (s *V4L2) setupCamera(dev *v4l2.Device, encFormats []v4l2.FormatDesc, log *
 	if pf == v4l2.PixFmtMJPEG && !slices.ContainsFunc(offered, func(f v4l2.FormatDesc) bool { return f.PixelFormat == pf }) {
 		pf = v4l2.PixFmtJPEG // the same, under its other name
 	}
-	w, h := uint32(s.spec.Width), uint32(s.spec.Height)
+	w, h := uint32(spec.Width), uint32(spec.Height)
 	if w == 0 {
 		cur, err := dev.GetFormat(cam.typ)
 		if err != nil {
@@ -424,13 +462,13 @@ func (s *V4L2) setupCamera(dev *v4l2.Device, encFormats []v4l2.FormatDesc, log *
 			cam.raw = layout{pf: pixMJPEG, w: int(f.Width), h: int(f.Height)}
 		}
 	}
-	if s.spec.FPS > 0 {
-		tpf, err := dev.SetFrameRate(s.spec.FPS)
+	if spec.FPS > 0 {
+		tpf, err := dev.SetFrameRate(spec.FPS)
 		if err != nil {
 			if isGone(err) {
 				return cam, err
 			}
-			log.Warn("camera cannot set its frame rate", "fps", s.spec.FPS, "err", err)
+			log.Warn("camera cannot set its frame rate", "fps", spec.FPS, "err", err)
 		} else {
 			cam.fps = tpf.FPS()
 		}
@@ -441,7 +479,7 @@ func (s *V4L2) setupCamera(dev *v4l2.Device, encFormats []v4l2.FormatDesc, log *
 		}
 	}
 	if cam.fps == 0 {
-		cam.fps = s.spec.FPS
+		cam.fps = spec.FPS
 	}
 	return cam, nil
 }
@@ -462,7 +500,7 @@ func planeSizes(f v4l2.Format) (bpl, size []int) {
 // the time it was dequeued, then gives it back to the driver, until an
 // error or ctx ends. Gaps in the driver's sequence numbers and damaged
 // buffers count as drops.
-func streamCamera(ctx context.Context, cam camera, timeout time.Duration, stats *captureStats, handle func(v4l2.Buffer, time.Time) error) error {
+func streamCamera(ctx context.Context, cam camera, timeout time.Duration, drop func(int), handle func(v4l2.Buffer, time.Time) error) error {
 	var last uint32
 	first := true
 	for {
@@ -478,12 +516,12 @@ func streamCamera(ctx context.Context, cam camera, timeout time.Duration, stats 
 		}
 		deq := time.Now()
 		if !first && b.Sequence > last+1 {
-			stats.drop(int(b.Sequence - last - 1))
+			drop(int(b.Sequence - last - 1))
 		}
 		first, last = false, b.Sequence
 		var herr error
 		if b.Flags.Error() || b.BytesUsed() == 0 {
-			stats.drop(1)
+			drop(1)
 		} else {
 			herr = handle(b, deq)
 		}
@@ -517,7 +555,7 @@ func (c cameraControl) forceKeyframe() error {
 // rawEncoder turns raw camera pictures into H.264.
 type rawEncoder interface {
 	encoderControl
-	// encode takes one camera buffer, dequeued at deq, whose planes stay
-	// valid only until encode returns.
-	encode(ctx context.Context, b v4l2.Buffer, deq time.Time) error
+	// encode takes one picture of the shared camera; the caller
+	// releases it after.
+	encode(ctx context.Context, fr *rawFrame) error
 }

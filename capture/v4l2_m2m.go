@@ -51,20 +51,24 @@ func openM2M(sys v4l2.Sys, path string) (*v4l2.Device, []v4l2.FormatDesc, error)
 	return dev, raw, nil
 }
 
-// m2mEncoder feeds a camera's pictures to a V4L2 M2M encoder: raw
-// pictures go into its OUTPUT queue (the camera's format when the
-// encoder takes it, copied; else converted to YU12 or NV12), H.264
-// comes out of its CAPTURE queue, read by a goroutine of its own. Both
-// queues use MMAP buffers. Each raw buffer carries the camera buffer's
-// timestamp, which the encoder copies to the access unit it makes.
+// m2mEncoder feeds a shared camera's pictures to a V4L2 M2M encoder:
+// raw pictures go into its OUTPUT queue (the camera's format when the
+// encoder takes it and no scaling is asked, copied; else converted or
+// scaled to YU12 or NV12), H.264 comes out of its CAPTURE queue, read by
+// a goroutine of its own. Both queues use MMAP buffers. Each raw buffer
+// carries the camera buffer's timestamp, which the encoder copies to the
+// access unit it makes. Every stream has an encoder instance of its own:
+// M2M drivers give each open file a context.
 type m2mEncoder struct {
 	dev      *v4l2.Device
 	in, out  v4l2.BufType
 	inFormat v4l2.Format
 	inLayout layout
-	cam      layout
+	src      layout       // of the pictures it is given
 	direct   bool         // the camera's format goes in as it is
+	sc       *scaler      // nil: encoded at the camera's size
 	scratch  *image.YCbCr // I420 picture for conversions
+	scratchB [][]byte     // scratch's planes, as scale takes them
 	used     []int        // bytes used of each plane of a raw buffer
 	free     []int        // raw buffers not queued
 	timeout  time.Duration
@@ -86,14 +90,15 @@ type inFlight struct {
 	deq, at time.Time
 }
 
-// newM2MEncoder configures the encoder for the camera's pictures, in the
-// order dev-encoder.rst gives: coded format, raw format, frame rate,
-// controls, buffers, streaming.
-func newM2MEncoder(dev *v4l2.Device, cam camera, spec V4L2Spec, bitrate, buffers int, timeout time.Duration, log *slog.Logger) (*m2mEncoder, error) {
+// newM2MEncoder configures the encoder for w x h pictures made from the
+// camera's, which come laid out as src, in the order dev-encoder.rst
+// gives: coded format, raw format, frame rate, controls, buffers,
+// streaming.
+func newM2MEncoder(dev *v4l2.Device, cam camera, src layout, w, h int, spec V4L2Spec, bitrate, buffers int, timeout time.Duration, log *slog.Logger) (*m2mEncoder, error) {
 	caps := dev.Capability()
-	e := &m2mEncoder{dev: dev, in: caps.OutputType(), out: caps.CaptureType(), cam: cam.raw, timeout: timeout, log: log.With("encoder", dev.Path())}
-	w, h := uint32(cam.format.Width), uint32(cam.format.Height)
-	if _, err := dev.SetFormat(e.out, v4l2.PixFmtH264, w, h); err != nil {
+	e := &m2mEncoder{dev: dev, in: caps.OutputType(), out: caps.CaptureType(), src: src, timeout: timeout, log: log.With("encoder", dev.Path())}
+	scaled := w != src.w || h != src.h
+	if _, err := dev.SetFormat(e.out, v4l2.PixFmtH264, uint32(w), uint32(h)); err != nil {
 		return nil, classifySetup(err)
 	}
 	raw, err := dev.Formats(e.in)
@@ -109,7 +114,7 @@ func newM2MEncoder(dev *v4l2.Device, cam camera, spec V4L2Spec, bitrate, buffers
 		return false
 	}
 	inPF := cam.format.PixelFormat
-	e.direct = cam.raw.pf != pixMJPEG && takes(inPF)
+	e.direct = src.pf != pixMJPEG && !scaled && takes(inPF)
 	if !e.direct {
 		switch {
 		case takes(v4l2.PixFmtYUV420):
@@ -119,21 +124,33 @@ func newM2MEncoder(dev *v4l2.Device, cam camera, spec V4L2Spec, bitrate, buffers
 		default:
 			return nil, fatalf("encoder %s takes neither the camera's %v nor YU12 or NV12", dev.Path(), cam.format.PixelFormat)
 		}
-		e.scratch = newI420(cam.raw.w, cam.raw.h)
+		if src.pf == pixMJPEG || !scaled {
+			e.scratch = newI420(src.w, src.h)
+			e.scratchB = [][]byte{e.scratch.Y, e.scratch.Cb, e.scratch.Cr}
+		}
 	}
-	f, err := dev.SetFormat(e.in, inPF, w, h)
+	f, err := dev.SetFormat(e.in, inPF, uint32(w), uint32(h))
 	if err != nil {
 		return nil, classifySetup(err)
 	}
-	if f.PixelFormat != inPF || f.Width < w || f.Height < h {
+	if f.PixelFormat != inPF || f.Width < uint32(w) || f.Height < uint32(h) {
 		return nil, fatalf("encoder %s chose %v for %v %dx%d", dev.Path(), f, inPF, w, h)
 	}
 	// Drivers may round the height up (to 16 rows on the Pi) and crop
-	// back to the picture: write the camera's size, with the encoder's
+	// back to the picture: write the picture's size, with the encoder's
 	// strides.
 	bpl, size := planeSizes(f)
-	if e.inLayout, err = newLayout(rawPixFmt[inPF], int(w), int(h), bpl, size); err != nil {
+	if e.inLayout, err = newLayout(rawPixFmt[inPF], w, h, bpl, size); err != nil {
 		return nil, fatal(err)
+	}
+	if scaled {
+		from := src
+		if src.pf == pixMJPEG {
+			from = i420Layout(src.w, src.h)
+		}
+		if e.sc, err = newScaler(from, e.inLayout); err != nil {
+			return nil, fatal(err)
+		}
 	}
 	e.inFormat = f
 	if cam.fps > 0 {
@@ -171,7 +188,7 @@ func newM2MEncoder(dev *v4l2.Device, cam camera, spec V4L2Spec, bitrate, buffers
 			return nil, classifySetup(err)
 		}
 	}
-	e.log.Info("encoder ready", "card", caps.Card, "input", f.String(), "direct", e.direct)
+	e.log.Info("encoder ready", "card", caps.Card, "input", f.String(), "direct", e.direct, "scaled", scaled)
 	return e, nil
 }
 
@@ -213,9 +230,9 @@ func (e *m2mEncoder) forceKeyframe() error {
 }
 
 // run streams: the camera's pictures into the encoder on this
-// goroutine, its access units out on another, until either fails or ctx
-// ends.
-func (e *m2mEncoder) run(ctx context.Context, cam camera, timeout time.Duration, stats *captureStats, sink *h264Sink) (int, error) {
+// goroutine, its access units out on another, until either fails, the
+// camera stops or ctx ends.
+func (e *m2mEncoder) run(ctx context.Context, c *rawCamera, r *rawReader, sink *h264Sink) (int, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	done := make(chan struct{})
@@ -223,7 +240,18 @@ func (e *m2mEncoder) run(ctx context.Context, cam camera, timeout time.Duration,
 		defer close(done)
 		cancel(e.drain(ctx, sink))
 	}()
-	err := streamCamera(ctx, cam, timeout, stats, func(b v4l2.Buffer, deq time.Time) error { return e.encode(ctx, b, deq) })
+	var err error
+	for err == nil {
+		var fr *rawFrame
+		if fr, err = r.next(ctx, c.done); err != nil {
+			if errors.Is(err, errCameraStopped) {
+				err = c.stopped()
+			}
+			break
+		}
+		err = e.encode(ctx, fr)
+		fr.release()
+	}
 	cancel(err)
 	<-done
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
@@ -233,8 +261,8 @@ func (e *m2mEncoder) run(ctx context.Context, cam camera, timeout time.Duration,
 }
 
 // encode puts one camera picture into a free raw buffer of the encoder.
-func (e *m2mEncoder) encode(ctx context.Context, b v4l2.Buffer, deq time.Time) error {
-	e.monotonic.Store(b.Flags.Monotonic())
+func (e *m2mEncoder) encode(ctx context.Context, fr *rawFrame) error {
+	e.monotonic.Store(fr.monotonic)
 	idx, err := e.freeBuffer(ctx)
 	if err != nil {
 		return err
@@ -243,15 +271,22 @@ func (e *m2mEncoder) encode(ctx context.Context, b v4l2.Buffer, deq time.Time) e
 	if err != nil {
 		return err
 	}
+	frame := [][]byte{fr.data}
 	switch {
 	case e.direct:
-		err = copyPicture(e.inLayout, dst, e.cam, b.Planes)
-	case e.cam.pf == pixMJPEG:
-		if err = jpegToI420(e.scratch, b.Data()); err == nil {
-			err = fromI420(e.inLayout, dst, e.scratch)
+		err = copyPicture(e.inLayout, dst, e.src, frame)
+	case e.src.pf == pixMJPEG:
+		if err = jpegToI420(e.scratch, fr.data); err == nil {
+			if e.sc != nil {
+				err = e.sc.scale(dst, e.scratchB)
+			} else {
+				err = fromI420(e.inLayout, dst, e.scratch)
+			}
 		}
+	case e.sc != nil:
+		err = e.sc.scale(dst, frame)
 	default:
-		if err = toI420(e.scratch, e.cam, b.Planes); err == nil {
+		if err = toI420(e.scratch, e.src, frame); err == nil {
 			err = fromI420(e.inLayout, dst, e.scratch)
 		}
 	}
@@ -261,10 +296,10 @@ func (e *m2mEncoder) encode(ctx context.Context, b v4l2.Buffer, deq time.Time) e
 		return nil
 	}
 	e.mu.Lock()
-	e.pending[e.next%len(e.pending)] = inFlight{ts: b.Timestamp, deq: deq, at: time.Now()}
+	e.pending[e.next%len(e.pending)] = inFlight{ts: fr.ts, deq: fr.dequeued, at: time.Now()}
 	e.next++
 	e.mu.Unlock()
-	if err := e.dev.QueueOutput(e.in, idx, b.Timestamp, e.used...); err != nil {
+	if err := e.dev.QueueOutput(e.in, idx, fr.ts, e.used...); err != nil {
 		e.free = append(e.free, idx)
 		return err
 	}

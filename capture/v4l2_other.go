@@ -9,6 +9,14 @@ import (
 	"github.com/p2pcam/p2pcam/media"
 )
 
+// Cameras is the set of shared raw cameras; V4L2 exists on Linux only.
+type Cameras struct{}
+
+// NewCameras returns an empty set.
+func NewCameras() *Cameras { return &Cameras{} }
+
+var processCameras = NewCameras()
+
 // V4L2 captures from a V4L2 camera; V4L2 exists on Linux only.
 type V4L2 struct{ spec V4L2Spec }
 

@@ -17,6 +17,7 @@ import (
 //	v4l2:/dev/video0?width=1280&height=720&fps=30&format=h264
 //	v4l2:/dev/video0?format=yuyv&encoder=/dev/video11&bitrate=2M&gop=50
 //	v4l2:/dev/video0?width=640&height=360&fps=15&format=yuyv&encoder=x264&bitrate=600k
+//	v4l2:/dev/video0?width=640&height=360&fps=15&format=yuyv&encoder=x264&bitrate=250k&scale=320x180
 //
 // Three ways to H.264:
 //   - format=h264: the camera encodes (UVC cameras that offer H.264); its
@@ -44,9 +45,27 @@ import (
 //	               constrained-baseline, main or high; default: the
 //	               encoder's own (x264 here always makes high-compatible
 //	               constrained baseline: preset ultrafast, tune zerolatency)
+//	scale          WxH: encode the camera's pictures shrunk to this size
+//	               (even sides, no larger than the camera's picture), by
+//	               area averaging in p2pcamd; raw formats only. Default:
+//	               the camera's size.
 //	stats          how often a "capture stats" line is logged (frames,
 //	               drops, capture-to-emit delay, encode time): a Go
 //	               duration, or off; default 1m
+//
+// Streams that name the same raw camera (the same device path, with an
+// encoder) share it: p2pcamd opens it once, when the first of them
+// starts, and hands each picture to every one of them, each with an
+// encoder of its own (a second M2M encoder instance, or x264) on a
+// goroutine of its own. So one camera makes a main stream and a scaled
+// sub-stream:
+//
+//	high     = v4l2:/dev/video0?format=yuyv&width=1280&height=720&fps=25&encoder=x264&bitrate=2M
+//	standard = v4l2:/dev/video0?format=yuyv&width=1280&height=720&fps=25&encoder=x264&bitrate=600k&scale=640x360
+//
+// They must ask the same of the camera (format, width, height, fps:
+// each spec says it in full, as either may start first); the encoder
+// options are their own. The camera closes when the last of them stops.
 type V4L2Spec struct {
 	Device        string
 	Width, Height int
@@ -56,6 +75,9 @@ type V4L2Spec struct {
 	Bitrate       int    // bits per second; 0: the default
 	GOP           int    // frames; 0: the default
 	Profile       string
+	// ScaleWidth and ScaleHeight are the size the pictures are scaled
+	// to before encoding; 0 when they are encoded at the camera's size.
+	ScaleWidth, ScaleHeight int
 	// Stats is the interval of the "capture stats" log line; 0 is the
 	// default (1m), negative turns it off ("stats=off").
 	Stats time.Duration
@@ -88,7 +110,7 @@ var v4l2Formats = []string{"h264", "yuyv", "nv12", "yu12", "uyvy", "mjpeg"}
 
 var v4l2Profiles = []string{"baseline", "constrained-baseline", "main", "high"}
 
-const v4l2SpecForm = "want v4l2:/dev/videoN?width=W&height=H&fps=F&format=h264|yuyv|uyvy|nv12|yu12|mjpeg&encoder=x264|/dev/videoM&bitrate=B&gop=G"
+const v4l2SpecForm = "want v4l2:/dev/videoN?width=W&height=H&fps=F&format=h264|yuyv|uyvy|nv12|yu12|mjpeg&encoder=x264|/dev/videoM&bitrate=B&gop=G&scale=WxH"
 
 // ParseV4L2Spec parses what follows "v4l2:" in a source spec. Errors
 // match ErrBadSpec and say what is accepted.
@@ -162,6 +184,12 @@ func ParseV4L2Spec(arg string) (V4L2Spec, error) {
 				return bad("unknown profile %q (want %s)", v, strings.Join(v4l2Profiles, ", "))
 			}
 			s.Profile = v
+		case "scale":
+			w, h, ok := parseSize(v)
+			if !ok {
+				return bad("scale %q is not WxH with even sides from %d to %d, such as 640x360", v, minScaleSide, maxV4L2Side)
+			}
+			s.ScaleWidth, s.ScaleHeight = w, h
 		case "stats":
 			if v == "off" {
 				s.Stats = -1
@@ -186,8 +214,32 @@ func ParseV4L2Spec(arg string) (V4L2Spec, error) {
 		return bad("format %s is raw video: add encoder=/dev/videoN (a V4L2 M2M encoder) or encoder=x264", s.Format)
 	case s.Profile != "" && !s.usesM2M():
 		return bad("profile applies to an M2M encoder (encoder=/dev/videoN) only")
+	case s.ScaleWidth > 0 && s.Encoder == "":
+		return bad("scale needs raw pictures to shrink: add a raw format and encoder=x264 or encoder=/dev/videoN (an H.264 camera's stream cannot be scaled)")
+	case s.ScaleWidth > 0 && s.Width > 0 && (s.ScaleWidth > s.Width || s.ScaleHeight > s.Height):
+		return bad("scale %dx%d is larger than the picture %dx%d: scale only shrinks", s.ScaleWidth, s.ScaleHeight, s.Width, s.Height)
 	}
 	return s, nil
+}
+
+// minScaleSide is the smallest side scale= takes: encoders work on
+// 16x16 macroblocks, and the Raspberry Pi's takes nothing under 32.
+const minScaleSide = 16
+
+// parseSize parses "WxH" with even sides from minScaleSide to
+// maxV4L2Side.
+func parseSize(v string) (w, h int, ok bool) {
+	ws, hs, found := strings.Cut(v, "x")
+	if !found {
+		return 0, 0, false
+	}
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	side := func(n int) bool { return n >= minScaleSide && n <= maxV4L2Side && n%2 == 0 }
+	if err1 != nil || err2 != nil || !side(w) || !side(h) {
+		return 0, 0, false
+	}
+	return w, h, true
 }
 
 // parseBitrate parses "2000000", "2000k" or "2M" (decimal multiples).
@@ -208,6 +260,29 @@ func parseBitrate(v string) (int, bool) {
 		return 0, false
 	}
 	return int(n), true
+}
+
+// sameCamera reports whether s and o ask the same of the camera they
+// name, and so can share it (see V4L2Spec).
+func (s V4L2Spec) sameCamera(o V4L2Spec) bool {
+	return s.Device == o.Device && s.Format == o.Format && s.Width == o.Width && s.Height == o.Height && s.FPS == o.FPS
+}
+
+// cameraString says what a spec asks of its camera, for messages.
+func (s V4L2Spec) cameraString() string {
+	format := s.Format
+	if format == "" {
+		format = "any raw format"
+	}
+	size := "its current size"
+	if s.Width > 0 {
+		size = fmt.Sprintf("%dx%d", s.Width, s.Height)
+	}
+	fps := "its current rate"
+	if s.FPS > 0 {
+		fps = strconv.FormatFloat(s.FPS, 'g', -1, 64) + " fps"
+	}
+	return fmt.Sprintf("%s, %s, %s", format, size, fps)
 }
 
 // usesM2M reports whether a V4L2 memory-to-memory device encodes.
@@ -268,6 +343,9 @@ func (s V4L2Spec) String() string {
 	}
 	if s.Profile != "" {
 		q.Set("profile", s.Profile)
+	}
+	if s.ScaleWidth > 0 {
+		q.Set("scale", fmt.Sprintf("%dx%d", s.ScaleWidth, s.ScaleHeight))
 	}
 	switch {
 	case s.Stats < 0:

@@ -2,12 +2,15 @@ package capture
 
 import (
 	"errors"
+	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/media"
 )
 
 // v4l2SpecCases drive TestParseV4L2Spec and seed FuzzParseV4L2Spec.
@@ -27,6 +30,13 @@ var v4l2SpecCases = []struct {
 		want: V4L2Spec{Device: "/dev/v4l/by-id/usb-cam-video-index0", Encoder: "x264", FPS: 29.97, Stats: -1}},
 	{arg: "/dev/video0?format=mjpeg&encoder=x264&bitrate=1500000",
 		want: V4L2Spec{Device: "/dev/video0", Format: "mjpeg", Encoder: "x264", Bitrate: 1_500_000}},
+
+	{arg: "/dev/video0?format=yuyv&width=1280&height=720&encoder=x264&scale=640x360",
+		want: V4L2Spec{Device: "/dev/video0", Format: "yuyv", Width: 1280, Height: 720, Encoder: "x264", ScaleWidth: 640, ScaleHeight: 360}},
+	{arg: "/dev/video0?encoder=/dev/video11&scale=16x16",
+		want: V4L2Spec{Device: "/dev/video0", Encoder: "/dev/video11", ScaleWidth: 16, ScaleHeight: 16}},
+	{arg: "/dev/video0?format=yuyv&width=640&height=360&encoder=x264&scale=640x360",
+		want: V4L2Spec{Device: "/dev/video0", Format: "yuyv", Width: 640, Height: 360, Encoder: "x264", ScaleWidth: 640, ScaleHeight: 360}},
 
 	{arg: "video0", err: "not a clean absolute path"},
 	{arg: "/dev/../dev/video0", err: "not a clean absolute path"},
@@ -49,6 +59,16 @@ var v4l2SpecCases = []struct {
 	{arg: "/dev/video0?fps=30&fps=25", err: "given 2 times"},
 	{arg: "/dev/video0?framerate=30", err: `unknown option "framerate"`},
 	{arg: "/dev/video0?width=%zz", err: "options"},
+	{arg: "/dev/video0?encoder=x264&scale=641x360", err: "even sides"},
+	{arg: "/dev/video0?encoder=x264&scale=640", err: "scale"},
+	{arg: "/dev/video0?encoder=x264&scale=640x", err: "scale"},
+	{arg: "/dev/video0?encoder=x264&scale=8x8", err: "from 16"},
+	{arg: "/dev/video0?encoder=x264&scale=-640x360", err: "scale"},
+	{arg: "/dev/video0?encoder=x264&scale=20000x360", err: "scale"},
+	{arg: "/dev/video0?format=h264&scale=640x360", err: "cannot be scaled"},
+	{arg: "/dev/video0?scale=640x360", err: "scale needs raw pictures"},
+	{arg: "/dev/video0?format=yuyv&width=640&height=360&encoder=x264&scale=1280x720", err: "scale only shrinks"},
+	{arg: "/dev/video0?format=yuyv&width=640&height=360&encoder=x264&scale=640x480", err: "scale only shrinks"},
 }
 
 func TestParseV4L2Spec(t *testing.T) {
@@ -118,24 +138,78 @@ func FuzzParseV4L2Spec(f *testing.F) {
 	})
 }
 
-// TestBoardV4L2Specs: every board profile's v4l2: stream parses.
+// TestBoardV4L2Specs: every board profile's v4l2: stream parses, and
+// streams that share a camera ask the same of it (else the second to
+// start would fail).
 func TestBoardV4L2Specs(t *testing.T) {
-	n := 0
+	n, shared := 0, 0
 	for _, name := range board.Names() {
 		p, err := board.Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for q, spec := range p.Streams {
-			arg, ok := strings.CutPrefix(spec, "v4l2:")
+		cameras := map[string]V4L2Spec{}
+		for _, q := range media.Qualities() {
+			arg, ok := strings.CutPrefix(p.Streams[q], "v4l2:")
 			if !ok {
 				continue
 			}
 			n++
-			if _, err := ParseV4L2Spec(arg); err != nil {
+			s, err := ParseV4L2Spec(arg)
+			if err != nil {
 				t.Errorf("board %s, %s: %v", name, q, err)
+				continue
+			}
+			if s.Encoder == "" {
+				continue // an H.264 camera: not shared
+			}
+			if first, ok := cameras[s.Device]; ok {
+				shared++
+				if !first.sameCamera(s) {
+					t.Errorf("board %s, %s asks %s of %s; another stream asks %s", name, q, s.cameraString(), s.Device, first.cameraString())
+				}
+			} else {
+				cameras[s.Device] = s
 			}
 		}
 	}
-	t.Logf("%d v4l2 streams in the board profiles", n)
+	t.Logf("%d v4l2 streams in the board profiles, %d of them sharing a camera", n, shared)
+	if shared == 0 {
+		t.Error("no board shares a camera between qualities (qemu-virt should)")
+	}
+}
+
+// TestDocumentedV4L2Specs: the v4l2: specs that docs/boards.md and the
+// default config show parse, and those naming the same camera in one
+// example ask the same of it.
+func TestDocumentedV4L2Specs(t *testing.T) {
+	quoted := regexp.MustCompile(`"v4l2:([^"]+)"`)
+	for _, path := range []string{"../docs/boards.md", "../rootfs/etc/p2pcam/p2pcamd.toml"} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, block := range strings.Split(string(b), "\n\n") { // one example per paragraph or code block
+			cameras := map[string]V4L2Spec{}
+			for _, m := range quoted.FindAllStringSubmatch(block, -1) {
+				n++
+				s, err := ParseV4L2Spec(m[1])
+				if err != nil {
+					t.Errorf("%s: %v", path, err)
+					continue
+				}
+				if s.Encoder == "" {
+					continue // an H.264 camera: not shared
+				}
+				if first, ok := cameras[s.Device]; ok && !first.sameCamera(s) {
+					t.Errorf("%s: %s and %s ask different things of one camera", path, first, s)
+				}
+				cameras[s.Device] = s
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s shows no v4l2: spec", path)
+		}
+	}
 }

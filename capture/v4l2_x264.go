@@ -10,28 +10,48 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/p2pcam/p2pcam/capture/v4l2"
 	"github.com/p2pcam/p2pcam/capture/x264"
 )
 
-// softEncoder encodes a camera's pictures with libx264 on the capture
-// goroutine: convert to I420 (no allocation but MJPEG's decoder), give
-// the camera its buffer back, encode, frame.
+// softEncoder encodes a shared camera's pictures with libx264 on the
+// goroutine of its stream: convert (or scale) to I420, encode, frame.
+// Nothing is allocated per picture but by MJPEG's decoder.
 type softEncoder struct {
 	enc  *x264.Encoder
-	cam  layout
-	pic  *image.YCbCr
-	sink *h264Sink
-	log  *slog.Logger
+	src  layout       // of the pictures it is given
+	pic  *image.YCbCr // what x264 encodes, at the output size
+	full *image.YCbCr // an MJPEG camera's decoded picture, when scaled
+	sc   *scaler      // nil: encoded at the camera's size
+	// The planes of pic and full, as scale takes them.
+	picBufs, fullBufs [][]byte
+	sink              *h264Sink
+	log               *slog.Logger
 
 	// Requests from other goroutines, applied before the next picture.
 	bitrate  atomic.Int64 // 0: no change asked
 	keyframe atomic.Bool
 }
 
-func newSoftEncoder(cam camera, spec V4L2Spec, bitrate int, sink *h264Sink, log *slog.Logger) (*softEncoder, error) {
+// newSoftEncoder returns an encoder of w x h pictures made from the
+// camera's, which come laid out as src.
+func newSoftEncoder(cam camera, src layout, w, h int, spec V4L2Spec, bitrate int, sink *h264Sink, log *slog.Logger) (*softEncoder, error) {
+	e := &softEncoder{src: src, pic: newI420(w, h), sink: sink, log: log}
+	e.picBufs = [][]byte{e.pic.Y, e.pic.Cb, e.pic.Cr}
+	if w != src.w || h != src.h {
+		from := src
+		if src.pf == pixMJPEG {
+			e.full = newI420(src.w, src.h)
+			e.fullBufs = [][]byte{e.full.Y, e.full.Cb, e.full.Cr}
+			from = i420Layout(src.w, src.h)
+		}
+		sc, err := newScaler(from, i420Layout(w, h))
+		if err != nil {
+			return nil, fatal(err)
+		}
+		e.sc = sc
+	}
 	enc, err := x264.New(x264.Config{
-		Width: cam.raw.w, Height: cam.raw.h,
+		Width: w, Height: h,
 		Bitrate:          bitrate,
 		KeyframeInterval: spec.gop(cam.fps),
 	})
@@ -39,7 +59,8 @@ func newSoftEncoder(cam camera, spec V4L2Spec, bitrate int, sink *h264Sink, log 
 		// Not worth retrying: a build without x264, or a bad size.
 		return nil, fatal(err)
 	}
-	return &softEncoder{enc: enc, cam: cam.raw, pic: newI420(cam.raw.w, cam.raw.h), sink: sink, log: log}, nil
+	e.enc = enc
+	return e, nil
 }
 
 func (e *softEncoder) close() { _ = e.enc.Close() }
@@ -54,15 +75,25 @@ func (e *softEncoder) forceKeyframe() error {
 	return nil
 }
 
-func (e *softEncoder) encode(ctx context.Context, b v4l2.Buffer, deq time.Time) error {
-	var err error
-	if e.cam.pf == pixMJPEG {
-		err = jpegToI420(e.pic, b.Data())
-	} else {
-		err = toI420(e.pic, e.cam, b.Planes)
+// picture makes the I420 picture to encode from fr.
+func (e *softEncoder) picture(fr *rawFrame) error {
+	switch {
+	case e.src.pf == pixMJPEG && e.sc != nil:
+		if err := jpegToI420(e.full, fr.data); err != nil {
+			return err
+		}
+		return e.sc.scale(e.picBufs, e.fullBufs)
+	case e.src.pf == pixMJPEG:
+		return jpegToI420(e.pic, fr.data)
+	case e.sc != nil:
+		return e.sc.scale(e.picBufs, [][]byte{fr.data})
 	}
-	if err != nil {
-		if errors.Is(err, errShortBuffer) || e.cam.pf == pixMJPEG {
+	return toI420(e.pic, e.src, [][]byte{fr.data})
+}
+
+func (e *softEncoder) encode(ctx context.Context, fr *rawFrame) error {
+	if err := e.picture(fr); err != nil {
+		if errors.Is(err, errShortBuffer) || e.src.pf == pixMJPEG {
 			e.sink.stats.drop(1)
 			e.log.Warn("dropping a picture", "err", err)
 			return nil
@@ -80,6 +111,6 @@ func (e *softEncoder) encode(ctx context.Context, b v4l2.Buffer, deq time.Time) 
 	if err != nil {
 		return err
 	}
-	e.sink.write(au, bufTiming{ts: b.Timestamp, monotonic: b.Flags.Monotonic(), dequeued: deq, encode: took})
+	e.sink.write(au, bufTiming{ts: fr.ts, monotonic: fr.monotonic, dequeued: fr.dequeued, encode: took})
 	return nil
 }

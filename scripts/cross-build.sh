@@ -11,6 +11,10 @@
 #                                             p2pcamd for the arm64 and amd64
 #                                             targets selected, e.g.
 #                                             --x264 --only arm64
+#   scripts/cross-build.sh --sim-clips        p2pcamd with the sim board's
+#                                             clips built in (see below)
+#   scripts/cross-build.sh --keep-symbols     no -s -w: symbols for
+#                                             scripts/size-report.sh
 #
 # Targets (name: GOOS/GOARCH and variant):
 #   armv6   linux/arm GOARM=6      Raspberry Pi Zero/1, older ARM11 SoCs
@@ -20,9 +24,24 @@
 #   amd64   linux/amd64            PCs, x86 NVR boxes, CI
 #
 # Each binary is static (CGO_ENABLED=0), built with -trimpath and stripped
-# (-s -w), named like dist/p2pcamd-linux-armv7, and stamped with the version
-# from `git describe --tags --always --dirty` ("dev" outside git; VERSION=...
-# overrides it). dist/SHA256SUMS lists every binary in the output folder.
+# (-s -w, unless --keep-symbols), named like dist/p2pcamd-linux-armv7, and
+# stamped with the version from `git describe --tags --always --dirty`
+# ("dev" outside git; VERSION=... overrides it). dist/SHA256SUMS lists every
+# binary in the output folder.
+#
+# p2pcamd is built for cameras, smaller than a plain `go build` (docs/size.md
+# has the figures):
+#   -tags nosimclips        the sim board's clips (770 kB) are left out;
+#                           p2pcamd --board sim reads them from
+#                           /usr/share/p2pcam/sim (rootfs/README.md) and
+#                           fails with a clear error without them.
+#                           --sim-clips builds them in instead.
+#   -tags nethttpomithttp2  net/http without HTTP/2, which LAN mode (plain
+#                           HTTP/1.1) never speaks
+#   -gcflags=PATTERN=-l     no inlining in the packages listed in
+#                           scripts/noinline-packages.txt, which run only at
+#                           set-up (config, signalling, handshakes)
+# The p2pcam CLI is built as is: its demo runs the sim board.
 #
 # --x264 adds p2pcamd-linux-TARGET-x264 (TARGET arm64 or amd64): built with
 # -tags x264 and cgo, so that raw cameras without a hardware encoder can use
@@ -45,6 +64,8 @@ out="$root/dist"
 only=""
 cmd_list=""
 x264=""
+sim_clips=""
+strip="-s -w "
 while (($#)); do
 	case "$1" in
 	--only) only=${2:?--only needs a comma list, e.g. arm64,armv7}; shift 2 ;;
@@ -54,6 +75,8 @@ while (($#)); do
 	--out) out=${2:?--out needs a folder}; shift 2 ;;
 	--out=*) out=${1#*=}; shift ;;
 	--x264) x264=1; shift ;;
+	--sim-clips) sim_clips=1; shift ;;
+	--keep-symbols) strip=""; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "cross-build: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -129,7 +152,16 @@ fi
 
 version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
 # cmd/*/main.go declares `var version = "dev"`, stamped here.
-ldflags="-s -w -X main.version=$version"
+ldflags="${strip}-X main.version=$version"
+
+# The camera build of p2pcamd (see the top): its tags, comma-separated, and
+# its -gcflags, one per package pattern in scripts/noinline-packages.txt.
+camera_tags=nethttpomithttp2
+[ -z "$sim_clips" ] && camera_tags="nosimclips,$camera_tags"
+camera_gcflags=()
+while read -r pattern; do
+	camera_gcflags+=("-gcflags=$pattern=-l")
+done < <(sed 's/#.*//;/^[[:space:]]*$/d' scripts/noinline-packages.txt)
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -142,7 +174,9 @@ for t in "${targets[@]}"; do
 	read -r -a envs <<<"$(target_env "$t")"
 	for c in "${cmds[@]}"; do
 		bin="$out/$c-linux-$t"
-		env "${envs[@]}" CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin.tmp" "./cmd/$c"
+		flags=()
+		[ "$c" = p2pcamd ] && flags=(-tags "$camera_tags" "${camera_gcflags[@]}")
+		env "${envs[@]}" CGO_ENABLED=0 go build -trimpath "${flags[@]}" -ldflags "$ldflags" -o "$bin.tmp" "./cmd/$c"
 		mv -f "$bin.tmp" "$bin"
 		built+=("$bin")
 	done
@@ -153,7 +187,7 @@ for t in "${x264_targets[@]}"; do
 	read -r -a xenv <<<"$(x264_env "$t")"
 	bin="$out/p2pcamd-linux-$t-x264"
 	env "${envs[@]}" "${xenv[@]}" CGO_ENABLED=1 \
-		go build -trimpath -tags x264 -ldflags "$ldflags" -o "$bin.tmp" ./cmd/p2pcamd
+		go build -trimpath -tags "x264,$camera_tags" "${camera_gcflags[@]}" -ldflags "$ldflags" -o "$bin.tmp" ./cmd/p2pcamd
 	mv -f "$bin.tmp" "$bin"
 	built+=("$bin")
 done

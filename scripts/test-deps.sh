@@ -15,6 +15,13 @@ need ss iproute2
 need tc iproute2
 need iptables iptables
 need turnserver coturn
+# the x264-tagged tests (cgo against the host's libx264; scripts/test.sh)
+need gcc gcc
+need pkg-config pkg-config
+host_x264="libx264-dev:$(dpkg --print-architecture)"
+if ! dpkg-query -W -f='${Status}' "$host_x264" 2>/dev/null | grep -q 'ok installed'; then
+	apt_pkgs+=("$host_x264")
+fi
 
 if ((${#apt_pkgs[@]})); then
 	sudo=""

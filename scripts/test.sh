@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: the whole test suite. Installs what the tests need first
 # (scripts/test-deps.sh), then vets and runs every test with the race
-# detector. Tests that need a tool fail under CI=true if it is missing.
+# detector, then the packages with tagged tests again with their tags:
+# nosimclips (the camera build) and x264 (cgo against the host's libx264). Tests that need a tool, and
+# the x264 run, fail under CI=true if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh
@@ -13,3 +15,17 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -race -timeout 20m "$@" ./...
+# The camera build's tag (scripts/cross-build.sh): sim clips from files.
+go vet -tags nosimclips ./capture/sim/
+go test -race -tags nosimclips "$@" ./capture/sim/
+
+x264_pkgs=$(grep -rlE --include='*_test.go' '^//go:build .*\bx264\b' . | xargs -r -n1 dirname | sort -u | xargs)
+if pkg-config --exists x264 2>/dev/null; then
+	go vet -tags x264 $x264_pkgs
+	go test -race -tags x264 -timeout 10m "$@" $x264_pkgs
+elif [ -n "${CI:-}" ]; then
+	echo "test: libx264 not found under CI: scripts/test-deps.sh must install libx264-dev" >&2
+	exit 1
+else
+	echo "test: skipping the x264 tests ($x264_pkgs): no libx264; scripts/test-deps.sh installs libx264-dev" >&2
+fi

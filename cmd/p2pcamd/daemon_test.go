@@ -74,13 +74,20 @@ var listenRE = regexp.MustCompile(`msg="LAN mode listening" addr=(\S+)`)
 // extra flags, in LAN mode on a free loopback port.
 func startDaemon(t testing.TB, config string, args ...string) *daemon {
 	t.Helper()
-	bin := daemonBinary(t)
+	return startBinary(t, daemonBinary(t), nil, config, args...)
+}
+
+// startBinary is startDaemon for the p2pcamd binary bin, with env added to
+// its environment.
+func startBinary(t testing.TB, bin string, env []string, config string, args ...string) *daemon {
+	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), "p2pcamd.toml")
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	args = append([]string{"--config", cfgPath, "--lan", "127.0.0.1:0", "--board", "sim"}, args...)
 	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

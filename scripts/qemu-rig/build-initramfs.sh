@@ -29,15 +29,17 @@
 #
 # The initramfs holds: static busybox, the kernel modules the rig loads
 # (vivid, snd-aloop, virtio_pci, virtio_net and their dependencies) under
-# /lib/modules/VERSION with a fresh modules.dep, the camera image overlay
-# rootfs/etc (S60p2pcamd, p2pcamd.toml with LAN mode on 0.0.0.0:8080),
-# /usr/bin/p2pcamd (arm64, static), /usr/bin/p2pcamd-x264 (arm64, cgo +
-# libx264, dynamically linked) with the shared libraries it needs (found by
-# following readelf's NEEDED entries through the extracted packages: the
-# dynamic loader /lib/ld-linux-aarch64.so.1, libc.so.6, libm.so.6,
-# libx264.so.NNN, in /lib/aarch64-linux-gnu), /usr/bin/p2pcamd-armv7, and
-# the rig's /init (scripts/qemu-rig/guest/init), which swaps in the x264
-# build for the qemu-virt board.
+# /lib/modules/VERSION with a fresh modules.dep and their options
+# (guest/vivid.conf, guest/snd-aloop.conf) in /etc/modprobe.d, the camera
+# image overlay rootfs/etc (S60p2pcamd, p2pcamd.toml with LAN mode on
+# 0.0.0.0:8080), /usr/bin/p2pcamd (arm64, static), /usr/bin/p2pcamd-x264
+# (arm64, cgo + libx264, dynamically linked) with the shared libraries it
+# needs (found by following readelf's NEEDED entries through the extracted
+# packages: the dynamic loader /lib/ld-linux-aarch64.so.1, libc.so.6,
+# libm.so.6, libx264.so.NNN, in /lib/aarch64-linux-gnu),
+# /usr/bin/p2pcamd-armv7, and the rig's /init (scripts/qemu-rig/guest/init),
+# which swaps in the x264 build for the qemu-virt board and starts the
+# armv7 build beside it.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -238,6 +240,7 @@ done
 cp "$mdir"/modules.{builtin,builtin.modinfo,order} "$smdir/"
 depmod -b "$stage" "$kver"
 install -m 0644 "$here/guest/vivid.conf" "$stage/etc/modprobe.d/vivid.conf"
+install -m 0644 "$here/guest/snd-aloop.conf" "$stage/etc/modprobe.d/snd-aloop.conf"
 
 # The camera image overlay, with LAN mode open to QEMU's port forward.
 cp -a "$root/rootfs/etc/." "$stage/etc/"
@@ -247,6 +250,9 @@ grep -q '^listen = "0.0.0.0:8080"$' "$conf" || die "could not set listen = \"0.0
 install -m 0755 "$bin_dir/p2pcamd-linux-arm64" "$stage/usr/bin/p2pcamd"
 install -m 0755 "$bin_dir/p2pcamd-linux-armv7" "$stage/usr/bin/p2pcamd-armv7"
 install -m 0755 "$bin_dir/p2pcamd-linux-arm64-x264" "$stage/usr/bin/p2pcamd-x264"
+# The camera build leaves the sim clips out (-tags nosimclips); the sim
+# board reads them from here.
+install -D -m 0644 -t "$stage/usr/share/p2pcam/sim" "$root"/capture/sim/clips/*.h264
 
 # The x264 build's shared libraries, from Debian's arm64 packages: follow
 # the NEEDED entries from the binary, through every library found.

@@ -45,6 +45,11 @@ type Device struct {
 	// NoExtCtrls makes VIDIOC_G_EXT_CTRLS and VIDIOC_S_EXT_CTRLS
 	// unknown, as on drivers without the control framework.
 	NoExtCtrls bool
+	// PerOpen gives each open file a device of its own, made from this
+	// one's exported fields, as M2M drivers give each open file a
+	// context: formats, buffers, controls and frames are per open.
+	// Contexts returns them; this Device records only "open".
+	PerOpen bool
 
 	mu           sync.Mutex
 	inited       bool
@@ -61,6 +66,7 @@ type Device struct {
 	drained      bool // ENCODER_CMD stop: the next capture buffer is the last
 	lastDequeued bool
 	encCmds      []uint32
+	contexts     []*Device // with PerOpen: one per open, in order
 }
 
 // Format is one pixel format of a fake queue.
@@ -181,6 +187,9 @@ func (d *Device) Vanish() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.gone = true
+	for _, c := range d.contexts {
+		c.Vanish()
+	}
 }
 
 // Stall stops (true) or resumes (false) the delivery of frames.
@@ -188,6 +197,34 @@ func (d *Device) Stall(stalled bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stalled = stalled
+	if !stalled {
+		d.process() // an M2M device takes up what was queued meanwhile
+	}
+	for _, c := range d.contexts {
+		c.Stall(stalled)
+	}
+}
+
+// Contexts returns the devices made for each open file when PerOpen
+// is set, in the order of the opens.
+func (d *Device) Contexts() []*Device {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]*Device(nil), d.contexts...)
+}
+
+// newContext returns a device for one open file, with d's exported
+// fields. The caller holds d.mu.
+func (d *Device) newContext() *Device {
+	c := &Device{
+		Driver: d.Driver, Card: d.Card, BusInfo: d.BusInfo, Version: d.Version, Caps: d.Caps,
+		Formats: d.Formats, Controls: d.Controls, Frames: d.Frames, MarkKeyframes: d.MarkKeyframes,
+		FrameInterval: d.FrameInterval, DataOffset: d.DataOffset, MinBuffers: d.MinBuffers,
+		VanishAfter: d.VanishAfter, NoExtCtrlQuery: d.NoExtCtrlQuery, NoExtCtrls: d.NoExtCtrls,
+		gone: d.gone, stalled: d.stalled,
+	}
+	d.contexts = append(d.contexts, c)
+	return c
 }
 
 // Mapped returns how many buffer planes are mapped now.

@@ -69,6 +69,12 @@ func (k *Kernel) Open(path string) (int, error) {
 	fd := k.next
 	k.next++
 	k.fds[fd] = d
+	if d.PerOpen {
+		c := d.newContext()
+		c.init()
+		c.record("open")
+		k.fds[fd] = c
+	}
 	return fd, nil
 }
 

@@ -20,6 +20,13 @@ P2PCAMD_BUILD_TARGETS = cmd/p2pcamd
 # the golang infrastructure.
 P2PCAMD_GO_ENV = CGO_ENABLED=0
 P2PCAMD_LDFLAGS = -s -w -X main.version=$(P2PCAMD_VERSION)
+# The camera build, as scripts/cross-build.sh makes it (docs/size.md): the
+# sim clips left out (BR2_PACKAGE_P2PCAMD_SIM_CLIPS installs them as
+# files), net/http without HTTP/2, and no inlining in the set-up-only
+# packages of scripts/noinline-packages.txt.
+P2PCAMD_TAGS = nosimclips nethttpomithttp2
+P2PCAMD_NOINLINE = $(shell sed 's/\#.*//' $(P2PCAMD_SITE)/scripts/noinline-packages.txt)
+P2PCAMD_BUILD_OPTS = $(foreach p,$(P2PCAMD_NOINLINE),-gcflags=$(p)=-l)
 
 # Buildroot builds Go with -mod=vendor and no network (GOPROXY=off), and
 # vendors only downloaded sources. A local source has no vendor/: make it
@@ -56,6 +63,16 @@ define P2PCAMD_INSTALL_CONFIG
 		$(TARGET_DIR)/var/lib/p2pcam/ota
 endef
 P2PCAMD_POST_INSTALL_TARGET_HOOKS += P2PCAMD_INSTALL_CONFIG
+
+# The sim board's clips, which the camera build reads from files.
+ifeq ($(BR2_PACKAGE_P2PCAMD_SIM_CLIPS),y)
+define P2PCAMD_INSTALL_SIM_CLIPS
+	$(INSTALL) -d -m 0755 $(TARGET_DIR)/usr/share/p2pcam/sim
+	$(INSTALL) -m 0644 $(@D)/capture/sim/clips/*.h264 \
+		$(TARGET_DIR)/usr/share/p2pcam/sim/
+endef
+P2PCAMD_POST_INSTALL_TARGET_HOOKS += P2PCAMD_INSTALL_SIM_CLIPS
+endif
 
 define P2PCAMD_INSTALL_INIT_SYSV
 	$(INSTALL) -D -m 0755 $(P2PCAMD_ROOTFS)/etc/init.d/S60p2pcamd \
