@@ -1,11 +1,11 @@
 // Package rig holds the QEMU arm64 rig test: p2pcamd on an emulated
 // arm64 camera, booted from Debian's arm64 kernel and a small initramfs.
 //
-// The test (rig_test.go) builds the rig with scripts/qemu-rig
-// (build-initramfs.sh: kernel, busybox, modules, the rootfs/ overlay, the
-// cross-built arm64 and armv7 p2pcamd, and the arm64 x264 build with its
-// shared libraries), then boots it twice with run.sh under
-// qemu-system-aarch64 (full emulation, no KVM), one board after the
+// The test (rig_test.go, audio_test.go) builds the rig with
+// scripts/qemu-rig (build-initramfs.sh: kernel, busybox, modules, the
+// rootfs/ overlay, the cross-built arm64 and armv7 p2pcamd, and the arm64
+// x264 build with its shared libraries), then boots it twice with run.sh
+// under qemu-system-aarch64 (full emulation, no KVM), one board after the
 // other, and checks from the host:
 //
 // The sim board (built-in clips):
@@ -13,14 +13,14 @@
 //   - 5 s of live HTTP-FLV at quality=high is H.264 640x360 that ffmpeg
 //     decodes cleanly;
 //   - the guest loaded vivid (a virtual V4L2 camera: /dev/video0) and
-//     snd-aloop (an ALSA loopback card);
+//     snd-aloop (two ALSA loopback cards);
 //   - the armv7 build runs on the arm64 kernel (32-bit compat).
 //
 // The qemu-virt board (vivid's raw YUYV through V4L2, encoded by libx264
 // in p2pcamd's x264 build):
 //   - the x264 build runs (dynamic loader, libc, libx264 in the image);
 //   - p2pcamd --list-devices shows vivid (formats, sizes, frame rates,
-//     controls) and the loopback card;
+//     controls) and the loopback cards;
 //   - two live fetches are H.264 at the size the camera was set to,
 //     start on a keyframe, decode cleanly, the first carries x264's SEI,
 //     their pictures differ (vivid's on-screen clock) and the frames
@@ -28,14 +28,32 @@
 //   - it logs the capture path's figures, measured in the guest: per
 //     frame encode time, dequeue-to-emit and buffer-timestamp-to-emit
 //     delays (p2pcamd's debug lines), and the CPU of p2pcamd and of
-//     vivid's kthread ("p2pcam-rig: cpu:" samples from /proc).
+//     vivid's kthread ("p2pcam-rig: cpu:" samples from /proc);
+//   - talkback comes back in the live stream, through the real ALSA
+//     driver: snd-aloop loops the speaker (hw:Loopback,0) to the
+//     microphone (hw:Loopback,1). The host records the live stream,
+//     POSTs voice?channel=0 with two tones (1 kHz for 400 ms, then
+//     1.5 kHz for 300 ms; AAC-LC as apps send it), and measures them in
+//     the live audio as ffmpeg decodes it: frequency, length, level and
+//     SNR against what the codecs alone leave (computed on the host), the
+//     digital silence around them, the camera's own account (all played,
+//     nothing dropped); it logs the round-trip delay in live media time;
+//   - the same round trip against the armv7 build, which the guest runs
+//     beside the camera on port 8081 (the sim board's clips, sound on a
+//     second loopback card): its ALSA ioctls go through the arm64
+//     kernel's 32-bit compat layer; the talker sends G.711 mu-law.
+//
+// The emulated guest stalls now and then on a busy host, and its sound
+// cards run on without it; a round trip that fails while the guest
+// stalled (the live audio's timestamps or the speaker's underruns say
+// so) is made again, up to three times.
 //
 // It needs root (scripts/qemu-rig/deps.sh installs QEMU and the arm64
 // cross toolchain, and fetches the Debian packages) and
 // qemu-system-aarch64; without them it is skipped, except under CI (CI
 // non-empty), where a missing QEMU is a failure. -short skips it. The
 // downloads, the extracted kernel and the Go build are cached (see
-// build-initramfs.sh), so a warm run takes 40-60 s.
+// build-initramfs.sh), so a warm run takes 45-70 s.
 //
 //	go test -race ./rig/ -run . -v
 package rig

@@ -141,7 +141,9 @@ func testSimBoard(t *testing.T, root, out string) {
 // It checks --list-devices against the real drivers, that the live FLV
 // is vivid's picture (its size, x264's stream, live pictures, frames
 // that keep coming), and logs the capture path's latency and CPU use,
-// measured inside the guest.
+// measured inside the guest. Then it talks to the camera, and to the
+// armv7 build running beside it, and hears the talk come back in their
+// live streams through snd-aloop (audio_test.go).
 func testQEMUVirtBoard(t *testing.T, root, out string) {
 	vm := bootRig(t, root, out, "qemu-virt")
 	defer vm.stop()
@@ -158,11 +160,22 @@ func testQEMUVirtBoard(t *testing.T, root, out string) {
 			"p2pcam-rig: devices:       640x360 ",
 			"p2pcam-rig: devices:   controls:",
 			"p2pcam-rig: devices: card 0: Loopback [Loopback], driver Loopback",
+			// The second loopback card, for the armv7 build.
+			"p2pcam-rig: devices: card 1: Loopback2 [Loopback], driver Loopback",
 			`msg="p2pcamd starting" board=qemu-virt`,
-			`msg="LAN mode listening"`,
+			`msg="LAN mode listening" addr=[::]:8080`,
+			"p2pcam-rig: armv7 p2pcamd: started on port 8081",
 		} {
 			if !strings.Contains(log, want) {
 				t.Errorf("serial log lacks %q", want)
+			}
+		}
+		for _, want := range []string{
+			`msg="p2pcamd starting" board=sim device=p2pcam/armv7`,
+			`msg="LAN mode listening" addr=[::]:8081`,
+		} {
+			if !strings.HasPrefix(findLine(log, want), armv7Prefix) {
+				t.Errorf("serial log lacks %q from the armv7 p2pcamd (lines %q...)", want, armv7Prefix)
 			}
 		}
 		if t.Failed() {
@@ -206,7 +219,23 @@ func testQEMUVirtBoard(t *testing.T, root, out string) {
 		t.Logf("second fetch: %d bytes, %d video packets in %v; %d frames captured so far", len(second), n, vividSecond, frames)
 		reportCapture(t, log[mark:], cc)
 	})
+
+	// Talkback comes back in the live stream. The x264 build's ALSA: the
+	// speaker hw:Loopback,0, the microphone hw:Loopback,1 (the board
+	// profile); the talker sends AAC. After the figures above, which the
+	// round trips would disturb.
+	serial := func() string { return vm.serial(t) }
+	t.Run("talk_round_trip", func(t *testing.T) { testTalkRoundTrip(t, vm.camera, "aac", serial, "") })
+	// The armv7 build's ALSA, through the arm64 kernel's 32-bit compat
+	// ioctls, on the second loopback card; the talker sends G.711.
+	t.Run("armv7_talk_round_trip", func(t *testing.T) {
+		vm.armv7.await(t, bootTimeout)
+		testTalkRoundTrip(t, vm.armv7, "g711u", serial, armv7Prefix)
+	})
 }
+
+// armv7Prefix starts the armv7 p2pcamd's lines on the serial console.
+const armv7Prefix = "armv7: "
 
 const (
 	// vividFirst and vividSecond are the media time of the two live
@@ -417,13 +446,24 @@ func buildRig(t *testing.T, root, out string) {
 	t.Logf("build-initramfs.sh: %v", time.Since(start).Round(100*time.Millisecond))
 }
 
+// camera is one p2pcamd in the guest, reached in LAN mode through QEMU's
+// port forward.
+type camera struct {
+	base   string // http://127.0.0.1:PORT
+	client *http.Client
+}
+
+func newCamera(port int) camera {
+	return camera{base: "http://127.0.0.1:" + strconv.Itoa(port), client: &http.Client{Timeout: 3 * time.Second}}
+}
+
 // vm is a booted rig.
 type vm struct {
-	base        string // http://127.0.0.1:PORT
+	camera             // the board's p2pcamd
+	armv7       camera // the armv7 p2pcamd beside it: qemu-virt board only
 	serialPath  string
 	firstAnswer time.Duration // from QEMU's start to the first LAN answer
-	client      *http.Client
-	stop        func() // kills QEMU; more calls do nothing
+	stop        func()        // kills QEMU; more calls do nothing
 }
 
 // bootRig boots the rig and waits for LAN mode to answer. QEMU is killed,
@@ -450,18 +490,19 @@ func bootOnce(t *testing.T, root, out, board string) (*vm, error) {
 	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
-	v := &vm{
-		base:       "http://127.0.0.1:" + strconv.Itoa(port),
-		serialPath: filepath.Join(dir, "serial.log"),
-		client:     &http.Client{Timeout: 3 * time.Second},
+	v := &vm{camera: newCamera(port), serialPath: filepath.Join(dir, "serial.log")}
+	args := []string{"--dir", out, "--port", strconv.Itoa(port), "--board", board, "--serial-log", v.serialPath}
+	if board == "qemu-virt" {
+		port2 := freePort(t)
+		v.armv7 = newCamera(port2)
+		args = append(args, "--armv7-port", strconv.Itoa(port2))
 	}
 	qemuOut, err := os.Create(filepath.Join(dir, "qemu.out"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer qemuOut.Close()
-	cmd := exec.Command(filepath.Join(root, "scripts/qemu-rig/run.sh"),
-		"--dir", out, "--port", strconv.Itoa(port), "--board", board, "--serial-log", v.serialPath)
+	cmd := exec.Command(filepath.Join(root, "scripts/qemu-rig/run.sh"), args...)
 	cmd.Stdout = qemuOut
 	cmd.Stderr = qemuOut
 	// Its own process group, killed whole; and killed if the test binary
@@ -498,7 +539,7 @@ func bootOnce(t *testing.T, root, out, board string) (*vm, error) {
 			stop()
 			b, _ := os.ReadFile(qemuOut.Name())
 			if bytes.Contains(b, []byte("host forwarding")) {
-				return nil, fmt.Errorf("%w %d: %s", errPortTaken, port, bytes.TrimSpace(b))
+				return nil, fmt.Errorf("%w: %s", errPortTaken, bytes.TrimSpace(b))
 			}
 			t.Logf("serial log:\n%s", v.serial(t))
 			return nil, fmt.Errorf("QEMU exited before LAN mode answered: %v\n%s", err, b)
@@ -526,18 +567,20 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// serial returns the whole lines of the serial console so far: QEMU may
+// be writing the last one.
 func (v *vm) serial(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile(v.serialPath)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
-	return string(b)
+	return string(b[:bytes.LastIndexByte(b, '\n')+1])
 }
 
 // get fetches path and returns the body of a 200 answer.
-func (v *vm) get(path string) ([]byte, error) {
-	resp, err := v.client.Get(v.base + path)
+func (c camera) get(path string) ([]byte, error) {
+	resp, err := c.client.Get(c.base + path)
 	if err != nil {
 		return nil, err
 	}
@@ -554,11 +597,37 @@ func (v *vm) get(path string) ([]byte, error) {
 
 // liveFLV reads the live stream at path until its video spans d of media
 // time, and returns the FLV up to the last whole tag.
-func (v *vm) liveFLV(t *testing.T, path string, d time.Duration) []byte {
+func (c camera) liveFLV(t *testing.T, path string, d time.Duration) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), streamTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.base+path, nil)
+	tags := c.openLive(ctx, t, path)
+	defer tags.Close()
+	out := bytes.NewBuffer(tags.header)
+	first := int64(-1)
+	for {
+		tag, err := tags.next()
+		if err != nil {
+			t.Fatalf("after %d bytes of FLV: %v", out.Len(), err)
+		}
+		out.Write(tag.raw)
+		if tag.typ != flvVideo {
+			continue
+		}
+		if first < 0 {
+			first = tag.ts
+		}
+		if time.Duration(tag.ts-first)*time.Millisecond >= d {
+			return out.Bytes()
+		}
+	}
+}
+
+// openLive starts the live stream at path and reads its FLV header; ctx
+// bounds the stream (it is endless).
+func (c camera) openLive(ctx context.Context, t *testing.T, path string) *flvTags {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -567,48 +636,89 @@ func (v *vm) liveFLV(t *testing.T, path string, d time.Duration) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		resp.Body.Close()
 		t.Fatalf("GET %s: %s: %s", path, resp.Status, b)
 	}
-	r := bufio.NewReader(resp.Body)
-	var out bytes.Buffer
+	tags := &flvTags{r: bufio.NewReader(resp.Body), body: resp.Body}
 	// FLV header (9 bytes) and PreviousTagSize0 (4), FLV spec E.2, E.3.
-	head := make([]byte, 13)
-	if _, err := io.ReadFull(r, head); err != nil {
+	tags.header = make([]byte, 13)
+	if _, err := io.ReadFull(tags.r, tags.header); err != nil {
+		resp.Body.Close()
 		t.Fatalf("FLV header: %v", err)
 	}
-	if string(head[:3]) != "FLV" {
-		t.Fatalf("not FLV: % x", head)
+	if string(tags.header[:3]) != "FLV" {
+		resp.Body.Close()
+		t.Fatalf("not FLV: % x", tags.header)
 	}
-	out.Write(head)
-	first := int64(-1)
+	return tags
+}
+
+// FLV tag types (FLV spec E.4.1).
+const (
+	flvAudio = 8
+	flvVideo = 9
+)
+
+// flvTags reads a live FLV stream tag by tag.
+type flvTags struct {
+	r      *bufio.Reader
+	body   io.Closer
+	header []byte // the FLV header and PreviousTagSize0
+}
+
+// flvTag is one whole tag as read: header, data and PreviousTagSize.
+type flvTag struct {
+	raw  []byte
+	typ  byte
+	ts   int64 // milliseconds
+	data []byte
+}
+
+// next reads the next tag and checks its PreviousTagSize.
+func (f *flvTags) next() (flvTag, error) {
+	// Tag header (11 bytes), data, PreviousTagSize (4), FLV spec E.4.1.
+	var th [11]byte
+	if _, err := io.ReadFull(f.r, th[:]); err != nil {
+		return flvTag{}, err
+	}
+	size := int(th[1])<<16 | int(th[2])<<8 | int(th[3])
+	raw := make([]byte, 11+size+4)
+	copy(raw, th[:])
+	if _, err := io.ReadFull(f.r, raw[11:]); err != nil {
+		return flvTag{}, err
+	}
+	if got := binary.BigEndian.Uint32(raw[11+size:]); got != uint32(11+size) {
+		return flvTag{}, fmt.Errorf("tag of type %d: PreviousTagSize %d, want %d", th[0]&0x1f, got, 11+size)
+	}
+	return flvTag{
+		raw:  raw,
+		typ:  th[0] & 0x1f,
+		ts:   int64(th[4])<<16 | int64(th[5])<<8 | int64(th[6]) | int64(th[7])<<24,
+		data: raw[11 : 11+size],
+	}, nil
+}
+
+// Close ends the stream.
+func (f *flvTags) Close() error { return f.body.Close() }
+
+// await waits up to timeout for the camera's first LAN answer.
+func (c camera) await(t *testing.T, timeout time.Duration) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
 	for {
-		// Tag header (11 bytes), data, PreviousTagSize (4), FLV spec E.4.1.
-		th := make([]byte, 11)
-		if _, err := io.ReadFull(r, th); err != nil {
-			t.Fatalf("after %d bytes of FLV: %v", out.Len(), err)
+		_, err := c.get(statusURL)
+		if err == nil {
+			return
 		}
-		size := int(th[1])<<16 | int(th[2])<<8 | int(th[3])
-		ts := int64(th[4])<<16 | int64(th[5])<<8 | int64(th[6]) | int64(th[7])<<24
-		rest := make([]byte, size+4)
-		if _, err := io.ReadFull(r, rest); err != nil {
-			t.Fatalf("after %d bytes of FLV: %v", out.Len(), err)
-		}
-		if got := binary.BigEndian.Uint32(rest[size:]); got != uint32(11+size) {
-			t.Fatalf("tag at %d: PreviousTagSize %d, want %d", out.Len(), got, 11+size)
-		}
-		out.Write(th)
-		out.Write(rest)
-		if th[0]&0x1f != 9 { // not video
-			continue
-		}
-		if first < 0 {
-			first = ts
-		}
-		if time.Duration(ts-first)*time.Millisecond >= d {
-			return out.Bytes()
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("no LAN answer on %s within %v: %v", c.base, timeout, err)
 		}
 	}
 }

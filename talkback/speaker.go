@@ -87,6 +87,13 @@ func (s *fileSpeaker) Delay() (int, error) {
 	return max(s.played-heard, 0), nil
 }
 
+// Drain waits until what is queued has been "heard".
+func (s *fileSpeaker) Drain() error {
+	d, err := s.Delay()
+	time.Sleep(s.p.Duration(d))
+	return err
+}
+
 // Close writes the WAV file, if any: whole, or not at all.
 func (s *fileSpeaker) Close() error {
 	if s.f == nil {

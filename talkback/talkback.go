@@ -78,7 +78,14 @@ type Stats struct {
 	// FirstSound is the time from the first byte received to the first
 	// sample written to the speaker.
 	FirstSound time.Duration
+	// Underruns counts the times the speaker ran dry while playing
+	// (audio came too late: a gap was heard), if it counts them, as an
+	// ALSA device does.
+	Underruns int
 }
+
+// xrunCounter is a speaker that counts its underruns, as *alsa.PCM does.
+type xrunCounter interface{ XRuns() int }
 
 // Serve plays the FLV audio stream r until it ends, goes idle, or ctx is
 // done. It fails at once with ErrBusy while another session runs. ready,
@@ -176,10 +183,18 @@ func (s *session) run(ctx context.Context, r io.Reader) (Stats, error) {
 	}
 }
 
-// finish drains what is queued and returns the stats.
+// finish plays out what is queued, in the queue and in the speaker's
+// buffer (closing the speaker would drop that: the end of what the
+// talker said), and returns the stats.
 func (s *session) finish(play *playQueue, wg *sync.WaitGroup, firstByte time.Time, firstWrite *time.Time, err error) (Stats, error) {
 	play.close()
 	wg.Wait()
+	if s.playErr == nil {
+		s.playErr = s.spk.Drain()
+	}
+	if x, ok := s.spk.(xrunCounter); ok {
+		s.stats.Underruns = x.XRuns()
+	}
 	s.stats.Played, s.stats.Dropped = play.played(), play.dropped()
 	if !firstByte.IsZero() && !firstWrite.IsZero() {
 		s.stats.FirstSound = firstWrite.Sub(firstByte)

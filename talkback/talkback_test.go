@@ -173,6 +173,88 @@ func TestPlays(t *testing.T) {
 	}
 }
 
+// A talk is heard to its end: when the talker stops, the speaker plays
+// out its buffer before it is closed (closing drops what it holds).
+func TestPlaysToTheEnd(t *testing.T) {
+	tests := []struct {
+		name   string
+		stream []byte
+		quiet  bool          // the talker goes quiet instead of ending the stream
+		want   time.Duration // of audio sent
+	}{
+		{"stream ends", g711Stream(t, tone(8000, 1600, 1000), false), false, 200 * time.Millisecond},
+		{"shorter than the speaker's buffer", g711Stream(t, tone(8000, 320, 1000), true), false, 40 * time.Millisecond},
+		{"talker goes quiet", g711Stream(t, tone(8000, 1600, 1000), false), true, 200 * time.Millisecond},
+		{"aac stream ends", aacStream(t, tone(16000, 4096, 440), 16000), false, 320 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Real time, so that the speaker's 80 ms buffer is still
+			// full when the talker stops.
+			spk := alsatest.NewSink(alsa.Params{Rate: 16000, Channels: 1, PeriodFrames: 320, BufferFrames: 1280})
+			tb := talkback.New(talkback.Config{
+				OpenSpeaker: func() (alsa.Player, error) { return spk, nil },
+				MaxLatency:  time.Minute,
+				IdleTimeout: 100 * time.Millisecond,
+			})
+			var r io.Reader = bytes.NewReader(tt.stream)
+			if tt.quiet {
+				q := &blockingReader{r: r, stop: make(chan struct{})}
+				defer close(q.stop)
+				r = q
+			}
+			st, err := tb.Serve(context.Background(), r, nil)
+			if tt.quiet != errors.Is(err, talkback.ErrIdle) || !tt.quiet && err != nil {
+				t.Fatalf("Serve = %v", err)
+			}
+			if n := spk.Dropped(); n != 0 {
+				t.Errorf("the speaker was closed with %v still to play (stats %+v)", spk.Params().Duration(n), st)
+			}
+			// The 8 to 16 kHz resampler holds back its last sample.
+			if got := spk.Params().Duration(len(spk.Samples())); got < tt.want-time.Millisecond {
+				t.Errorf("played %v, want the %v sent", got, tt.want)
+			}
+		})
+	}
+}
+
+// A talker whose audio stops coming for longer than the jitter buffer
+// and the speaker's buffer hold is heard with a gap: talkback counts the
+// speaker's underruns.
+func TestCountsUnderruns(t *testing.T) {
+	stream := g711Stream(t, tone(8000, 3200, 1000), false) // 400 ms
+	tests := []struct {
+		name  string
+		stall time.Duration // halfway through the stream
+		want  func(int) bool
+	}{
+		{"smooth", 0, func(n int) bool { return n == 0 }},
+		{"talker stalls", 300 * time.Millisecond, func(n int) bool { return n >= 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spk := alsatest.NewSink(alsa.Params{Rate: 16000, Channels: 1, PeriodFrames: 320, BufferFrames: 1280})
+			half := len(stream) / 2
+			r := io.MultiReader(bytes.NewReader(stream[:half]), stallReader(tt.stall), bytes.NewReader(stream[half:]))
+			st, err := talkback.New(talkback.Config{OpenSpeaker: func() (alsa.Player, error) { return spk, nil }}).Serve(context.Background(), r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.want(st.Underruns) {
+				t.Errorf("Underruns = %d (the speaker's count: %d)", st.Underruns, spk.XRuns())
+			}
+		})
+	}
+}
+
+// stallReader waits d, as a network that stalls, then ends.
+type stallReader time.Duration
+
+func (d stallReader) Read([]byte) (int, error) {
+	time.Sleep(time.Duration(d))
+	return 0, io.EOF
+}
+
 // blockingReader serves b, then blocks until closed.
 type blockingReader struct {
 	r    io.Reader

@@ -24,7 +24,9 @@ type Player interface {
 	Params() Params
 	// Delay returns how many frames written are still to be heard.
 	Delay() (frames int, err error)
-	// Close stops playing (dropping what is queued) and unblocks a
-	// pending Write.
+	// Drain waits until every frame written has been heard.
+	Drain() error
+	// Close stops playing (dropping what is queued: Drain first to
+	// hear it) and unblocks a pending Write or Drain.
 	Close() error
 }

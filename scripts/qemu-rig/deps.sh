@@ -8,7 +8,9 @@
 #                (qemu-user-static), cpio, depmod (kmod), flock (util-linux)
 #   x264 build   the cross toolchain for p2pcamd's arm64 cgo + libx264 build
 #                (scripts/cross-build.sh --x264), which the qemu-virt board
-#                runs: gcc-aarch64-linux-gnu (and its readelf), pkg-config,
+#                runs: gcc-aarch64-linux-gnu (and its readelf), its C library
+#                headers (libc6-dev-arm64-cross, which it only recommends, so
+#                --no-install-recommends leaves it out), pkg-config,
 #                libx264-dev:arm64
 #   guest parts  Debian's arm64 kernel (linux-image-arm64 and the versioned
 #                linux-image-*-arm64 it depends on) and busybox-static:arm64,
@@ -32,6 +34,11 @@ if [ "$(dpkg --print-architecture)" != arm64 ] && ! dpkg --print-foreign-archite
 	add_arch=1
 fi
 
+# The cross compiler finds no libc headers without it: cgo fails on
+# <stdlib.h>.
+if ! echo '#include <stdlib.h>' | aarch64-linux-gnu-gcc -E -x c - >/dev/null 2>&1; then
+	apt_pkgs+=(libc6-dev-arm64-cross)
+fi
 if ! dpkg-query -W -f='${Status}' libx264-dev:arm64 2>/dev/null | grep -q 'ok installed'; then
 	apt_pkgs+=(libx264-dev:arm64)
 fi

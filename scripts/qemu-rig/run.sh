@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # run.sh: boot the QEMU arm64 rig (an emulated camera running p2pcamd).
 #
-#   scripts/qemu-rig/run.sh [--dir DIR] [--port PORT] [--board NAME]
-#                           [--serial-log FILE] [--shell] [--verbose]
+#   scripts/qemu-rig/run.sh [--dir DIR] [--port PORT] [--armv7-port PORT]
+#                           [--board NAME] [--serial-log FILE] [--shell]
+#                           [--verbose]
 #                           [-- QEMU-ARGS...]
 #
 #   --dir DIR         where build-initramfs.sh put vmlinuz and initrd.gz
 #                     (default: its default, $CACHE/out)
 #   --port PORT       host port forwarded to the guest's LAN mode port 8080,
 #                     on 127.0.0.1 only (default 8080)
+#   --armv7-port PORT host port forwarded to guest port 8081, where the
+#                     qemu-virt board also runs the armv7 p2pcamd (on
+#                     127.0.0.1; default: none)
 #   --board NAME      p2pcamd board profile, passed as p2pcam.board=NAME on
 #                     the kernel command line (default sim)
 #   --serial-log FILE also write the serial console to FILE
@@ -27,6 +31,7 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 cache=${P2PCAM_RIG_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/p2pcam-rig}
 dir=$cache/out
 port=8080
+port2=""
 board=sim
 log=""
 shell=0
@@ -35,6 +40,7 @@ while (($#)); do
 	case "$1" in
 	--dir) dir=${2:?--dir needs a folder}; shift 2 ;;
 	--port) port=${2:?--port needs a number}; shift 2 ;;
+	--armv7-port) port2=${2:?--armv7-port needs a number}; shift 2 ;;
 	--board) board=${2:?--board needs a name}; shift 2 ;;
 	--serial-log) log=${2:?--serial-log needs a file}; shift 2 ;;
 	--shell) shell=1; shift ;;
@@ -63,6 +69,9 @@ else
 	console=(-chardev "stdio,id=con0,signal=off" -serial chardev:con0 -monitor none)
 fi
 
+fwd="hostfwd=tcp:127.0.0.1:$port-:8080"
+[ -n "$port2" ] && fwd+=",hostfwd=tcp:127.0.0.1:$port2-:8081"
+
 append="console=ttyAMA0 panic=-1 p2pcam.board=$board"
 [ "$verbose" = 1 ] || append+=" quiet"
 [ "$shell" = 1 ] && append+=" p2pcam.shell=1"
@@ -72,6 +81,6 @@ exec qemu-system-aarch64 \
 	-nographic "${console[@]}" \
 	-kernel "$dir/vmlinuz" -initrd "$dir/initrd.gz" \
 	-append "$append" \
-	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8080" \
+	-netdev "user,id=n0,$fwd" \
 	-device virtio-net-pci,netdev=n0,romfile= \
 	-no-reboot "$@"

@@ -128,20 +128,25 @@ func (s *Source) Close() error {
 // Sink is an alsa.Player without ALSA underneath: a speaker with a
 // buffer of BufferFrames that plays at its rate in real time (or Speed
 // times as fast) and records every frame written to it. Write blocks
-// while the buffer is full; Delay is what the buffer holds. Set the
-// fields before the first Write.
+// while the buffer is full; Delay is what the buffer holds; Drain waits
+// for it to play out; Dropped says what Close cut off; XRuns counts the
+// times it ran dry between two Writes (an underrun). Set the fields
+// before the first Write.
 type Sink struct {
 	Speed float64
 
 	params alsa.Params
 
-	once    sync.Once
-	mu      sync.Mutex
-	samples []int16
-	queued  float64 // frames not played yet
-	last    time.Time
-	closed  chan struct{}
-	done    bool
+	once     sync.Once
+	mu       sync.Mutex
+	samples  []int16
+	queued   float64 // frames not played yet
+	dropped  int     // frames still queued at Close
+	xruns    int
+	draining bool // running dry is no underrun
+	last     time.Time
+	closed   chan struct{}
+	done     bool
 }
 
 var _ alsa.Player = (*Sink)(nil)
@@ -161,11 +166,15 @@ func (s *Sink) init() {
 	})
 }
 
-// play removes from the buffer what was played since the last call;
-// s.mu is held.
+// play removes from the buffer what was played since the last call,
+// counting an underrun if it ran dry; s.mu is held.
 func (s *Sink) play(now time.Time) {
 	if !s.last.IsZero() {
-		s.queued = max(s.queued-now.Sub(s.last).Seconds()*float64(s.params.Rate)*s.Speed, 0)
+		left := s.queued - now.Sub(s.last).Seconds()*float64(s.params.Rate)*s.Speed
+		if left < 0 && s.queued > 0 && !s.draining && !s.done {
+			s.xruns++
+		}
+		s.queued = max(left, 0)
 	}
 	s.last = now
 }
@@ -188,6 +197,7 @@ func (s *Sink) Write(buf []int16) (int, error) {
 			return n, fmt.Errorf("%w: fake sink", alsa.ErrClosed)
 		}
 		s.play(time.Now())
+		s.draining = false
 		room := min(int(float64(s.params.BufferFrames)-s.queued), len(buf)/ch-n)
 		if room > 0 {
 			s.samples = append(s.samples, buf[n*ch:(n+room)*ch]...)
@@ -219,6 +229,47 @@ func (s *Sink) Delay() (int, error) {
 	return int(s.queued + 0.5), nil
 }
 
+// Drain implements alsa.Player: it waits until the buffer has played.
+func (s *Sink) Drain() error {
+	s.init()
+	for {
+		s.mu.Lock()
+		if s.done {
+			s.mu.Unlock()
+			return fmt.Errorf("%w: fake sink", alsa.ErrClosed)
+		}
+		s.draining = true
+		s.play(time.Now())
+		left := s.queued
+		s.mu.Unlock()
+		if left <= 0 {
+			return nil
+		}
+		t := time.NewTimer(s.params.Duration(s.params.PeriodFrames))
+		select {
+		case <-t.C:
+		case <-s.closed:
+			t.Stop()
+		}
+	}
+}
+
+// XRuns returns how many times the Sink ran dry while playing, as
+// alsa.PCM.XRuns counts underruns.
+func (s *Sink) XRuns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.xruns
+}
+
+// Dropped returns how many frames were still queued, never to be heard,
+// when the Sink was closed.
+func (s *Sink) Dropped() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dropped
+}
+
 // Samples returns every sample written so far, interleaved.
 func (s *Sink) Samples() []int16 {
 	s.mu.Lock()
@@ -226,12 +277,16 @@ func (s *Sink) Samples() []int16 {
 	return slices.Clone(s.samples)
 }
 
-// Close implements alsa.Player; it unblocks a pending Write.
+// Close implements alsa.Player; it drops what is queued and unblocks a
+// pending Write or Drain.
 func (s *Sink) Close() error {
 	s.init()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.done {
+		s.draining = true
+		s.play(time.Now())
+		s.dropped = int(s.queued + 0.5)
 		s.done = true
 		close(s.closed)
 	}

@@ -109,19 +109,51 @@ func TestSink(t *testing.T) {
 	if !slices.Equal(k.Samples(), data) {
 		t.Error("Samples() differ from what was written")
 	}
+	if n := k.XRuns(); n != 0 {
+		t.Errorf("XRuns = %d while written ahead", n)
+	}
+	// It runs dry (20 ms at 2x) before the next Write: an underrun.
+	time.Sleep(30 * time.Millisecond)
 	if _, err := k.Write([]int16{1}); err != nil {
 		t.Error(err)
 	}
-	time.Sleep(30 * time.Millisecond)
+	if n := k.XRuns(); n != 1 {
+		t.Errorf("XRuns = %d after running dry, want 1", n)
+	}
+	if err := k.Drain(); err != nil {
+		t.Errorf("Drain = %v", err)
+	}
 	if d, _ := k.Delay(); d != 0 {
-		t.Errorf("Delay after playing out = %d", d)
+		t.Errorf("Delay after Drain = %d", d)
 	}
 	k.Close()
+	if n := k.Dropped(); n != 0 {
+		t.Errorf("Dropped after Drain and Close = %d", n)
+	}
+	if n := k.XRuns(); n != 1 {
+		t.Errorf("XRuns = %d after draining, want still 1: draining dry is no underrun", n)
+	}
 	if _, err := k.Write(data); !errors.Is(err, alsa.ErrClosed) {
 		t.Errorf("Write after Close = %v", err)
 	}
 	if _, err := k.Delay(); !errors.Is(err, alsa.ErrClosed) {
 		t.Errorf("Delay after Close = %v", err)
+	}
+	if err := k.Drain(); !errors.Is(err, alsa.ErrClosed) {
+		t.Errorf("Drain after Close = %v", err)
+	}
+}
+
+// Close drops what the buffer holds, and Dropped says how much.
+func TestSinkCloseDrops(t *testing.T) {
+	k := NewSink(alsa.Params{Rate: 8000, Channels: 1, PeriodFrames: 80, BufferFrames: 320})
+	if _, err := k.Write(make([]int16, 320)); err != nil {
+		t.Fatal(err)
+	}
+	k.Close()
+	// 320 frames last 40 ms: most are still queued.
+	if n := k.Dropped(); n < 200 || n > 320 {
+		t.Errorf("Dropped = %d, want most of the 320 frames written", n)
 	}
 }
 
