@@ -10,61 +10,68 @@ import (
 // it skips to the next keyframe.
 const DefaultMaxLag = 500 * time.Millisecond
 
-// rateDecay weighs the media rate estimate: each frame keeps this share
-// of what came before, so the estimate spans a few seconds of frames.
-const rateDecay = 0.97
-
-// lagGuard keeps one live viewer near live. Before each frame goes out it
-// tells how far behind capture the viewer would see it: the frame's age
-// plus the time the transport needs to send what it still holds, at the
-// stream's own rate. Beyond the limit the viewer skips to the next
-// keyframe, so a lossy link costs pictures, never delay.
+// lagGuard keeps one live viewer near live. It remembers where in the
+// byte stream each frame it let through ends, and learns from the
+// transport how far the viewer has received; before the next frame goes
+// out it tells how late the viewer is: the age of the oldest frame the
+// viewer has not received yet, or of the frame itself. Beyond the limit
+// the viewer skips to the next keyframe, so a lossy or slow link costs
+// pictures, never delay.
 type lagGuard struct {
-	max   time.Duration
-	epoch time.Time // time zero of frame PTS
+	max    time.Duration
+	epoch  time.Time     // time zero of frame PTS
+	joined time.Duration // media time the viewer joined at
 
-	bytes, span float64       // decayed sums of payload bytes and media seconds
-	lastPTS     time.Duration // the latest PTS observed
-	seen        bool
-	joined      time.Duration // media time the viewer joined at
+	sent []sentFrame // frames not yet received, oldest first
 }
 
+// sentFrame is a frame handed to the transport: its capture time and the
+// stream offset its last byte ends at.
+type sentFrame struct {
+	pts time.Duration
+	end int64
+}
+
+// maxTracked bounds the frames a guard remembers; the oldest go first.
+const maxTracked = 1024
+
 // newLagGuard guards a viewer who joins at now. Frames captured before
-// that (the cached GOP it starts with) are old by design and never stale.
+// that (the cached GOP it starts with) are old by design and never count.
 func newLagGuard(max time.Duration, epoch, now time.Time) *lagGuard {
 	return &lagGuard{max: max, epoch: epoch, joined: now.Sub(epoch)}
 }
 
-// observe adds f to the media rate estimate.
-func (g *lagGuard) observe(f *media.Frame) {
-	var dt time.Duration
-	if g.seen && f.PTS > g.lastPTS {
-		dt = f.PTS - g.lastPTS
+// sentTo records that f went out and ends at stream offset end.
+func (g *lagGuard) sentTo(f *media.Frame, end int64) {
+	if f.PTS < g.joined {
+		return
 	}
-	if !g.seen || f.PTS > g.lastPTS {
-		g.lastPTS, g.seen = f.PTS, true
+	if len(g.sent) == maxTracked {
+		g.sent = append(g.sent[:0], g.sent[1:]...)
 	}
-	g.bytes = g.bytes*rateDecay + float64(len(f.Payload))
-	g.span = g.span*rateDecay + dt.Seconds()
+	g.sent = append(g.sent, sentFrame{pts: f.PTS, end: end})
 }
 
-// behind returns how late the viewer would get f if it were sent at now,
-// with backlog bytes still waiting in the transport.
-func (g *lagGuard) behind(now time.Time, f *media.Frame, backlog int) time.Duration {
-	late := now.Sub(g.epoch) - f.PTS
-	if backlog > 0 && g.bytes > 0 && g.span > 0 {
-		rate := g.bytes / g.span // bytes per second of media
-		late += time.Duration(float64(backlog) / rate * float64(time.Second))
+// behind returns how late the viewer is at now for frame f, when it has
+// received the stream up to offset received.
+func (g *lagGuard) behind(now time.Time, f *media.Frame, received int64) time.Duration {
+	i := 0
+	for i < len(g.sent) && g.sent[i].end <= received {
+		i++
 	}
-	return late
+	g.sent = append(g.sent[:0], g.sent[i:]...)
+	oldest := f.PTS
+	if len(g.sent) > 0 {
+		oldest = min(oldest, g.sent[0].pts)
+	}
+	return now.Sub(g.epoch) - oldest
 }
 
-// stale observes f and reports whether to skip it and what follows up to
-// the next keyframe.
-func (g *lagGuard) stale(now time.Time, f *media.Frame, backlog int) bool {
-	g.observe(f)
+// stale reports whether to skip f and what follows up to the next
+// keyframe.
+func (g *lagGuard) stale(now time.Time, f *media.Frame, received int64) bool {
 	if g.max <= 0 || f.PTS < g.joined {
 		return false
 	}
-	return g.behind(now, f, backlog) > g.max
+	return g.behind(now, f, received) > g.max
 }

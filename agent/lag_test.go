@@ -37,56 +37,56 @@ func lagFrame(pts time.Duration, key bool, size int) *media.Frame {
 }
 
 func TestLagGuardStale(t *testing.T) {
-	const frame = 40 * time.Millisecond
-	// 25 fps of 10 kB frames: 250 kB of media a second.
+	const ms = time.Millisecond
+	// Sent: a 10 kB frame every 40 ms from 1 s to 3.96 s; frame i ends at
+	// stream offset (i+1)*10 kB. The next frame goes out at 4 s.
 	cases := []struct {
-		name    string
-		max     time.Duration
-		joined  time.Duration // when the viewer joined
-		now     time.Duration // when the frame would be sent
-		pts     time.Duration // the frame's capture time
-		backlog int           // bytes the transport still holds
-		want    bool
+		name     string
+		max      time.Duration
+		joined   time.Duration // when the viewer joined
+		pts      time.Duration // the next frame's capture time
+		received time.Duration // the viewer has every frame captured before this
+		want     bool
 	}{
-		{"fresh, nothing held", 500 * time.Millisecond, 0, 4 * time.Second, 4 * time.Second, 0, false},
-		{"450 ms old", 500 * time.Millisecond, 0, 4 * time.Second, 4*time.Second - 450*time.Millisecond, 0, false},
-		{"600 ms old", 500 * time.Millisecond, 0, 4 * time.Second, 4*time.Second - 600*time.Millisecond, 0, true},
-		{"fresh, 400 ms held", 500 * time.Millisecond, 0, 4 * time.Second, 4 * time.Second, 100_000, false},
-		{"fresh, 600 ms held", 500 * time.Millisecond, 0, 4 * time.Second, 4 * time.Second, 150_000, true},
-		{"300 ms old, 300 ms held", 500 * time.Millisecond, 0, 4 * time.Second, 4*time.Second - 300*time.Millisecond, 75_000, true},
-		{"cached before joining", 500 * time.Millisecond, 4 * time.Second, 4 * time.Second, 3 * time.Second, 0, false},
-		{"turned off", -1, 0, 4 * time.Second, time.Second, 1 << 20, false},
+		{"fresh, all received", 500 * ms, 0, 4000 * ms, 4000 * ms, false},
+		{"450 ms old, all received", 500 * ms, 0, 3550 * ms, 4000 * ms, false},
+		{"600 ms old, all received", 500 * ms, 0, 3400 * ms, 4000 * ms, true},
+		{"fresh, waiting for 400 ms", 500 * ms, 0, 4000 * ms, 3600 * ms, false},
+		{"fresh, waiting for 600 ms", 500 * ms, 0, 4000 * ms, 3400 * ms, true},
+		{"fresh, nothing received", 500 * ms, 0, 4000 * ms, 0, true},
+		{"frames from before joining", 500 * ms, 4000 * ms, 4000 * ms, 0, false},
+		{"turned off", -1, 0, 1000 * ms, 0, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			g := newLagGuard(c.max, lagEpoch, lagEpoch.Add(c.joined))
-			for pts := c.pts - 3*time.Second; pts < c.pts; pts += frame {
-				g.observe(lagFrame(pts, false, 10_000))
+			var received int64
+			for i, pts := 0, time.Second; pts < 4*time.Second; i, pts = i+1, pts+40*ms {
+				end := int64(i+1) * 10_000
+				g.sentTo(lagFrame(pts, false, 10_000), end)
+				if pts < c.received {
+					received = end
+				}
 			}
-			got := g.stale(lagEpoch.Add(c.now), lagFrame(c.pts, false, 10_000), c.backlog)
-			if got != c.want {
-				t.Errorf("stale = %v, want %v (behind %v)", got, c.want, g.behind(lagEpoch.Add(c.now), lagFrame(c.pts, false, 10_000), c.backlog))
+			now, f := lagEpoch.Add(4*time.Second), lagFrame(c.pts, false, 10_000)
+			if got := g.stale(now, f, received); got != c.want {
+				t.Errorf("stale = %v, want %v (behind %v)", got, c.want, g.behind(now, f, received))
 			}
 		})
 	}
 }
 
-func TestLagGuardRateIgnoresKeyframeSpikes(t *testing.T) {
+func TestLagGuardForgetsReceivedFrames(t *testing.T) {
 	g := newLagGuard(DefaultMaxLag, lagEpoch, lagEpoch)
-	// 2 s of a 25 fps stream whose keyframes (one a second) are ten times
-	// the size of its other frames: 34 kB * 25 / (25 / 1 s) ≈ 340 kB/s.
-	var pts time.Duration
-	for i := range 100 {
-		size := 10_000
-		if i%25 == 0 {
-			size = 100_000
-		}
-		g.observe(lagFrame(pts, i%25 == 0, size))
-		pts += 40 * time.Millisecond
+	for i := range 3 * maxTracked {
+		g.sentTo(lagFrame(time.Duration(i)*time.Millisecond, false, 100), int64(i+1)*100)
 	}
-	rate := g.bytes / g.span
-	if rate < 250_000 || rate > 450_000 {
-		t.Errorf("rate %.0f B/s, want about 340000", rate)
+	if len(g.sent) != maxTracked {
+		t.Fatalf("remembers %d frames, want at most %d", len(g.sent), maxTracked)
+	}
+	g.behind(lagEpoch, lagFrame(0, false, 100), 3*maxTracked*100)
+	if len(g.sent) != 0 {
+		t.Errorf("remembers %d frames after the viewer received them all", len(g.sent))
 	}
 }
 
@@ -115,19 +115,38 @@ func (c chanSource) Run(ctx context.Context, emit func(*media.Frame)) error {
 	}
 }
 
-// backlogResponder is a Responder whose transport holds what the test
-// says; the body goes to a pipe.
-type backlogResponder struct {
+// stuckResponder is a Responder whose transport the test can stop
+// from delivering: what is written meanwhile stays in its backlog until
+// it delivers again. The body goes to a pipe.
+type stuckResponder struct {
 	w       *io.PipeWriter
-	backlog atomic.Int64
+	written atomic.Int64
+	stuckAt atomic.Int64 // bytes written when it stopped delivering; -1 while it delivers
 	flushes chan struct{}
 }
 
-func (r *backlogResponder) WriteHead(request.Status, request.Head) error { return nil }
-func (r *backlogResponder) Write(p []byte) (int, error)                  { return r.w.Write(p) }
-func (r *backlogResponder) Backlog() int                                 { return int(r.backlog.Load()) }
-func (r *backlogResponder) SetWriteDeadline(time.Time) error             { return nil }
-func (r *backlogResponder) Flush() error {
+func (r *stuckResponder) stick(stuck bool) {
+	if stuck {
+		r.stuckAt.Store(r.written.Load())
+	} else {
+		r.stuckAt.Store(-1)
+	}
+}
+
+func (r *stuckResponder) WriteHead(request.Status, request.Head) error { return nil }
+func (r *stuckResponder) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	r.written.Add(int64(n))
+	return n, err
+}
+func (r *stuckResponder) Backlog() int {
+	if at := r.stuckAt.Load(); at >= 0 {
+		return int(r.written.Load() - at)
+	}
+	return 0
+}
+func (r *stuckResponder) SetWriteDeadline(time.Time) error { return nil }
+func (r *stuckResponder) Flush() error {
 	select {
 	case r.flushes <- struct{}{}:
 	default:
@@ -153,12 +172,13 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	}
 	a := &Agent{epoch: lagEpoch, cfg: Config{Clock: clk, Stream: StreamConfig{MaxLag: DefaultMaxLag}, LAN: LANConfig{WriteTimeout: time.Minute}}}
 	pr, pw := io.Pipe()
-	resp := &backlogResponder{w: pw, flushes: make(chan struct{}, 1)}
+	resp := &stuckResponder{w: pw, flushes: make(chan struct{}, 1)}
+	resp.stick(false)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.pump(ctx, sub, resp, newEncoderControl(src, clk, slog.Default()))
+		a.pump(ctx, sub, resp, newEncoderControl(src, clk, slog.Default()), lagEpoch)
 		pw.Close()
 	}()
 	type videoTag struct {
@@ -188,23 +208,25 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	}()
 
 	// Frames of 10 kB at 25 fps, a keyframe each second (25 frames):
-	// 0-24 flow, then the transport holds 200 kB (0.8 s of media) for
-	// frames 25-49, the keyframe at 50 finds it drained.
+	// 0-24 flow; from frame 25 to 60 the transport delivers nothing, so
+	// once frame 25 has waited 500 ms (at frame 38) the viewer skips, the
+	// keyframe at 50 is skipped too (frame 25 still waits), and the one
+	// at 75 finds everything delivered.
 	var sent []int
-	for i := range 75 {
+	for i := range 100 {
 		switch i {
 		case 25:
-			resp.backlog.Store(200_000)
-		case 50:
-			resp.backlog.Store(0)
+			resp.stick(true)
+		case 60:
+			resp.stick(false)
 		}
 		pts := time.Duration(i) * 40 * time.Millisecond
 		clk.Advance(lagEpoch.Add(pts).Sub(clk.Now()))
 		src.chanSource <- lagFrame(pts, i%25 == 0, 10_000)
-		if i < 25 || i >= 50 {
+		if i < 38 || i >= 75 {
 			sent = append(sent, i)
 		}
-		if i <= 25 || i >= 50 { // the pump takes it, then flushes
+		if i <= 38 || i == 50 || i >= 75 { // the pump takes it, then flushes
 			select {
 			case <-resp.flushes:
 			case <-time.After(5 * time.Second):
@@ -226,13 +248,13 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	if !equalInts(got, sent) {
 		t.Errorf("frames the viewer got: %v\nwant %v", got, sent)
 	}
-	if d := sub.Dropped(); d != 25 {
-		t.Errorf("dropped %d frames, want 25", d)
+	if d := sub.Dropped(); d != 37 {
+		t.Errorf("dropped %d frames, want 37", d)
 	}
 	if n := src.asked.Load(); n != 1 {
-		t.Errorf("asked the encoder for %d keyframes, want 1", n)
+		t.Errorf("asked the encoder for %d keyframes, want 1 (the second skip comes within %v)", n, keyframeInterval)
 	}
-	if len(tags) > 25 && !tags[25].key {
+	if len(tags) > 38 && !tags[38].key {
 		t.Errorf("first frame after the skip is not a keyframe")
 	}
 }

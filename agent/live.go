@@ -45,7 +45,7 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Req
 	log = log.With("stream", q)
 	log.Info("viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
-	bytes, reason := a.pump(ctx, sub, w, a.encoders[q])
+	bytes, reason := a.pump(ctx, sub, w, a.encoders[q], start)
 	log.Info("viewer left", "reason", reason, "bytes", bytes,
 		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
 }
@@ -63,16 +63,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // pump moves frames from sub to w as FLV. It drains whatever is queued
-// before each flush, so a burst (the cached GOP) costs one flush. A frame
-// the viewer would get more than max_lag behind capture (counting what the
-// transport still holds) is skipped with all that follows up to the next
-// keyframe, and enc is told (a keyframe at once, a lower bit rate). It
-// returns the bytes sent and why it stopped.
-func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl) (int64, error) {
+// before each flush, so a burst (the cached GOP) costs one flush. While
+// the viewer is more than max_lag behind capture (a frame older than that
+// waits, to be sent or in the transport), what comes is skipped with all that follows up to the next
+// keyframe, and enc is told (a keyframe at once, a lower bit rate); what
+// was captured before the viewer joined (the cached GOP) is never late.
+// It returns the bytes sent and why it stopped.
+func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, joined time.Time) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
-	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, a.cfg.Clock.Now())
+	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, joined)
 	for {
 		f, err := sub.Next(ctx)
 		if err != nil {
@@ -85,7 +86,8 @@ func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, e
 		}
 		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
 		for f != nil {
-			if guard.stale(a.cfg.Clock.Now(), f, w.Backlog()) {
+			received := cw.n - int64(w.Backlog())
+			if guard.stale(a.cfg.Clock.Now(), f, received) {
 				sub.Discard()
 				sub.SkipToKeyframe()
 				enc.viewerSkipped()
@@ -94,6 +96,7 @@ func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, e
 			if err := mux.WriteFrame(f); err != nil {
 				return cw.n, err
 			}
+			guard.sentTo(f, cw.n+int64(bw.Buffered()))
 			f, _ = sub.TryNext()
 		}
 		if err := bw.Flush(); err != nil {

@@ -42,6 +42,12 @@
 //     beside the camera on port 8081 (the sim board's clips, sound on a
 //     second loopback card): its ALSA ioctls go through the arm64
 //     kernel's 32-bit compat layer; the talker sends G.711 mu-law.
+//   - one camera, two streams: a standard fetch (vivid's pictures
+//     scaled in p2pcamd, its own x264) while a high one runs is H.264
+//     320x180 from x264, starts on a keyframe and decodes cleanly, high
+//     stays at the camera's size, and the serial log shows vivid opened
+//     once for both ("scale=320x180 camera_streams=2"; last, so its
+//     second encoder disturbs none of the above).
 //
 // The emulated guest stalls now and then on a busy host, and its sound
 // cards run on without it; a round trip that fails while the guest

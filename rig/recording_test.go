@@ -21,6 +21,7 @@ type recording struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	progress chan struct{} // signalled after each audio frame
+	video    chan struct{} // closed at the first video tag
 
 	mu       sync.Mutex // guards the fields below
 	flv      bytes.Buffer
@@ -40,7 +41,7 @@ func startRecording(ctx context.Context, t *testing.T, cam camera, path string) 
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	tags := cam.openLive(ctx, t, path)
-	r := &recording{cancel: cancel, done: make(chan struct{}), progress: make(chan struct{}, 1)}
+	r := &recording{cancel: cancel, done: make(chan struct{}), progress: make(chan struct{}, 1), video: make(chan struct{})}
 	r.flv.Write(tags.header)
 	go r.run(ctx, tags)
 	return r
@@ -49,6 +50,7 @@ func startRecording(ctx context.Context, t *testing.T, cam camera, path string) 
 func (r *recording) run(ctx context.Context, tags *flvTags) {
 	defer close(r.done)
 	defer tags.Close()
+	sawVideo := false
 	for {
 		tag, err := tags.next()
 		now := time.Now()
@@ -61,6 +63,10 @@ func (r *recording) run(ctx context.Context, tags *flvTags) {
 			return
 		}
 		r.flv.Write(tag.raw)
+		if tag.typ == flvVideo && !sawVideo {
+			sawVideo = true
+			close(r.video)
+		}
 		// A raw AAC frame: SoundFormat 10, AACPacketType 1 (FLV spec E.4.2).
 		raw := tag.typ == flvAudio && len(tag.data) > 1 && tag.data[0]>>4 == 10 && tag.data[1] == 1
 		if raw {
@@ -109,6 +115,27 @@ func (r *recording) waitMedia(t *testing.T, pts time.Duration) {
 		case <-deadline.C:
 			t.Fatalf("live audio did not reach %v within %v (at %v)", pts, streamTimeout, a.pts)
 		}
+	}
+}
+
+// waitVideo waits for the live stream's first video tag: the stream's
+// capture is running.
+func (r *recording) waitVideo(t *testing.T) {
+	t.Helper()
+	deadline := time.NewTimer(streamTimeout)
+	defer deadline.Stop()
+	select {
+	case <-r.video:
+	case <-r.done:
+		select {
+		case <-r.video:
+		default:
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			t.Fatalf("live stream ended before its first video tag (%v)", r.err)
+		}
+	case <-deadline.C:
+		t.Fatalf("no live video within %v", streamTimeout)
 	}
 }
 

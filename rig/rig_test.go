@@ -44,6 +44,8 @@ const (
 const (
 	statusURL = "/command?action=inner_define&channel=0&cmd=get_device_st&type=live"
 	liveURL   = "/ipc.flv?action=live&channel=0&quality=high"
+	// standardURL is the qemu-virt board's sub-stream: 320x180.
+	standardURL = "/ipc.flv?action=live&channel=0&quality=standard"
 )
 
 func TestQEMUArm64(t *testing.T) {
@@ -232,6 +234,86 @@ func testQEMUVirtBoard(t *testing.T, root, out string) {
 		vm.armv7.await(t, bootTimeout)
 		testTalkRoundTrip(t, vm.armv7, "g711u", serial, armv7Prefix)
 	})
+	// Last: standard's second encoder would disturb the figures and the
+	// round trips above.
+	t.Run("sub_stream", func(t *testing.T) { testSubStream(t, vm, cc) })
+}
+
+// testSubStream fetches standard (vivid's pictures scaled to 320x180 in
+// p2pcamd, then its own x264) while a high viewer runs: both streams
+// share the one camera, opened once.
+func testSubStream(t *testing.T, vm *vm, high capturing) {
+	ctx, cancel := context.WithTimeout(context.Background(), streamTimeout)
+	defer cancel()
+	mark := len(vm.serial(t))
+	rec := startRecording(ctx, t, vm.camera, liveURL)
+	defer rec.stop()
+	rec.waitVideo(t) // high captures before standard starts
+	std := vm.liveFLV(t, standardURL, vividSub)
+	hi, _ := rec.stop()
+	log := vm.serial(t)
+
+	var sc capturing
+	for _, c := range capturings(t, log[mark:]) {
+		if c.scaled {
+			sc = c
+			break
+		}
+	}
+	if sc.line == "" {
+		t.Fatalf("no capturing line with scale= since the standard fetch started:\n%s", log[mark:])
+	}
+	if !strings.Contains(sc.line, " scale=320x180 camera_streams=2") {
+		t.Errorf("standard's capturing line %q lacks \"scale=320x180 camera_streams=2\": not sharing high's camera", sc.line)
+	}
+	p := checkVividFLV(t, "standard.flv", std, sc, true)
+	if n, min := len(p.VideoPackets()), int(sc.fps*vividSub.Seconds()*0.4); n < min {
+		t.Errorf("standard: %d video packets in %v at %v fps, want at least %d", n, vividSub, sc.fps, min)
+	}
+	checkVividFLV(t, "high.flv", hi, high, false)
+	opened := checkCameraOpenedOnce(t, log, mark, sc.line)
+	t.Logf("standard: %d bytes, %d video packets in %v, beside high: %d bytes; vivid opened %d time(s) since the fetches started (0: high's capture still ran); %s",
+		len(std), len(p.VideoPackets()), vividSub, len(hi), opened, sc.line[strings.Index(sc.line, "format="):])
+}
+
+// checkCameraOpenedOnce checks that /dev/video0 was open exactly once
+// from standard's capturing line (at) to the end of log: one "camera
+// opened" since the last "camera closed" before it, and neither line
+// after it; and at most one "camera opened" since mark. It returns how
+// many there were since mark.
+func checkCameraOpenedOnce(t *testing.T, log string, mark int, at string) int {
+	t.Helper()
+	open, since, after := 0, 0, -1
+	pos := 0
+	for line := range strings.Lines(log) {
+		start := pos
+		pos += len(line)
+		switch {
+		case strings.HasPrefix(line, armv7Prefix) || !strings.Contains(line, " device=/dev/video0"):
+		case strings.Contains(line, `msg="camera opened"`):
+			open++
+			if start >= mark {
+				since++
+			}
+			if after >= 0 {
+				after++
+			}
+		case strings.Contains(line, `msg="camera closed`):
+			open--
+			if after >= 0 {
+				after++
+			}
+		case after < 0 && start >= mark && strings.Contains(line, at):
+			if open != 1 {
+				t.Errorf("/dev/video0 open %d times when standard started, want once (shared): %s", open, line)
+			}
+			after = 0
+		}
+	}
+	if after != 0 || since > 1 {
+		t.Errorf("/dev/video0 opened %d times since the fetches started, %d camera opened/closed lines after standard started; want it opened once, kept open:\n%s", since, after, log[mark:])
+	}
+	return since
 }
 
 // armv7Prefix starts the armv7 p2pcamd's lines on the serial console.
@@ -242,32 +324,63 @@ const (
 	// fetches of the qemu-virt board.
 	vividFirst  = 3 * time.Second
 	vividSecond = 8 * time.Second
+	// vividSub is the media time of the sub-stream's fetch.
+	vividSub = 3 * time.Second
 )
 
-// capturing is what p2pcamd's capturing log line says.
+// capturing is what one of p2pcamd's capturing log lines says.
 type capturing struct {
 	driver, format string
-	width, height  int
+	width, height  int // the stream's pictures: the camera's, or scale's
+	scaled         bool
 	fps            float64
 	encoder        string
+	streams        int // camera_streams: the streams sharing the camera
+	line           string
 }
 
-var capturingRE = regexp.MustCompile(`msg=capturing source=v4l2 device=\S+ driver=(\S+) card=(?:"[^"]*"|\S+) format="(\S+) (\d+)x(\d+)" fps=([\d.]+) encoder=(\S+)`)
+var (
+	capturingRE = regexp.MustCompile(`msg=capturing source=v4l2 device=\S+ driver=(\S+) card=(?:"[^"]*"|\S+) format="(\S+) (\d+)x(\d+)" fps=([\d.]+) encoder=(\S+)[^\n]*`)
+	scaleRE     = regexp.MustCompile(` scale=(\d+)x(\d+)`)
+	streamsRE   = regexp.MustCompile(` camera_streams=(\d+)`)
+)
 
+// capturings returns the capturing lines of log, in order.
+func capturings(t *testing.T, log string) []capturing {
+	t.Helper()
+	var cs []capturing
+	for _, m := range capturingRE.FindAllStringSubmatch(log, -1) {
+		c := capturing{driver: m[1], format: m[2], encoder: m[6], line: m[0]}
+		c.width, _ = strconv.Atoi(m[3])
+		c.height, _ = strconv.Atoi(m[4])
+		c.fps, _ = strconv.ParseFloat(m[5], 64)
+		if s := scaleRE.FindStringSubmatch(m[0]); s != nil {
+			c.scaled = true
+			c.width, _ = strconv.Atoi(s[1])
+			c.height, _ = strconv.Atoi(s[2])
+		}
+		if s := streamsRE.FindStringSubmatch(m[0]); s != nil {
+			c.streams, _ = strconv.Atoi(s[1])
+		}
+		if c.driver != "vivid" || c.format != "YUYV" || c.encoder != "x264" || c.fps <= 0 {
+			t.Errorf("capturing %+v, want vivid's YUYV through x264", c)
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// parseCapturing returns the first capturing line of a stream at the
+// camera's size (high's): a sub-stream's (scale=) may come before it.
 func parseCapturing(t *testing.T, log string) capturing {
 	t.Helper()
-	m := capturingRE.FindStringSubmatch(log)
-	if m == nil {
-		t.Fatalf("serial log has no capturing line:\n%s", log)
+	for _, c := range capturings(t, log) {
+		if !c.scaled {
+			return c
+		}
 	}
-	c := capturing{driver: m[1], format: m[2], encoder: m[6]}
-	c.width, _ = strconv.Atoi(m[3])
-	c.height, _ = strconv.Atoi(m[4])
-	c.fps, _ = strconv.ParseFloat(m[5], 64)
-	if c.driver != "vivid" || c.format != "YUYV" || c.encoder != "x264" || c.fps <= 0 {
-		t.Errorf("capturing %+v, want vivid's YUYV through x264", c)
-	}
-	return c
+	t.Fatalf("serial log has no capturing line at the camera's size:\n%s", log)
+	return capturing{}
 }
 
 // checkVividFLV checks a live fetch: H.264 at the size the camera was
@@ -281,7 +394,7 @@ func checkVividFLV(t *testing.T, name string, flv []byte, c capturing, first boo
 	p := mediatest.FFprobe(t, path)
 	v := p.Video(t)
 	if v.CodecName != "h264" || v.Width != c.width || v.Height != c.height {
-		t.Errorf("%s: video %s %dx%d, want h264 %dx%d (vivid's)", name, v.CodecName, v.Width, v.Height, c.width, c.height)
+		t.Errorf("%s: video %s %dx%d, want h264 %dx%d (its capturing line's)", name, v.CodecName, v.Width, v.Height, c.width, c.height)
 	}
 	if first && !bytes.Contains(flv, []byte("x264 - core ")) {
 		t.Errorf("%s: no x264 SEI: not encoded by x264", name)
