@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/p2pcam/p2pcam/agent/request"
@@ -27,6 +28,7 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Req
 		a.replyError(w, request.Errorf(request.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))
 		return
 	}
+	release = sync.OnceFunc(release)
 	defer release()
 	sub, err := a.hubs[q].Subscribe()
 	if err != nil {
@@ -46,6 +48,7 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Req
 	log.Info("viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
 	bytes, reason := a.pump(ctx, sub, w, a.encoders[q], start)
+	release() // before saying so: whoever reads the log may take the place
 	log.Info("viewer left", "reason", reason, "bytes", bytes,
 		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
 }
