@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -245,7 +246,7 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	for _, tag := range tags {
 		got = append(got, int(tag.ms)/40)
 	}
-	if !equalInts(got, sent) {
+	if !slices.Equal(got, sent) {
 		t.Errorf("frames the viewer got: %v\nwant %v", got, sent)
 	}
 	if d := sub.Dropped(); d != 37 {
@@ -266,18 +267,6 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestKeyframeAskerSpacesRequests(t *testing.T) {

@@ -29,18 +29,19 @@ func pair(b *testing.B, handle func(*link.Responder)) *webrtc.PeerConnection {
 		_ = offerer.Close()
 		_ = answerer.Close()
 	})
+	connect(b, offerer, answerer, handle)
+	return offerer
+}
+
+// connect serves every request channel the answerer receives with
+// handle, opens the keepalive channel, and swaps complete descriptions
+// between offerer and answerer directly (no signalling server).
+func connect(b *testing.B, offerer, answerer *webrtc.PeerConnection, handle func(*link.Responder)) {
 	answerer.OnDataChannel(func(dc *webrtc.DataChannel) {
 		if dc.Label() != "_" { // the keepalive channel carries no request
 			link.Serve(dc, handle)
 		}
 	})
-	exchange(b, offerer, answerer)
-	return offerer
-}
-
-// exchange opens the keepalive channel and swaps complete descriptions
-// between offerer and answerer directly (no signalling server).
-func exchange(b *testing.B, offerer, answerer *webrtc.PeerConnection) {
 	if _, err := offerer.CreateDataChannel("_", nil); err != nil {
 		b.Fatal(err)
 	}

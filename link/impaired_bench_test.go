@@ -59,12 +59,7 @@ func impairedPair(b *testing.B, delay time.Duration, loss float64, rto time.Dura
 		_ = answerer.Close()
 		_ = wan.Stop()
 	})
-	answerer.OnDataChannel(func(dc *webrtc.DataChannel) {
-		if dc.Label() != "_" { // the keepalive channel carries no request
-			link.Serve(dc, handle)
-		}
-	})
-	exchange(b, offerer, answerer)
+	connect(b, offerer, answerer, handle)
 	return offerer
 }
 
