@@ -49,21 +49,18 @@ type Audio struct {
 func (a *Audio) Run(ctx context.Context, emit func(*media.Frame)) error {
 	env := a.Env.withDefaults()
 	log := env.Logger.With("source", a.Name)
-	delay := audioMinBackoff
+	retry := backoff{min: audioMinBackoff, max: audioMaxBackoff, stable: audioHealthyRun}
 	for {
 		start := env.Clock.Now()
 		err := a.capture(ctx, env, emit)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if env.Clock.Now().Sub(start) > audioHealthyRun {
-			delay = audioMinBackoff
-		}
+		delay := retry.after(env.Clock.Now().Sub(start))
 		log.Warn("microphone failed; reopening", "err", err, "reopen_in", delay)
 		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(delay)) != nil {
 			return nil
 		}
-		delay = min(2*delay, audioMaxBackoff)
 	}
 }
 

@@ -42,7 +42,11 @@ const maxStderrLine = 512
 func (s *Exec) Run(ctx context.Context, emit func(*media.Frame)) error {
 	env := s.Env.withDefaults()
 	log := env.Logger.With("source", "exec", "command", s.Command)
-	backoff := orDuration(s.MinBackoff, 500*time.Millisecond)
+	retry := backoff{
+		min:    orDuration(s.MinBackoff, 500*time.Millisecond),
+		max:    orDuration(s.MaxBackoff, 30*time.Second),
+		stable: orDuration(s.StableAfter, 30*time.Second),
+	}
 	var last time.Duration = -1
 	for {
 		started := env.Clock.Now()
@@ -50,14 +54,11 @@ func (s *Exec) Run(ctx context.Context, emit func(*media.Frame)) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if env.Clock.Now().Sub(started) >= orDuration(s.StableAfter, 30*time.Second) {
-			backoff = orDuration(s.MinBackoff, 500*time.Millisecond)
-		}
-		log.Warn("capture command exited; restarting", "err", err, "frames", frames, "restart_in", backoff)
-		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(backoff)) != nil {
+		wait := retry.after(env.Clock.Now().Sub(started))
+		log.Warn("capture command exited; restarting", "err", err, "frames", frames, "restart_in", wait)
+		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(wait)) != nil {
 			return nil
 		}
-		backoff = min(2*backoff, orDuration(s.MaxBackoff, 30*time.Second))
 	}
 }
 

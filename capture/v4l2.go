@@ -161,8 +161,11 @@ func (s *V4L2) Run(ctx context.Context, emit func(*media.Frame)) error {
 		mono = v4l2.MonotonicNow
 	}
 	pm := newPTSMapper(env, mono)
-	minBackoff := orDuration(s.MinBackoff, 500*time.Millisecond)
-	backoff := minBackoff
+	retry := backoff{
+		min:    orDuration(s.MinBackoff, 500*time.Millisecond),
+		max:    orDuration(s.MaxBackoff, 30*time.Second),
+		stable: orDuration(s.StableAfter, 30*time.Second),
+	}
 	grace := orDuration(s.GoneGrace, 10*time.Second)
 	var down time.Time // first failure of the current row; zero while capturing
 	for {
@@ -175,9 +178,7 @@ func (s *V4L2) Run(ctx context.Context, emit func(*media.Frame)) error {
 			return fmt.Errorf("capture: %s: %w", s.spec.Device, fe.err)
 		}
 		now := env.Clock.Now()
-		if now.Sub(started) >= orDuration(s.StableAfter, 30*time.Second) {
-			backoff = minBackoff
-		}
+		delay := retry.after(now.Sub(started))
 		if frames > 0 || down.IsZero() {
 			down = now
 		}
@@ -185,7 +186,7 @@ func (s *V4L2) Run(ctx context.Context, emit func(*media.Frame)) error {
 		if left <= 0 {
 			return fmt.Errorf("capture: %s: not back after %v, giving up: %w", s.spec.Device, grace, err)
 		}
-		wait := min(backoff, left)
+		wait := min(delay, left)
 		if isGone(err) {
 			log.Warn("camera is gone (unplugged?); reopening it", "err", err, "frames", frames, "reopen_in", wait, "give_up_in", left)
 		} else {
@@ -194,7 +195,6 @@ func (s *V4L2) Run(ctx context.Context, emit func(*media.Frame)) error {
 		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(wait)) != nil {
 			return nil
 		}
-		backoff = min(2*backoff, orDuration(s.MaxBackoff, 30*time.Second))
 	}
 }
 

@@ -1,0 +1,26 @@
+package capture
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBackoff(t *testing.T) {
+	b := backoff{min: 500 * time.Millisecond, max: 4 * time.Second, stable: 30 * time.Second}
+	steps := []struct {
+		ran, want time.Duration
+	}{
+		{time.Second, 500 * time.Millisecond}, // first restart: min
+		{time.Second, time.Second},            // doubles
+		{time.Second, 2 * time.Second},
+		{time.Second, 4 * time.Second},             // max
+		{time.Second, 4 * time.Second},             // stays at max
+		{30 * time.Second, 500 * time.Millisecond}, // a stable run resets it
+		{0, time.Second},
+	}
+	for i, s := range steps {
+		if got := b.after(s.ran); got != s.want {
+			t.Errorf("restart %d after a %v run: wait %v, want %v", i+1, s.ran, got, s.want)
+		}
+	}
+}
