@@ -3,9 +3,10 @@
 package gpio
 
 import (
-	"runtime"
 	"testing"
 	"unsafe"
+
+	"github.com/p2pcam/p2pcam/internal/ioctltest"
 )
 
 // The sizes, offsets and request numbers below are pinned per GOARCH to
@@ -19,43 +20,31 @@ import (
 // there. _IOWR requests come out equal, since read|write is 0b11 in the
 // top two bits either way.
 
-var pinnedArchs = [...]string{"amd64", "arm64", "arm", "mipsle", "386"}
+var same = ioctltest.Same[uintptr]
 
-const nArch = len(pinnedArchs)
-
-func same[T any](v T) [nArch]T { return [nArch]T{v, v, v, v, v} }
-
-var pinnedSizes = []struct {
-	name string
-	got  uintptr
-	want [nArch]uintptr
-}{
-	{"sizeof gpiochip_info", unsafe.Sizeof(chipInfo{}), same[uintptr](68)},
-	{"sizeof gpio_v2_line_values", unsafe.Sizeof(lineValues{}), same[uintptr](16)},
-	{"sizeof gpio_v2_line_attribute", unsafe.Sizeof(lineAttribute{}), same[uintptr](16)},
-	{"sizeof gpio_v2_line_config_attribute", unsafe.Sizeof(lineConfigAttribute{}), same[uintptr](24)},
-	{"sizeof gpio_v2_line_config", unsafe.Sizeof(lineConfig{}), same[uintptr](272)},
-	{"sizeof gpio_v2_line_request", unsafe.Sizeof(lineRequest{}), same[uintptr](592)},
-	{"offsetof gpiochip_info.lines", unsafe.Offsetof(chipInfo{}.Lines), same[uintptr](64)},
-	{"offsetof gpio_v2_line_attribute.values", unsafe.Offsetof(lineAttribute{}.Value), same[uintptr](8)},
-	{"offsetof gpio_v2_line_config_attribute.mask", unsafe.Offsetof(lineConfigAttribute{}.Mask), same[uintptr](16)},
-	{"offsetof gpio_v2_line_config.num_attrs", unsafe.Offsetof(lineConfig{}.NumAttrs), same[uintptr](8)},
-	{"offsetof gpio_v2_line_config.attrs", unsafe.Offsetof(lineConfig{}.Attrs), same[uintptr](32)},
-	{"offsetof gpio_v2_line_request.consumer", unsafe.Offsetof(lineRequest{}.Consumer), same[uintptr](256)},
-	{"offsetof gpio_v2_line_request.config", unsafe.Offsetof(lineRequest{}.Config), same[uintptr](288)},
-	{"offsetof gpio_v2_line_request.num_lines", unsafe.Offsetof(lineRequest{}.NumLines), same[uintptr](560)},
-	{"offsetof gpio_v2_line_request.fd", unsafe.Offsetof(lineRequest{}.FD), same[uintptr](588)},
+var pinnedSizes = []ioctltest.Pin[uintptr]{
+	{Name: "sizeof gpiochip_info", Got: unsafe.Sizeof(chipInfo{}), Want: same(68)},
+	{Name: "sizeof gpio_v2_line_values", Got: unsafe.Sizeof(lineValues{}), Want: same(16)},
+	{Name: "sizeof gpio_v2_line_attribute", Got: unsafe.Sizeof(lineAttribute{}), Want: same(16)},
+	{Name: "sizeof gpio_v2_line_config_attribute", Got: unsafe.Sizeof(lineConfigAttribute{}), Want: same(24)},
+	{Name: "sizeof gpio_v2_line_config", Got: unsafe.Sizeof(lineConfig{}), Want: same(272)},
+	{Name: "sizeof gpio_v2_line_request", Got: unsafe.Sizeof(lineRequest{}), Want: same(592)},
+	{Name: "offsetof gpiochip_info.lines", Got: unsafe.Offsetof(chipInfo{}.Lines), Want: same(64)},
+	{Name: "offsetof gpio_v2_line_attribute.values", Got: unsafe.Offsetof(lineAttribute{}.Value), Want: same(8)},
+	{Name: "offsetof gpio_v2_line_config_attribute.mask", Got: unsafe.Offsetof(lineConfigAttribute{}.Mask), Want: same(16)},
+	{Name: "offsetof gpio_v2_line_config.num_attrs", Got: unsafe.Offsetof(lineConfig{}.NumAttrs), Want: same(8)},
+	{Name: "offsetof gpio_v2_line_config.attrs", Got: unsafe.Offsetof(lineConfig{}.Attrs), Want: same(32)},
+	{Name: "offsetof gpio_v2_line_request.consumer", Got: unsafe.Offsetof(lineRequest{}.Consumer), Want: same(256)},
+	{Name: "offsetof gpio_v2_line_request.config", Got: unsafe.Offsetof(lineRequest{}.Config), Want: same(288)},
+	{Name: "offsetof gpio_v2_line_request.num_lines", Got: unsafe.Offsetof(lineRequest{}.NumLines), Want: same(560)},
+	{Name: "offsetof gpio_v2_line_request.fd", Got: unsafe.Offsetof(lineRequest{}.FD), Want: same(588)},
 }
 
-var pinnedIoctls = []struct {
-	name string
-	got  uint
-	want [nArch]uint
-}{
-	{"GPIO_GET_CHIPINFO_IOCTL", getChipInfoIoctl, [nArch]uint{0x8044b401, 0x8044b401, 0x8044b401, 0x4044b401, 0x8044b401}},
-	{"GPIO_V2_GET_LINE_IOCTL", getLineIoctl, same[uint](0xc250b407)},
-	{"GPIO_V2_LINE_GET_VALUES_IOCTL", lineGetValuesIoctl, same[uint](0xc010b40e)},
-	{"GPIO_V2_LINE_SET_VALUES_IOCTL", lineSetValuesIoctl, same[uint](0xc010b40f)},
+var pinnedIoctls = []ioctltest.Pin[uint]{
+	{Name: "GPIO_GET_CHIPINFO_IOCTL", Got: getChipInfoIoctl, Want: [ioctltest.NArch]uint{0x8044b401, 0x8044b401, 0x8044b401, 0x4044b401, 0x8044b401}},
+	{Name: "GPIO_V2_GET_LINE_IOCTL", Got: getLineIoctl, Want: ioctltest.Same[uint](0xc250b407)},
+	{Name: "GPIO_V2_LINE_GET_VALUES_IOCTL", Got: lineGetValuesIoctl, Want: ioctltest.Same[uint](0xc010b40e)},
+	{Name: "GPIO_V2_LINE_SET_VALUES_IOCTL", Got: lineSetValuesIoctl, Want: ioctltest.Same[uint](0xc010b40f)},
 }
 
 // qemu-i386 cannot run Go 386 binaries, so the sizes are also checked
@@ -71,23 +60,6 @@ var (
 )
 
 func TestLayoutPinned(t *testing.T) {
-	col := -1
-	for i, a := range pinnedArchs {
-		if a == runtime.GOARCH {
-			col = i
-		}
-	}
-	if col < 0 {
-		t.Skipf("no pinned layout for GOARCH=%s", runtime.GOARCH)
-	}
-	for _, p := range pinnedSizes {
-		if p.got != p.want[col] {
-			t.Errorf("%s = %d on %s, want %d", p.name, p.got, runtime.GOARCH, p.want[col])
-		}
-	}
-	for _, p := range pinnedIoctls {
-		if p.got != p.want[col] {
-			t.Errorf("%s = %#010x on %s, want %#010x", p.name, p.got, runtime.GOARCH, p.want[col])
-		}
-	}
+	ioctltest.Check(t, pinnedSizes, "%s = %d on %s, want %d")
+	ioctltest.Check(t, pinnedIoctls, "%s = %#010x on %s, want %#010x")
 }

@@ -3,10 +3,11 @@
 package gpio
 
 import (
-	"errors"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/internal/sysfd"
 )
 
 // Sys is the kernel seam: every system call the package makes goes
@@ -29,12 +30,7 @@ type kernel struct{}
 
 // Open uses unix.Open: a line descriptor needs no poller.
 func (kernel) Open(path string) (int, error) {
-	for {
-		fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
-		if !errors.Is(err, unix.EINTR) {
-			return fd, err
-		}
-	}
+	return sysfd.Open(path, unix.O_RDWR|unix.O_CLOEXEC)
 }
 
 // Close closes the descriptor.
@@ -42,9 +38,5 @@ func (kernel) Close(fd int) error { return unix.Close(fd) }
 
 // Ioctl issues the request with a raw system call.
 func (kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
-	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg))
-	if errno != 0 {
-		return errno
-	}
-	return nil
+	return sysfd.Ioctl(fd, req, arg)
 }

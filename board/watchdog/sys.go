@@ -3,10 +3,11 @@
 package watchdog
 
 import (
-	"errors"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/internal/sysfd"
 )
 
 // Sys is the kernel seam: every system call a Device makes goes through
@@ -31,22 +32,13 @@ var Kernel Sys = kernel{}
 type kernel struct{}
 
 func (kernel) Open(path string) (int, error) {
-	for {
-		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-		if !errors.Is(err, unix.EINTR) {
-			return fd, err
-		}
-	}
+	return sysfd.Open(path, unix.O_WRONLY|unix.O_CLOEXEC)
 }
 
 func (kernel) Write(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
 
 func (kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
-	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg))
-	if errno != 0 {
-		return errno
-	}
-	return nil
+	return sysfd.Ioctl(fd, req, arg)
 }
 
 func (kernel) Close(fd int) error { return unix.Close(fd) }

@@ -3,11 +3,11 @@
 package alsa
 
 import (
-	"runtime"
 	"testing"
 	"unsafe"
 
 	"github.com/p2pcam/p2pcam/internal/ioc"
+	"github.com/p2pcam/p2pcam/internal/ioctltest"
 )
 
 // The tables below pin the sizes and offsets of the struct mirrors and
@@ -27,156 +27,107 @@ import (
 // MIPS encodes the direction in 3 bits with other values: _IO sets bit
 // 29, _IOR is 0x4..., _IOW 0x8..., which is why its numbers differ.
 
-// pinnedArchs are the columns of the tables.
-var pinnedArchs = [...]string{"amd64", "arm64", "arm", "mipsle", "386"}
-
-const nArch = len(pinnedArchs)
-
-type pinnedSize struct {
-	name string
-	got  uintptr
-	want [nArch]uintptr
+var pinnedSizes = []ioctltest.Pin[uintptr]{
+	{Name: "snd_pcm_info", Got: unsafe.Sizeof(pcmInfo{}), Want: [ioctltest.NArch]uintptr{288, 288, 288, 288, 288}},
+	{Name: "snd_interval", Got: unsafe.Sizeof(interval{}), Want: [ioctltest.NArch]uintptr{12, 12, 12, 12, 12}},
+	{Name: "snd_mask", Got: unsafe.Sizeof(mask{}), Want: [ioctltest.NArch]uintptr{32, 32, 32, 32, 32}},
+	{Name: "snd_pcm_hw_params", Got: unsafe.Sizeof(hwParams{}), Want: [ioctltest.NArch]uintptr{608, 608, 604, 604, 604}},
+	{Name: "snd_pcm_sw_params", Got: unsafe.Sizeof(swParams{}), Want: [ioctltest.NArch]uintptr{136, 136, 104, 104, 104}},
+	{Name: "snd_pcm_status", Got: unsafe.Sizeof(pcmStatus{}), Want: [ioctltest.NArch]uintptr{152, 152, 108, 108, 108}},
+	{Name: "snd_xferi", Got: unsafe.Sizeof(xferi{}), Want: [ioctltest.NArch]uintptr{24, 24, 12, 12, 12}},
+	{Name: "snd_ctl_card_info", Got: unsafe.Sizeof(ctlCardInfo{}), Want: [ioctltest.NArch]uintptr{376, 376, 376, 376, 376}},
+	{Name: "snd_pcm_sframes_t", Got: unsafe.Sizeof(cLong(0)), Want: [ioctltest.NArch]uintptr{8, 8, 4, 4, 4}},
 }
 
-type pinnedIoctl struct {
-	name string
-	got  uint
-	want [nArch]uint
+var pinnedOffsets = []ioctltest.Pin[uintptr]{
+	{Name: "snd_pcm_info.id", Got: unsafe.Offsetof(pcmInfo{}.ID), Want: [ioctltest.NArch]uintptr{16, 16, 16, 16, 16}},
+	{Name: "snd_pcm_info.name", Got: unsafe.Offsetof(pcmInfo{}.Name), Want: [ioctltest.NArch]uintptr{80, 80, 80, 80, 80}},
+	{Name: "snd_pcm_info.subname", Got: unsafe.Offsetof(pcmInfo{}.Subname), Want: [ioctltest.NArch]uintptr{160, 160, 160, 160, 160}},
+	{Name: "snd_pcm_info.dev_class", Got: unsafe.Offsetof(pcmInfo{}.DevClass), Want: [ioctltest.NArch]uintptr{192, 192, 192, 192, 192}},
+	{Name: "snd_pcm_info.subdevices_count", Got: unsafe.Offsetof(pcmInfo{}.SubdevicesCount), Want: [ioctltest.NArch]uintptr{200, 200, 200, 200, 200}},
+	{Name: "snd_pcm_info.sync", Got: unsafe.Offsetof(pcmInfo{}.Sync), Want: [ioctltest.NArch]uintptr{208, 208, 208, 208, 208}},
+	{Name: "snd_pcm_info.reserved", Got: unsafe.Offsetof(pcmInfo{}.Reserved), Want: [ioctltest.NArch]uintptr{224, 224, 224, 224, 224}},
+	{Name: "snd_pcm_hw_params.masks", Got: unsafe.Offsetof(hwParams{}.Masks), Want: [ioctltest.NArch]uintptr{4, 4, 4, 4, 4}},
+	{Name: "snd_pcm_hw_params.mres", Got: unsafe.Offsetof(hwParams{}.Mres), Want: [ioctltest.NArch]uintptr{100, 100, 100, 100, 100}},
+	{Name: "snd_pcm_hw_params.intervals", Got: unsafe.Offsetof(hwParams{}.Intervals), Want: [ioctltest.NArch]uintptr{260, 260, 260, 260, 260}},
+	{Name: "snd_pcm_hw_params.ires", Got: unsafe.Offsetof(hwParams{}.Ires), Want: [ioctltest.NArch]uintptr{404, 404, 404, 404, 404}},
+	{Name: "snd_pcm_hw_params.rmask", Got: unsafe.Offsetof(hwParams{}.Rmask), Want: [ioctltest.NArch]uintptr{512, 512, 512, 512, 512}},
+	{Name: "snd_pcm_hw_params.cmask", Got: unsafe.Offsetof(hwParams{}.Cmask), Want: [ioctltest.NArch]uintptr{516, 516, 516, 516, 516}},
+	{Name: "snd_pcm_hw_params.info", Got: unsafe.Offsetof(hwParams{}.Info), Want: [ioctltest.NArch]uintptr{520, 520, 520, 520, 520}},
+	{Name: "snd_pcm_hw_params.msbits", Got: unsafe.Offsetof(hwParams{}.Msbits), Want: [ioctltest.NArch]uintptr{524, 524, 524, 524, 524}},
+	{Name: "snd_pcm_hw_params.rate_num", Got: unsafe.Offsetof(hwParams{}.RateNum), Want: [ioctltest.NArch]uintptr{528, 528, 528, 528, 528}},
+	{Name: "snd_pcm_hw_params.rate_den", Got: unsafe.Offsetof(hwParams{}.RateDen), Want: [ioctltest.NArch]uintptr{532, 532, 532, 532, 532}},
+	{Name: "snd_pcm_hw_params.fifo_size", Got: unsafe.Offsetof(hwParams{}.FifoSize), Want: [ioctltest.NArch]uintptr{536, 536, 536, 536, 536}},
+	{Name: "snd_pcm_hw_params.reserved", Got: unsafe.Offsetof(hwParams{}.Reserved), Want: [ioctltest.NArch]uintptr{544, 544, 540, 540, 540}},
+	{Name: "snd_pcm_sw_params.avail_min", Got: unsafe.Offsetof(swParams{}.AvailMin), Want: [ioctltest.NArch]uintptr{16, 16, 12, 12, 12}},
+	{Name: "snd_pcm_sw_params.xfer_align", Got: unsafe.Offsetof(swParams{}.XferAlign), Want: [ioctltest.NArch]uintptr{24, 24, 16, 16, 16}},
+	{Name: "snd_pcm_sw_params.start_threshold", Got: unsafe.Offsetof(swParams{}.StartThreshold), Want: [ioctltest.NArch]uintptr{32, 32, 20, 20, 20}},
+	{Name: "snd_pcm_sw_params.stop_threshold", Got: unsafe.Offsetof(swParams{}.StopThreshold), Want: [ioctltest.NArch]uintptr{40, 40, 24, 24, 24}},
+	{Name: "snd_pcm_sw_params.silence_threshold", Got: unsafe.Offsetof(swParams{}.SilenceThreshold), Want: [ioctltest.NArch]uintptr{48, 48, 28, 28, 28}},
+	{Name: "snd_pcm_sw_params.silence_size", Got: unsafe.Offsetof(swParams{}.SilenceSize), Want: [ioctltest.NArch]uintptr{56, 56, 32, 32, 32}},
+	{Name: "snd_pcm_sw_params.boundary", Got: unsafe.Offsetof(swParams{}.Boundary), Want: [ioctltest.NArch]uintptr{64, 64, 36, 36, 36}},
+	{Name: "snd_pcm_sw_params.proto", Got: unsafe.Offsetof(swParams{}.Proto), Want: [ioctltest.NArch]uintptr{72, 72, 40, 40, 40}},
+	{Name: "snd_pcm_sw_params.tstamp_type", Got: unsafe.Offsetof(swParams{}.TstampType), Want: [ioctltest.NArch]uintptr{76, 76, 44, 44, 44}},
+	{Name: "snd_pcm_sw_params.reserved", Got: unsafe.Offsetof(swParams{}.Reserved), Want: [ioctltest.NArch]uintptr{80, 80, 48, 48, 48}},
+	{Name: "snd_pcm_status.trigger_tstamp", Got: unsafe.Offsetof(pcmStatus{}.TriggerTstamp), Want: [ioctltest.NArch]uintptr{8, 8, 4, 4, 4}},
+	{Name: "snd_pcm_status.tstamp", Got: unsafe.Offsetof(pcmStatus{}.Tstamp), Want: [ioctltest.NArch]uintptr{24, 24, 12, 12, 12}},
+	{Name: "snd_pcm_status.appl_ptr", Got: unsafe.Offsetof(pcmStatus{}.ApplPtr), Want: [ioctltest.NArch]uintptr{40, 40, 20, 20, 20}},
+	{Name: "snd_pcm_status.hw_ptr", Got: unsafe.Offsetof(pcmStatus{}.HwPtr), Want: [ioctltest.NArch]uintptr{48, 48, 24, 24, 24}},
+	{Name: "snd_pcm_status.delay", Got: unsafe.Offsetof(pcmStatus{}.Delay), Want: [ioctltest.NArch]uintptr{56, 56, 28, 28, 28}},
+	{Name: "snd_pcm_status.avail", Got: unsafe.Offsetof(pcmStatus{}.Avail), Want: [ioctltest.NArch]uintptr{64, 64, 32, 32, 32}},
+	{Name: "snd_pcm_status.avail_max", Got: unsafe.Offsetof(pcmStatus{}.AvailMax), Want: [ioctltest.NArch]uintptr{72, 72, 36, 36, 36}},
+	{Name: "snd_pcm_status.overrange", Got: unsafe.Offsetof(pcmStatus{}.Overrange), Want: [ioctltest.NArch]uintptr{80, 80, 40, 40, 40}},
+	{Name: "snd_pcm_status.suspended_state", Got: unsafe.Offsetof(pcmStatus{}.SuspendedState), Want: [ioctltest.NArch]uintptr{88, 88, 44, 44, 44}},
+	{Name: "snd_pcm_status.audio_tstamp_data", Got: unsafe.Offsetof(pcmStatus{}.AudioTstampData), Want: [ioctltest.NArch]uintptr{92, 92, 48, 48, 48}},
+	{Name: "snd_pcm_status.audio_tstamp", Got: unsafe.Offsetof(pcmStatus{}.AudioTstamp), Want: [ioctltest.NArch]uintptr{96, 96, 52, 52, 52}},
+	{Name: "snd_pcm_status.driver_tstamp", Got: unsafe.Offsetof(pcmStatus{}.DriverTstamp), Want: [ioctltest.NArch]uintptr{112, 112, 60, 60, 60}},
+	{Name: "snd_pcm_status.audio_tstamp_accuracy", Got: unsafe.Offsetof(pcmStatus{}.AudioTstampAccuracy), Want: [ioctltest.NArch]uintptr{128, 128, 68, 68, 68}},
+	{Name: "snd_pcm_status.reserved", Got: unsafe.Offsetof(pcmStatus{}.Reserved), Want: [ioctltest.NArch]uintptr{132, 132, 72, 72, 72}},
+	{Name: "snd_xferi.buf", Got: unsafe.Offsetof(xferi{}.Buf), Want: [ioctltest.NArch]uintptr{8, 8, 4, 4, 4}},
+	{Name: "snd_xferi.frames", Got: unsafe.Offsetof(xferi{}.Frames), Want: [ioctltest.NArch]uintptr{16, 16, 8, 8, 8}},
+	{Name: "snd_ctl_card_info.id", Got: unsafe.Offsetof(ctlCardInfo{}.ID), Want: [ioctltest.NArch]uintptr{8, 8, 8, 8, 8}},
+	{Name: "snd_ctl_card_info.driver", Got: unsafe.Offsetof(ctlCardInfo{}.Driver), Want: [ioctltest.NArch]uintptr{24, 24, 24, 24, 24}},
+	{Name: "snd_ctl_card_info.name", Got: unsafe.Offsetof(ctlCardInfo{}.Name), Want: [ioctltest.NArch]uintptr{40, 40, 40, 40, 40}},
+	{Name: "snd_ctl_card_info.longname", Got: unsafe.Offsetof(ctlCardInfo{}.Longname), Want: [ioctltest.NArch]uintptr{72, 72, 72, 72, 72}},
+	{Name: "snd_ctl_card_info.mixername", Got: unsafe.Offsetof(ctlCardInfo{}.Mixername), Want: [ioctltest.NArch]uintptr{168, 168, 168, 168, 168}},
+	{Name: "snd_ctl_card_info.components", Got: unsafe.Offsetof(ctlCardInfo{}.Components), Want: [ioctltest.NArch]uintptr{248, 248, 248, 248, 248}},
 }
 
-var pinnedSizes = []pinnedSize{
-	{"snd_pcm_info", unsafe.Sizeof(pcmInfo{}), [nArch]uintptr{288, 288, 288, 288, 288}},
-	{"snd_interval", unsafe.Sizeof(interval{}), [nArch]uintptr{12, 12, 12, 12, 12}},
-	{"snd_mask", unsafe.Sizeof(mask{}), [nArch]uintptr{32, 32, 32, 32, 32}},
-	{"snd_pcm_hw_params", unsafe.Sizeof(hwParams{}), [nArch]uintptr{608, 608, 604, 604, 604}},
-	{"snd_pcm_sw_params", unsafe.Sizeof(swParams{}), [nArch]uintptr{136, 136, 104, 104, 104}},
-	{"snd_pcm_status", unsafe.Sizeof(pcmStatus{}), [nArch]uintptr{152, 152, 108, 108, 108}},
-	{"snd_xferi", unsafe.Sizeof(xferi{}), [nArch]uintptr{24, 24, 12, 12, 12}},
-	{"snd_ctl_card_info", unsafe.Sizeof(ctlCardInfo{}), [nArch]uintptr{376, 376, 376, 376, 376}},
-	{"snd_pcm_sframes_t", unsafe.Sizeof(cLong(0)), [nArch]uintptr{8, 8, 4, 4, 4}},
-}
-
-var pinnedOffsets = []pinnedSize{
-	{"snd_pcm_info.id", unsafe.Offsetof(pcmInfo{}.ID), [nArch]uintptr{16, 16, 16, 16, 16}},
-	{"snd_pcm_info.name", unsafe.Offsetof(pcmInfo{}.Name), [nArch]uintptr{80, 80, 80, 80, 80}},
-	{"snd_pcm_info.subname", unsafe.Offsetof(pcmInfo{}.Subname), [nArch]uintptr{160, 160, 160, 160, 160}},
-	{"snd_pcm_info.dev_class", unsafe.Offsetof(pcmInfo{}.DevClass), [nArch]uintptr{192, 192, 192, 192, 192}},
-	{"snd_pcm_info.subdevices_count", unsafe.Offsetof(pcmInfo{}.SubdevicesCount), [nArch]uintptr{200, 200, 200, 200, 200}},
-	{"snd_pcm_info.sync", unsafe.Offsetof(pcmInfo{}.Sync), [nArch]uintptr{208, 208, 208, 208, 208}},
-	{"snd_pcm_info.reserved", unsafe.Offsetof(pcmInfo{}.Reserved), [nArch]uintptr{224, 224, 224, 224, 224}},
-	{"snd_pcm_hw_params.masks", unsafe.Offsetof(hwParams{}.Masks), [nArch]uintptr{4, 4, 4, 4, 4}},
-	{"snd_pcm_hw_params.mres", unsafe.Offsetof(hwParams{}.Mres), [nArch]uintptr{100, 100, 100, 100, 100}},
-	{"snd_pcm_hw_params.intervals", unsafe.Offsetof(hwParams{}.Intervals), [nArch]uintptr{260, 260, 260, 260, 260}},
-	{"snd_pcm_hw_params.ires", unsafe.Offsetof(hwParams{}.Ires), [nArch]uintptr{404, 404, 404, 404, 404}},
-	{"snd_pcm_hw_params.rmask", unsafe.Offsetof(hwParams{}.Rmask), [nArch]uintptr{512, 512, 512, 512, 512}},
-	{"snd_pcm_hw_params.cmask", unsafe.Offsetof(hwParams{}.Cmask), [nArch]uintptr{516, 516, 516, 516, 516}},
-	{"snd_pcm_hw_params.info", unsafe.Offsetof(hwParams{}.Info), [nArch]uintptr{520, 520, 520, 520, 520}},
-	{"snd_pcm_hw_params.msbits", unsafe.Offsetof(hwParams{}.Msbits), [nArch]uintptr{524, 524, 524, 524, 524}},
-	{"snd_pcm_hw_params.rate_num", unsafe.Offsetof(hwParams{}.RateNum), [nArch]uintptr{528, 528, 528, 528, 528}},
-	{"snd_pcm_hw_params.rate_den", unsafe.Offsetof(hwParams{}.RateDen), [nArch]uintptr{532, 532, 532, 532, 532}},
-	{"snd_pcm_hw_params.fifo_size", unsafe.Offsetof(hwParams{}.FifoSize), [nArch]uintptr{536, 536, 536, 536, 536}},
-	{"snd_pcm_hw_params.reserved", unsafe.Offsetof(hwParams{}.Reserved), [nArch]uintptr{544, 544, 540, 540, 540}},
-	{"snd_pcm_sw_params.avail_min", unsafe.Offsetof(swParams{}.AvailMin), [nArch]uintptr{16, 16, 12, 12, 12}},
-	{"snd_pcm_sw_params.xfer_align", unsafe.Offsetof(swParams{}.XferAlign), [nArch]uintptr{24, 24, 16, 16, 16}},
-	{"snd_pcm_sw_params.start_threshold", unsafe.Offsetof(swParams{}.StartThreshold), [nArch]uintptr{32, 32, 20, 20, 20}},
-	{"snd_pcm_sw_params.stop_threshold", unsafe.Offsetof(swParams{}.StopThreshold), [nArch]uintptr{40, 40, 24, 24, 24}},
-	{"snd_pcm_sw_params.silence_threshold", unsafe.Offsetof(swParams{}.SilenceThreshold), [nArch]uintptr{48, 48, 28, 28, 28}},
-	{"snd_pcm_sw_params.silence_size", unsafe.Offsetof(swParams{}.SilenceSize), [nArch]uintptr{56, 56, 32, 32, 32}},
-	{"snd_pcm_sw_params.boundary", unsafe.Offsetof(swParams{}.Boundary), [nArch]uintptr{64, 64, 36, 36, 36}},
-	{"snd_pcm_sw_params.proto", unsafe.Offsetof(swParams{}.Proto), [nArch]uintptr{72, 72, 40, 40, 40}},
-	{"snd_pcm_sw_params.tstamp_type", unsafe.Offsetof(swParams{}.TstampType), [nArch]uintptr{76, 76, 44, 44, 44}},
-	{"snd_pcm_sw_params.reserved", unsafe.Offsetof(swParams{}.Reserved), [nArch]uintptr{80, 80, 48, 48, 48}},
-	{"snd_pcm_status.trigger_tstamp", unsafe.Offsetof(pcmStatus{}.TriggerTstamp), [nArch]uintptr{8, 8, 4, 4, 4}},
-	{"snd_pcm_status.tstamp", unsafe.Offsetof(pcmStatus{}.Tstamp), [nArch]uintptr{24, 24, 12, 12, 12}},
-	{"snd_pcm_status.appl_ptr", unsafe.Offsetof(pcmStatus{}.ApplPtr), [nArch]uintptr{40, 40, 20, 20, 20}},
-	{"snd_pcm_status.hw_ptr", unsafe.Offsetof(pcmStatus{}.HwPtr), [nArch]uintptr{48, 48, 24, 24, 24}},
-	{"snd_pcm_status.delay", unsafe.Offsetof(pcmStatus{}.Delay), [nArch]uintptr{56, 56, 28, 28, 28}},
-	{"snd_pcm_status.avail", unsafe.Offsetof(pcmStatus{}.Avail), [nArch]uintptr{64, 64, 32, 32, 32}},
-	{"snd_pcm_status.avail_max", unsafe.Offsetof(pcmStatus{}.AvailMax), [nArch]uintptr{72, 72, 36, 36, 36}},
-	{"snd_pcm_status.overrange", unsafe.Offsetof(pcmStatus{}.Overrange), [nArch]uintptr{80, 80, 40, 40, 40}},
-	{"snd_pcm_status.suspended_state", unsafe.Offsetof(pcmStatus{}.SuspendedState), [nArch]uintptr{88, 88, 44, 44, 44}},
-	{"snd_pcm_status.audio_tstamp_data", unsafe.Offsetof(pcmStatus{}.AudioTstampData), [nArch]uintptr{92, 92, 48, 48, 48}},
-	{"snd_pcm_status.audio_tstamp", unsafe.Offsetof(pcmStatus{}.AudioTstamp), [nArch]uintptr{96, 96, 52, 52, 52}},
-	{"snd_pcm_status.driver_tstamp", unsafe.Offsetof(pcmStatus{}.DriverTstamp), [nArch]uintptr{112, 112, 60, 60, 60}},
-	{"snd_pcm_status.audio_tstamp_accuracy", unsafe.Offsetof(pcmStatus{}.AudioTstampAccuracy), [nArch]uintptr{128, 128, 68, 68, 68}},
-	{"snd_pcm_status.reserved", unsafe.Offsetof(pcmStatus{}.Reserved), [nArch]uintptr{132, 132, 72, 72, 72}},
-	{"snd_xferi.buf", unsafe.Offsetof(xferi{}.Buf), [nArch]uintptr{8, 8, 4, 4, 4}},
-	{"snd_xferi.frames", unsafe.Offsetof(xferi{}.Frames), [nArch]uintptr{16, 16, 8, 8, 8}},
-	{"snd_ctl_card_info.id", unsafe.Offsetof(ctlCardInfo{}.ID), [nArch]uintptr{8, 8, 8, 8, 8}},
-	{"snd_ctl_card_info.driver", unsafe.Offsetof(ctlCardInfo{}.Driver), [nArch]uintptr{24, 24, 24, 24, 24}},
-	{"snd_ctl_card_info.name", unsafe.Offsetof(ctlCardInfo{}.Name), [nArch]uintptr{40, 40, 40, 40, 40}},
-	{"snd_ctl_card_info.longname", unsafe.Offsetof(ctlCardInfo{}.Longname), [nArch]uintptr{72, 72, 72, 72, 72}},
-	{"snd_ctl_card_info.mixername", unsafe.Offsetof(ctlCardInfo{}.Mixername), [nArch]uintptr{168, 168, 168, 168, 168}},
-	{"snd_ctl_card_info.components", unsafe.Offsetof(ctlCardInfo{}.Components), [nArch]uintptr{248, 248, 248, 248, 248}},
-}
-
-var pinnedIoctls = []pinnedIoctl{
-	{"SNDRV_PCM_IOCTL_PVERSION", pcmIoctlPversion, [nArch]uint{0x80044100, 0x80044100, 0x80044100, 0x40044100, 0x80044100}},
-	{"SNDRV_PCM_IOCTL_INFO", pcmIoctlInfo, [nArch]uint{0x81204101, 0x81204101, 0x81204101, 0x41204101, 0x81204101}},
-	{"SNDRV_PCM_IOCTL_USER_PVERSION", pcmIoctlUserPversion, [nArch]uint{0x40044104, 0x40044104, 0x40044104, 0x80044104, 0x40044104}},
-	{"SNDRV_PCM_IOCTL_HW_REFINE", pcmIoctlHwRefine, [nArch]uint{0xc2604110, 0xc2604110, 0xc25c4110, 0xc25c4110, 0xc25c4110}},
-	{"SNDRV_PCM_IOCTL_HW_PARAMS", pcmIoctlHwParams, [nArch]uint{0xc2604111, 0xc2604111, 0xc25c4111, 0xc25c4111, 0xc25c4111}},
-	{"SNDRV_PCM_IOCTL_HW_FREE", pcmIoctlHwFree, [nArch]uint{0x00004112, 0x00004112, 0x00004112, 0x20004112, 0x00004112}},
-	{"SNDRV_PCM_IOCTL_SW_PARAMS", pcmIoctlSwParams, [nArch]uint{0xc0884113, 0xc0884113, 0xc0684113, 0xc0684113, 0xc0684113}},
-	{"SNDRV_PCM_IOCTL_STATUS", pcmIoctlStatus, [nArch]uint{0x80984120, 0x80984120, 0x806c4120, 0x406c4120, 0x806c4120}},
-	{"SNDRV_PCM_IOCTL_DELAY", pcmIoctlDelay, [nArch]uint{0x80084121, 0x80084121, 0x80044121, 0x40044121, 0x80044121}},
-	{"SNDRV_PCM_IOCTL_PREPARE", pcmIoctlPrepare, [nArch]uint{0x00004140, 0x00004140, 0x00004140, 0x20004140, 0x00004140}},
-	{"SNDRV_PCM_IOCTL_RESET", pcmIoctlReset, [nArch]uint{0x00004141, 0x00004141, 0x00004141, 0x20004141, 0x00004141}},
-	{"SNDRV_PCM_IOCTL_START", pcmIoctlStart, [nArch]uint{0x00004142, 0x00004142, 0x00004142, 0x20004142, 0x00004142}},
-	{"SNDRV_PCM_IOCTL_DROP", pcmIoctlDrop, [nArch]uint{0x00004143, 0x00004143, 0x00004143, 0x20004143, 0x00004143}},
-	{"SNDRV_PCM_IOCTL_DRAIN", pcmIoctlDrain, [nArch]uint{0x00004144, 0x00004144, 0x00004144, 0x20004144, 0x00004144}},
-	{"SNDRV_PCM_IOCTL_RESUME", pcmIoctlResume, [nArch]uint{0x00004147, 0x00004147, 0x00004147, 0x20004147, 0x00004147}},
-	{"SNDRV_PCM_IOCTL_WRITEI_FRAMES", pcmIoctlWriteiFrames, [nArch]uint{0x40184150, 0x40184150, 0x400c4150, 0x800c4150, 0x400c4150}},
-	{"SNDRV_PCM_IOCTL_READI_FRAMES", pcmIoctlReadiFrames, [nArch]uint{0x80184151, 0x80184151, 0x800c4151, 0x400c4151, 0x800c4151}},
-	{"SNDRV_CTL_IOCTL_PVERSION", ctlIoctlPversion, [nArch]uint{0x80045500, 0x80045500, 0x80045500, 0x40045500, 0x80045500}},
-	{"SNDRV_CTL_IOCTL_CARD_INFO", ctlIoctlCardInfo, [nArch]uint{0x81785501, 0x81785501, 0x81785501, 0x41785501, 0x81785501}},
-	{"SNDRV_CTL_IOCTL_PCM_NEXT_DEVICE", ctlIoctlPCMNextDevice, [nArch]uint{0x80045530, 0x80045530, 0x80045530, 0x40045530, 0x80045530}},
-	{"SNDRV_CTL_IOCTL_PCM_INFO", ctlIoctlPCMInfo, [nArch]uint{0xc1205531, 0xc1205531, 0xc1205531, 0xc1205531, 0xc1205531}},
-}
-
-// archColumn returns the table column of the running GOARCH.
-func archColumn(t *testing.T) int {
-	t.Helper()
-	for i, a := range pinnedArchs {
-		if a == runtime.GOARCH {
-			return i
-		}
-	}
-	t.Skipf("no pinned layout for GOARCH=%s; TestLayoutConsistent still applies", runtime.GOARCH)
-	return -1
+var pinnedIoctls = []ioctltest.Pin[uint]{
+	{Name: "SNDRV_PCM_IOCTL_PVERSION", Got: pcmIoctlPversion, Want: [ioctltest.NArch]uint{0x80044100, 0x80044100, 0x80044100, 0x40044100, 0x80044100}},
+	{Name: "SNDRV_PCM_IOCTL_INFO", Got: pcmIoctlInfo, Want: [ioctltest.NArch]uint{0x81204101, 0x81204101, 0x81204101, 0x41204101, 0x81204101}},
+	{Name: "SNDRV_PCM_IOCTL_USER_PVERSION", Got: pcmIoctlUserPversion, Want: [ioctltest.NArch]uint{0x40044104, 0x40044104, 0x40044104, 0x80044104, 0x40044104}},
+	{Name: "SNDRV_PCM_IOCTL_HW_REFINE", Got: pcmIoctlHwRefine, Want: [ioctltest.NArch]uint{0xc2604110, 0xc2604110, 0xc25c4110, 0xc25c4110, 0xc25c4110}},
+	{Name: "SNDRV_PCM_IOCTL_HW_PARAMS", Got: pcmIoctlHwParams, Want: [ioctltest.NArch]uint{0xc2604111, 0xc2604111, 0xc25c4111, 0xc25c4111, 0xc25c4111}},
+	{Name: "SNDRV_PCM_IOCTL_HW_FREE", Got: pcmIoctlHwFree, Want: [ioctltest.NArch]uint{0x00004112, 0x00004112, 0x00004112, 0x20004112, 0x00004112}},
+	{Name: "SNDRV_PCM_IOCTL_SW_PARAMS", Got: pcmIoctlSwParams, Want: [ioctltest.NArch]uint{0xc0884113, 0xc0884113, 0xc0684113, 0xc0684113, 0xc0684113}},
+	{Name: "SNDRV_PCM_IOCTL_STATUS", Got: pcmIoctlStatus, Want: [ioctltest.NArch]uint{0x80984120, 0x80984120, 0x806c4120, 0x406c4120, 0x806c4120}},
+	{Name: "SNDRV_PCM_IOCTL_DELAY", Got: pcmIoctlDelay, Want: [ioctltest.NArch]uint{0x80084121, 0x80084121, 0x80044121, 0x40044121, 0x80044121}},
+	{Name: "SNDRV_PCM_IOCTL_PREPARE", Got: pcmIoctlPrepare, Want: [ioctltest.NArch]uint{0x00004140, 0x00004140, 0x00004140, 0x20004140, 0x00004140}},
+	{Name: "SNDRV_PCM_IOCTL_RESET", Got: pcmIoctlReset, Want: [ioctltest.NArch]uint{0x00004141, 0x00004141, 0x00004141, 0x20004141, 0x00004141}},
+	{Name: "SNDRV_PCM_IOCTL_START", Got: pcmIoctlStart, Want: [ioctltest.NArch]uint{0x00004142, 0x00004142, 0x00004142, 0x20004142, 0x00004142}},
+	{Name: "SNDRV_PCM_IOCTL_DROP", Got: pcmIoctlDrop, Want: [ioctltest.NArch]uint{0x00004143, 0x00004143, 0x00004143, 0x20004143, 0x00004143}},
+	{Name: "SNDRV_PCM_IOCTL_DRAIN", Got: pcmIoctlDrain, Want: [ioctltest.NArch]uint{0x00004144, 0x00004144, 0x00004144, 0x20004144, 0x00004144}},
+	{Name: "SNDRV_PCM_IOCTL_RESUME", Got: pcmIoctlResume, Want: [ioctltest.NArch]uint{0x00004147, 0x00004147, 0x00004147, 0x20004147, 0x00004147}},
+	{Name: "SNDRV_PCM_IOCTL_WRITEI_FRAMES", Got: pcmIoctlWriteiFrames, Want: [ioctltest.NArch]uint{0x40184150, 0x40184150, 0x400c4150, 0x800c4150, 0x400c4150}},
+	{Name: "SNDRV_PCM_IOCTL_READI_FRAMES", Got: pcmIoctlReadiFrames, Want: [ioctltest.NArch]uint{0x80184151, 0x80184151, 0x800c4151, 0x400c4151, 0x800c4151}},
+	{Name: "SNDRV_CTL_IOCTL_PVERSION", Got: ctlIoctlPversion, Want: [ioctltest.NArch]uint{0x80045500, 0x80045500, 0x80045500, 0x40045500, 0x80045500}},
+	{Name: "SNDRV_CTL_IOCTL_CARD_INFO", Got: ctlIoctlCardInfo, Want: [ioctltest.NArch]uint{0x81785501, 0x81785501, 0x81785501, 0x41785501, 0x81785501}},
+	{Name: "SNDRV_CTL_IOCTL_PCM_NEXT_DEVICE", Got: ctlIoctlPCMNextDevice, Want: [ioctltest.NArch]uint{0x80045530, 0x80045530, 0x80045530, 0x40045530, 0x80045530}},
+	{Name: "SNDRV_CTL_IOCTL_PCM_INFO", Got: ctlIoctlPCMInfo, Want: [ioctltest.NArch]uint{0xc1205531, 0xc1205531, 0xc1205531, 0xc1205531, 0xc1205531}},
 }
 
 func TestLayoutSizes(t *testing.T) {
-	col := archColumn(t)
-	for _, tc := range pinnedSizes {
-		if tc.got != tc.want[col] {
-			t.Errorf("sizeof(%s) = %d on %s, kernel has %d", tc.name, tc.got, runtime.GOARCH, tc.want[col])
-		}
-	}
+	ioctltest.Check(t, pinnedSizes, "sizeof(%s) = %d on %s, kernel has %d")
 }
 
 func TestLayoutOffsets(t *testing.T) {
-	col := archColumn(t)
-	for _, tc := range pinnedOffsets {
-		if tc.got != tc.want[col] {
-			t.Errorf("offsetof(%s) = %d on %s, kernel has %d", tc.name, tc.got, runtime.GOARCH, tc.want[col])
-		}
-	}
+	ioctltest.Check(t, pinnedOffsets, "offsetof(%s) = %d on %s, kernel has %d")
 }
 
 func TestIoctlNumbers(t *testing.T) {
-	col := archColumn(t)
-	for _, tc := range pinnedIoctls {
-		if tc.got != tc.want[col] {
-			t.Errorf("%s = 0x%08x on %s, kernel has 0x%08x", tc.name, tc.got, runtime.GOARCH, tc.want[col])
-		}
-		if ioctlNames[tc.got] != tc.name {
-			t.Errorf("%s is named %q", tc.name, ioctlNames[tc.got])
-		}
-	}
-	if len(ioctlNames) != len(pinnedIoctls) {
-		t.Errorf("%d requests are named but %d pinned", len(ioctlNames), len(pinnedIoctls))
-	}
+	ioctltest.Check(t, pinnedIoctls, "%s = 0x%08x on %s, kernel has 0x%08x")
+	ioctltest.CheckNames(t, pinnedIoctls, ioctlNames)
 }
 
 // TestLayoutConsistent checks, on every GOARCH, what follows from the C
@@ -185,27 +136,19 @@ func TestIoctlNumbers(t *testing.T) {
 // type.
 func TestLayoutConsistent(t *testing.T) {
 	ptr := unsafe.Sizeof(uintptr(0))
-	align := func(n, a uintptr) uintptr { return (n + a - 1) &^ (a - 1) }
-	tests := []struct {
-		name      string
-		got, want uintptr
-	}{
-		{"sizeof hwParams", unsafe.Sizeof(hwParams{}), align(536, ptr) + ptr + 64},
-		{"swParams.avail_min", unsafe.Offsetof(swParams{}.AvailMin), align(12, ptr)},
-		{"sizeof swParams", unsafe.Sizeof(swParams{}), align(12, ptr) + 7*ptr + 8 + 56},
-		{"pcmStatus.trigger_tstamp", unsafe.Offsetof(pcmStatus{}.TriggerTstamp), ptr},
-		{"pcmStatus.appl_ptr", unsafe.Offsetof(pcmStatus{}.ApplPtr), 5 * ptr},
-		{"pcmStatus.suspended_state", unsafe.Offsetof(pcmStatus{}.SuspendedState), 11 * ptr},
-		{"sizeof pcmStatus", unsafe.Sizeof(pcmStatus{}), 11*ptr + 64},
-		{"sizeof xferi", unsafe.Sizeof(xferi{}), 3 * ptr},
-		{"sizeof pcmInfo", unsafe.Sizeof(pcmInfo{}), 288},
-		{"sizeof ctlCardInfo", unsafe.Sizeof(ctlCardInfo{}), 376},
-	}
-	for _, tc := range tests {
-		if tc.got != tc.want {
-			t.Errorf("%s = %d, want %d", tc.name, tc.got, tc.want)
-		}
-	}
+	align := ioctltest.Align
+	ioctltest.CheckRules(t, []ioctltest.Rule{
+		{Name: "sizeof hwParams", Got: unsafe.Sizeof(hwParams{}), Want: align(536, ptr) + ptr + 64},
+		{Name: "swParams.avail_min", Got: unsafe.Offsetof(swParams{}.AvailMin), Want: align(12, ptr)},
+		{Name: "sizeof swParams", Got: unsafe.Sizeof(swParams{}), Want: align(12, ptr) + 7*ptr + 8 + 56},
+		{Name: "pcmStatus.trigger_tstamp", Got: unsafe.Offsetof(pcmStatus{}.TriggerTstamp), Want: ptr},
+		{Name: "pcmStatus.appl_ptr", Got: unsafe.Offsetof(pcmStatus{}.ApplPtr), Want: 5 * ptr},
+		{Name: "pcmStatus.suspended_state", Got: unsafe.Offsetof(pcmStatus{}.SuspendedState), Want: 11 * ptr},
+		{Name: "sizeof pcmStatus", Got: unsafe.Sizeof(pcmStatus{}), Want: 11*ptr + 64},
+		{Name: "sizeof xferi", Got: unsafe.Sizeof(xferi{}), Want: 3 * ptr},
+		{Name: "sizeof pcmInfo", Got: unsafe.Sizeof(pcmInfo{}), Want: 288},
+		{Name: "sizeof ctlCardInfo", Got: unsafe.Sizeof(ctlCardInfo{}), Want: 376},
+	})
 	sizes := map[uint]uintptr{
 		pcmIoctlInfo: unsafe.Sizeof(pcmInfo{}), pcmIoctlHwRefine: unsafe.Sizeof(hwParams{}),
 		pcmIoctlSwParams: unsafe.Sizeof(swParams{}), pcmIoctlStatus: unsafe.Sizeof(pcmStatus{}),

@@ -3,10 +3,11 @@
 package alsa
 
 import (
-	"errors"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/internal/sysfd"
 )
 
 // Sys is the kernel seam: every system call the package makes on a
@@ -37,22 +38,13 @@ type kernel struct{}
 // Open uses unix.Open rather than os.OpenFile, so that the descriptor
 // stays out of Go's poller: the package polls it itself.
 func (kernel) Open(path string, flags int) (int, error) {
-	for {
-		fd, err := unix.Open(path, flags, 0)
-		if !errors.Is(err, unix.EINTR) {
-			return fd, err
-		}
-	}
+	return sysfd.Open(path, flags)
 }
 
 func (kernel) Close(fd int) error { return unix.Close(fd) }
 
 func (kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
-	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg))
-	if errno != 0 {
-		return errno
-	}
-	return nil
+	return sysfd.Ioctl(fd, req, arg)
 }
 
 func (kernel) Poll(fds []unix.PollFd, timeout int) (int, error) { return unix.Poll(fds, timeout) }

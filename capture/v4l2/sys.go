@@ -3,10 +3,11 @@
 package v4l2
 
 import (
-	"errors"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/internal/sysfd"
 )
 
 // Sys is the kernel seam: every system call a [Device] makes on its
@@ -42,12 +43,7 @@ type kernel struct{}
 // descriptor with Go's poller makes some drivers (uvcvideo) refuse
 // VIDIOC_REQBUFS with EBUSY.
 func (kernel) Open(path string) (int, error) {
-	for {
-		fd, err := unix.Open(path, unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-		if !errors.Is(err, unix.EINTR) {
-			return fd, err
-		}
-	}
+	return sysfd.Open(path, unix.O_RDWR|unix.O_NONBLOCK|unix.O_CLOEXEC)
 }
 
 // Close closes the descriptor.
@@ -55,11 +51,7 @@ func (kernel) Close(fd int) error { return unix.Close(fd) }
 
 // Ioctl issues the request with a raw system call.
 func (kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
-	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg))
-	if errno != 0 {
-		return errno
-	}
-	return nil
+	return sysfd.Ioctl(fd, req, arg)
 }
 
 // Mmap maps the plane shared, readable and writable.

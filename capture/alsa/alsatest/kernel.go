@@ -3,7 +3,6 @@
 package alsatest
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,15 +15,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/p2pcam/p2pcam/capture/alsa"
+	"github.com/p2pcam/p2pcam/internal/ioctltest"
 )
-
-// fdBase is the first descriptor number the fake hands out, far above
-// real ones, so that Poll can tell its own from the real eventfd.
-const fdBase = 1 << 20
-
-// pollRecheck bounds how long Poll waits before it looks at the fake
-// devices again.
-const pollRecheck = 5 * time.Millisecond
 
 // Kernel is a fake kernel serving fake sound cards. It implements
 // alsa.Sys; Scanner returns an alsa.Scanner that uses it.
@@ -34,8 +26,7 @@ type Kernel struct {
 	mu    sync.Mutex
 	cards []*card
 	nodes map[string]*node
-	fds   map[int]*node
-	next  int
+	fds   ioctltest.FDTable[*node]
 }
 
 type card struct {
@@ -61,8 +52,6 @@ func NewKernel(dir string) *Kernel {
 		dev:   filepath.Join(dir, "dev", "snd"),
 		proc:  filepath.Join(dir, "proc", "asound"),
 		nodes: make(map[string]*node),
-		fds:   make(map[int]*node),
-		next:  fdBase,
 	}
 	for _, d := range []string{k.dev, k.proc} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -231,25 +220,18 @@ func (k *Kernel) Open(path string, flags int) (int, error) {
 		d.open = true
 		d.s.state = stateOpen
 	}
-	fd := k.next
-	k.next++
-	k.fds[fd] = n
-	return fd, nil
+	return k.fds.Add(n), nil
 }
 
 func (k *Kernel) node(fd int) *node {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.fds[fd]
+	n, _ := k.fds.Get(fd)
+	return n
 }
 
 // Close implements alsa.Sys. Closing a PCM stream stops it and frees
 // its setup, as the kernel's release does.
 func (k *Kernel) Close(fd int) error {
-	k.mu.Lock()
-	n := k.fds[fd]
-	delete(k.fds, fd)
-	k.mu.Unlock()
+	n, _ := k.fds.Remove(fd)
 	if n == nil {
 		return unix.EBADF
 	}
@@ -300,89 +282,14 @@ func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
 // device; the others (the PCM's eventfd) are polled for real, for as
 // long as the fake ones have nothing to report.
 func (k *Kernel) Poll(fds []unix.PollFd, timeout int) (int, error) {
-	var deadline time.Time
-	if timeout >= 0 {
-		deadline = time.Now().Add(time.Duration(timeout) * time.Millisecond)
-	}
-	for {
-		n, soon := 0, time.Duration(-1)
-		var others []int
-		fake := false
-		for i := range fds {
-			fds[i].Revents = 0
-			fd := int(fds[i].Fd)
-			if fd < fdBase {
-				others = append(others, i)
-				continue
-			}
-			fake = true
-			nd := k.node(fd)
-			if nd == nil {
-				fds[i].Revents = unix.POLLNVAL
-				n++
-				continue
-			}
-			if nd.dev == nil {
-				continue // control devices have no events here
-			}
-			rev, wait := nd.dev.revents(fds[i].Events)
-			fds[i].Revents = rev
-			if rev != 0 {
-				n++
-			} else if wait >= 0 && (soon < 0 || wait < soon) {
-				soon = wait
-			}
+	return ioctltest.Poll(fds, timeout, func(fd int, events int16) (int16, time.Duration) {
+		n := k.node(fd)
+		if n == nil {
+			return unix.POLLNVAL, -1
 		}
-		block := time.Duration(-1)
-		if !deadline.IsZero() {
-			block = max(time.Until(deadline), 0)
+		if n.dev == nil {
+			return 0, -1 // control devices have no events here
 		}
-		if n > 0 {
-			block = 0
-		}
-		if soon >= 0 && (block < 0 || soon < block) {
-			block = soon
-		}
-		// Look at the fake devices again now and then: a test may make
-		// one vanish or resume while this waits.
-		if fake && (block < 0 || block > pollRecheck) {
-			block = pollRecheck
-		}
-		m, err := pollReal(fds, others, block)
-		if err != nil {
-			return n, err
-		}
-		n += m
-		if n > 0 || (!deadline.IsZero() && !time.Now().Before(deadline)) {
-			return n, nil
-		}
-	}
-}
-
-// pollReal polls the real descriptors fds[i] for i in idx for up to
-// block (-1: without limit).
-func pollReal(fds []unix.PollFd, idx []int, block time.Duration) (int, error) {
-	if len(idx) == 0 {
-		if block < 0 || block > pollRecheck {
-			block = pollRecheck
-		}
-		time.Sleep(block)
-		return 0, nil
-	}
-	ms := -1
-	if block >= 0 {
-		ms = int((block + time.Millisecond - 1) / time.Millisecond)
-	}
-	sub := make([]unix.PollFd, len(idx))
-	for j, i := range idx {
-		sub[j] = fds[i]
-	}
-	n, err := unix.Poll(sub, ms)
-	if errors.Is(err, unix.EINTR) {
-		return 0, nil
-	}
-	for j, i := range idx {
-		fds[i].Revents = sub[j].Revents
-	}
-	return n, err
+		return n.dev.revents(events)
+	})
 }

@@ -3,7 +3,6 @@
 package v4l2test
 
 import (
-	"errors"
 	"sync"
 	"time"
 	"unsafe"
@@ -11,24 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/p2pcam/p2pcam/capture/v4l2"
+	"github.com/p2pcam/p2pcam/internal/ioctltest"
 )
-
-// fdBase is the first descriptor number the fake hands out, far above
-// real ones, so that Poll can tell its own from the real eventfd.
-const fdBase = 1 << 20
-
-// pollRecheck bounds how long Poll waits before it looks at the fake
-// devices again.
-const pollRecheck = 5 * time.Millisecond
 
 // Kernel is a fake kernel serving fake Devices at paths. It implements
 // v4l2.Sys; pass it to v4l2.OpenWith or v4l2.Scanner.
 type Kernel struct {
 	mu   sync.Mutex
 	devs map[string]*Device
-	fds  map[int]*Device
-	next int
 	maps map[*byte]*mapping
+	fds  ioctltest.FDTable[*Device]
 }
 
 type mapping struct {
@@ -40,7 +31,7 @@ var _ v4l2.Sys = (*Kernel)(nil)
 
 // NewKernel returns a fake kernel with no devices.
 func NewKernel() *Kernel {
-	return &Kernel{devs: make(map[string]*Device), fds: make(map[int]*Device), next: fdBase, maps: make(map[*byte]*mapping)}
+	return &Kernel{devs: make(map[string]*Device), maps: make(map[*byte]*mapping)}
 }
 
 // Add serves d at path.
@@ -66,32 +57,25 @@ func (k *Kernel) Open(path string) (int, error) {
 	if d.gone {
 		return -1, unix.ENODEV
 	}
-	fd := k.next
-	k.next++
-	k.fds[fd] = d
 	if d.PerOpen {
 		c := d.newContext()
 		c.init()
 		c.record("open")
-		k.fds[fd] = c
+		return k.fds.Add(c), nil
 	}
-	return fd, nil
+	return k.fds.Add(d), nil
 }
 
 func (k *Kernel) dev(fd int) *Device {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.fds[fd]
+	d, _ := k.fds.Get(fd)
+	return d
 }
 
 // Close implements v4l2.Sys. As the kernel does when the last file
 // of a device is closed, it stops streaming and frees buffers that
 // are no longer mapped.
 func (k *Kernel) Close(fd int) error {
-	k.mu.Lock()
-	d := k.fds[fd]
-	delete(k.fds, fd)
-	k.mu.Unlock()
+	d, _ := k.fds.Remove(fd)
 	if d == nil {
 		return unix.EBADF
 	}
@@ -182,86 +166,11 @@ func (k *Kernel) Munmap(b []byte) error {
 // device; the others (the Device's eventfd) are polled for real, for
 // as long as the fake ones have nothing to report.
 func (k *Kernel) Poll(fds []unix.PollFd, timeout int) (int, error) {
-	var deadline time.Time
-	if timeout >= 0 {
-		deadline = time.Now().Add(time.Duration(timeout) * time.Millisecond)
-	}
-	for {
-		n, soon := 0, time.Duration(-1)
-		var others []int
-		fake := false
-		for i := range fds {
-			fds[i].Revents = 0
-			fd := int(fds[i].Fd)
-			if fd < fdBase {
-				others = append(others, i)
-				continue
-			}
-			fake = true
-			d := k.dev(fd)
-			if d == nil {
-				fds[i].Revents = unix.POLLNVAL
-				n++
-				continue
-			}
-			rev, wait := d.revents(fds[i].Events)
-			fds[i].Revents = rev
-			if rev != 0 {
-				n++
-			} else if wait >= 0 && (soon < 0 || wait < soon) {
-				soon = wait
-			}
+	return ioctltest.Poll(fds, timeout, func(fd int, events int16) (int16, time.Duration) {
+		d := k.dev(fd)
+		if d == nil {
+			return unix.POLLNVAL, -1
 		}
-		block := time.Duration(-1)
-		if !deadline.IsZero() {
-			block = max(time.Until(deadline), 0)
-		}
-		if n > 0 {
-			block = 0
-		}
-		if soon >= 0 && (block < 0 || soon < block) {
-			block = soon
-		}
-		// Look at the fake devices again now and then: a test may make
-		// one vanish or resume while this waits.
-		if fake && (block < 0 || block > pollRecheck) {
-			block = pollRecheck
-		}
-		m, err := pollReal(fds, others, block)
-		if err != nil {
-			return n, err
-		}
-		n += m
-		if n > 0 || (!deadline.IsZero() && !time.Now().Before(deadline)) {
-			return n, nil
-		}
-	}
-}
-
-// pollReal polls the real descriptors fds[i] for i in idx for up to
-// block (-1: without limit).
-func pollReal(fds []unix.PollFd, idx []int, block time.Duration) (int, error) {
-	if len(idx) == 0 {
-		if block < 0 || block > pollRecheck {
-			block = pollRecheck
-		}
-		time.Sleep(block)
-		return 0, nil
-	}
-	ms := -1
-	if block >= 0 {
-		ms = int((block + time.Millisecond - 1) / time.Millisecond)
-	}
-	sub := make([]unix.PollFd, len(idx))
-	for j, i := range idx {
-		sub[j] = fds[i]
-	}
-	n, err := unix.Poll(sub, ms)
-	if errors.Is(err, unix.EINTR) {
-		return 0, nil
-	}
-	for j, i := range idx {
-		fds[i].Revents = sub[j].Revents
-	}
-	return n, err
+		return d.revents(events)
+	})
 }
