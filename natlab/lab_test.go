@@ -175,7 +175,8 @@ func upLab(tb testing.TB, args ...string) map[string]string {
 // labOptions say what lab to build and how the camera runs.
 type labOptions struct {
 	camNAT, viewNAT string  // cone or symmetric
-	loss            float64 // random loss on each router, each way
+	loss            float64 // random loss on each lossy router, each way
+	lossAt          string  // the lossy routers: "" for both, "natc" or "natv"
 	stream          string  // the high stream's source; "" for the sim board
 	extra           string  // more camera config, at the end
 	p2p             string  // more keys of the camera's [p2p] table
@@ -205,8 +206,12 @@ func newLab(tb testing.TB, o labOptions) *lab {
 		"--perm", "live,command", "--subject", viewerUser, "--ttl", "1h")
 
 	state := filepath.Join(l.dir, "lab")
-	l.env = upLab(tb, "-s", state, "-c", o.camNAT, "-v", o.viewNAT,
-		"-l", strconv.FormatFloat(o.loss, 'f', -1, 64), "-P", l.bin.p2pcam, "-C", cloudDir)
+	args := []string{"-s", state, "-c", o.camNAT, "-v", o.viewNAT,
+		"-l", strconv.FormatFloat(o.loss, 'f', -1, 64), "-P", l.bin.p2pcam, "-C", cloudDir}
+	if o.lossAt != "" {
+		args = append(args, "-L", o.lossAt)
+	}
+	l.env = upLab(tb, args...)
 	tb.Cleanup(func() { // before down.sh: keep the servers' logs of a failure
 		if tb.Failed() {
 			for _, f := range []string{"broker.log", "turnserver.log"} {

@@ -27,7 +27,7 @@
 # router pick another port for the answer, and cone punching fails.
 #
 # Usage: up.sh [-p PREFIX] [-s STATEDIR] [-c MODE] [-v MODE] [-l LOSS]
-#              [-b RATE] [-P P2PCAM -C CLOUDDIR]
+#              [-L ROUTERS] [-b RATE] [-P P2PCAM -C CLOUDDIR]
 #   -p PREFIX  namespace name prefix (default p2pl-$$-: unique per run)
 #   -s DIR     state: coturn config and log, broker log, the daemons' pids
 #              (default /tmp/PREFIXstate)
@@ -35,6 +35,8 @@
 #              (default) or symmetric
 #   -l LOSS    drop this fraction (e.g. 0.05) of the packets each router
 #              forwards, in each direction (impair.sh; 0: none)
+#   -L ROUTERS which routers drop and limit: "natc natv" (default: a path
+#              through both loses about twice LOSS), "natc" or "natv"
 #   -b RATE    tc tbf rate limit on each router, each direction (e.g. 4mbit)
 #   -P BIN     the p2pcam binary: run the dev broker (p2pcam cloud) in pub,
 #   -C DIR     on this cloud state directory (accounts: p2pcam cloud adduser)
@@ -50,14 +52,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-prefix="p2pl-$$-" state="" camnat=cone viewnat=cone loss=0 rate="" p2pcam="" clouddir="" coturn=1
-while getopts "p:s:c:v:l:b:P:C:Th" opt; do
+prefix="p2pl-$$-" state="" camnat=cone viewnat=cone loss=0 impaired="natc natv" rate="" p2pcam="" clouddir="" coturn=1
+while getopts "p:s:c:v:l:L:b:P:C:Th" opt; do
 	case $opt in
 	p) prefix=$OPTARG ;;
 	s) state=$OPTARG ;;
 	c) camnat=$OPTARG ;;
 	v) viewnat=$OPTARG ;;
 	l) loss=$OPTARG ;;
+	L) impaired=$OPTARG ;;
 	b) rate=$OPTARG ;;
 	P) p2pcam=$OPTARG ;;
 	C) clouddir=$OPTARG ;;
@@ -142,7 +145,7 @@ router "$natc" 203.0.113.10 10.1.0 "$cam" "$camnat" natc
 router "$natv" 203.0.113.20 10.2.0 "$view" "$viewnat" natv
 
 if [[ $loss != 0 || -n $rate ]]; then
-	"$here/impair.sh" -p "$prefix" -l "$loss" ${rate:+-b "$rate"}
+	"$here/impair.sh" -p "$prefix" -r "$impaired" -l "$loss" ${rate:+-b "$rate"}
 fi
 
 # wait_listen NS PROTO(t|u) ADDR: until something listens there (5 s).
