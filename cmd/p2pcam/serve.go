@@ -19,6 +19,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cf connFlags
 	cf.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8090", "local HTTP `address`")
+	maxLag := registerMaxLag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -30,6 +31,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	gw := gateway.New(cf.dial, nil)
+	gw.MaxLag = *maxLag
 	defer gw.Close()
 	fmt.Fprintf(stdout, "p2pcam: serving %s at http://%s/ipc.flv?action=live&channel=0&quality=high\n", cf.device, ln.Addr())
 	return serveHTTP(ctx, ln, gw)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/viewer/liveedge"
 )
 
 func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,6 +20,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	quality := fs.String("quality", "high", "standard, high or super")
 	out := fs.String("o", "-", "output `file`; - is stdout (pipe it into ffplay -)")
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
+	maxLag := registerMaxLag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,8 +66,20 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		resp.Body.Close()
 	}()
-	n, err := io.Copy(w, resp.Body)
+	var body io.Reader = resp.Body
+	var edge *liveedge.Reader
+	if *maxLag > 0 {
+		edge = liveedge.NewReader(resp.Body)
+		edge.MaxLag = *maxLag
+		body = edge
+	}
+	n, err := io.Copy(w, body)
 	fmt.Fprintf(stderr, "p2pcam: %d bytes in %v\n", n, time.Since(start).Round(time.Millisecond))
+	if edge != nil {
+		st := edge.Stats()
+		fmt.Fprintf(stderr, "p2pcam: live edge: %d late frames dropped in %d skips (%d gave up waiting), worst lag passed %v\n",
+			st.Dropped, st.Skips, st.Rebases, st.WorstLag.Round(time.Millisecond))
+	}
 	if ctx.Err() != nil {
 		return nil // the duration is up, or interrupted
 	}
@@ -103,4 +117,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("camera answered status %d", resp.Status)
 	}
 	return nil
+}
+
+// registerMaxLag adds the live-edge flag of view and serve.
+func registerMaxLag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("max-lag", liveedge.DefaultMaxLag, "drop live frames that arrive later than this, up to the next keyframe on time (0: keep every frame)")
 }

@@ -11,8 +11,12 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/viewer"
+	"github.com/p2pcam/p2pcam/viewer/liveedge"
 )
 
 // Dialer opens a P2P session with the camera.
@@ -21,6 +25,11 @@ type Dialer func(ctx context.Context) (*viewer.Conn, error)
 // Gateway is an http.Handler that forwards requests to one camera over a
 // shared P2P session, dialled on first use and again after it drops.
 type Gateway struct {
+	// MaxLag keeps live streams this close to live by dropping late
+	// frames up to the next keyframe (package liveedge); 0 passes every
+	// frame however late. New sets liveedge.DefaultMaxLag.
+	MaxLag time.Duration
+
 	dial Dialer
 	log  *slog.Logger
 
@@ -33,7 +42,7 @@ func New(dial Dialer, log *slog.Logger) *Gateway {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Gateway{dial: dial, log: log}
+	return &Gateway{MaxLag: liveedge.DefaultMaxLag, dial: dial, log: log}
 }
 
 // session returns the live session, dialling one if needed.
@@ -100,10 +109,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(resp.Status.HTTP())
+	var body io.Reader = resp.Body
+	if edge := g.liveEdge(r, resp); edge != nil {
+		body = edge
+		defer func() {
+			if st := edge.Stats(); st.Skips > 0 {
+				g.log.Info("kept the stream near live", "request", line, "skips", st.Skips, "dropped", st.Dropped, "rebases", st.Rebases)
+			}
+		}()
+	}
 	rc := http.NewResponseController(w)
 	buf := make([]byte, 32<<10)
 	for {
-		n, err := resp.Body.Read(buf)
+		n, err := body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return
@@ -117,4 +135,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// liveEdge returns a live-edge filter for a live stream's body, or nil.
+func (g *Gateway) liveEdge(r *http.Request, resp *link.Response) *liveedge.Reader {
+	if g.MaxLag <= 0 || r.URL.Path != "/ipc.flv" || r.URL.Query().Get("action") != "live" || resp.Status != request.StatusOK {
+		return nil
+	}
+	edge := liveedge.NewReader(resp.Body)
+	edge.MaxLag = g.MaxLag
+	return edge
 }

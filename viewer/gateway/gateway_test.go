@@ -1,0 +1,35 @@
+package gateway
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/link"
+)
+
+// Only a live stream that the camera serves goes through the live edge.
+func TestLiveEdgeOnlyForLiveStreams(t *testing.T) {
+	for _, c := range []struct {
+		target string
+		status request.Status
+		maxLag time.Duration
+		want   bool
+	}{
+		{"/ipc.flv?action=live&channel=0&quality=high", request.StatusOK, time.Second, true},
+		{"/ipc.flv?action=live&channel=0&quality=high", request.StatusOK, 0, false},
+		{"/ipc.flv?action=live&channel=0&quality=high", request.StatusTooMany, time.Second, false},
+		{"/ipc.flv?action=playback&channel=0&file=a.flv", request.StatusOK, time.Second, false},
+		{"/command?action=inner_define&channel=0&cmd=get_device_st&type=live", request.StatusOK, time.Second, false},
+	} {
+		g := New(nil, nil)
+		g.MaxLag = c.maxLag
+		resp := &link.Response{Status: c.status, Body: io.NopCloser(strings.NewReader(""))}
+		if got := g.liveEdge(httptest.NewRequest("GET", c.target, nil), resp) != nil; got != c.want {
+			t.Errorf("%s (status %d, max lag %v): live edge %v, want %v", c.target, c.status, c.maxLag, got, c.want)
+		}
+	}
+}
