@@ -6,21 +6,26 @@ import (
 	"github.com/p2pcam/p2pcam/media"
 )
 
-// DefaultMaxLag is how far behind capture a live viewer may fall before
-// it skips to the next keyframe.
+// DefaultMaxLag is how far behind live a viewer may fall before it skips
+// to the next keyframe.
 const DefaultMaxLag = 500 * time.Millisecond
 
 // lagGuard keeps one live viewer near live. It remembers where in the
 // byte stream each frame it let through ends, and learns from the
 // transport how far the viewer has received; before the next frame goes
 // out it tells how late the viewer is: the age of the oldest frame the
-// viewer has not received yet, or of the frame itself. Beyond the limit
-// the viewer skips to the next keyframe, so a lossy or slow link costs
-// pictures, never delay.
+// viewer has not received yet, or of the frame itself, beyond the least
+// age a frame has had on reaching the guard. That least age is the
+// capture pipeline's own latency (an encoder's lookahead, a slow first
+// frame), which no viewer can beat and which is no reason to skip. Beyond
+// the limit the viewer skips to the next keyframe, so a lossy or slow
+// link costs pictures, never delay.
 type lagGuard struct {
 	max    time.Duration
 	epoch  time.Time     // time zero of frame PTS
 	joined time.Duration // media time the viewer joined at
+	floor  time.Duration // the least age of a frame on reaching the guard
+	seen   bool          // floor is set
 
 	sent []sentFrame // frames not yet received, oldest first
 }
@@ -60,11 +65,15 @@ func (g *lagGuard) behind(now time.Time, f *media.Frame, received int64) time.Du
 		i++
 	}
 	g.sent = append(g.sent[:0], g.sent[i:]...)
+	age := now.Sub(g.epoch) - f.PTS
+	if !g.seen || age < g.floor {
+		g.floor, g.seen = age, true
+	}
 	oldest := f.PTS
 	if len(g.sent) > 0 {
 		oldest = min(oldest, g.sent[0].pts)
 	}
-	return now.Sub(g.epoch) - oldest
+	return now.Sub(g.epoch) - oldest - g.floor
 }
 
 // stale reports whether to skip f and what follows up to the next

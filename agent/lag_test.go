@@ -39,32 +39,40 @@ func lagFrame(pts time.Duration, key bool, size int) *media.Frame {
 
 func TestLagGuardStale(t *testing.T) {
 	const ms = time.Millisecond
-	// Sent: a 10 kB frame every 40 ms from 1 s to 3.96 s; frame i ends at
-	// stream offset (i+1)*10 kB. The next frame goes out at 4 s.
+	// Sent: a 10 kB frame every 40 ms from 1 s to 3.96 s, each reaching the
+	// guard latency after its capture; frame i ends at stream offset
+	// (i+1)*10 kB. The next frame goes out at 4 s.
 	cases := []struct {
 		name     string
 		max      time.Duration
 		joined   time.Duration // when the viewer joined
+		latency  time.Duration // the earlier frames' age on reaching the guard
 		pts      time.Duration // the next frame's capture time
 		received time.Duration // the viewer has every frame captured before this
 		want     bool
 	}{
-		{"fresh, all received", 500 * ms, 0, 4000 * ms, 4000 * ms, false},
-		{"450 ms old, all received", 500 * ms, 0, 3550 * ms, 4000 * ms, false},
-		{"600 ms old, all received", 500 * ms, 0, 3400 * ms, 4000 * ms, true},
-		{"fresh, waiting for 400 ms", 500 * ms, 0, 4000 * ms, 3600 * ms, false},
-		{"fresh, waiting for 600 ms", 500 * ms, 0, 4000 * ms, 3400 * ms, true},
-		{"fresh, nothing received", 500 * ms, 0, 4000 * ms, 0, true},
-		{"frames from before joining", 500 * ms, 4000 * ms, 4000 * ms, 0, false},
-		{"turned off", -1, 0, 1000 * ms, 0, false},
+		{"fresh, all received", 500 * ms, 0, 0, 4000 * ms, 4000 * ms, false},
+		{"450 ms old, all received", 500 * ms, 0, 0, 3550 * ms, 4000 * ms, false},
+		{"600 ms old, all received", 500 * ms, 0, 0, 3400 * ms, 4000 * ms, true},
+		{"fresh, waiting for 400 ms", 500 * ms, 0, 0, 4000 * ms, 3600 * ms, false},
+		{"fresh, waiting for 600 ms", 500 * ms, 0, 0, 4000 * ms, 3400 * ms, true},
+		{"fresh, nothing received", 500 * ms, 0, 0, 4000 * ms, 0, true},
+		{"frames from before joining", 500 * ms, 4000 * ms, 0, 4000 * ms, 0, false},
+		{"turned off", -1, 0, 0, 1000 * ms, 0, false},
+		// A capture pipeline 700 ms slow: no viewer gets its frames sooner.
+		{"slow pipeline, 700 ms old as ever", 500 * ms, 0, 700 * ms, 3300 * ms, 4000 * ms, false},
+		{"slow pipeline, 600 ms slower still", 500 * ms, 0, 700 * ms, 2700 * ms, 4000 * ms, true},
+		{"slow pipeline, waiting for 600 ms", 500 * ms, 0, 700 * ms, 3300 * ms, 2700 * ms, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			g := newLagGuard(c.max, lagEpoch, lagEpoch.Add(c.joined))
-			var received int64
-			for i, pts := 0, time.Second; pts < 4*time.Second; i, pts = i+1, pts+40*ms {
-				end := int64(i+1) * 10_000
-				g.sentTo(lagFrame(pts, false, 10_000), end)
+			var received, end int64
+			for pts := time.Second; pts < 4*time.Second; pts += 40 * ms {
+				f := lagFrame(pts, false, 10_000)
+				g.stale(lagEpoch.Add(pts+c.latency), f, received)
+				end += 10_000
+				g.sentTo(f, end)
 				if pts < c.received {
 					received = end
 				}
