@@ -18,9 +18,10 @@ import (
 )
 
 // DefaultMaxLag is how late a frame may arrive before the Reader skips to
-// the next keyframe: above the 500 ms a single SCTP retransmission timeout
-// costs, below the second within which a live viewer should stay.
-const DefaultMaxLag = 600 * time.Millisecond
+// the next keyframe: above what a single SCTP retransmission timeout
+// (500 ms) and the queue behind it cost, so one lost packet costs no
+// pictures, and below the second within which a live viewer should stay.
+const DefaultMaxLag = 800 * time.Millisecond
 
 // DefaultGiveUp is how long the Reader drops frames waiting for an
 // on-time keyframe before it takes a late one and measures lateness from

@@ -81,6 +81,9 @@ func (s *clockedSource) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// testMaxLag is the Reader's bound in TestReader.
+const testMaxLag = 600 * time.Millisecond
+
 // run filters tags and returns the timestamps of the media tags that
 // passed, the number of config tags that passed, and the stats.
 func run(t *testing.T, tags []arrival) (media []uint32, configs int, st Stats) {
@@ -88,6 +91,7 @@ func run(t *testing.T, tags []arrival) (media []uint32, configs int, st Stats) {
 	now := time.Unix(1000, 0)
 	r := NewReader(newSource(tags, &now))
 	r.Now = func() time.Time { return now }
+	r.MaxLag = testMaxLag
 	out, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatal(err)
