@@ -70,12 +70,13 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // the viewer is more than max_lag behind capture (a frame older than that
 // waits, to be sent or in the transport), what comes is skipped with all that follows up to the next
 // keyframe, and enc is told (a keyframe at once, a lower bit rate); what
-// was captured before the viewer joined (the cached GOP) is never late.
+// was captured before the viewer joined (the cached GOP) is never late,
+// and the player runs through it fast (flv.MuxerConfig.CatchUpTo).
 // It returns the bytes sent and why it stopped.
 func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, joined time.Time) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
-	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil, CatchUpTo: joined.Sub(a.epoch)})
 	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, joined)
 	for {
 		f, err := sub.Next(ctx)

@@ -147,8 +147,8 @@ func BenchmarkTimeToFirstFrame(b *testing.B) {
 // it came out of p2pcam view, against its timestamp: (arrival - ts) minus
 // the least (arrival - ts) seen. Tags that came out in the first second
 // are left out: that is the GOP cache the camera sends on joining, whose
-// age (how far behind live a player starts that does not fast-forward
-// through it) is reported on its own as join-behind. Reported: the worst
+// timestamps it compresses 8-fold so that players run through it; how far
+// behind live the first tag still is, is reported as join-behind. Reported: the worst
 // lag and the longest wait between two video tags over all runs, the mean
 // bitrate (video bytes over the timestamps they cover), the frames the
 // camera skipped and the late frames the viewer dropped (its live edge,
@@ -193,7 +193,9 @@ func BenchmarkLossyStream(b *testing.B) {
 				viewerDropped += float64(r.viewerDropped)
 				connects = append(connects, r.connect)
 				verdict := "met"
-				if r.span < 9*time.Second || r.maxLag > time.Second {
+				// The span of a 10 s run is shorter by the cached GOP's 7/8:
+				// the camera compresses it so that players catch up.
+				if r.span < 8*time.Second || r.maxLag > time.Second {
 					verdict = "MISSED"
 				}
 				b.Logf("%s: %.0f%% loss on %s each way: path %s, connected in %v, %d video tags, %v of stream in %v, %.2f Mbps, %d frames dropped by the camera, %d late frames by the viewer, max lag %v, longest gap %v, joined %v behind live: target (10 s, within 1 s of live) %s",

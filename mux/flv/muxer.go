@@ -12,7 +12,17 @@ import (
 type MuxerConfig struct {
 	HasAudio bool // write audio frames; without it they are dropped
 	HasVideo bool // write video frames; without it they are dropped
+	// CatchUpTo is the PTS of live for a viewer who joins with a backlog
+	// (a cached GOP, so the first picture comes at once). Frames captured
+	// before it get timestamps CatchUpSpeed times closer together, so a
+	// player runs through the backlog and is at live when the frames
+	// after it come, instead of a GOP behind for good. 0: no catch-up.
+	CatchUpTo time.Duration
 }
+
+// CatchUpSpeed is how much faster than real time a player runs through
+// the backlog before MuxerConfig.CatchUpTo: a second's GOP in 125 ms.
+const CatchUpSpeed = 8
 
 // Muxer writes media frames as one FLV stream, for one viewer. It is not
 // safe for concurrent use.
@@ -183,17 +193,31 @@ func audioTagFlags(c media.Codec) (byte, error) {
 
 // timestamp returns the base PTS (the frame's own before the stream
 // starts) and the frame's timestamp in ms on track t: time since the
-// base, at least 0, and after the track's previous timestamp.
+// base (the backlog's compressed), at least 0, and after the track's
+// previous timestamp.
 func (m *Muxer) timestamp(t *track, pts time.Duration) (base time.Duration, ms int64) {
 	base = m.base
 	if !m.started {
 		base = pts
 	}
-	ms = max(int64((pts-base)/time.Millisecond), 0)
+	ms = max(int64(m.sinceBase(pts, base)/time.Millisecond), 0)
 	if t.started && ms <= t.last {
 		ms = t.last + 1
 	}
 	return base, ms
+}
+
+// sinceBase is the stream time of pts: the time since base, with the part
+// before CatchUpTo compressed CatchUpSpeed-fold.
+func (m *Muxer) sinceBase(pts, base time.Duration) time.Duration {
+	live := m.cfg.CatchUpTo
+	switch {
+	case live <= base:
+		return pts - base
+	case pts < live:
+		return (pts - base) / CatchUpSpeed
+	}
+	return (live-base)/CatchUpSpeed + pts - live
 }
 
 // appendStart appends the FLV header and the onMetaData tag.
