@@ -2,27 +2,35 @@
 // viewer: it connects with credentials, reconnects with exponential
 // backoff and jitter, re-runs the caller's setup (subscriptions, retained
 // info) after every reconnect, and hands received messages to a handler.
+//
+// It runs paho's Client on a TCP or TLS connection of its own rather than
+// paho's autopaho, which would also link WebSocket and an HTTP client
+// (about 200 kB of the camera binary, docs/size.md) for broker URLs that
+// p2pcam does not accept.
 package mqttclient
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"sync"
 	"time"
 
-	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
+	"github.com/eclipse/paho.golang/paho/session/state"
 )
 
-// Reconnect backoff: random delays between min and a cap that grows from
-// 500 ms by 30% each attempt to max (about 4 s by the eighth attempt).
-// After a broker restart the first attempts come quickly, and a fleet of
-// cameras does not reconnect in lockstep.
+// Connection settings: the keep-alive the broker enforces (it drops a
+// camera silent for 1.5 times it), and how long one attempt (TCP, TLS,
+// CONNECT/CONNACK) may take before it counts as failed.
 const (
-	backoffMin = 200 * time.Millisecond
-	backoffMax = 30 * time.Second
+	keepAlive      = 10 // seconds
+	connectTimeout = 5 * time.Second
 )
 
 // Config configures a connection.
@@ -43,15 +51,17 @@ type Config struct {
 
 // Client is a kept-up connection.
 type Client struct {
-	cm     *autopaho.ConnectionManager
-	ready  chan struct{} // closed once cm is set
-	log    *slog.Logger
-	cancel context.CancelFunc
-}
+	cfg     Config
+	host    string // host:port to dial
+	tls     bool
+	log     *slog.Logger
+	session *state.State // one MQTT session state across reconnects
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when run returns
 
-// ErrRefused means the broker refused the connection (bad credentials,
-// client id not allowed); retrying will not help.
-var ErrRefused = errors.New("mqttclient: broker refused the connection")
+	mu  sync.Mutex   // guards cli
+	cli *paho.Client // nil while the connection is down
+}
 
 // Connect connects and waits for the first connection. It fails fast when
 // the broker refuses the credentials; otherwise it keeps trying until ctx
@@ -61,95 +71,176 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mqttclient: broker URL: %w", err)
 	}
+	c := &Client{cfg: cfg, host: u.Host, log: cfg.Logger, done: make(chan struct{})}
 	switch u.Scheme {
 	case "mqtt":
 	case "mqtts":
-		u.Scheme = "tls"
+		c.tls = true
 	default:
 		return nil, fmt.Errorf("mqttclient: broker URL %q: want mqtt:// or mqtts://", cfg.URL)
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
+	if c.log == nil {
+		c.log = slog.Default()
 	}
+	c.session = state.NewInMemory()
 	runCtx, cancel := context.WithCancel(context.Background())
-	c := &Client{log: log, cancel: cancel, ready: make(chan struct{})}
-	refused := make(chan error, 1)
-	acfg := autopaho.ClientConfig{
-		ServerUrls:                    []*url.URL{u},
-		KeepAlive:                     10,
-		CleanStartOnInitialConnection: true,
-		ConnectTimeout:                5 * time.Second,
-		ReconnectBackoff:              autopaho.NewExponentialBackoff(backoffMin, backoffMax, 500*time.Millisecond, 1.3),
-		ConnectUsername:               cfg.Username,
-		ConnectPassword:               []byte(cfg.Password),
-		WillMessage:                   cfg.Will,
-		OnConnectionUp: func(cm *autopaho.ConnectionManager, _ *paho.Connack) {
-			log.Info("connected to broker", "broker", cfg.URL, "client", cfg.ClientID)
-			if cfg.OnUp != nil {
-				go func() {
-					// The first connection can come up before
-					// NewConnection returns the manager.
-					select {
-					case <-c.ready:
-						cfg.OnUp(runCtx, c)
-					case <-runCtx.Done():
-					}
-				}()
-			}
-		},
-		OnConnectionDown: func() bool {
-			log.Warn("lost the broker; reconnecting", "broker", cfg.URL)
-			return true
-		},
-		OnConnectError: func(err error) {
-			var ce *autopaho.ConnackError
-			if errors.As(err, &ce) {
-				select {
-				case refused <- fmt.Errorf("%w: %v", ErrRefused, err):
-				default:
-				}
-				return
-			}
-			log.Debug("broker connection attempt failed", "broker", cfg.URL, "err", err)
-		},
-		ClientConfig: paho.ClientConfig{
-			ClientID: cfg.ClientID,
-			OnPublishReceived: []func(paho.PublishReceived) (bool, error){
-				func(pr paho.PublishReceived) (bool, error) {
-					if cfg.OnMessage != nil {
-						cfg.OnMessage(pr.Packet)
-					}
-					return true, nil
-				},
-			},
-		},
-	}
-	cm, err := autopaho.NewConnection(runCtx, acfg)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("mqttclient: %w", err)
-	}
-	c.cm = cm
-	close(c.ready)
+	c.cancel = cancel
 	up := make(chan error, 1)
-	go func() { up <- cm.AwaitConnection(ctx) }()
+	go c.run(runCtx, up)
 	select {
 	case err = <-up:
-	case err = <-refused:
+	case <-ctx.Done():
+		err = ctx.Err()
 	}
 	if err != nil {
 		cancel()
-		<-cm.Done()
+		<-c.done
 		return nil, fmt.Errorf("mqttclient: connect to %s: %w", cfg.URL, err)
 	}
 	return c, nil
 }
 
+// run connects, waits for the connection to drop and connects again,
+// until ctx is done. It sends the first connection's outcome on up: nil,
+// or an ErrRefused error.
+func (c *Client) run(ctx context.Context, up chan<- error) {
+	defer close(c.done)
+	defer func() { _ = c.session.Close() }()
+	first := true
+	for attempt := 0; ; attempt++ {
+		if !first || attempt > 0 { // the very first attempt goes at once
+			t := time.NewTimer(backoff(attempt))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+		}
+		cli, err := c.dial(ctx, first)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, ErrRefused) && first {
+				up <- err
+				return
+			}
+			c.log.Debug("broker connection attempt failed", "broker", c.cfg.URL, "err", err)
+			continue
+		}
+		c.log.Info("connected to broker", "broker", c.cfg.URL, "client", c.cfg.ClientID)
+		c.mu.Lock()
+		c.cli = cli
+		c.mu.Unlock()
+		if first {
+			up <- nil
+			first = false
+		}
+		if c.cfg.OnUp != nil {
+			go c.cfg.OnUp(ctx, c)
+		}
+		select {
+		case <-cli.Done():
+		case <-ctx.Done():
+			// A DISCONNECT with reason 0: the broker drops the will.
+			_ = cli.Disconnect(&paho.Disconnect{ReasonCode: 0})
+			<-cli.Done()
+		}
+		c.mu.Lock()
+		c.cli = nil
+		c.mu.Unlock()
+		if ctx.Err() != nil {
+			return
+		}
+		c.log.Warn("lost the broker; reconnecting", "broker", c.cfg.URL)
+		attempt = -1 // the first reconnect waits backoff(0)
+	}
+}
+
+// dial makes one connection attempt: TCP or TLS, then CONNECT. A CONNACK
+// with a failure reason gives an ErrRefused error.
+func (c *Client) dial(ctx context.Context, first bool) (*paho.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	var conn net.Conn
+	var err error
+	if c.tls {
+		var d tls.Dialer
+		conn, err = d.DialContext(ctx, "tcp", c.host)
+		if err == nil {
+			// paho writes from several goroutines; a tls.Conn needs a lock
+			// for that (a TCP connection does not).
+			conn = packets.NewThreadSafeConn(conn)
+		}
+	} else {
+		var d net.Dialer
+		conn, err = d.DialContext(ctx, "tcp", c.host)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cli := paho.NewClient(paho.ClientConfig{
+		ClientID: c.cfg.ClientID,
+		Conn:     conn,
+		Session:  c.session,
+		OnPublishReceived: []func(paho.PublishReceived) (bool, error){
+			func(pr paho.PublishReceived) (bool, error) {
+				if c.cfg.OnMessage != nil {
+					c.cfg.OnMessage(pr.Packet)
+				}
+				return true, nil
+			},
+		},
+		OnClientError: func(err error) {
+			c.log.Debug("broker connection error", "broker", c.cfg.URL, "err", err)
+		},
+		OnServerDisconnect: func(d *paho.Disconnect) {
+			c.log.Debug("broker disconnected us", "broker", c.cfg.URL, "reason", d.ReasonCode)
+		},
+	})
+	cp := &paho.Connect{
+		KeepAlive:  keepAlive,
+		ClientID:   c.cfg.ClientID,
+		CleanStart: first,
+	}
+	if c.cfg.Username != "" {
+		cp.UsernameFlag = true
+		cp.Username = c.cfg.Username
+	}
+	if c.cfg.Password != "" {
+		cp.PasswordFlag = true
+		cp.Password = []byte(c.cfg.Password)
+	}
+	if c.cfg.Will != nil {
+		cp.WillMessage = c.cfg.Will
+		cp.WillProperties = &paho.WillProperties{}
+	}
+	ack, err := cli.Connect(ctx, cp)
+	if err != nil {
+		if ack != nil { // a CONNACK with a failure reason
+			return nil, fmt.Errorf("%w (reason %#x): %v", ErrRefused, ack.ReasonCode, err)
+		}
+		return nil, err
+	}
+	return cli, nil
+}
+
+// client returns the connected paho client, or nil while down.
+func (c *Client) client() *paho.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cli
+}
+
 // Subscribe subscribes to filter with QoS 1 and checks that the broker
 // granted it.
 func (c *Client) Subscribe(ctx context.Context, filter string) error {
-	ack, err := c.cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: filter, QoS: 1}}})
+	cli := c.client()
+	if cli == nil {
+		return fmt.Errorf("mqttclient: subscribe %s: %w", filter, ErrDown)
+	}
+	ack, err := cli.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: filter, QoS: 1}}})
 	if err != nil {
 		return fmt.Errorf("mqttclient: subscribe %s: %w", filter, err)
 	}
@@ -162,7 +253,11 @@ func (c *Client) Subscribe(ctx context.Context, filter string) error {
 // Publish sends a QoS 1 message.
 func (c *Client) Publish(ctx context.Context, p *paho.Publish) error {
 	p.QoS = 1
-	resp, err := c.cm.Publish(ctx, p)
+	cli := c.client()
+	if cli == nil {
+		return fmt.Errorf("mqttclient: publish %s: %w", p.Topic, ErrDown)
+	}
+	resp, err := cli.Publish(ctx, p)
 	if err != nil {
 		return fmt.Errorf("mqttclient: publish %s: %w", p.Topic, err)
 	}
@@ -175,9 +270,6 @@ func (c *Client) Publish(ctx context.Context, p *paho.Publish) error {
 // Close disconnects cleanly (the will is not sent) and stops
 // reconnecting.
 func (c *Client) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	_ = c.cm.Disconnect(ctx)
 	c.cancel()
-	<-c.cm.Done()
+	<-c.done
 }
