@@ -14,18 +14,18 @@ const DefaultMaxLag = 500 * time.Millisecond
 // byte stream each frame it let through ends, and learns from the
 // transport how far the viewer has received; before the next frame goes
 // out it tells how late the viewer is: the age of the oldest frame the
-// viewer has not received yet, or of the frame itself, beyond the least
-// age a frame has had on reaching the guard. That least age is the
+// viewer has not received yet, or of the frame itself, beyond the
 // capture pipeline's own latency (an encoder's lookahead, a slow first
-// frame), which no viewer can beat and which is no reason to skip. Beyond
-// the limit the viewer skips to the next keyframe, so a lossy or slow
-// link costs pictures, never delay.
+// frame), which no viewer can beat and which is no reason to skip: the
+// least age of a frame that the viewer's pump was waiting for. Beyond the
+// limit the viewer skips to the next keyframe, so a lossy or slow link
+// costs pictures, never delay.
 type lagGuard struct {
-	max    time.Duration
-	epoch  time.Time     // time zero of frame PTS
-	joined time.Duration // media time the viewer joined at
-	floor  time.Duration // the least age of a frame on reaching the guard
-	seen   bool          // floor is set
+	max     time.Duration
+	epoch   time.Time     // time zero of frame PTS
+	backlog time.Duration // frames captured up to this are the cached backlog
+	floor   time.Duration // the pipeline's latency: see observe
+	seen    bool          // floor is set
 
 	sent []sentFrame // frames not yet received, oldest first
 }
@@ -40,15 +40,30 @@ type sentFrame struct {
 // maxTracked bounds the frames a guard remembers; the oldest go first.
 const maxTracked = 1024
 
-// newLagGuard guards a viewer who joins at now. Frames captured before
-// that (the cached GOP it starts with) are old by design and never count.
-func newLagGuard(max time.Duration, epoch, now time.Time) *lagGuard {
-	return &lagGuard{max: max, epoch: epoch, joined: now.Sub(epoch)}
+// newLagGuard guards a viewer who joined with a backlog of frames
+// captured up to backlog (the cached GOP, stream.Subscriber.CachedUntil;
+// 0 for none): old by design, they never count.
+func newLagGuard(max time.Duration, epoch time.Time, backlog time.Duration) *lagGuard {
+	return &lagGuard{max: max, epoch: epoch, backlog: backlog}
+}
+
+// inBacklog reports whether f is part of the backlog.
+func (g *lagGuard) inBacklog(f *media.Frame) bool { return f.PTS <= g.backlog }
+
+// observe learns from f, a frame the pump had to wait for, so fresh from
+// the capture pipeline, how long that pipeline takes.
+func (g *lagGuard) observe(now time.Time, f *media.Frame) {
+	if g.inBacklog(f) {
+		return
+	}
+	if age := now.Sub(g.epoch) - f.PTS; !g.seen || age < g.floor {
+		g.floor, g.seen = age, true
+	}
 }
 
 // sentTo records that f went out and ends at stream offset end.
 func (g *lagGuard) sentTo(f *media.Frame, end int64) {
-	if f.PTS < g.joined {
+	if g.inBacklog(f) {
 		return
 	}
 	if len(g.sent) == maxTracked {
@@ -65,10 +80,6 @@ func (g *lagGuard) behind(now time.Time, f *media.Frame, received int64) time.Du
 		i++
 	}
 	g.sent = append(g.sent[:0], g.sent[i:]...)
-	age := now.Sub(g.epoch) - f.PTS
-	if !g.seen || age < g.floor {
-		g.floor, g.seen = age, true
-	}
 	oldest := f.PTS
 	if len(g.sent) > 0 {
 		oldest = min(oldest, g.sent[0].pts)
@@ -79,7 +90,7 @@ func (g *lagGuard) behind(now time.Time, f *media.Frame, received int64) time.Du
 // stale reports whether to skip f and what follows up to the next
 // keyframe.
 func (g *lagGuard) stale(now time.Time, f *media.Frame, received int64) bool {
-	if g.max <= 0 || f.PTS < g.joined {
+	if g.max <= 0 || g.inBacklog(f) {
 		return false
 	}
 	return g.behind(now, f, received) > g.max

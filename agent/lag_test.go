@@ -45,8 +45,8 @@ func TestLagGuardStale(t *testing.T) {
 	cases := []struct {
 		name     string
 		max      time.Duration
-		joined   time.Duration // when the viewer joined
-		latency  time.Duration // the earlier frames' age on reaching the guard
+		backlog  time.Duration // the cached frames the viewer joined with end here
+		latency  time.Duration // the earlier frames' age when the pump got them
 		pts      time.Duration // the next frame's capture time
 		received time.Duration // the viewer has every frame captured before this
 		want     bool
@@ -57,7 +57,7 @@ func TestLagGuardStale(t *testing.T) {
 		{"fresh, waiting for 400 ms", 500 * ms, 0, 0, 4000 * ms, 3600 * ms, false},
 		{"fresh, waiting for 600 ms", 500 * ms, 0, 0, 4000 * ms, 3400 * ms, true},
 		{"fresh, nothing received", 500 * ms, 0, 0, 4000 * ms, 0, true},
-		{"frames from before joining", 500 * ms, 4000 * ms, 0, 4000 * ms, 0, false},
+		{"the cached GOP it joined with", 500 * ms, 4000 * ms, 0, 4000 * ms, 0, false},
 		{"turned off", -1, 0, 0, 1000 * ms, 0, false},
 		// A capture pipeline 700 ms slow: no viewer gets its frames sooner.
 		{"slow pipeline, 700 ms old as ever", 500 * ms, 0, 700 * ms, 3300 * ms, 4000 * ms, false},
@@ -66,11 +66,11 @@ func TestLagGuardStale(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := newLagGuard(c.max, lagEpoch, lagEpoch.Add(c.joined))
+			g := newLagGuard(c.max, lagEpoch, c.backlog)
 			var received, end int64
 			for pts := time.Second; pts < 4*time.Second; pts += 40 * ms {
 				f := lagFrame(pts, false, 10_000)
-				g.stale(lagEpoch.Add(pts+c.latency), f, received)
+				g.observe(lagEpoch.Add(pts+c.latency), f)
 				end += 10_000
 				g.sentTo(f, end)
 				if pts < c.received {
@@ -86,7 +86,7 @@ func TestLagGuardStale(t *testing.T) {
 }
 
 func TestLagGuardForgetsReceivedFrames(t *testing.T) {
-	g := newLagGuard(DefaultMaxLag, lagEpoch, lagEpoch)
+	g := newLagGuard(DefaultMaxLag, lagEpoch, 0)
 	for i := range 3 * maxTracked {
 		g.sentTo(lagFrame(time.Duration(i)*time.Millisecond, false, 100), int64(i+1)*100)
 	}
@@ -163,42 +163,37 @@ func (r *stuckResponder) Flush() error {
 	return nil
 }
 
-// TestPumpSkipsWhenTransportFallsBehind drives the live pump with a
-// transport that stops draining: the viewer skips the frames it would see
-// late, the encoder is asked for a keyframe, the viewer resumes at a
-// keyframe once the transport drains, and the skipped frames are counted.
-func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
-	clk := clock.NewFake(lagEpoch)
-	src := &forcingSource{chanSource: make(chanSource)}
-	hub, err := stream.New(src, stream.Config{Clock: clk, QueueFrames: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Close()
-	sub, err := hub.Subscribe()
-	if err != nil {
-		t.Fatal(err)
-	}
+// pumped is a live pump running on a hub's subscriber, into a
+// stuckResponder whose FLV the test reads back.
+type pumped struct {
+	resp   *stuckResponder
+	cancel context.CancelFunc
+	done   chan struct{} // the pump returned
+	read   chan struct{} // the reader is done
+	mu     sync.Mutex
+	tags   []videoTag // the picture tags read so far
+}
+
+type videoTag struct {
+	ms  uint32
+	key bool
+}
+
+func startPump(t *testing.T, clk *clock.Fake, src *forcingSource, sub *stream.Subscriber) *pumped {
+	t.Helper()
 	a := &Agent{epoch: lagEpoch, cfg: Config{Clock: clk, Stream: StreamConfig{MaxLag: DefaultMaxLag}, LAN: LANConfig{WriteTimeout: time.Minute}}}
 	pr, pw := io.Pipe()
-	resp := &stuckResponder{w: pw, flushes: make(chan struct{}, 1)}
-	resp.stick(false)
+	p := &pumped{resp: &stuckResponder{w: pw, flushes: make(chan struct{}, 1)}, done: make(chan struct{}), read: make(chan struct{})}
+	p.resp.stick(false)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
+	p.cancel = cancel
 	go func() {
-		defer close(done)
-		a.pump(ctx, sub, resp, newEncoderControl(src, clk, slog.Default()), lagEpoch)
+		defer close(p.done)
+		a.pump(ctx, sub, p.resp, newEncoderControl(src, clk, slog.Default()), slog.Default())
 		pw.Close()
 	}()
-	type videoTag struct {
-		ms  uint32
-		key bool
-	}
-	var tags []videoTag
-	var mu sync.Mutex
-	read := make(chan struct{})
 	go func() {
-		defer close(read)
+		defer close(p.read)
 		dm := flv.NewDemuxer(pr)
 		if _, err := dm.ReadHeader(); err != nil {
 			return
@@ -209,12 +204,58 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 				return
 			}
 			if tag.Type == flv.TagTypeVideo && len(tag.Data) > 1 && tag.Data[1] == 1 { // AVC NALUs
-				mu.Lock()
-				tags = append(tags, videoTag{tag.Timestamp, tag.Data[0]>>4 == flv.FrameTypeKey})
-				mu.Unlock()
+				p.mu.Lock()
+				p.tags = append(p.tags, videoTag{tag.Timestamp, tag.Data[0]>>4 == flv.FrameTypeKey})
+				p.mu.Unlock()
 			}
 		}
 	}()
+	return p
+}
+
+// stop waits for n tags, stops the pump and returns what was read.
+func (p *pumped) stop(t *testing.T, n int) []videoTag {
+	t.Helper()
+	waitUntil(t, func() bool { p.mu.Lock(); defer p.mu.Unlock(); return len(p.tags) >= n })
+	p.cancel()
+	<-p.done
+	<-p.read
+	return p.tags
+}
+
+// flushed waits for the pump to flush what it took.
+func (p *pumped) flushed(t *testing.T, frame int) {
+	t.Helper()
+	select {
+	case <-p.resp.flushes:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("frame %d: the pump did not flush", frame)
+	}
+}
+
+func newLagHub(t *testing.T) (*clock.Fake, *forcingSource, *stream.Hub) {
+	t.Helper()
+	clk := clock.NewFake(lagEpoch)
+	src := &forcingSource{chanSource: make(chanSource)}
+	hub, err := stream.New(src, stream.Config{Clock: clk, QueueFrames: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(hub.Close)
+	return clk, src, hub
+}
+
+// TestPumpSkipsWhenTransportFallsBehind drives the live pump with a
+// transport that stops draining: the viewer skips the frames it would see
+// late, the encoder is asked for a keyframe, the viewer resumes at a
+// keyframe once the transport drains, and the skipped frames are counted.
+func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
+	clk, src, hub := newLagHub(t)
+	sub, err := hub.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startPump(t, clk, src, sub)
 
 	// Frames of 10 kB at 25 fps, a keyframe each second (25 frames):
 	// 0-24 flow; from frame 25 to 60 the transport delivers nothing, so
@@ -225,9 +266,9 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	for i := range 100 {
 		switch i {
 		case 25:
-			resp.stick(true)
+			p.resp.stick(true)
 		case 60:
-			resp.stick(false)
+			p.resp.stick(false)
 		}
 		pts := time.Duration(i) * 40 * time.Millisecond
 		clk.Advance(lagEpoch.Add(pts).Sub(clk.Now()))
@@ -236,19 +277,12 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 			sent = append(sent, i)
 		}
 		if i <= 38 || i == 50 || i >= 75 { // the pump takes it, then flushes
-			select {
-			case <-resp.flushes:
-			case <-time.After(5 * time.Second):
-				t.Fatalf("frame %d: the pump did not flush", i)
-			}
+			p.flushed(t, i)
 			continue
 		}
 		waitUntil(t, func() bool { return hub.Stats().Published == uint64(i+1) })
 	}
-	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(tags) >= len(sent) })
-	cancel()
-	<-done
-	<-read
+	tags := p.stop(t, len(sent))
 
 	var got []int
 	for _, tag := range tags {
@@ -265,6 +299,54 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	}
 	if len(tags) > 38 && !tags[38].key {
 		t.Errorf("first frame after the skip is not a keyframe")
+	}
+}
+
+// A viewer who joins mid-GOP gets the cached frames at once, their
+// timestamps 8 times closer together, so that its player is at live when
+// the next frame comes; and a capture pipeline that takes 700 ms (more
+// than max_lag) from capture to the pump is not taken for lag.
+func TestPumpRunsThroughTheCacheAndToleratesASlowPipeline(t *testing.T) {
+	const latency = 700 * time.Millisecond
+	clk, src, hub := newLagHub(t)
+	warm, err := hub.Subscribe() // starts the source, fills the cache
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := func(i int) {
+		pts := time.Duration(i) * 40 * time.Millisecond
+		clk.Advance(lagEpoch.Add(pts + latency).Sub(clk.Now()))
+		src.chanSource <- lagFrame(pts, i%25 == 0, 10_000)
+	}
+	for i := range 10 {
+		frame(i)
+	}
+	waitUntil(t, func() bool { return hub.Stats().Published == 10 })
+	sub, err := hub.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm.Close()
+	p := startPump(t, clk, src, sub)
+	p.flushed(t, 9)
+	for i := 10; i < 60; i++ {
+		frame(i)
+		p.flushed(t, i)
+	}
+	tags := p.stop(t, 60)
+	var want []videoTag
+	for i := range 60 {
+		ms := 5 * i // the cache: 40 ms / 8
+		if i > 9 {
+			ms = 45 + 40*(i-9)
+		}
+		want = append(want, videoTag{uint32(ms), i%25 == 0})
+	}
+	if !slices.Equal(tags, want) {
+		t.Errorf("tags %v\nwant %v", tags, want)
+	}
+	if d := sub.Dropped(); d != 0 {
+		t.Errorf("dropped %d frames of a slow pipeline", d)
 	}
 }
 

@@ -47,7 +47,7 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Req
 	log = log.With("stream", q)
 	log.Info("viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
-	bytes, reason := a.pump(ctx, sub, w, a.encoders[q], start)
+	bytes, reason := a.pump(ctx, sub, w, a.encoders[q], log)
 	release() // before saying so: whoever reads the log may take the place
 	log.Info("viewer left", "reason", reason, "bytes", bytes,
 		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
@@ -67,18 +67,24 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // pump moves frames from sub to w as FLV. It drains whatever is queued
 // before each flush, so a burst (the cached GOP) costs one flush. While
-// the viewer is more than max_lag behind capture (a frame older than that
-// waits, to be sent or in the transport), what comes is skipped with all that follows up to the next
-// keyframe, and enc is told (a keyframe at once, a lower bit rate); what
-// was captured before the viewer joined (the cached GOP) is never late,
-// and the player runs through it fast (flv.MuxerConfig.CatchUpTo).
-// It returns the bytes sent and why it stopped.
-func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, joined time.Time) (int64, error) {
+// the viewer is more than max_lag behind live (a frame older than that,
+// beyond the capture pipeline's own latency, waits to be sent or in the
+// transport), what comes is skipped with all that follows up to the next
+// keyframe, and enc is told (a keyframe at once, a lower bit rate). The
+// cached GOP the viewer starts with is never late, and the player runs
+// through it fast (flv.MuxerConfig.BacklogUntil). It returns the bytes
+// sent and why it stopped.
+func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, log *slog.Logger) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
-	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil, CatchUpTo: joined.Sub(a.epoch)})
-	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, joined)
+	var backlog time.Duration
+	if until, ok := sub.CachedUntil(); ok {
+		backlog = until
+	}
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil, BacklogUntil: backlog})
+	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, backlog)
 	for {
+		waiting, _ := sub.Queued()
 		f, err := sub.Next(ctx)
 		if err != nil {
 			if errors.Is(err, context.Canceled) || errors.Is(err, stream.ErrClosed) {
@@ -89,9 +95,13 @@ func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, e
 			return cw.n, err
 		}
 		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
+		if waiting == 0 {
+			guard.observe(a.cfg.Clock.Now(), f)
+		}
 		for f != nil {
 			received := cw.n - int64(w.Backlog())
-			if guard.stale(a.cfg.Clock.Now(), f, received) {
+			if now := a.cfg.Clock.Now(); guard.stale(now, f, received) {
+				log.Debug("viewer behind live: skipping to the next keyframe", "behind", guard.behind(now, f, received), "pts", f.PTS)
 				sub.Discard()
 				sub.SkipToKeyframe()
 				enc.viewerSkipped()

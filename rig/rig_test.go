@@ -197,6 +197,9 @@ func testQEMUVirtBoard(t *testing.T, root, out string) {
 		firstFrames = strings.Count(log, "msg=frame ")
 		p := checkVividFLV(t, "first.flv", first, cc, true)
 		t.Logf("first fetch: %d bytes, %d video packets in %v; %d frames captured so far", len(first), len(p.VideoPackets()), vividFirst, firstFrames)
+		if t.Failed() {
+			logStart(t, log, p)
+		}
 	})
 	if cc.fps == 0 {
 		t.Fatal("no capture to measure")
@@ -844,4 +847,21 @@ func findLine(log, s string) string {
 		}
 	}
 	return ""
+}
+
+// logStart logs how a failed first fetch began: the first video packets
+// ffprobe found, and the camera's first frames and skips.
+func logStart(t *testing.T, log string, p mediatest.Probe) {
+	t.Helper()
+	pkts := p.VideoPackets()
+	t.Logf("first video packets: %+v", pkts[:min(len(pkts), 3)])
+	n := 0
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, "msg=frame ") && n < 3 || strings.Contains(line, "skip") || strings.Contains(line, "keyframe") {
+			t.Logf("serial: %s", strings.TrimSpace(line))
+			if strings.Contains(line, "msg=frame ") {
+				n++
+			}
+		}
+	}
 }

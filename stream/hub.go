@@ -72,6 +72,9 @@ func (h *Hub) Subscribe() (*Subscriber, error) {
 	for _, f := range h.gop {
 		s.push(f, h.videoSeen)
 	}
+	if n := len(h.gop); n > 0 {
+		s.cachedUntil, s.cached = h.gop[n-1].PTS, true
+	}
 	h.subs = append(h.subs, s)
 	if h.idle != nil {
 		h.idle.Stop()

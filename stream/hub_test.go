@@ -106,14 +106,15 @@ func TestSubscriberQueue(t *testing.T) {
 		after       string // published after it joins
 		want        string // what the subscriber reads
 		wantDropped uint64
+		wantCached  bool // it starts with a cache, up to before's last frame
 	}{
-		{"joins mid-GOP and gets the cached GOP", 8, "KPPKP", "P", "KPP", 0},
-		{"joins before any keyframe and waits for one", 8, "", "PPKP", "KP", 2},
-		{"GOP cache carries audio", 8, "KAPA", "A", "KAPAA", 0},
-		{"audio-only stream starts at once", 8, "AA", "A", "A", 0},
-		{"overflow drops the queue and waits for a keyframe", 4, "", "KPPPPPKP", "KP", 6},
-		{"overflow at a keyframe keeps the keyframe", 4, "", "KPPPKP", "KP", 4},
-		{"too long a GOP is not cached", 4, "KPPPP", "PKP", "KP", 1},
+		{"joins mid-GOP and gets the cached GOP", 8, "KPPKP", "P", "KPP", 0, true},
+		{"joins before any keyframe and waits for one", 8, "", "PPKP", "KP", 2, false},
+		{"GOP cache carries audio", 8, "KAPA", "A", "KAPAA", 0, true},
+		{"audio-only stream starts at once", 8, "AA", "A", "A", 0, false},
+		{"overflow drops the queue and waits for a keyframe", 4, "", "KPPPPPKP", "KP", 6, false},
+		{"overflow at a keyframe keeps the keyframe", 4, "", "KPPPKP", "KP", 4, false},
+		{"too long a GOP is not cached", 4, "KPPPP", "PKP", "KP", 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,6 +131,10 @@ func TestSubscriberQueue(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
+			until, cached := s.CachedUntil()
+			if cached != tt.wantCached || cached && until != time.Duration(len(tt.before)-1)*40*time.Millisecond {
+				t.Errorf("CachedUntil = %v, %v; want a cache: %v, up to before's last frame", until, cached, tt.wantCached)
+			}
 			src.emit(frames(tt.after)...)
 			if got := drain(t, s); got != tt.want {
 				t.Errorf("subscriber read %q, want %q", got, tt.want)

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/p2pcam/p2pcam/media"
 )
@@ -12,6 +13,10 @@ type Subscriber struct {
 	hub    *Hub
 	notify chan struct{} // holds a token while frames may be waiting
 	once   sync.Once
+	// cachedUntil is the PTS of the newest frame the subscriber started
+	// with from the GOP cache; cached tells whether there was one.
+	cachedUntil time.Duration
+	cached      bool
 
 	mu       sync.Mutex // guards every field below
 	ring     []*media.Frame
@@ -31,6 +36,12 @@ func newSubscriber(h *Hub, frames, bytes int) *Subscriber {
 		maxBytes: bytes,
 	}
 }
+
+// CachedUntil returns the capture time of the newest frame the subscriber
+// started with from the hub's GOP cache: what came before it is backlog a
+// viewer is given so that its first picture comes at once. It returns
+// false when the subscriber started with no cache.
+func (s *Subscriber) CachedUntil() (time.Duration, bool) { return s.cachedUntil, s.cached }
 
 // Next returns the next frame, waiting for one. It returns an error once
 // the subscriber is closed, the hub's source failed, or ctx is done.

@@ -62,6 +62,11 @@ type Server struct {
 	mu       sync.Mutex // guards sessions
 	sessions map[string]*session
 	wg       sync.WaitGroup // session goroutines and handlers
+
+	// infoMu orders the info publishes, so that a registration racing
+	// with shutdown cannot mark the device online after it went offline.
+	infoMu   sync.Mutex
+	stopping bool
 }
 
 // setupTimeout frees a session whose viewer never completes ICE.
@@ -134,9 +139,12 @@ func (s *Server) Run(ctx context.Context) error {
 			s.dispatch(ctx, client, p)
 		case <-ctx.Done():
 			s.closeAll()
+			s.infoMu.Lock()
+			s.stopping = true
 			pctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			_ = client.Publish(pctx, &paho.Publish{Topic: s.cfg.Device.InfoTopic(), Payload: offline.Encode(), Retain: true})
 			cancel()
+			s.infoMu.Unlock()
 			client.Close()
 			s.wg.Wait()
 			return nil
@@ -149,6 +157,11 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) register(ctx context.Context, c *mqttclient.Client) {
 	if err := c.Subscribe(ctx, s.cfg.Device.RPCTopic()); err != nil {
 		s.log.Error("cannot receive offers", "err", err)
+		return
+	}
+	s.infoMu.Lock()
+	defer s.infoMu.Unlock()
+	if s.stopping {
 		return
 	}
 	if err := c.Publish(ctx, &paho.Publish{Topic: s.cfg.Device.InfoTopic(), Payload: s.info.Encode(), Retain: true}); err != nil {

@@ -12,16 +12,17 @@ import (
 type MuxerConfig struct {
 	HasAudio bool // write audio frames; without it they are dropped
 	HasVideo bool // write video frames; without it they are dropped
-	// CatchUpTo is the PTS of live for a viewer who joins with a backlog
-	// (a cached GOP, so the first picture comes at once). Frames captured
-	// before it get timestamps CatchUpSpeed times closer together, so a
-	// player runs through the backlog and is at live when the frames
-	// after it come, instead of a GOP behind for good. 0: no catch-up.
-	CatchUpTo time.Duration
+	// BacklogUntil is the capture time of the newest frame of a backlog
+	// a viewer joins with (the cached GOP, so its first picture comes at
+	// once); 0 when there is none. The backlog's video gets timestamps
+	// CatchUpSpeed times closer together, so a player runs through it and
+	// is at live when the frames after it come, instead of a GOP behind
+	// for good; its audio, which cannot play faster, is left out.
+	BacklogUntil time.Duration
 }
 
 // CatchUpSpeed is how much faster than real time a player runs through
-// the backlog before MuxerConfig.CatchUpTo: a second's GOP in 125 ms.
+// a backlog (MuxerConfig.BacklogUntil): a second's GOP in 125 ms.
 const CatchUpSpeed = 8
 
 // Muxer writes media frames as one FLV stream, for one viewer. It is not
@@ -31,8 +32,8 @@ const CatchUpSpeed = 8
 // tag; before the first H.264 frame, and whenever a frame's VideoInfo
 // pointer changes, an AVC sequence header; likewise an AAC sequence header
 // for AudioInfo. Timestamps are milliseconds from the first frame written
-// and strictly increase per track; they wrap after about 49.7 days, as
-// the 32-bit field does.
+// and strictly increase per track (a backlog's compressed: BacklogUntil);
+// they wrap after about 49.7 days, as the 32-bit field does.
 //
 // The stream starts on a keyframe: video frames before the first keyframe
 // are skipped, and so, when the config has video, are audio frames, so
@@ -158,6 +159,9 @@ func (m *Muxer) writeAudio(f *media.Frame) error {
 	if m.cfg.HasVideo && !m.video.started {
 		return nil // the stream starts with a video keyframe
 	}
+	if m.cfg.BacklogUntil > 0 && f.PTS <= m.cfg.BacklogUntil {
+		return nil // backlog audio: it would overlap
+	}
 	base, ts := m.timestamp(&m.audio, f.PTS)
 	m.buf = m.buf[:0]
 	if !m.started {
@@ -207,17 +211,17 @@ func (m *Muxer) timestamp(t *track, pts time.Duration) (base time.Duration, ms i
 	return base, ms
 }
 
-// sinceBase is the stream time of pts: the time since base, with the part
-// before CatchUpTo compressed CatchUpSpeed-fold.
+// sinceBase is the stream time of pts: the time since base, with the
+// backlog (up to BacklogUntil) compressed CatchUpSpeed-fold.
 func (m *Muxer) sinceBase(pts, base time.Duration) time.Duration {
-	live := m.cfg.CatchUpTo
+	until := m.cfg.BacklogUntil
 	switch {
-	case live <= base:
+	case until <= base:
 		return pts - base
-	case pts < live:
+	case pts <= until:
 		return (pts - base) / CatchUpSpeed
 	}
-	return (live-base)/CatchUpSpeed + pts - live
+	return (until-base)/CatchUpSpeed + pts - until
 }
 
 // appendStart appends the FLV header and the onMetaData tag.

@@ -7,7 +7,7 @@ import (
 
 // Reconnect backoff: random delays between backoffMin and a cap that
 // grows from backoffFirst by backoffFactor each attempt to backoffMax
-// (about 4 s by the eighth attempt). After a broker restart the first
+// (3.1 s by the eighth attempt). After a broker restart the first
 // attempts come quickly, and a fleet of cameras does not reconnect in
 // lockstep.
 const (

@@ -22,7 +22,6 @@ import (
 
 	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
-	"github.com/eclipse/paho.golang/paho/session/state"
 )
 
 // Connection settings: the keep-alive the broker enforces (it drops a
@@ -51,17 +50,23 @@ type Config struct {
 
 // Client is a kept-up connection.
 type Client struct {
-	cfg     Config
-	host    string // host:port to dial
-	tls     bool
-	log     *slog.Logger
-	session *state.State // one MQTT session state across reconnects
-	cancel  context.CancelFunc
-	done    chan struct{} // closed when run returns
+	cfg    Config
+	host   string // host:port to dial
+	tls    bool
+	log    *slog.Logger
+	cancel context.CancelFunc
+	done   chan struct{} // closed when run returns
 
-	mu  sync.Mutex   // guards cli
-	cli *paho.Client // nil while the connection is down
+	mu     sync.Mutex   // guards cli and closed
+	cli    *paho.Client // nil while the connection is down
+	closed bool
 }
+
+// stableAfter is how long a connection must have lasted for the next
+// reconnect to start again from the shortest backoff: one that drops at
+// once (a client id taken over, a broker that accepts then closes) backs
+// off further each time.
+const stableAfter = keepAlive * time.Second
 
 // Connect connects and waits for the first connection. It fails fast when
 // the broker refuses the credentials; otherwise it keeps trying until ctx
@@ -82,7 +87,6 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	c.session = state.NewInMemory()
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	up := make(chan error, 1)
@@ -102,10 +106,10 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 
 // run connects, waits for the connection to drop and connects again,
 // until ctx is done. It sends the first connection's outcome on up: nil,
-// or an ErrRefused error.
+// or an ErrRefused error. Each connection's OnUp runs with a context that
+// ends with the connection, and is waited for before the next one starts.
 func (c *Client) run(ctx context.Context, up chan<- error) {
 	defer close(c.done)
-	defer func() { _ = c.session.Close() }()
 	first := true
 	for attempt := 0; ; attempt++ {
 		if !first || attempt > 0 { // the very first attempt goes at once
@@ -117,7 +121,7 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 				return
 			}
 		}
-		cli, err := c.dial(ctx, first)
+		cli, conn, err := c.dial(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -130,37 +134,57 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 			continue
 		}
 		c.log.Info("connected to broker", "broker", c.cfg.URL, "client", c.cfg.ClientID)
-		c.mu.Lock()
-		c.cli = cli
-		c.mu.Unlock()
+		since := time.Now()
+		c.setClient(cli)
 		if first {
 			up <- nil
 			first = false
 		}
-		if c.cfg.OnUp != nil {
-			go c.cfg.OnUp(ctx, c)
-		}
-		select {
-		case <-cli.Done():
-		case <-ctx.Done():
-			// A DISCONNECT with reason 0: the broker drops the will.
-			_ = cli.Disconnect(&paho.Disconnect{ReasonCode: 0})
-			<-cli.Done()
-		}
-		c.mu.Lock()
-		c.cli = nil
-		c.mu.Unlock()
+		c.serve(ctx, cli, conn)
+		c.setClient(nil)
 		if ctx.Err() != nil {
 			return
 		}
 		c.log.Warn("lost the broker; reconnecting", "broker", c.cfg.URL)
-		attempt = -1 // the first reconnect waits backoff(0)
+		if time.Since(since) >= stableAfter {
+			attempt = -1 // the next reconnect waits backoff(0)
+		}
 	}
+}
+
+// disconnectLimit bounds the clean DISCONNECT on Close, for a connection
+// that has stalled.
+const disconnectLimit = 2 * time.Second
+
+// serve runs OnUp for the connection cli and waits until it drops or ctx
+// ends (then it disconnects cleanly: the broker drops the will), and for
+// OnUp to return.
+func (c *Client) serve(ctx context.Context, cli *paho.Client, conn net.Conn) {
+	connCtx, cancel := context.WithCancel(ctx)
+	var onUp sync.WaitGroup
+	if c.cfg.OnUp != nil {
+		onUp.Go(func() { c.cfg.OnUp(connCtx, c) })
+	}
+	select {
+	case <-cli.Done():
+	case <-ctx.Done():
+		_ = conn.SetWriteDeadline(time.Now().Add(disconnectLimit))
+		_ = cli.Disconnect(&paho.Disconnect{ReasonCode: 0})
+		<-cli.Done()
+	}
+	cancel()
+	onUp.Wait()
+}
+
+func (c *Client) setClient(cli *paho.Client) {
+	c.mu.Lock()
+	c.cli = cli
+	c.mu.Unlock()
 }
 
 // dial makes one connection attempt: TCP or TLS, then CONNECT. A CONNACK
 // with a failure reason gives an ErrRefused error.
-func (c *Client) dial(ctx context.Context, first bool) (*paho.Client, error) {
+func (c *Client) dial(ctx context.Context) (*paho.Client, net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	var conn net.Conn
@@ -178,12 +202,11 @@ func (c *Client) dial(ctx context.Context, first bool) (*paho.Client, error) {
 		conn, err = d.DialContext(ctx, "tcp", c.host)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cli := paho.NewClient(paho.ClientConfig{
 		ClientID: c.cfg.ClientID,
 		Conn:     conn,
-		Session:  c.session,
 		OnPublishReceived: []func(paho.PublishReceived) (bool, error){
 			func(pr paho.PublishReceived) (bool, error) {
 				if c.cfg.OnMessage != nil {
@@ -200,9 +223,11 @@ func (c *Client) dial(ctx context.Context, first bool) (*paho.Client, error) {
 		},
 	})
 	cp := &paho.Connect{
-		KeepAlive:  keepAlive,
-		ClientID:   c.cfg.ClientID,
-		CleanStart: first,
+		KeepAlive: keepAlive,
+		ClientID:  c.cfg.ClientID,
+		// No session outlives a connection (expiry 0): what OnUp sets up
+		// is set up again on each.
+		CleanStart: true,
 	}
 	if c.cfg.Username != "" {
 		cp.UsernameFlag = true
@@ -218,27 +243,33 @@ func (c *Client) dial(ctx context.Context, first bool) (*paho.Client, error) {
 	}
 	ack, err := cli.Connect(ctx, cp)
 	if err != nil {
-		if ack != nil { // a CONNACK with a failure reason
-			return nil, fmt.Errorf("%w (reason %#x): %v", ErrRefused, ack.ReasonCode, err)
+		if ack != nil && ack.ReasonCode >= 0x80 { // a CONNACK with a failure reason
+			return nil, nil, fmt.Errorf("%w (reason %#x): %v", ErrRefused, ack.ReasonCode, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return cli, nil
+	return cli, conn, nil
 }
 
-// client returns the connected paho client, or nil while down.
-func (c *Client) client() *paho.Client {
+// client returns the connected paho client, or ErrDown or ErrClosed.
+func (c *Client) client() (*paho.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.cli
+	switch {
+	case c.closed:
+		return nil, ErrClosed
+	case c.cli == nil:
+		return nil, ErrDown
+	}
+	return c.cli, nil
 }
 
 // Subscribe subscribes to filter with QoS 1 and checks that the broker
 // granted it.
 func (c *Client) Subscribe(ctx context.Context, filter string) error {
-	cli := c.client()
-	if cli == nil {
-		return fmt.Errorf("mqttclient: subscribe %s: %w", filter, ErrDown)
+	cli, err := c.client()
+	if err != nil {
+		return fmt.Errorf("mqttclient: subscribe %s: %w", filter, err)
 	}
 	ack, err := cli.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: filter, QoS: 1}}})
 	if err != nil {
@@ -253,9 +284,9 @@ func (c *Client) Subscribe(ctx context.Context, filter string) error {
 // Publish sends a QoS 1 message.
 func (c *Client) Publish(ctx context.Context, p *paho.Publish) error {
 	p.QoS = 1
-	cli := c.client()
-	if cli == nil {
-		return fmt.Errorf("mqttclient: publish %s: %w", p.Topic, ErrDown)
+	cli, err := c.client()
+	if err != nil {
+		return fmt.Errorf("mqttclient: publish %s: %w", p.Topic, err)
 	}
 	resp, err := cli.Publish(ctx, p)
 	if err != nil {
@@ -267,9 +298,12 @@ func (c *Client) Publish(ctx context.Context, p *paho.Publish) error {
 	return nil
 }
 
-// Close disconnects cleanly (the will is not sent) and stops
-// reconnecting.
+// Close disconnects cleanly (the will is not sent), stops reconnecting
+// and waits for OnUp to return.
 func (c *Client) Close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
 	c.cancel()
 	<-c.done
 }

@@ -73,8 +73,8 @@ func TestClient(t *testing.T) {
 			t.Fatal("the message never arrived")
 		}
 		cam.Close()
-		if err := cam.Publish(ctx, &paho.Publish{Topic: "cam/info"}); !errors.Is(err, mqttclient.ErrDown) {
-			t.Errorf("Publish after Close: %v, want ErrDown", err)
+		if err := cam.Publish(ctx, &paho.Publish{Topic: "cam/info"}); !errors.Is(err, mqttclient.ErrClosed) {
+			t.Errorf("Publish after Close: %v, want ErrClosed", err)
 		}
 		// A clean Close sends no will. A message published after it
 		// arrives after the will would have.
