@@ -121,5 +121,5 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // registerMaxLag adds the live-edge flag of view and serve.
 func registerMaxLag(fs *flag.FlagSet) *time.Duration {
-	return fs.Duration("max-lag", liveedge.DefaultMaxLag, "drop live frames that arrive later than this, up to the next keyframe on time (0: keep every frame)")
+	return fs.Duration("max-lag", liveedge.DefaultMaxLag, "drop live frames that arrive later than this, up to the next keyframe on time (0: keep every frame, e.g. to record)")
 }

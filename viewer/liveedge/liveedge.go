@@ -23,6 +23,19 @@ import (
 // pictures, and below the second within which a live viewer should stay.
 const DefaultMaxLag = 800 * time.Millisecond
 
+// DefaultSettle is how long after the first frame nothing is dropped: a
+// viewer starts with the camera's cached GOP, sent at once with its
+// timestamps compressed so that players run through it, and on a slow
+// link it arrives later than those timestamps say; the frames queued
+// behind it catch up by themselves.
+const DefaultSettle = 2 * time.Second
+
+// baseWindow is how long the promptest frame counts as the measure of
+// on time: lateness is measured against the least arrival-minus-timestamp
+// of the last one to two windows, so that a camera clock slightly slower
+// than the viewer's does not add up to lateness over hours.
+const baseWindow = 30 * time.Second
+
 // DefaultGiveUp is how long the Reader drops frames waiting for an
 // on-time keyframe before it takes a late one and measures lateness from
 // there: a stream that stays late (the camera's clock runs slow) still
@@ -42,8 +55,11 @@ type Stats struct {
 // Its output is a valid FLV stream: the header, script and codec
 // configuration tags pass unchanged; whole media tags are dropped.
 type Reader struct {
-	// MaxLag is the lateness beyond which frames are dropped.
+	// MaxLag is the lateness beyond which frames are dropped; 0 or less
+	// passes every frame.
 	MaxLag time.Duration
+	// Settle is how long after the first frame nothing is dropped.
+	Settle time.Duration
 	// GiveUp bounds how long frames are dropped while waiting.
 	GiveUp time.Duration
 	// Now tells the time; tests replace it.
@@ -55,9 +71,8 @@ type Reader struct {
 	started  bool
 	err      error
 	stats    Stats
-	t0       time.Time     // arrival of the first media tag
-	base     time.Duration // smallest arrival-minus-timestamp seen
-	haveBase bool
+	t0       time.Time // arrival of the first media tag
+	base     window    // arrival-minus-timestamp: the least of late
 	hasVideo bool
 	skipping bool
 	skipFrom time.Time
@@ -65,7 +80,7 @@ type Reader struct {
 
 // NewReader returns a Reader of r with the default bounds.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{MaxLag: DefaultMaxLag, GiveUp: DefaultGiveUp, Now: time.Now, dm: flv.NewDemuxer(r)}
+	return &Reader{MaxLag: DefaultMaxLag, Settle: DefaultSettle, GiveUp: DefaultGiveUp, Now: time.Now, dm: flv.NewDemuxer(r)}
 }
 
 // Stats returns the counts so far.
@@ -161,11 +176,8 @@ func (l *Reader) pass(tag flv.Tag) bool {
 		l.t0 = now
 	}
 	delay := now.Sub(l.t0) - time.Duration(tag.Timestamp)*time.Millisecond
-	if !l.haveBase || delay < l.base {
-		l.base, l.haveBase = delay, true
-	}
-	lag := delay - l.base
-	late := lag > l.MaxLag
+	lag := delay - l.base.add(now, delay)
+	late := l.MaxLag > 0 && lag > l.MaxLag && now.Sub(l.t0) >= l.Settle
 
 	switch {
 	case l.skipping && video && k == keyframe && !late:
@@ -173,7 +185,8 @@ func (l *Reader) pass(tag flv.Tag) bool {
 	case l.skipping && video && k == keyframe && now.Sub(l.skipFrom) >= l.GiveUp:
 		l.skipping = false
 		l.stats.Rebases++
-		l.base, lag = delay, 0
+		l.base.reset(now, delay)
+		lag = 0
 	case l.skipping:
 		l.stats.Dropped++
 		return false
@@ -189,4 +202,34 @@ func (l *Reader) pass(tag flv.Tag) bool {
 	}
 	l.stats.WorstLag = max(l.stats.WorstLag, lag)
 	return true
+}
+
+// window keeps the least of the values added over the last one to two
+// spans of baseWindow.
+type window struct {
+	start      time.Time // of the current span
+	cur, prev  time.Duration
+	have, past bool // cur, prev are set
+}
+
+// add adds v at now and returns the least value of the window.
+func (w *window) add(now time.Time, v time.Duration) time.Duration {
+	switch {
+	case !w.have:
+		w.start, w.cur, w.have = now, v, true
+	case now.Sub(w.start) >= baseWindow:
+		w.prev, w.past = w.cur, true
+		w.start, w.cur = now, v
+	default:
+		w.cur = min(w.cur, v)
+	}
+	if w.past {
+		return min(w.cur, w.prev)
+	}
+	return w.cur
+}
+
+// reset makes v the least value from now on.
+func (w *window) reset(now time.Time, v time.Duration) {
+	*w = window{start: now, cur: v, have: true}
 }

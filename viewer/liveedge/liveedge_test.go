@@ -86,12 +86,12 @@ const testMaxLag = 600 * time.Millisecond
 
 // run filters tags and returns the timestamps of the media tags that
 // passed, the number of config tags that passed, and the stats.
-func run(t *testing.T, tags []arrival) (media []uint32, configs int, st Stats) {
+func run(t *testing.T, tags []arrival, settle time.Duration) (media []uint32, configs int, st Stats) {
 	t.Helper()
 	now := time.Unix(1000, 0)
 	r := NewReader(newSource(tags, &now))
 	r.Now = func() time.Time { return now }
-	r.MaxLag = testMaxLag
+	r.MaxLag, r.Settle = testMaxLag, settle
 	out, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatal(err)
@@ -197,32 +197,64 @@ func TestReader(t *testing.T) {
 		audioOnly = append(audioOnly, arrival{at, flv.TagTypeAudio, uint32(20 * i), audio()})
 	}
 
+	// A slow start: the cached GOP's timestamps are compressed 8-fold
+	// (5 ms apart) but the link brings a frame every 60 ms; then the
+	// frames queued behind it arrive 20 ms apart until they catch up.
+	var slowStart []arrival
+	for i := range 25 {
+		slowStart = append(slowStart, arrival{ms(60 * i), flv.TagTypeVideo, uint32(5 * i), video(i == 0)})
+	}
+	at := ms(60 * 24)
+	for j := range 75 {
+		ts := 120 + 40*(j+1)
+		at = max(at+ms(20), ms(ts))
+		slowStart = append(slowStart, arrival{at, flv.TagTypeVideo, uint32(ts), video((j+1)%25 == 0)})
+	}
+
+	// The camera's clock runs 0.1 % slow for 20 minutes: frames arrive
+	// ever later against their timestamps, 1.2 s in all.
+	var drift []arrival
+	for i := range 25 * 1200 {
+		drift = append(drift, arrival{ms(40*i) + ms(40*i)/1000, flv.TagTypeVideo, uint32(40 * i), video(i%25 == 0)})
+	}
+
 	for _, c := range []struct {
 		name    string
 		tags    []arrival
+		settle  time.Duration
 		want    []uint32 // media timestamps passed, in order
 		configs int
 		stats   Stats
 	}{
-		{"on time", slices.Concat(head, liveVideo(0, 75, 0)), span(0, 3000, 40), 3,
+		{"on time", slices.Concat(head, liveVideo(0, 75, 0)), 0, span(0, 3000, 40), 3,
 			Stats{Passed: 78}},
-		{"stall", stall, slices.Concat(span(0, 1000, 40), span(2000, 3000, 40)), 3,
+		{"stall", stall, 0, slices.Concat(span(0, 1000, 40), span(2000, 3000, 40)), 3,
 			Stats{Passed: 53, Dropped: 25, Skips: 1}},
-		{"short stall", short, span(0, 2000, 40), 3,
+		{"short stall", short, 0, span(0, 2000, 40), 3,
 			Stats{Passed: 53, WorstLag: ms(400)}},
-		{"GOP burst", burst, span(0, 2000, 40), 3,
+		{"GOP burst", burst, 0, span(0, 2000, 40), 3,
 			Stats{Passed: 53}},
-		{"behind for good", behind, slices.Concat(span(0, 1000, 40), span(4000, 7000, 40)), 3,
+		{"behind for good", behind, 0, slices.Concat(span(0, 1000, 40), span(4000, 7000, 40)), 3,
 			Stats{Passed: 103, Dropped: 75, Skips: 1, Rebases: 1}},
-		{"config during a skip", reconfig, slices.Concat(span(0, 1000, 40), span(2000, 3000, 40)), 4,
+		{"config during a skip", reconfig, 0, slices.Concat(span(0, 1000, 40), span(2000, 3000, 40)), 4,
 			Stats{Passed: 54, Dropped: 25, Skips: 1}},
-		{"audio and video", av, withAudio(slices.Concat(span(0, 1000, 40), span(2000, 3000, 40))), 3,
+		{"audio and video", av, 0, withAudio(slices.Concat(span(0, 1000, 40), span(2000, 3000, 40))), 3,
 			Stats{Passed: 103, Dropped: 50, Skips: 1, WorstLag: ms(20)}},
-		{"audio only", audioOnly, slices.Concat(span(0, 400, 20), span(800, 1200, 20)), 1,
+		{"audio only", audioOnly, 0, slices.Concat(span(0, 400, 20), span(800, 1200, 20)), 1,
 			Stats{Passed: 41, Dropped: 20, WorstLag: ms(600)}},
+		// Settling, it passes the late start; once settled, the frames
+		// still over 600 ms late (from 2 s on) go up to the keyframe at 2120.
+		{"slow start, settling", slowStart, 2 * time.Second, slices.Concat(span(0, 125, 5), span(160, 1240, 40), span(2120, 3160, 40)), 0,
+			Stats{Passed: 78, Dropped: 22, Skips: 1, WorstLag: ms(1320)}},
+		{"slow start, not settling", slowStart, 0, slices.Concat(span(0, 55, 5), span(2120, 3160, 40)), 0,
+			Stats{Passed: 37, Dropped: 63, Skips: 1, WorstLag: ms(550)}},
+		// Against a least delay of the last 30 to 60 s, drift adds at most
+		// 60 ms of lateness.
+		{"camera clock 0.1 % slow", drift, 0, span(0, 1_200_000, 40), 0,
+			Stats{Passed: 30000, WorstLag: 59960 * time.Microsecond}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			media, configs, st := run(t, c.tags)
+			media, configs, st := run(t, c.tags, c.settle)
 			if !slices.Equal(media, c.want) {
 				t.Errorf("passed %v\nwant   %v", media, c.want)
 			}
