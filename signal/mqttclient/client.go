@@ -243,12 +243,23 @@ func (c *Client) dial(ctx context.Context) (*paho.Client, net.Conn, error) {
 	}
 	ack, err := cli.Connect(ctx, cp)
 	if err != nil {
-		if ack != nil && ack.ReasonCode >= 0x80 { // a CONNACK with a failure reason
+		if ack != nil && ack.ReasonCode >= 0x80 && !transient(ack.ReasonCode) {
 			return nil, nil, fmt.Errorf("%w (reason %#x): %v", ErrRefused, ack.ReasonCode, err)
 		}
 		return nil, nil, err
 	}
 	return cli, conn, nil
+}
+
+// transient reports whether a CONNACK failure reason may pass by itself
+// (server unavailable or busy, quota or connection rate exceeded), so that
+// the connection is tried again rather than given up.
+func transient(reason byte) bool {
+	switch reason {
+	case 0x88, 0x89, 0x97, 0x9F:
+		return true
+	}
+	return false
 }
 
 // client returns the connected paho client, or ErrDown or ErrClosed.
