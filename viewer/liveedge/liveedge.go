@@ -23,11 +23,11 @@ import (
 // pictures, and below the second within which a live viewer should stay.
 const DefaultMaxLag = 800 * time.Millisecond
 
-// DefaultSettle is how long after the first frame nothing is dropped: a
-// viewer starts with the camera's cached GOP, sent at once with its
-// timestamps compressed so that players run through it, and on a slow
-// link it arrives later than those timestamps say; the frames queued
-// behind it catch up by themselves.
+// DefaultSettle bounds how long, from the first frame, nothing is
+// dropped until the second keyframe comes: a viewer starts with the
+// camera's cached GOP, sent at once with its timestamps compressed so that
+// players run through it, and on a slow link it arrives later than those
+// timestamps say; the frames queued behind it catch up by themselves.
 const DefaultSettle = 2 * time.Second
 
 // baseWindow is how long the promptest frame counts as the measure of
@@ -58,7 +58,8 @@ type Reader struct {
 	// MaxLag is the lateness beyond which frames are dropped; 0 or less
 	// passes every frame.
 	MaxLag time.Duration
-	// Settle is how long after the first frame nothing is dropped.
+	// Settle bounds how long after the first frame nothing is dropped
+	// until the second keyframe.
 	Settle time.Duration
 	// GiveUp bounds how long frames are dropped while waiting.
 	GiveUp time.Duration
@@ -74,6 +75,7 @@ type Reader struct {
 	t0       time.Time // arrival of the first media tag
 	base     window    // arrival-minus-timestamp: the least of late
 	hasVideo bool
+	keys     int // video keyframes seen
 	skipping bool
 	skipFrom time.Time
 }
@@ -171,13 +173,17 @@ func (l *Reader) pass(tag flv.Tag) bool {
 	}
 	video := tag.Type == flv.TagTypeVideo
 	l.hasVideo = l.hasVideo || video
+	if video && k == keyframe {
+		l.keys++
+	}
 	now := l.Now()
 	if l.t0.IsZero() {
 		l.t0 = now
 	}
 	delay := now.Sub(l.t0) - time.Duration(tag.Timestamp)*time.Millisecond
 	lag := delay - l.base.add(now, delay)
-	late := l.MaxLag > 0 && lag > l.MaxLag && now.Sub(l.t0) >= l.Settle
+	settled := l.keys >= 2 || now.Sub(l.t0) >= l.Settle
+	late := l.MaxLag > 0 && lag > l.MaxLag && settled
 
 	switch {
 	case l.skipping && video && k == keyframe && !late:
