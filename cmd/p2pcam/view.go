@@ -68,6 +68,9 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}()
 	var body io.Reader = resp.Body
 	var edge *liveedge.Reader
+	if *out != "-" && !flagSet(fs, "max-lag") {
+		*maxLag = 0 // a recording keeps every frame unless told otherwise
+	}
 	if *maxLag > 0 {
 		edge = liveedge.NewReader(resp.Body)
 		edge.MaxLag = *maxLag
@@ -121,5 +124,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // registerMaxLag adds the live-edge flag of view and serve.
 func registerMaxLag(fs *flag.FlagSet) *time.Duration {
-	return fs.Duration("max-lag", liveedge.DefaultMaxLag, "drop live frames that arrive later than this, up to the next keyframe on time (0: keep every frame, e.g. to record)")
+	return fs.Duration("max-lag", liveedge.DefaultMaxLag, "drop live frames that arrive later than this, up to the next keyframe on time (0: keep every frame; view -o FILE keeps every frame unless this is given)")
+}
+
+// flagSet reports whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
