@@ -33,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	gw := gateway.New(cf.dial, nil)
 	gw.MaxLag = *maxLag
 	defer gw.Close()
+	go gw.Warm(ctx)
 	fmt.Fprintf(stdout, "p2pcam: serving %s at http://%s/ipc.flv?action=live&channel=0&quality=high\n", cf.device, ln.Addr())
 	return serveHTTP(ctx, ln, gw)
 }

@@ -66,6 +66,15 @@ func (g *Gateway) session(ctx context.Context) (*viewer.Conn, error) {
 	return c, nil
 }
 
+// Warm dials the camera now, so that the first request finds a session
+// ready instead of waiting for ICE and DTLS. A failure is logged; the
+// next request dials again.
+func (g *Gateway) Warm(ctx context.Context) {
+	if _, err := g.session(ctx); err != nil && ctx.Err() == nil {
+		g.log.Warn("cannot reach the camera yet", "err", err)
+	}
+}
+
 // Close ends the session.
 func (g *Gateway) Close() {
 	g.mu.Lock()

@@ -1,7 +1,11 @@
 package gateway
 
 import (
+	"context"
+	"errors"
 	"io"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -9,6 +13,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/viewer"
 )
 
 // Only a live stream that the camera serves goes through the live edge.
@@ -31,5 +36,23 @@ func TestLiveEdgeOnlyForLiveStreams(t *testing.T) {
 		if got := g.liveEdge(httptest.NewRequest("GET", c.target, nil), resp) != nil; got != c.want {
 			t.Errorf("%s (status %d, max lag %v): live edge %v, want %v", c.target, c.status, c.maxLag, got, c.want)
 		}
+	}
+}
+
+// Warm dials at once; after a failure, the next request dials again.
+func TestWarmDialsAndRetriesOnDemand(t *testing.T) {
+	dials := 0
+	g := New(func(context.Context) (*viewer.Conn, error) {
+		dials++
+		return nil, errors.New("camera offline")
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	g.Warm(context.Background())
+	if dials != 1 {
+		t.Fatalf("Warm dialled %d times, want 1", dials)
+	}
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, httptest.NewRequest("GET", "/ipc.flv?action=live&channel=0&quality=high", nil))
+	if dials != 2 || rec.Code != http.StatusBadGateway {
+		t.Errorf("after a failed warm-up: %d dials, status %d; want 2 dials, 502", dials, rec.Code)
 	}
 }
