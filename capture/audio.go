@@ -147,10 +147,14 @@ func (a *Audio) capture(ctx context.Context, env Env, emit func(*media.Frame)) e
 			return err
 		}
 		now := env.pts(env.Clock.Now())
+		// What the device still holds was captured after what was just
+		// read: after a stall, a backlog is read back to back.
+		held, _ := mic.Delay()
+		unread := time.Duration(held) * time.Second / time.Duration(p.Rate)
 		pending = rs.Convert(pending, in[:n])
 		for len(pending) >= enc.frame {
 			// The frame's first sample was captured this long before now.
-			captured := now - time.Duration(len(pending))*time.Second/time.Duration(rate)
+			captured := now - unread - time.Duration(len(pending))*time.Second/time.Duration(rate)
 			if first || absDur(next-captured) > maxAudioSkew {
 				next, first = captured, false
 			}

@@ -78,3 +78,31 @@ func TestAudioSource(t *testing.T) {
 		})
 	}
 }
+
+// A capture loop held up for 300 ms (a busy board) reads the backlog the
+// device kept back to back: its frames keep their capture times, evenly
+// spaced, instead of being stamped at the time they were read.
+func TestAudioSourceAfterAStall(t *testing.T) {
+	epoch := time.Now()
+	src := &capture.Audio{Name: "test", Codec: media.CodecG711U, Env: capture.Env{Epoch: epoch},
+		Open: func() (capture.Microphone, error) { return sim.NewVoice(), nil }}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var frames []*media.Frame
+	if err := src.Run(ctx, func(f *media.Frame) {
+		frames = append(frames, f)
+		if len(frames) == 20 {
+			time.Sleep(300 * time.Millisecond) // the loop is held up
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) < 40 {
+		t.Fatalf("%d frames in 1.5 s", len(frames))
+	}
+	for i := 1; i < len(frames); i++ {
+		if d := frames[i].PTS - frames[i-1].PTS; d != 20*time.Millisecond {
+			t.Errorf("frame %d: %v after the previous one, want 20ms", i, d)
+		}
+	}
+}

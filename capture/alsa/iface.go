@@ -10,6 +10,10 @@ type Capturer interface {
 	Read(buf []int16) (frames int, err error)
 	// Params returns the parameters the device runs with.
 	Params() Params
+	// Delay returns how many frames were captured and are not read
+	// yet: how long ago, at the rate, the next Read's first frame was
+	// captured.
+	Delay() (frames int, err error)
 	// Close stops capturing and unblocks a pending Read.
 	Close() error
 }

@@ -45,7 +45,15 @@ func (p *PCM) negotiate(want Params) (Params, error) {
 	if err != nil {
 		return Params{}, err
 	}
-	period := want.PeriodFrames
+	// Frame counts asked for are at the asked rate: at another rate they
+	// mean the same time.
+	scale := func(frames int) int {
+		if frames == 0 || want.Rate == 0 || int(rate) == want.Rate {
+			return frames
+		}
+		return max(1, int(int64(frames)*int64(rate)/int64(want.Rate)))
+	}
+	period := scale(want.PeriodFrames)
 	if period == 0 {
 		period = max(1, Params{Rate: int(rate)}.Frames(DefaultPeriod))
 	}
@@ -53,7 +61,7 @@ func (p *PCM) negotiate(want Params) (Params, error) {
 	if err != nil {
 		return Params{}, err
 	}
-	buffer := want.BufferFrames
+	buffer := scale(want.BufferFrames)
 	if buffer == 0 {
 		buffer = DefaultPeriods * int(periodFrames)
 	}

@@ -72,7 +72,9 @@ type Params struct {
 	PeriodFrames int
 	// BufferFrames is the size of the device's ring buffer: how long a
 	// capture may go unread before it overruns, and how much playback
-	// may be queued.
+	// may be queued. Asked-for PeriodFrames and BufferFrames count frames
+	// at the asked Rate; on a device that runs at another rate they are
+	// scaled to last as long.
 	BufferFrames int
 	// StartFrames is, for playback, how many frames must be queued
 	// before the device starts playing; 0 means a full buffer. A

@@ -35,12 +35,22 @@ func NewVoice() *Voice {
 // Params implements alsa.Capturer.
 func (v *Voice) Params() alsa.Params { return v.params }
 
+// Delay implements alsa.Capturer: the samples due by now and not read
+// (the voice never overruns: Read catches up on them all).
+func (v *Voice) Delay() (int, error) {
+	if v.start.IsZero() {
+		return 0, nil
+	}
+	due := int(time.Since(v.start).Seconds() * VoiceRate)
+	return max(due-v.n, 0), nil
+}
+
 // Read fills p with the next samples, waiting until they are "captured".
 func (v *Voice) Read(p []int16) (int, error) {
 	if v.start.IsZero() {
 		v.start = time.Now()
 	}
-	due := v.start.Add(time.Duration(v.n+len(p)) * time.Second / VoiceRate)
+	due := v.start.Add(time.Duration(float64(v.n+len(p)) / VoiceRate * float64(time.Second)))
 	select {
 	case <-time.After(time.Until(due)):
 	case <-v.done:

@@ -71,6 +71,19 @@ func (s *Source) init() {
 // Params implements alsa.Capturer.
 func (s *Source) Params() alsa.Params { return s.params }
 
+// Delay implements alsa.Capturer: the frames "captured" by now and not
+// read (the fake never overruns: Read catches up on them all).
+func (s *Source) Delay() (int, error) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.start.IsZero() {
+		return 0, nil
+	}
+	due := int64(time.Since(s.start).Seconds() * float64(s.params.Rate) * s.Speed)
+	return int(max(due-s.pos, 0)), nil
+}
+
 // Read implements alsa.Capturer: it blocks until the frames that fill
 // buf have been "captured", as a device would.
 func (s *Source) Read(buf []int16) (int, error) {
