@@ -460,6 +460,26 @@ func TestRateControlStepsDownAndRecovers(t *testing.T) {
 	}
 }
 
+// After stop, no recovery step runs, even one whose timer was firing.
+func TestRateControlStops(t *testing.T) {
+	clk := clock.NewFake(lagEpoch)
+	src := &rateSource{bps: 1_000_000}
+	r := newRateControl(src, clk, slog.Default())
+	r.skipped()
+	stale := r.gen
+	r.stop()
+	r.recover(stale) // a timer that fired just before stop
+	for range 5 {
+		clk.Advance(rateHold)
+	}
+	if got := src.Bitrate(); got != 700_000 {
+		t.Errorf("encoder at %d after stop, want it left at 700000", got)
+	}
+	if clk.Pending() != 0 {
+		t.Errorf("%d timers pending after stop", clk.Pending())
+	}
+}
+
 func TestRateControlNeedsAnEncoderRate(t *testing.T) {
 	clk := clock.NewFake(lagEpoch)
 	cases := []struct {

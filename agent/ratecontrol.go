@@ -45,6 +45,8 @@ type rateControl struct {
 	lastSkip time.Time // the latest skip
 	lastDown time.Time // the latest skip that lowered the rate
 	pending  clock.Timer
+	gen      int  // the pending timer's; a firing timer of another is stale
+	stopped  bool // after stop, nothing is scheduled
 }
 
 // newRateControl returns a controller for src, or nil when its bit rate
@@ -75,17 +77,21 @@ func (r *rateControl) skipped() {
 	r.schedule()
 }
 
-// recover steps the rate back up after rateHold without a skip. r.mu is
+// recover steps the rate back up after rateHold without a skip, unless
+// the timer of generation gen was replaced or stopped meanwhile. r.mu is
 // not held.
-func (r *rateControl) recover() {
+func (r *rateControl) recover(gen int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if gen != r.gen || r.stopped {
+		return
+	}
 	r.pending = nil
 	if r.rate >= r.base {
 		return
 	}
 	if wait := rateHold - r.clock.Now().Sub(r.lastSkip); wait > 0 {
-		r.pending = r.clock.AfterFunc(wait, r.recover)
+		r.after(wait)
 		return
 	}
 	r.set(min(scale(r.rate, rateUp), r.base), "viewers keep up")
@@ -96,10 +102,21 @@ func (r *rateControl) recover() {
 func (r *rateControl) schedule() {
 	if r.pending != nil {
 		r.pending.Stop()
+		r.pending = nil
 	}
 	if r.rate < r.base {
-		r.pending = r.clock.AfterFunc(rateHold, r.recover)
+		r.after(rateHold)
 	}
+}
+
+// after starts the one pending recovery timer. r.mu must be held.
+func (r *rateControl) after(d time.Duration) {
+	if r.stopped {
+		return
+	}
+	r.gen++
+	gen := r.gen
+	r.pending = r.clock.AfterFunc(d, func() { r.recover(gen) })
 }
 
 // set asks the encoder for bps. r.mu must be held.
@@ -129,6 +146,8 @@ func (r *rateControl) stop() {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.stopped = true
+	r.gen++
 	if r.pending != nil {
 		r.pending.Stop()
 		r.pending = nil

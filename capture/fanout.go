@@ -153,13 +153,13 @@ func (r *rawReader) offer(fr *rawFrame) {
 	select {
 	case old := <-r.q:
 		old.release()
-	default: // the reader just took one
+		r.dropped.Add(1)
+		if r.onDrop != nil {
+			r.onDrop(1)
+		}
+	default: // the reader just took one: nothing is lost
 	}
 	r.q <- fr
-	r.dropped.Add(1)
-	if r.onDrop != nil {
-		r.onDrop(1)
-	}
 }
 
 // lost tells every reader that the camera lost n pictures.
