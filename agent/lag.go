@@ -24,17 +24,19 @@ type lagGuard struct {
 	max     time.Duration
 	epoch   time.Time     // time zero of frame PTS
 	backlog time.Duration // frames captured up to this are the cached backlog
-	floor   time.Duration // the pipeline's latency: see observe
-	seen    bool          // floor is set
+	// floor is each pipeline's latency (video's encoder is slower than
+	// audio's): see observe. Unset, it is 0.
+	floor map[media.Kind]time.Duration
 
 	sent []sentFrame // frames not yet received, oldest first
 }
 
-// sentFrame is a frame handed to the transport: its capture time and the
-// stream offset its last byte ends at.
+// sentFrame is a frame handed to the transport: its kind, capture time
+// and the stream offset its last byte ends at.
 type sentFrame struct {
-	pts time.Duration
-	end int64
+	kind media.Kind
+	pts  time.Duration
+	end  int64
 }
 
 // maxTracked bounds the frames a guard remembers; the oldest go first.
@@ -44,21 +46,28 @@ const maxTracked = 1024
 // captured up to backlog (the cached GOP, stream.Subscriber.CachedUntil;
 // 0 for none): old by design, they never count.
 func newLagGuard(max time.Duration, epoch time.Time, backlog time.Duration) *lagGuard {
-	return &lagGuard{max: max, epoch: epoch, backlog: backlog}
+	return &lagGuard{max: max, epoch: epoch, backlog: backlog, floor: map[media.Kind]time.Duration{}}
 }
 
 // inBacklog reports whether f is part of the backlog.
 func (g *lagGuard) inBacklog(f *media.Frame) bool { return f.PTS <= g.backlog }
 
 // observe learns from f, a frame the pump had to wait for, so fresh from
-// the capture pipeline, how long that pipeline takes.
+// its capture pipeline, how long that pipeline takes.
 func (g *lagGuard) observe(now time.Time, f *media.Frame) {
 	if g.inBacklog(f) {
 		return
 	}
-	if age := now.Sub(g.epoch) - f.PTS; !g.seen || age < g.floor {
-		g.floor, g.seen = age, true
+	age := now.Sub(g.epoch) - f.PTS
+	if floor, ok := g.floor[f.Kind]; !ok || age < floor {
+		g.floor[f.Kind] = age
 	}
+}
+
+// late is how much older than its pipeline's latency a frame of kind
+// captured at pts is at now.
+func (g *lagGuard) late(now time.Time, kind media.Kind, pts time.Duration) time.Duration {
+	return now.Sub(g.epoch) - pts - g.floor[kind]
 }
 
 // sentTo records that f went out and ends at stream offset end.
@@ -69,7 +78,7 @@ func (g *lagGuard) sentTo(f *media.Frame, end int64) {
 	if len(g.sent) == maxTracked {
 		g.sent = append(g.sent[:0], g.sent[1:]...)
 	}
-	g.sent = append(g.sent, sentFrame{pts: f.PTS, end: end})
+	g.sent = append(g.sent, sentFrame{kind: f.Kind, pts: f.PTS, end: end})
 }
 
 // behind returns how late the viewer is at now for frame f, when it has
@@ -80,11 +89,20 @@ func (g *lagGuard) behind(now time.Time, f *media.Frame, received int64) time.Du
 		i++
 	}
 	g.sent = append(g.sent[:0], g.sent[i:]...)
-	oldest := f.PTS
-	if len(g.sent) > 0 {
-		oldest = min(oldest, g.sent[0].pts)
+	// Frames of a kind go out in capture order: the first waiting of
+	// each kind is its oldest.
+	behind := g.late(now, f.Kind, f.PTS)
+	var seen [media.KindAudio + 1]bool
+	for _, s := range g.sent {
+		if int(s.kind) < len(seen) && !seen[s.kind] {
+			seen[s.kind] = true
+			behind = max(behind, g.late(now, s.kind, s.pts))
+		}
+		if seen[media.KindVideo] && seen[media.KindAudio] {
+			break
+		}
 	}
-	return now.Sub(g.epoch) - oldest - g.floor
+	return behind
 }
 
 // stale reports whether to skip f and what follows up to the next

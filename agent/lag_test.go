@@ -85,6 +85,30 @@ func TestLagGuardStale(t *testing.T) {
 	}
 }
 
+// Audio and video have pipelines of their own: a microphone's frames come
+// out 40 ms after capture, an encoder's first video frame 700 ms after;
+// neither is lag (the rig's x264 first keyframe was skipped for this).
+func TestLagGuardPipelinePerKind(t *testing.T) {
+	const ms = time.Millisecond
+	g := newLagGuard(DefaultMaxLag, lagEpoch, 0)
+	audio := &media.Frame{Kind: media.KindAudio, PTS: 960 * ms}
+	g.observe(lagEpoch.Add(1000*ms), audio)
+	if g.stale(lagEpoch.Add(1000*ms), audio, 0) {
+		t.Fatal("a fresh audio frame is stale")
+	}
+	g.sentTo(audio, 100)
+	key := lagFrame(300*ms, true, 1000)
+	g.observe(lagEpoch.Add(1000*ms), key)
+	if g.stale(lagEpoch.Add(1000*ms), key, 100) {
+		t.Errorf("the slow encoder's first keyframe is stale (behind %v)", g.behind(lagEpoch.Add(1000*ms), key, 100))
+	}
+	g.sentTo(key, 1100)
+	// 600 ms later than the video pipeline's latency: stale.
+	if late := lagFrame(400*ms, false, 1000); !g.stale(lagEpoch.Add(1700*ms), late, 1100) {
+		t.Errorf("a video frame 600 ms over its pipeline's latency is not stale")
+	}
+}
+
 func TestLagGuardForgetsReceivedFrames(t *testing.T) {
 	g := newLagGuard(DefaultMaxLag, lagEpoch, 0)
 	for i := range 3 * maxTracked {
