@@ -51,3 +51,31 @@ func BenchmarkDecode16kMono(b *testing.B) {
 	perFrame := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(SamplesPerFrame)/16000/perFrame, "x-realtime")
 }
+
+// BenchmarkEncode16kMonoSwitching encodes 16 kHz mono at 32 kbit/s with
+// block switching: the speech-like signal (mostly long blocks) and the
+// click train (mostly short blocks), one frame per op.
+func BenchmarkEncode16kMonoSwitching(b *testing.B) {
+	for _, sig := range []signal{sigSpeech, sigClicks} {
+		b.Run(sig.name, func(b *testing.B) {
+			enc, err := NewEncoder(EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000, BlockSwitching: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			pcm := sig.gen(16000, 1, 16*SamplesPerFrame)
+			dst := make([]byte, 0, 8192)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				off := (i % 16) * SamplesPerFrame
+				dst, err = enc.Encode(dst[:0], pcm[off:off+SamplesPerFrame])
+				if err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			perFrame := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(SamplesPerFrame)/16000/perFrame, "x-realtime")
+		})
+	}
+}

@@ -6,5 +6,6 @@
 // (config=); ADTS framing is read by ParseADTSHeader and SplitADTS and
 // written by AppendADTSHeader. A Decoder turns one raw_data_block into
 // 1024 interleaved 16-bit samples per channel; an Encoder does the
-// reverse with long blocks only (see Encoder for its limits and delay).
+// reverse, with long blocks only or, optionally, with block switching
+// for transients (see Encoder for its limits and delay).
 package aac

@@ -11,13 +11,22 @@ type EncoderConfig struct {
 	SampleRate int // Hz, one of the standard AAC rates from 8000 to 96000
 	Channels   int // 1 or 2
 	Bitrate    int // bit/s of raw AAC (without ADTS headers), all channels
+
+	// BlockSwitching codes transients (claps, knocks, plosives) with
+	// eight short windows, which confines their pre-echo to a few
+	// milliseconds. It needs one frame of lookahead: the first Encode
+	// appends nothing, and Flush must be called twice to get the last two
+	// blocks (call it until it appends nothing). The decoded stream's
+	// delay stays 1024 samples. It defaults to off (long blocks only).
+	BlockSwitching bool
 }
 
 // Encoder encodes 16-bit PCM to AAC-LC raw_data_blocks.
 //
-// It codes long blocks only (ONLY_LONG_SEQUENCE with the sine window):
-// transients are pre-echoed over one 2048-sample window, which short
-// blocks would avoid. Quantization noise is shaped by a simple model
+// By default it codes long blocks only (ONLY_LONG_SEQUENCE with the sine
+// window): transients are pre-echoed over one 2048-sample window. With
+// EncoderConfig.BlockSwitching it codes transients with eight short
+// windows (see blockSwitch). Quantization noise is shaped by a simple model
 // (noise follows the band energy with a small exponent), global gain is
 // chosen per frame by a rate loop against the bitrate with a bit
 // reservoir, each band's codebook section by a shortest-path search, and
@@ -26,8 +35,8 @@ type EncoderConfig struct {
 // mono). No TNS, PNS, intensity stereo or pulse data is used.
 //
 // Delay: the decoded stream lags the input by exactly 1024 samples (one
-// frame of priming): the first frame decodes to silence and the frame
-// returned by Flush carries the last input frame.
+// frame of priming): the first frame decodes to silence and the (last)
+// frame returned by Flush carries the last input frame.
 //
 // An Encoder is not safe for concurrent use.
 type Encoder struct {
@@ -39,9 +48,15 @@ type Encoder struct {
 	mdct       *mdct
 	window     [2048]float64
 
-	prev [2][1024]float64 // the previous frame's input, per channel
-	buf  [2048]float64
-	coef [2][1024]float64 // MDCT coefficients of the frame
+	// in holds the last three input frames per channel, oldest first.
+	// Long blocks only code the newest two; with block switching the
+	// oldest two, the newest being the lookahead.
+	in       [2][3 * 1024]float64
+	frames   int // input frames since the stream started
+	blocks   int // blocks appended since the stream started
+	buf      [2048]float64
+	coef     [2][1024]float64 // MDCT coefficients of the frame
+	switcher *blockSwitch     // nil for long blocks only
 
 	avgBits, maxBits, reservoir, maxReservoir int
 
@@ -98,6 +113,9 @@ func NewEncoder(cfg EncoderConfig) (*Encoder, error) {
 		}
 	}
 	e.q.init(e)
+	if cfg.BlockSwitching {
+		e.switcher = newBlockSwitch(e, line)
+	}
 	return e, nil
 }
 
@@ -113,29 +131,52 @@ func (e *Encoder) Encode(dst []byte, pcm []int16) ([]byte, error) {
 		return dst, fmt.Errorf("%w: %d samples, want %d", ErrFrameSize, len(pcm), SamplesPerFrame*nch)
 	}
 	for c := range nch {
-		copy(e.buf[:1024], e.prev[c][:])
+		in := &e.in[c]
+		copy(in[:2048], in[1024:])
 		for i := range 1024 {
-			v := float64(pcm[i*nch+c])
-			e.buf[1024+i] = v
-			e.prev[c][i] = v
+			in[2048+i] = float64(pcm[i*nch+c])
 		}
-		e.transform(c)
 	}
-	return e.encodeFrame(dst), nil
+	e.frames++
+	return e.step(dst), nil
 }
 
-// Flush appends the final block, which carries the last input frame, and
-// resets the encoder to start a new stream.
+// Flush appends the next block still held back and, after the last one,
+// resets the encoder to start a new stream: one block for long blocks
+// only, two with block switching. Once none is left it appends nothing.
 func (e *Encoder) Flush(dst []byte) ([]byte, error) {
+	if e.frames == 0 {
+		return dst, nil
+	}
 	for c := range e.cfg.Channels {
-		copy(e.buf[:1024], e.prev[c][:])
-		clear(e.buf[1024:])
+		in := &e.in[c]
+		copy(in[:2048], in[1024:])
+		clear(in[2048:])
+	}
+	dst = e.step(dst)
+	if e.blocks > e.frames {
+		// Blocks 0 to frames are out: the last carries the last frame.
+		e.in = [2][3 * 1024]float64{}
+		e.frames, e.blocks, e.reservoir = 0, 0, 0
+		if e.switcher != nil {
+			e.switcher.reset()
+		}
+	}
+	return dst, nil
+}
+
+// step codes the next block from e.in, whose newest frame has just
+// arrived, and appends it to dst.
+func (e *Encoder) step(dst []byte) []byte {
+	if e.switcher != nil {
+		return e.switcher.step(e, dst)
+	}
+	for c := range e.cfg.Channels {
+		copy(e.buf[:], e.in[c][1024:])
 		e.transform(c)
 	}
-	dst = e.encodeFrame(dst)
-	e.prev = [2][1024]float64{}
-	e.reservoir = 0
-	return dst, nil
+	e.blocks++
+	return e.encodeFrame(dst)
 }
 
 // transform windows e.buf and computes the MDCT of channel c.

@@ -1,20 +1,33 @@
 package aac
 
-// sections chooses the codebook of each band of channel c by a shortest
-// path over (band, codebook) where starting a section costs its header,
-// and returns the section and spectral bits.
+// sections chooses the codebook of each coded band of channel c, group
+// by group, and returns the section and spectral bits.
 func (s *quantState) sections(c int) int {
+	s.specLen[c] = 0
+	bits := 0
+	for g := range s.ng {
+		bits += s.groupSections(c, g*s.nb)
+	}
+	return bits
+}
+
+// groupSections chooses the codebooks of the coded bands from flat
+// index base by a shortest path over (band, codebook) where starting a
+// section costs its header, adds the spectral bits to s.specLen[c] and
+// returns the section and spectral bits.
+func (s *quantState) groupSections(c, base int) int {
 	n := s.maxSFB
 	if n == 0 {
-		s.specLen[c] = 0
 		return 0
 	}
-	for b := range n {
+	lenBits := s.sectionLenBits()
+	esc := 1<<lenBits - 1
+	for b := base; b < base+n; b++ {
 		s.bandCosts(c, b)
 	}
-	for b := range n {
+	for b := base; b < base+n; b++ {
 		minPrev, argPrev := 0, int8(-1)
-		if b > 0 {
+		if b > base {
 			minPrev = infBits
 			for k, v := range s.best[b-1] {
 				if v < minPrev {
@@ -22,14 +35,14 @@ func (s *quantState) sections(c int) int {
 				}
 			}
 		}
-		start := minPrev + 4 + 5
+		start := minPrev + 4 + lenBits
 		for k := range 12 {
 			cost := s.cost[b][k]
 			if cost >= infBits {
 				s.best[b][k] = infBits
 				continue
 			}
-			if b > 0 && s.best[b-1][k] <= start {
+			if b > base && s.best[b-1][k] <= start {
 				s.best[b][k] = s.best[b-1][k] + cost
 				s.from[b][k] = int8(k)
 			} else {
@@ -38,26 +51,27 @@ func (s *quantState) sections(c int) int {
 			}
 		}
 	}
+	last := base + n - 1
 	k := 0
-	for i, v := range s.best[n-1] {
-		if v < s.best[n-1][k] {
+	for i, v := range s.best[last] {
+		if v < s.best[last][k] {
 			k = i
 		}
 	}
 	spec := 0
-	for b := n - 1; b >= 0; b-- {
+	for b := last; b >= base; b-- {
 		s.cb[c][b] = uint8(k)
 		spec += s.cost[b][k]
 		k = int(s.from[b][k])
 	}
-	s.specLen[c] = spec
+	s.specLen[c] += spec
 	bits := spec
-	for b := 0; b < n; {
+	for b := base; b <= last; {
 		e := b
-		for e < n && s.cb[c][e] == s.cb[c][b] {
+		for e <= last && s.cb[c][e] == s.cb[c][b] {
 			e++
 		}
-		bits += 4 + 5*((e-b)/31+1)
+		bits += 4 + lenBits*((e-b)/esc+1)
 		b = e
 	}
 	return bits
@@ -70,7 +84,7 @@ func (s *quantState) bandCosts(c, b int) {
 	for k := range cost {
 		cost[k] = infBits
 	}
-	lo, hi := int(s.swb[b]), int(s.swb[b+1])
+	lo, hi := s.lo[b], s.hi[b]
 	q := s.q[c][lo:hi]
 	m := s.maxQ[c][b]
 	if m == 0 {
@@ -195,8 +209,8 @@ func (s *quantState) scalefactorBits(c int) int {
 	gain := -1
 	prev := 0
 	bits := 0
-	for b := range s.maxSFB {
-		if s.cb[c][b] == zeroHCB {
+	for b := range s.ng * s.nb {
+		if !s.coded(b) || s.cb[c][b] == zeroHCB {
 			continue
 		}
 		if s.maxQ[c][b] == 0 && gain >= 0 {

@@ -7,7 +7,7 @@ import (
 )
 
 // encodeAll encodes pcm (whole frames, zero-padded) with our encoder and
-// returns the raw blocks, including the flush block.
+// returns the raw blocks, including the flush blocks.
 func encodeAll(t testing.TB, enc *Encoder, pcm []int16) [][]byte {
 	t.Helper()
 	nch := enc.Config().Channels
@@ -22,13 +22,20 @@ func encodeAll(t testing.TB, enc *Encoder, pcm []int16) [][]byte {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(f) > 0 { // block switching's first call appends nothing
+			frames = append(frames, f)
+		}
+	}
+	for {
+		f, err := enc.Flush(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f) == 0 {
+			return frames
+		}
 		frames = append(frames, f)
 	}
-	f, err := enc.Flush(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(frames, f)
 }
 
 // toADTS frames raw blocks with ADTS headers.
@@ -81,43 +88,67 @@ var encodeCases = []encodeCase{
 // the round trip through our own decoder, which must match ffmpeg's.
 func TestEncodeFFmpegDecodes(t *testing.T) {
 	for _, c := range encodeCases {
-		name := fmt.Sprintf("%s/%dHz/%dch/%dk", c.sig.name, c.rate, c.ch, c.bitrate/1000)
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			enc, err := NewEncoder(EncoderConfig{SampleRate: c.rate, Channels: c.ch, Bitrate: c.bitrate})
-			if err != nil {
-				t.Fatal(err)
+		for _, bs := range []bool{false, true} {
+			name := fmt.Sprintf("%s/%dHz/%dch/%dk", c.sig.name, c.rate, c.ch, c.bitrate/1000)
+			if bs {
+				name += "/switching"
 			}
-			pcm := c.sig.gen(c.rate, c.ch, 2*c.rate)
-			frames := encodeAll(t, enc, pcm)
-			raw := 0
-			for _, f := range frames {
-				raw += 8 * len(f)
-			}
-			kbps := float64(raw) / float64(len(frames)) * float64(c.rate) / 1024 / 1000
-			adts := toADTS(t, enc.Config(), frames)
-			theirs := ffmpegDecode(t, adts)
-			ours, _ := decodeADTS(t, adts)
-			if len(theirs) != len(frames)*SamplesPerFrame*c.ch {
-				t.Fatalf("ffmpeg decoded %d samples from %d frames", len(theirs), len(frames))
-			}
-			v, d := bestSNR(pcm, theirs, c.ch, 0, 2048, 0)
-			rt := snr(pcm, ours[d*c.ch:], 0)
-			same := snr(theirs, ours, 0)
-			t.Logf("%s: %.1f kbit/s; SNR vs source %.1f dB at delay %d (our decoder %.1f dB; ours vs ffmpeg decode %.1f dB)", name, kbps, v, d, rt, same)
-			if d != SamplesPerFrame {
-				t.Errorf("delay %d, want %d", d, SamplesPerFrame)
-			}
-			if v < c.minSNR {
-				t.Errorf("SNR %.1f dB < %.0f", v, c.minSNR)
-			}
-			if same < 60 {
-				t.Errorf("our decoder and ffmpeg's differ: %.1f dB", same)
-			}
-			if want := float64(c.bitrate) / 1000; kbps > want*1.02 {
-				t.Errorf("%.1f kbit/s over the %v kbit/s target", kbps, want)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				testEncodeFFmpegDecodes(t, c, bs, name)
+			})
+		}
+	}
+}
+
+// testEncodeFFmpegDecodes runs one case of TestEncodeFFmpegDecodes with
+// or without block switching.
+func testEncodeFFmpegDecodes(t *testing.T, c encodeCase, switching bool, name string) {
+	enc, err := NewEncoder(EncoderConfig{SampleRate: c.rate, Channels: c.ch, Bitrate: c.bitrate, BlockSwitching: switching})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := c.sig.gen(c.rate, c.ch, 2*c.rate)
+	frames := encodeAll(t, enc, pcm)
+	raw := 0
+	for _, f := range frames {
+		raw += 8 * len(f)
+	}
+	kbps := float64(raw) / float64(len(frames)) * float64(c.rate) / 1024 / 1000
+	adts := toADTS(t, enc.Config(), frames)
+	theirs := ffmpegDecode(t, adts)
+	ours, dec := decodeADTS(t, adts)
+	// Block switching must not trigger on steady tones and must on the
+	// castanets-like clicks. The speech-like signal's syllable envelope
+	// falls to digital zero four times a second, so a syllable may start
+	// with an attack; there only its SNR floor applies.
+	switch {
+	case c.sig.name == sigSpeech.name:
+	case switching && c.sig.name == sigClicks.name:
+		if dec.stats.short == 0 {
+			t.Errorf("no short frames in %d", dec.stats.frames)
+		}
+	case dec.stats.short > 0:
+		t.Errorf("%d short frames of %d", dec.stats.short, dec.stats.frames)
+	}
+	if len(theirs) != len(frames)*SamplesPerFrame*c.ch {
+		t.Fatalf("ffmpeg decoded %d samples from %d frames", len(theirs), len(frames))
+	}
+	v, d := bestSNR(pcm, theirs, c.ch, 0, 2048, 0)
+	rt := snr(pcm, ours[d*c.ch:], 0)
+	same := snr(theirs, ours, 0)
+	t.Logf("%s: %.1f kbit/s; SNR vs source %.1f dB at delay %d (our decoder %.1f dB; ours vs ffmpeg decode %.1f dB); %d of %d frames short", name, kbps, v, d, rt, same, dec.stats.short, dec.stats.frames)
+	if d != SamplesPerFrame {
+		t.Errorf("delay %d, want %d", d, SamplesPerFrame)
+	}
+	if v < c.minSNR {
+		t.Errorf("SNR %.1f dB < %.0f", v, c.minSNR)
+	}
+	if same < 60 {
+		t.Errorf("our decoder and ffmpeg's differ: %.1f dB", same)
+	}
+	if want := float64(c.bitrate) / 1000; kbps > want*1.02 {
+		t.Errorf("%.1f kbit/s over the %v kbit/s target", kbps, want)
 	}
 }
 

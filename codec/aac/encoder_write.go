@@ -7,7 +7,7 @@ func (e *Encoder) encodeFrame(dst []byte) []byte {
 	if s.nch == 2 {
 		s.decideMS(&e.coef)
 	} else {
-		s.ms = [maxBands]bool{}
+		s.ms = [maxFrameBands]bool{}
 	}
 	s.analyze(&e.coef)
 
@@ -40,8 +40,10 @@ func (e *Encoder) encodeFrame(dst []byte) []byte {
 		ms := s.msPresent()
 		w.write(uint32(ms), 2)
 		if ms == 1 {
-			for b := range s.maxSFB {
-				w.write(b2u(s.ms[b]), 1)
+			for b := range s.ng * s.nb {
+				if s.coded(b) {
+					w.write(b2u(s.ms[b]), 1)
+				}
 			}
 		}
 		s.writeICS(w, 0, false)
@@ -59,11 +61,16 @@ func b2u(b bool) uint32 {
 	return 0
 }
 
-// writeICSInfo writes ics_info for a long sine-window frame.
+// writeICSInfo writes ics_info for a sine-window frame.
 func (s *quantState) writeICSInfo(w *bitWriter) {
 	w.write(0, 1) // ics_reserved_bit
-	w.write(onlyLong, 2)
+	w.write(uint32(s.seq), 2)
 	w.write(shapeSine, 1)
+	if s.short() {
+		w.write(uint32(s.maxSFB), 4)
+		w.write(s.groups, 7)
+		return
+	}
 	w.write(uint32(s.maxSFB), 6)
 	w.write(0, 1) // predictor_data_present
 }
@@ -75,26 +82,31 @@ func (s *quantState) writeICS(w *bitWriter, c int, withInfo bool) {
 	if withInfo {
 		s.writeICSInfo(w)
 	}
-	// section_data
+	// section_data, per group
 	n := s.maxSFB
-	for b := 0; b < n; {
-		e := b
-		for e < n && s.cb[c][e] == s.cb[c][b] {
-			e++
+	lenBits := s.sectionLenBits()
+	esc := 1<<lenBits - 1
+	for g := range s.ng {
+		base := g * s.nb
+		for b := base; b < base+n; {
+			e := b
+			for e < base+n && s.cb[c][e] == s.cb[c][b] {
+				e++
+			}
+			w.write(uint32(s.cb[c][b]), 4)
+			l := e - b
+			for l >= esc {
+				w.write(uint32(esc), lenBits)
+				l -= esc
+			}
+			w.write(uint32(l), lenBits)
+			b = e
 		}
-		w.write(uint32(s.cb[c][b]), 4)
-		l := e - b
-		for l >= 31 {
-			w.write(31, 5)
-			l -= 31
-		}
-		w.write(uint32(l), 5)
-		b = e
 	}
 	// scale_factor_data
 	prev := gain
-	for b := range n {
-		if s.cb[c][b] == zeroHCB {
+	for b := range s.ng * s.nb {
+		if !s.coded(b) || s.cb[c][b] == zeroHCB {
 			continue
 		}
 		d := s.sf[c][b] - prev + 60
@@ -103,13 +115,12 @@ func (s *quantState) writeICS(w *bitWriter, c int, withInfo bool) {
 	}
 	w.write(0, 3) // pulse_data_present, tns_data_present, gain_control_data_present
 	// spectral_data
-	for b := range n {
+	for b := range s.ng * s.nb {
 		k := int(s.cb[c][b])
-		if k == zeroHCB {
+		if !s.coded(b) || k == zeroHCB {
 			continue
 		}
-		lo, hi := int(s.swb[b]), int(s.swb[b+1])
-		writeSpectral(w, s.q[c][lo:hi], k)
+		writeSpectral(w, s.q[c][s.lo[b]:s.hi[b]], k)
 	}
 }
 
