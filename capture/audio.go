@@ -82,7 +82,9 @@ type audioEncoder struct {
 func newAudioEncoder(codec media.Codec, rate, bitrate int) (*audioEncoder, error) {
 	switch codec {
 	case media.CodecAAC, 0:
-		enc, err := aac.NewEncoder(aac.EncoderConfig{SampleRate: rate, Channels: 1, Bitrate: bitrate})
+		// Block switching: a knock at the door or a clap without the
+		// smear of pre-echo, for one more frame (64 ms) of delay.
+		enc, err := aac.NewEncoder(aac.EncoderConfig{SampleRate: rate, Channels: 1, Bitrate: bitrate, BlockSwitching: true})
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +101,7 @@ func newAudioEncoder(codec media.Codec, rate, bitrate int) (*audioEncoder, error
 }
 
 // encode returns the coded frame; AAC returns nothing for its first
-// frame, the encoder's delay.
+// frames, the encoder's delay and lookahead.
 func (e *audioEncoder) encode(s []int16) ([]byte, error) {
 	switch e.info.Codec {
 	case media.CodecAAC:
