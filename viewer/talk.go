@@ -91,8 +91,10 @@ func (c *Conn) Talk(ctx context.Context, src SampleReader, f pcm.Format, codec T
 			sent += time.Duration(enc.frame) * time.Second / time.Duration(enc.rate)
 		}
 	}
-	if f, err := enc.flush(sent); err == nil && f != nil {
-		_ = mux.WriteFrame(f)
+	if frames, err := enc.flush(sent); err == nil {
+		for _, f := range frames {
+			_ = mux.WriteFrame(f)
+		}
 	}
 	// Let the last audio play out before the channel closes.
 	time.Sleep(100 * time.Millisecond)
@@ -111,7 +113,8 @@ type talkEncoder struct {
 func newTalkEncoder(codec TalkCodec) (*talkEncoder, error) {
 	switch codec {
 	case TalkAAC, "":
-		enc, err := aac.NewEncoder(aac.EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000})
+		// Block switching: plosives without pre-echo.
+		enc, err := aac.NewEncoder(aac.EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000, BlockSwitching: true})
 		if err != nil {
 			return nil, err
 		}
@@ -148,13 +151,18 @@ func (e *talkEncoder) encode(s []int16, pts time.Duration) (*media.Frame, error)
 	return &media.Frame{Kind: media.KindAudio, Codec: e.info.Codec, Key: true, PTS: pts, Payload: payload, Audio: e.info}, nil
 }
 
-func (e *talkEncoder) flush(pts time.Duration) (*media.Frame, error) {
+// flush returns the frames the encoder still holds, from pts on.
+func (e *talkEncoder) flush(pts time.Duration) ([]*media.Frame, error) {
 	if e.aac == nil {
 		return nil, nil
 	}
-	payload, err := e.aac.Flush(nil)
-	if err != nil || len(payload) == 0 {
-		return nil, err
+	var frames []*media.Frame
+	for {
+		payload, err := e.aac.Flush(nil)
+		if err != nil || len(payload) == 0 {
+			return frames, err
+		}
+		frames = append(frames, &media.Frame{Kind: media.KindAudio, Codec: e.info.Codec, Key: true, PTS: pts, Payload: payload, Audio: e.info})
+		pts += time.Duration(e.frame) * time.Second / time.Duration(e.rate)
 	}
-	return &media.Frame{Kind: media.KindAudio, Codec: e.info.Codec, Key: true, PTS: pts, Payload: payload, Audio: e.info}, nil
 }
