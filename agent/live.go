@@ -77,10 +77,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, log *slog.Logger) (int64, error) {
 	cw := &countingWriter{w: w}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
-	var backlog time.Duration
-	if until, ok := sub.CachedUntil(); ok {
-		backlog = until
-	}
+	backlog, _ := sub.CachedUntil() // 0 without a cache
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil, BacklogUntil: backlog})
 	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, backlog)
 	for {

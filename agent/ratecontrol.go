@@ -147,7 +147,6 @@ func (r *rateControl) stop() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.stopped = true
-	r.gen++
 	if r.pending != nil {
 		r.pending.Stop()
 		r.pending = nil
