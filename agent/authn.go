@@ -4,8 +4,8 @@ import (
 	"crypto/ed25519"
 	"fmt"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // newVerifier returns the token verifier for cfg, or nil when the camera
@@ -27,13 +27,13 @@ func newVerifier(cfg Config) (*auth.Verifier, error) {
 
 // authenticate checks a viewer's token and returns who it is. With no
 // trusted issuer configured, everyone is let in with every permission.
-func (a *Agent) authenticate(addr, token string) (request.Viewer, error) {
+func (a *Agent) authenticate(addr, token string) (protocol.Viewer, error) {
 	if a.verifier == nil {
-		return request.Viewer{Addr: addr, Perms: auth.PermAll}, nil
+		return protocol.Viewer{Addr: addr, Perms: auth.PermAll}, nil
 	}
 	claims, err := a.verifier.Verify(token, 0)
 	if err != nil {
-		return request.Viewer{}, fmt.Errorf("token refused: %w", err)
+		return protocol.Viewer{}, fmt.Errorf("token refused: %w", err)
 	}
-	return request.Viewer{Addr: addr, Subject: claims.Subject, Perms: claims.Perms}, nil
+	return protocol.Viewer{Addr: addr, Subject: claims.Subject, Perms: claims.Perms}, nil
 }

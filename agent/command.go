@@ -4,8 +4,8 @@ import (
 	"log/slog"
 	"strconv"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // deviceStatus is one element of the get_device_st reply:
@@ -15,45 +15,45 @@ type deviceStatus struct {
 	AppConnectNum string `json:"appConnectNum"`
 }
 
-func (a *Agent) serveCommand(log *slog.Logger, req request.Request, w Responder) {
+func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder) {
 	switch req.Cmd {
 	case "get_device_st":
 		a.getDeviceStatus(req, w)
 	default:
 		log.Info("unsupported command", "cmd", req.Cmd)
-		a.replyError(w, request.Errorf(request.StatusNotSupported, "command %q is not supported", req.Cmd))
+		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "command %q is not supported", req.Cmd))
 	}
 }
 
 // getDeviceStatus answers whether a request of the given type would be
 // accepted now: type=live|voice|playback, with an optional quality.
-func (a *Agent) getDeviceStatus(req request.Request, w Responder) {
-	st := request.StatusOK
+func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
+	st := protocol.StatusOK
 	switch typ := req.Params.Get("type"); typ {
 	case "", "live":
 		if q := req.Params.Get("quality"); q != "" {
 			if _, err := media.ParseQuality(q); err != nil {
-				a.replyError(w, request.Errorf(request.StatusBadRequest, "%v", err))
+				a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "%v", err))
 				return
 			}
 		}
 		if a.viewers.count() >= a.cfg.MaxViewers {
-			st = request.StatusTooMany
+			st = protocol.StatusTooMany
 		}
 	case "voice":
 		switch {
 		case a.talk == nil:
-			st = request.StatusNotSupported
+			st = protocol.StatusNotSupported
 		case a.talk.Busy():
-			st = request.StatusBusy
+			st = protocol.StatusBusy
 		}
 	case "playback":
-		st = request.StatusNotSupported // recording has its own issue
+		st = protocol.StatusNotSupported // recording has its own issue
 	default:
-		a.replyError(w, request.Errorf(request.StatusBadRequest, "unknown type %q: want live, voice or playback", typ))
+		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "unknown type %q: want live, voice or playback", typ))
 		return
 	}
-	a.replyJSON(w, request.StatusOK, []deviceStatus{{
+	a.replyJSON(w, protocol.StatusOK, []deviceStatus{{
 		Status:        strconv.Itoa(int(st)),
 		AppConnectNum: strconv.Itoa(a.viewers.count()),
 	}})

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // Handle serves one request line, such as
@@ -14,14 +14,14 @@ import (
 // request is answered, the stream ends, or ctx is done. The transport
 // has authenticated v (see Agent.authenticate); Handle checks that v may
 // make the request.
-func (a *Agent) Handle(ctx context.Context, v request.Viewer, line string, w Responder) {
+func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Responder) {
 	a.handlers.Add(1)
 	defer a.handlers.Done()
 	log := a.log.With("viewer", v.Addr)
 	if v.Subject != "" {
 		log = log.With("subject", v.Subject)
 	}
-	req, err := request.Parse(line)
+	req, err := protocol.Parse(line)
 	if err != nil {
 		log.Info("rejected request", "err", err)
 		a.replyError(w, err)
@@ -29,23 +29,23 @@ func (a *Agent) Handle(ctx context.Context, v request.Viewer, line string, w Res
 	}
 	if need := req.Kind.Permission(); !v.Perms.Has(need) {
 		log.Info("refused request: not permitted", "request", req.Kind, "need", need, "has", v.Perms)
-		a.replyError(w, request.Errorf(request.StatusForbidden, "your token does not allow %s requests", req.Kind))
+		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests", req.Kind))
 		return
 	}
 	if req.Channel != 0 {
-		a.replyError(w, request.Errorf(request.StatusBadRequest,
+		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest,
 			"channel %d does not exist: this camera serves channel 0", req.Channel))
 		return
 	}
 	switch req.Kind {
-	case request.KindLive:
+	case protocol.KindLive:
 		a.serveLive(ctx, log, req, w)
-	case request.KindCommand:
+	case protocol.KindCommand:
 		a.serveCommand(log, req, w)
-	case request.KindVoice:
+	case protocol.KindVoice:
 		a.serveVoice(ctx, log, w)
 	default:
-		a.replyError(w, request.Errorf(request.StatusNotSupported,
+		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,
 			"%s requests are not supported by this camera yet", req.Kind))
 	}
 }
@@ -56,23 +56,23 @@ type errorBody struct {
 	Error  string `json:"error"`
 }
 
-// replyError answers with the status of err, a *request.Error, or 404.
+// replyError answers with the status of err, a *protocol.Error, or 404.
 func (a *Agent) replyError(w Responder, err error) {
-	var rerr *request.Error
+	var rerr *protocol.Error
 	if !errors.As(err, &rerr) {
-		rerr = &request.Error{Status: request.StatusBadRequest, Msg: err.Error()}
+		rerr = &protocol.Error{Status: protocol.StatusBadRequest, Msg: err.Error()}
 	}
 	a.replyJSON(w, rerr.Status, errorBody{Status: strconv.Itoa(int(rerr.Status)), Error: rerr.Msg})
 }
 
-func (a *Agent) replyJSON(w Responder, st request.Status, v any) {
+func (a *Agent) replyJSON(w Responder, st protocol.Status, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		a.log.Error("encode reply", "err", err)
 		return
 	}
 	body = append(body, '\n')
-	if w.WriteHead(st, request.Head{ContentType: "application/json"}) != nil {
+	if w.WriteHead(st, protocol.Head{ContentType: "application/json"}) != nil {
 		return
 	}
 	if _, err := w.Write(body); err == nil {

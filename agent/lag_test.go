@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/mux/flv"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/stream"
 )
 
@@ -166,7 +166,7 @@ func (r *stuckResponder) stick(stuck bool) {
 	}
 }
 
-func (r *stuckResponder) WriteHead(request.Status, request.Head) error { return nil }
+func (r *stuckResponder) WriteHead(protocol.Status, protocol.Head) error { return nil }
 func (r *stuckResponder) Write(p []byte) (int, error) {
 	n, err := r.w.Write(p)
 	r.written.Add(int64(n))

@@ -12,13 +12,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // LAN mode limits on untrusted HTTP requests.
 const (
 	// lanMaxHeaderBytes bounds a request's headers, the query included:
-	// request.MaxLength is 4 KiB, and browsers send about 1 KiB besides.
+	// protocol.MaxLength is 4 KiB, and browsers send about 1 KiB besides.
 	lanMaxHeaderBytes = 8 << 10
 	// lanReadHeaderTimeout drops a client that does not finish its
 	// request in time (slowloris).
@@ -53,7 +53,7 @@ func (a *Agent) lanServer(ctx context.Context) *http.Server {
 	}
 	mux.HandleFunc("/{$}", a.serveIndex)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeHTTPError(w, request.StatusBadRequest, fmt.Sprintf("no such request %q: want /ipc.flv or /command", r.URL.Path))
+		writeHTTPError(w, protocol.StatusBadRequest, fmt.Sprintf("no such request %q: want /ipc.flv or /command", r.URL.Path))
 	})
 	return &http.Server{
 		Handler:           mux,
@@ -67,7 +67,7 @@ func (a *Agent) lanServer(ctx context.Context) *http.Server {
 func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	voice := r.URL.Path == "/voice"
 	if r.Method != http.MethodGet && !(voice && r.Method == http.MethodPost) {
-		writeHTTPError(w, request.StatusBadRequest, "LAN mode takes GET requests, and POST for /voice")
+		writeHTTPError(w, protocol.StatusBadRequest, "LAN mode takes GET requests, and POST for /voice")
 		return
 	}
 	rawQuery := r.URL.RawQuery
@@ -83,7 +83,7 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	v, err := a.authenticate(r.RemoteAddr, token)
 	if err != nil {
 		a.log.Info("refused LAN viewer", "viewer", r.RemoteAddr, "err", err)
-		writeHTTPError(w, request.StatusUnauthorized, err.Error())
+		writeHTTPError(w, protocol.StatusUnauthorized, err.Error())
 		return
 	}
 	line := r.URL.Path + "?" + rawQuery
@@ -125,7 +125,7 @@ type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
-func (h *httpResponder) WriteHead(st request.Status, head request.Head) error {
+func (h *httpResponder) WriteHead(st protocol.Status, head protocol.Head) error {
 	hd := h.w.Header()
 	hd.Set("Content-Type", head.ContentType)
 	hd.Set("Cache-Control", "no-store")
@@ -146,7 +146,7 @@ func (h *httpResponder) SetWriteDeadline(t time.Time) error { return h.rc.SetWri
 func (h *httpResponder) Backlog() int { return 0 }
 
 // writeHTTPError answers a request that never reached the router.
-func writeHTTPError(w http.ResponseWriter, st request.Status, msg string) {
+func writeHTTPError(w http.ResponseWriter, st protocol.Status, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(st.HTTP())
 	_ = json.NewEncoder(w).Encode(errorBody{Status: strconv.Itoa(int(st)), Error: msg})

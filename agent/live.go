@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/board"
 	"github.com/p2pcam/p2pcam/mux/flv"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/stream"
 )
 
@@ -20,28 +20,28 @@ const viewerBufferSize = 32 << 10
 
 // serveLive streams FLV of the asked quality until the viewer goes, the
 // source fails, or ctx is done.
-func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req request.Request, w Responder) {
+func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder) {
 	q, _ := board.Nearest(req.Quality, a.qualities) // New ensures a.qualities is not empty
 	release, ok := a.viewers.acquire()
 	if !ok {
 		log.Info("refused viewer: too many viewers", "max_viewers", a.cfg.MaxViewers)
-		a.replyError(w, request.Errorf(request.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))
+		a.replyError(w, protocol.Errorf(protocol.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))
 		return
 	}
 	release = sync.OnceFunc(release)
 	defer release()
 	sub, err := a.hubs[q].Subscribe()
 	if err != nil {
-		a.replyError(w, request.Errorf(request.StatusBusy, "stream unavailable: %v", err))
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream unavailable: %v", err))
 		return
 	}
 	defer sub.Close()
 
-	head := request.Head{ContentType: "video/x-flv"}
+	head := protocol.Head{ContentType: "video/x-flv"}
 	if q != req.Quality {
 		head.Quality = q
 	}
-	if err := w.WriteHead(request.StatusOK, head); err != nil {
+	if err := w.WriteHead(protocol.StatusOK, head); err != nil {
 		return
 	}
 	log = log.With("stream", q)

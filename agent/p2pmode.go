@@ -6,9 +6,9 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/agent/p2p"
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 )
 
@@ -39,7 +39,7 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		ICEServers: ice,
 		Verifier:   a.verifier,
 		DeviceKey:  key,
-		Handle: func(ctx context.Context, v request.Viewer, line string, w *link.Responder) {
+		Handle: func(ctx context.Context, v protocol.Viewer, line string, w *link.Responder) {
 			a.Handle(ctx, v, line, w)
 		},
 		Link:   a.linkOptions(),

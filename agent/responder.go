@@ -3,14 +3,14 @@ package agent
 import (
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // Responder answers one request over a transport: an HTTP response in LAN
 // mode, a data channel over P2P.
 type Responder interface {
 	// WriteHead sends the status and head, once, before any body.
-	WriteHead(status request.Status, head request.Head) error
+	WriteHead(status protocol.Status, head protocol.Head) error
 	// Write sends body bytes.
 	Write(p []byte) (int, error)
 	// Flush pushes written body bytes out to the viewer.

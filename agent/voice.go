@@ -6,7 +6,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/talkback"
 )
 
@@ -33,11 +33,11 @@ func newTalkback(cfg Config, boardName string) *talkback.Talkback {
 func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 	up, ok := w.(Uploader)
 	if a.talk == nil || !ok {
-		a.replyError(w, request.Errorf(request.StatusNotSupported, "this camera has no speaker"))
+		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "this camera has no speaker"))
 		return
 	}
 	st, err := a.talk.Serve(ctx, up.Upload(), func() {
-		if w.WriteHead(request.StatusOK, request.Head{ContentType: "application/json"}) == nil {
+		if w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/json"}) == nil {
 			_ = w.Flush()
 		}
 		log.Info("talkback started")
@@ -45,7 +45,7 @@ func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 	switch {
 	case errors.Is(err, talkback.ErrBusy):
 		log.Info("refused talker: the speaker is taken")
-		a.replyError(w, request.Errorf(request.StatusBusy, "another viewer is talking"))
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "another viewer is talking"))
 		return
 	case errors.Is(err, talkback.ErrFormat):
 		log.Info("talkback ended: bad audio", "err", err)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // pair connects two peer connections on loopback, exchanging
@@ -80,7 +80,7 @@ func openBody(ctx context.Context, b *testing.B, pc *webrtc.PeerConnection, labe
 func BenchmarkDataChannelThroughput(b *testing.B) {
 	chunk := make([]byte, 64<<10)
 	pc := pair(b, func(r *link.Responder) {
-		_ = r.WriteHead(request.StatusOK, request.Head{ContentType: "application/octet-stream"})
+		_ = r.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/octet-stream"})
 		for {
 			if _, err := r.Write(chunk); err != nil {
 				return

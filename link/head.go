@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // maxHeadSize bounds the head message a viewer accepts.
@@ -21,26 +21,26 @@ type headMessage struct {
 	Quality     string `json:"quality,omitempty"`
 }
 
-func encodeHead(st request.Status, h request.Head) []byte {
+func encodeHead(st protocol.Status, h protocol.Head) []byte {
 	b, _ := json.Marshal(headMessage{Status: int(st), ContentType: h.ContentType, Quality: string(h.Quality)})
 	return b
 }
 
-func decodeHead(b []byte) (request.Status, request.Head, error) {
+func decodeHead(b []byte) (protocol.Status, protocol.Head, error) {
 	if len(b) > maxHeadSize {
-		return 0, request.Head{}, fmt.Errorf("link: answer head of %d bytes", len(b))
+		return 0, protocol.Head{}, fmt.Errorf("link: answer head of %d bytes", len(b))
 	}
 	var m headMessage
 	if err := json.Unmarshal(b, &m); err != nil {
-		return 0, request.Head{}, fmt.Errorf("link: bad answer head: %w", err)
+		return 0, protocol.Head{}, fmt.Errorf("link: bad answer head: %w", err)
 	}
-	h := request.Head{ContentType: m.ContentType}
+	h := protocol.Head{ContentType: m.ContentType}
 	if m.Quality != "" {
 		q, err := media.ParseQuality(m.Quality)
 		if err != nil {
-			return 0, request.Head{}, fmt.Errorf("link: bad answer head: %w", err)
+			return 0, protocol.Head{}, fmt.Errorf("link: bad answer head: %w", err)
 		}
 		h.Quality = q
 	}
-	return request.Status(m.Status), h, nil
+	return protocol.Status(m.Status), h, nil
 }

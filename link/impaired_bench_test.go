@@ -15,8 +15,8 @@ import (
 	"github.com/pion/transport/v5/vnet"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // impairedPair connects two peer connections across a pion vnet router
@@ -101,7 +101,7 @@ func playPaced(b *testing.B, oneWay time.Duration, loss float64, rto, d time.Dur
 	const frameSize, interval = 10_000, 40 * time.Millisecond
 	epoch := time.Now()
 	pc := impairedPair(b, oneWay, loss, rto, func(r *link.Responder) {
-		if err := r.WriteHead(request.StatusOK, request.Head{ContentType: "application/octet-stream"}); err != nil {
+		if err := r.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/octet-stream"}); err != nil {
 			return
 		}
 		frame := make([]byte, frameSize)

@@ -11,7 +11,7 @@ import (
 	"github.com/pion/datachannel"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // Data channel flow control. Messages are at most MessageSize bytes,
@@ -111,7 +111,7 @@ func (r *Responder) Read(p []byte) (int, error) {
 }
 
 // WriteHead sends the head message.
-func (r *Responder) WriteHead(st request.Status, h request.Head) error {
+func (r *Responder) WriteHead(st protocol.Status, h protocol.Head) error {
 	if _, err := r.raw.WriteDataChannel(encodeHead(st, h), true); err != nil {
 		return fmt.Errorf("link: send head: %w", err)
 	}

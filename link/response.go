@@ -10,14 +10,14 @@ import (
 	"github.com/pion/datachannel"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // Response is a camera's answer to one request, read from its data
 // channel.
 type Response struct {
-	Status request.Status
-	Head   request.Head
+	Status protocol.Status
+	Head   protocol.Head
 	// Body streams the body until the camera closes the channel (io.EOF)
 	// or the viewer closes Body. Reading slowly slows the camera down:
 	// the channel's receive window fills.

@@ -16,11 +16,11 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/signal/mqttclient"
 	"github.com/p2pcam/p2pcam/viewer"
@@ -100,7 +100,7 @@ func watch(t *testing.T, c *viewer.Conn, quality string, d time.Duration) []byte
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != request.StatusOK {
+	if resp.Status != protocol.StatusOK {
 		t.Fatalf("status %d", resp.Status)
 	}
 	got := make(chan []byte, 1)

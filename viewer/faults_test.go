@@ -9,9 +9,9 @@ import (
 
 	"github.com/pion/transport/v5/vnet"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // A viewer that vanishes without a word (its network goes dark) is
@@ -20,8 +20,8 @@ func TestVanishedViewerIsFreed(t *testing.T) {
 	w := newNATWorld(t, nats[0].typ, nats[0].typ)
 	served := make(chan struct{})
 	freed := make(chan time.Time, 1)
-	c := dialAcrossNATs(t, w, func(ctx context.Context, v request.Viewer, line string, rw *link.Responder) {
-		_ = rw.WriteHead(request.StatusOK, request.Head{ContentType: "text/plain"})
+	c := dialAcrossNATs(t, w, func(ctx context.Context, v protocol.Viewer, line string, rw *link.Responder) {
+		_ = rw.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "text/plain"})
 		_ = rw.Flush()
 		close(served)
 		<-ctx.Done()

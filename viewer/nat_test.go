@@ -17,10 +17,10 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/agent/p2p"
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/viewer"
 )
@@ -149,7 +149,7 @@ func TestNATMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 				body, _ := io.ReadAll(resp.Body)
-				if resp.Status != request.StatusOK || string(body) != "pong" {
+				if resp.Status != protocol.StatusOK || string(body) != "pong" {
 					t.Errorf("answer %d %q", resp.Status, body)
 				}
 				t.Logf("%s path in %v", p.Kind(), time.Since(start).Round(time.Millisecond))
@@ -159,8 +159,8 @@ func TestNATMatrix(t *testing.T) {
 }
 
 // pong answers every request with "pong".
-func pong(ctx context.Context, v request.Viewer, line string, rw *link.Responder) {
-	_ = rw.WriteHead(request.StatusOK, request.Head{ContentType: "text/plain"})
+func pong(ctx context.Context, v protocol.Viewer, line string, rw *link.Responder) {
+	_ = rw.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "text/plain"})
 	_, _ = rw.Write([]byte("pong"))
 }
 

@@ -7,12 +7,12 @@ import (
 	"io"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/codec/aac"
 	"github.com/p2pcam/p2pcam/codec/g711"
 	"github.com/p2pcam/p2pcam/codec/pcm"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/mux/flv"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // TalkCodec is how talkback audio is coded on the way to the camera.
@@ -47,8 +47,8 @@ func (c *Conn) Talk(ctx context.Context, src SampleReader, f pcm.Format, codec T
 	}
 	defer resp.Body.Close()
 	switch resp.Status {
-	case request.StatusOK:
-	case request.StatusBusy:
+	case protocol.StatusOK:
+	case protocol.StatusBusy:
 		return ErrSpeakerBusy
 	default:
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))

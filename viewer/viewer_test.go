@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/agent"
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/viewer"
 )
@@ -127,7 +127,7 @@ func TestLiveOverP2P(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != request.StatusOK || resp.Head.ContentType != "video/x-flv" {
+	if resp.Status != protocol.StatusOK || resp.Head.ContentType != "video/x-flv" {
 		t.Fatalf("answer %d %+v", resp.Status, resp.Head)
 	}
 	// A command on the same session while the stream runs.
@@ -136,7 +136,7 @@ func TestLiveOverP2P(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(cmd.Body)
-	if cmd.Status != request.StatusOK || string(body) != `[{"status":"0","appConnectNum":"1"}]`+"\n" {
+	if cmd.Status != protocol.StatusOK || string(body) != `[{"status":"0","appConnectNum":"1"}]`+"\n" {
 		t.Errorf("command answer %d %q", cmd.Status, body)
 	}
 	flv := make(chan []byte, 1)
@@ -168,7 +168,7 @@ func TestRefusedWithoutPermission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Status != request.StatusForbidden {
+	if resp.Status != protocol.StatusForbidden {
 		t.Errorf("status %d, want 403", resp.Status)
 	}
 }

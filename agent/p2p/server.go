@@ -19,16 +19,16 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/signal/mqttclient"
 )
 
 // Handler serves one request on its data channel, returning when the
 // answer is complete or ctx is done.
-type Handler func(ctx context.Context, v request.Viewer, line string, w *link.Responder)
+type Handler func(ctx context.Context, v protocol.Viewer, line string, w *link.Responder)
 
 // Config configures P2P mode.
 type Config struct {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 )
 
@@ -25,7 +25,7 @@ type session struct {
 	id     string
 	log    *slog.Logger
 	pc     *webrtc.PeerConnection
-	viewer request.Viewer
+	viewer protocol.Viewer
 	ctx    context.Context // cancelled when the session ends
 	cancel context.CancelFunc
 	once   sync.Once
@@ -35,13 +35,13 @@ type session struct {
 // session.
 func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signal.Message)) {
 	log := s.log.With("session", m.Session[:8])
-	refuse := func(st request.Status, msg string) {
+	refuse := func(st protocol.Status, msg string) {
 		log.Info("refused viewer", "status", st, "reason", msg)
 		reply(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(st), Error: msg})
 	}
 	claims, err := s.cfg.Verifier.Verify(m.Token, 0)
 	if err != nil {
-		refuse(request.StatusUnauthorized, err.Error())
+		refuse(protocol.StatusUnauthorized, err.Error())
 		return
 	}
 	log = log.With("subject", claims.Subject)
@@ -49,19 +49,19 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 	full := len(s.sessions) >= s.cfg.MaxSessions
 	s.mu.Unlock()
 	if full {
-		refuse(request.StatusTooMany, "too many sessions")
+		refuse(protocol.StatusTooMany, "too many sessions")
 		return
 	}
 	pc, err := s.api.NewPeerConnection(webrtc.Configuration{ICEServers: s.cfg.ICEServers})
 	if err != nil {
-		refuse(request.StatusBusy, "cannot start a session")
+		refuse(protocol.StatusBusy, "cannot start a session")
 		log.Error("new peer connection", "err", err)
 		return
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	sess := &session{
 		s: s, id: m.Session, log: log, pc: pc, ctx: sctx, cancel: cancel,
-		viewer: request.Viewer{Addr: "p2p:" + m.Session[:8], Subject: claims.Subject, Perms: claims.Perms},
+		viewer: protocol.Viewer{Addr: "p2p:" + m.Session[:8], Subject: claims.Subject, Perms: claims.Perms},
 	}
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		cand := &signal.Candidate{} // nil: gathering is complete
@@ -90,7 +90,7 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 	if err != nil {
 		_ = pc.Close()
 		cancel()
-		refuse(request.StatusBadRequest, err.Error())
+		refuse(protocol.StatusBadRequest, err.Error())
 		return
 	}
 	s.mu.Lock()

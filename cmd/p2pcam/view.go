@@ -8,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer/liveedge"
 )
 
@@ -52,7 +52,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.Status != request.StatusOK {
+	if resp.Status != protocol.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return fmt.Errorf("camera refused: status %d: %s", resp.Status, b)
 	}
@@ -116,7 +116,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if _, err := io.Copy(stdout, resp.Body); err != nil {
 		return err
 	}
-	if resp.Status != request.StatusOK {
+	if resp.Status != protocol.StatusOK {
 		return fmt.Errorf("camera answered status %d", resp.Status)
 	}
 	return nil

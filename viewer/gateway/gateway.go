@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer"
 	"github.com/p2pcam/p2pcam/viewer/liveedge"
 )
@@ -148,7 +148,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // liveEdge returns a live-edge filter for a live stream's body, or nil.
 func (g *Gateway) liveEdge(r *http.Request, resp *link.Response) *liveedge.Reader {
-	if g.MaxLag <= 0 || r.URL.Path != "/ipc.flv" || r.URL.Query().Get("action") != "live" || resp.Status != request.StatusOK {
+	if g.MaxLag <= 0 || r.URL.Path != "/ipc.flv" || r.URL.Query().Get("action") != "live" || resp.Status != protocol.StatusOK {
 		return nil
 	}
 	edge := liveedge.NewReader(resp.Body)

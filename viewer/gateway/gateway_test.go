@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/request"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer"
 )
 
@@ -20,15 +20,15 @@ import (
 func TestLiveEdgeOnlyForLiveStreams(t *testing.T) {
 	for _, c := range []struct {
 		target string
-		status request.Status
+		status protocol.Status
 		maxLag time.Duration
 		want   bool
 	}{
-		{"/ipc.flv?action=live&channel=0&quality=high", request.StatusOK, time.Second, true},
-		{"/ipc.flv?action=live&channel=0&quality=high", request.StatusOK, 0, false},
-		{"/ipc.flv?action=live&channel=0&quality=high", request.StatusTooMany, time.Second, false},
-		{"/ipc.flv?action=playback&channel=0&file=a.flv", request.StatusOK, time.Second, false},
-		{"/command?action=inner_define&channel=0&cmd=get_device_st&type=live", request.StatusOK, time.Second, false},
+		{"/ipc.flv?action=live&channel=0&quality=high", protocol.StatusOK, time.Second, true},
+		{"/ipc.flv?action=live&channel=0&quality=high", protocol.StatusOK, 0, false},
+		{"/ipc.flv?action=live&channel=0&quality=high", protocol.StatusTooMany, time.Second, false},
+		{"/ipc.flv?action=playback&channel=0&file=a.flv", protocol.StatusOK, time.Second, false},
+		{"/command?action=inner_define&channel=0&cmd=get_device_st&type=live", protocol.StatusOK, time.Second, false},
 	} {
 		g := New(nil, nil)
 		g.MaxLag = c.maxLag

@@ -1,6 +1,8 @@
-// Package request parses the X-P2P request grammar (GUIDE section 4) that
-// viewers send over every transport: as a data channel label over P2P, or
-// as the path and query of an HTTP GET in LAN mode.
+// Package protocol is the X-P2P request layer shared by camera and viewers:
+// the request grammar (GUIDE section 4), statuses and response heads. It
+// parses the requests that viewers send over every transport: as a data
+// channel label over P2P, or as the path and query of an HTTP GET in LAN
+// mode.
 //
 //	ipc.flv?action=live&channel=0&quality=standard|high|super
 //	ipc.flv?action=playback&channel=0&start_time=S&end_time=S
@@ -11,7 +13,7 @@
 //
 // Requests are untrusted: Parse bounds their size and rejects what is
 // malformed with a Status the transport sends back.
-package request
+package protocol
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package request
+package protocol
 
 import (
 	"github.com/p2pcam/p2pcam/auth"
