@@ -3,6 +3,7 @@ package cloud
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -17,7 +18,12 @@ type accessHook struct {
 	mqtt.HookBase
 	users map[string]User // read-only once the broker is built
 	log   *slog.Logger
+
+	closing atomic.Bool // set by shutDown: every login is refused
 }
+
+// shutDown makes the hook refuse every login from now on.
+func (h *accessHook) shutDown() { h.closing.Store(true) }
 
 // ID names the hook in mochi's logs.
 func (h *accessHook) ID() string { return "p2pcam-access" }
@@ -46,6 +52,9 @@ func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 		h.log.Warn("cloud: mqtt login refused", "user", name, "client", pk.Connect.ClientIdentifier,
 			"remote", cl.Net.Remote, "reason", reason)
 		return false
+	}
+	if h.closing.Load() {
+		return refuse("broker shutting down")
 	}
 	if !pk.Connect.UsernameFlag || name == "" {
 		return refuse("anonymous")
