@@ -48,7 +48,7 @@ type wsConn struct {
 	ws *websocket.Conn
 	r  io.Reader // the message being read, nil between messages
 
-	wmu sync.Mutex // one writer at a time, as gorilla requires
+	wmu sync.Mutex // one writer at a time, and the write deadline, as gorilla requires
 }
 
 func (c *wsConn) Read(p []byte) (int, error) {
@@ -84,12 +84,17 @@ func (c *wsConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *wsConn) Close() error                       { return c.ws.Close() }
-func (c *wsConn) LocalAddr() net.Addr                { return c.ws.LocalAddr() }
-func (c *wsConn) RemoteAddr() net.Addr               { return c.ws.RemoteAddr() }
-func (c *wsConn) SetReadDeadline(t time.Time) error  { return c.ws.SetReadDeadline(t) }
-func (c *wsConn) SetWriteDeadline(t time.Time) error { return c.ws.SetWriteDeadline(t) }
+func (c *wsConn) Close() error                      { return c.ws.Close() }
+func (c *wsConn) LocalAddr() net.Addr               { return c.ws.LocalAddr() }
+func (c *wsConn) RemoteAddr() net.Addr              { return c.ws.RemoteAddr() }
+func (c *wsConn) SetReadDeadline(t time.Time) error { return c.ws.SetReadDeadline(t) }
+
+func (c *wsConn) SetWriteDeadline(t time.Time) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.ws.SetWriteDeadline(t)
+}
 
 func (c *wsConn) SetDeadline(t time.Time) error {
-	return errors.Join(c.ws.SetReadDeadline(t), c.ws.SetWriteDeadline(t))
+	return errors.Join(c.SetReadDeadline(t), c.SetWriteDeadline(t))
 }
