@@ -38,6 +38,9 @@ type BrokerConfig struct {
 	Listen string
 	// Users are the accounts allowed to connect.
 	Users []User
+	// CredentialKey checks the short-lived passwords the token service
+	// gives viewers (MQTTCredential); nil accepts account passwords only.
+	CredentialKey []byte
 	// Logger receives the broker's logs; slog.Default() if nil.
 	Logger *slog.Logger
 }
@@ -89,7 +92,8 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	caps.MaximumSessionExpiryInterval = maxSessionExpiry
 	caps.SharedSubAvailable = 0 // Allowed refuses $share filters
 	srv := mqtt.New(&mqtt.Options{Capabilities: caps, Logger: log})
-	hook := &accessHook{users: users, log: log}
+	hook := &accessHook{log: log, credKey: cfg.CredentialKey}
+	hook.setUsers(users)
 	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("cloud: mqtt hook: %w", err)
 	}
@@ -146,6 +150,17 @@ func (b *Broker) serveConn(c net.Conn, listener string) {
 			b.log.Debug("cloud: mqtt client left", "remote", c.RemoteAddr().String(), "err", err)
 		}
 	})
+}
+
+// SetUsers replaces the accounts, as when the users file changes: new
+// logins use the new list at once; connected clients stay connected.
+func (b *Broker) SetUsers(users []User) error {
+	idx, err := userIndex(users)
+	if err != nil {
+		return err
+	}
+	b.hook.setUsers(idx)
+	return nil
 }
 
 // Addr is the address the broker listens on, with the real port when

@@ -55,7 +55,7 @@ func TestBrokerLogsRefusals(t *testing.T) {
 		t.Errorf("SUBACK 0x%02x, want 0x87", rc)
 	}
 	for _, want := range [][]string{
-		{`level=WARN`, `msg="cloud: mqtt login refused"`, `user=alice client=alice`, `reason="wrong password"`},
+		{`level=WARN`, `msg="cloud: mqtt login refused"`, `user=alice client=alice`, `reason="wrong password or expired session credential"`},
 		{`level=INFO`, `msg="cloud: mqtt login"`, `user=bob role=viewer`},
 		{`level=WARN`, `msg="cloud: mqtt access denied"`, `user=bob client=bob:test op=read topic=p2pcam/viewer/alice/inbox`},
 	} {
@@ -156,9 +156,9 @@ func TestBrokerWill(t *testing.T) {
 	runWillCases(t, b.Addr().String())
 }
 
-// webSocketURL serves b's MQTT over WebSocket on a test HTTP server and
+// brokerWebSocketURL serves b's MQTT over WebSocket on a test HTTP server and
 // returns its ws:// URL.
-func webSocketURL(t *testing.T, b *Broker) string {
+func brokerWebSocketURL(t *testing.T, b *Broker) string {
 	srv := httptest.NewServer(http.HandlerFunc(b.ServeWebSocket))
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/mqtt"
@@ -167,7 +167,7 @@ func webSocketURL(t *testing.T, b *Broker) string {
 // The WebSocket listener has the accounts and rules of the TCP one.
 func TestBrokerWebSocket(t *testing.T) {
 	b := startBroker(t, BrokerConfig{})
-	url := webSocketURL(t, b)
+	url := brokerWebSocketURL(t, b)
 	t.Run("login", func(t *testing.T) { runLoginCases(t, url, true) })
 	t.Run("delivery", func(t *testing.T) { runDeliveryCases(t, url, true) })
 	t.Run("will", func(t *testing.T) { runWillCases(t, url) })
