@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/cloud/tokenapi"
 	"github.com/p2pcam/p2pcam/signal"
 )
 
@@ -31,55 +32,12 @@ const (
 // tokenIssuer is the Issuer claim of the token service's tokens.
 const tokenIssuer = "p2pcam-cloud"
 
-// LoginRequest is the body of POST /api/login and /api/token.
-type LoginRequest struct {
-	User     string `json:"user"`
-	Password string `json:"password"`
-	Device   string `json:"device,omitempty"` // /api/token only
-}
-
-// LoginResponse answers POST /api/login: everything a browser needs to
-// reach the devices shared with the account.
-type LoginResponse struct {
-	User       string          `json:"user"`
-	Expires    int64           `json:"expires"` // unix seconds; log in again before
-	MQTT       MQTTLogin       `json:"mqtt"`
-	ICEServers []ICEServerJSON `json:"ice_servers"`
-	Devices    []DeviceGrant   `json:"devices"`
-}
-
-// MQTTLogin is how a browser reaches the broker: MQTT 5 over WebSocket
-// with a session credential (MQTTCredential) instead of the password.
-type MQTTLogin struct {
-	URL      string `json:"url"`
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
-// ICEServerJSON is a WebRTC RTCIceServer.
-type ICEServerJSON struct {
-	URLs       []string `json:"urls"`
-	Username   string   `json:"username,omitempty"`
-	Credential string   `json:"credential,omitempty"`
-}
-
-// DeviceGrant is one device shared with the account, with a token for it.
-type DeviceGrant struct {
-	Device string   `json:"device"`
-	Perms  []string `json:"perm"`
-	Token  string   `json:"token"`
-}
-
-// TokenResponse answers POST /api/token.
-type TokenResponse struct {
-	Token   string `json:"token"`
-	Expires int64  `json:"expires"`
-}
-
-// apiError is the body of a refused API call.
-type apiError struct {
-	Error string `json:"error"`
-}
+// The wire types, shared with clients.
+type (
+	loginRequest  = tokenapi.LoginRequest
+	loginResponse = tokenapi.LoginResponse
+	apiError      = tokenapi.Error
+)
 
 // api is the dev cloud's HTTP side: the token service and MQTT over
 // WebSocket.
@@ -91,8 +49,8 @@ type api struct {
 // Handler serves the dev cloud's HTTP API:
 //
 //	GET  /mqtt        MQTT 5 over WebSocket (subprotocol mqtt)
-//	POST /api/login   {"user","password"} -> LoginResponse
-//	POST /api/token   {"user","password","device"} -> TokenResponse
+//	POST /api/login   {"user","password"} -> tokenapi.LoginResponse
+//	POST /api/token   {"user","password","device"} -> tokenapi.TokenResponse
 //
 // The token service needs Config.Issuer; without it /api answers 503.
 // Cross-origin pages may call it as Config.AllowedOrigins says.
@@ -100,8 +58,8 @@ func (c *Cloud) Handler() http.Handler {
 	a := &api{c: c, slots: make(chan struct{}, loginSlots)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/mqtt", c.Broker.ServeWebSocket)
-	mux.HandleFunc("/api/login", a.login)
-	mux.HandleFunc("/api/token", a.token)
+	mux.HandleFunc(tokenapi.LoginPath, a.login)
+	mux.HandleFunc(tokenapi.TokenPath, a.token)
 	return c.cors.Wrap(mux)
 }
 
@@ -112,12 +70,12 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	exp := now.Add(a.c.tokenTTL)
-	resp := LoginResponse{
+	resp := loginResponse{
 		User:       u.Name,
 		Expires:    exp.Unix(),
-		MQTT:       MQTTLogin{URL: webSocketURL(r), Username: u.Name, Password: MQTTCredential(a.c.credKey, u.Name, exp)},
+		MQTT:       tokenapi.MQTTLogin{URL: webSocketURL(r), Username: u.Name, Password: MQTTCredential(a.c.credKey, u.Name, exp)},
 		ICEServers: a.c.iceServers(u.Name, a.c.tokenTTL),
-		Devices:    []DeviceGrant{},
+		Devices:    []tokenapi.DeviceGrant{},
 	}
 	for _, s := range a.c.Directory().SharedWith(req.User) {
 		perms, err := s.Permissions()
@@ -129,7 +87,7 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, http.StatusInternalServerError, "signing a token for %s: %v", s.Device, err)
 			return
 		}
-		resp.Devices = append(resp.Devices, DeviceGrant{Device: s.Device, Perms: perms.Names(), Token: tok})
+		resp.Devices = append(resp.Devices, tokenapi.DeviceGrant{Device: s.Device, Perms: perms.Names(), Token: tok})
 	}
 	a.c.log.Info("cloud: login", "user", u.Name, "devices", len(resp.Devices), "remote", r.RemoteAddr)
 	writeJSON(w, http.StatusOK, resp)
@@ -162,13 +120,13 @@ func (a *api) token(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusInternalServerError, "signing a token: %v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, TokenResponse{Token: tok, Expires: exp.Unix()})
+	writeJSON(w, http.StatusOK, tokenapi.TokenResponse{Token: tok, Expires: exp.Unix()})
 }
 
 // authenticate reads a LoginRequest and checks the viewer's password. On
 // failure it has answered.
-func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (LoginRequest, User, bool) {
-	var req LoginRequest
+func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (loginRequest, User, bool) {
+	var req loginRequest
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		a.fail(w, http.StatusMethodNotAllowed, "POST a JSON body: passwords never go in a URL")

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/cloud/tokenapi"
 )
 
 // startAPI starts a dev cloud whose directory shares acme/cam1 with alice
@@ -61,7 +63,7 @@ func post(t *testing.T, url, body string, out any) (int, string) {
 func TestAPILogin(t *testing.T) {
 	issuer := newIssuer(t)
 	_, srv := startAPI(t, issuer)
-	var resp LoginResponse
+	var resp tokenapi.LoginResponse
 	code, body := post(t, srv.URL+"/api/login", `{"user":"alice","password":"pw-alice"}`, &resp)
 	if code != http.StatusOK {
 		t.Fatalf("login: %d %s", code, body)
@@ -133,7 +135,7 @@ func TestAPIRefusals(t *testing.T) {
 
 func TestAPIToken(t *testing.T) {
 	_, srv := startAPI(t, newIssuer(t))
-	var resp TokenResponse
+	var resp tokenapi.TokenResponse
 	if code, body := post(t, srv.URL+"/api/token", `{"user":"alice","password":"pw-alice","device":"acme/cam1"}`, &resp); code != 200 || resp.Token == "" {
 		t.Fatalf("token: %d %s", code, body)
 	}
@@ -149,7 +151,7 @@ func TestAPISetDirectory(t *testing.T) {
 	if err := c.SetDirectory(d); err != nil {
 		t.Fatal(err)
 	}
-	var resp LoginResponse
+	var resp tokenapi.LoginResponse
 	if code, body := post(t, srv.URL+"/api/login", `{"user":"bob","password":"pw-bob"}`, &resp); code != 200 || len(resp.Devices) != 1 {
 		t.Fatalf("bob after sharing: %d %s", code, body)
 	}
@@ -180,5 +182,24 @@ func TestAPICORS(t *testing.T) {
 		if resp.StatusCode != tt.code {
 			t.Errorf("preflight from %s: %d, want %d", tt.origin, resp.StatusCode, tt.code)
 		}
+	}
+}
+
+// The Go client logs in, and passes the service's refusal on.
+func TestTokenAPIClient(t *testing.T) {
+	_, srv := startAPI(t, newIssuer(t))
+	ctx := context.Background()
+	resp, err := tokenapi.Login(ctx, srv.URL, "alice", "pw-alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := resp.Grant("acme/cam1"); !ok || g.Token == "" {
+		t.Errorf("no grant for acme/cam1 in %+v", resp.Devices)
+	}
+	if _, ok := resp.Grant("acme/cam2"); ok {
+		t.Error("a grant for an unshared device")
+	}
+	if _, err := tokenapi.Login(ctx, srv.URL, "alice", "nope"); err == nil || !strings.Contains(err.Error(), "401 Unauthorized: wrong user name or password") {
+		t.Errorf("wrong password: %v", err)
 	}
 }

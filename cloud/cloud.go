@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/p2pcam/p2pcam/cloud/tokenapi"
 	"github.com/p2pcam/p2pcam/internal/cors"
 )
 
@@ -170,10 +171,10 @@ func (c *Cloud) SetDirectory(d Directory) error {
 
 // iceServers are the STUN and TURN servers for a viewer, with TURN
 // credentials valid for ttl.
-func (c *Cloud) iceServers(user string, ttl time.Duration) []ICEServerJSON {
+func (c *Cloud) iceServers(user string, ttl time.Duration) []tokenapi.ICEServer {
 	e := c.Endpoints()
 	u, p := c.TURNCredentials(user, ttl)
-	return []ICEServerJSON{{URLs: []string{e.STUN}}, {URLs: []string{e.TURN}, Username: u, Credential: p}}
+	return []tokenapi.ICEServer{{URLs: []string{e.STUN}}, {URLs: []string{e.TURN}, Username: u, Credential: p}}
 }
 
 // Close stops both servers.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -22,7 +23,7 @@ import (
 )
 
 func init() {
-	commands = append(commands, command{"cloud", "run the dev cloud (MQTT broker, STUN/TURN, token service); cloud adduser|share|turn-creds manage it", runCloud})
+	commands = append(commands, command{"cloud", "run the dev cloud (MQTT broker, STUN/TURN, token service); cloud adduser|share|issuer|turn-creds manage it", runCloud})
 }
 
 // cloudFiles are the dev cloud's state in its directory.
@@ -114,6 +115,8 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runCloudTURNCreds(args[1:], stdout, stderr)
 		case "share":
 			return runCloudShare(args[1:], stdout, stderr)
+		case "issuer":
+			return runCloudIssuer(args[1:], stdout, stderr)
 		}
 	}
 	fs := flag.NewFlagSet("cloud", flag.ContinueOnError)
@@ -300,5 +303,25 @@ func runCloudTURNCreds(args []string, stdout, stderr io.Writer) error {
 	}
 	u, p := cloud.TURNCredentials(secret, *user, *ttl, time.Now())
 	fmt.Fprintf(stdout, "%s\n%s\n", u, p)
+	return nil
+}
+
+// runCloudIssuer prints the public key of the cloud's token issuer, made
+// on first use: the value of the cameras' auth.trusted_keys.
+func runCloudIssuer(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cloud issuer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	key, _, err := auth.LoadOrCreateDeviceKey(cloudFiles{*dir}.issuer())
+	if err != nil {
+		return fmt.Errorf("token issuer key: %w", err)
+	}
+	fmt.Fprintln(stdout, auth.MarshalPublicKey(key.Public().(ed25519.PublicKey)))
 	return nil
 }
