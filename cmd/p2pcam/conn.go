@@ -35,9 +35,11 @@ func envOr(name, def string) string {
 func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.broker, "broker", envOr("P2PCAM_BROKER", "mqtt://127.0.0.1:1883"), "MQTT broker `URL` ($P2PCAM_BROKER)")
 	fs.StringVar(&c.user, "user", envOr("P2PCAM_USER", ""), "viewer's broker account ($P2PCAM_USER)")
-	fs.StringVar(&c.password, "password", envOr("P2PCAM_PASSWORD", ""), "viewer's broker password ($P2PCAM_PASSWORD)")
+	// Secrets are read from the environment after parsing (secretsFromEnv),
+	// never shown as flag defaults: a usage message would print them.
+	fs.StringVar(&c.password, "password", "", "viewer's broker password ($P2PCAM_PASSWORD)")
 	fs.StringVar(&c.device, "device", envOr("P2PCAM_DEVICE", ""), "camera, `PRODUCT/DEVICE` ($P2PCAM_DEVICE)")
-	fs.StringVar(&c.token, "token", envOr("P2PCAM_TOKEN", ""), "viewer token from p2pcam token ($P2PCAM_TOKEN)")
+	fs.StringVar(&c.token, "token", "", "viewer token from p2pcam token ($P2PCAM_TOKEN)")
 	fs.StringVar(&c.cloud, "cloud", envOr("P2PCAM_CLOUD", ""), "log in at this dev cloud's token service (`URL`, e.g. http://127.0.0.1:8088) for a token and ICE servers, instead of --token ($P2PCAM_CLOUD)")
 	fs.StringVar(&c.ice, "ice", envOr("P2PCAM_ICE", ""), "comma-separated STUN/TURN `URLs`; turn:USER:PASS@host:port for TURN ($P2PCAM_ICE)")
 	fs.StringVar(&c.deviceKey, "device-key", "", "pin the camera's public `key` (base64) instead of trusting the broker's copy")
@@ -45,8 +47,20 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.verbose, "v", false, "log the connection's progress")
 }
 
+// secretsFromEnv fills the password and token from the environment where
+// no flag gave them.
+func (c *connFlags) secretsFromEnv() {
+	if c.password == "" {
+		c.password = os.Getenv("P2PCAM_PASSWORD")
+	}
+	if c.token == "" {
+		c.token = os.Getenv("P2PCAM_TOKEN")
+	}
+}
+
 // config turns the flags into a viewer config.
 func (c *connFlags) config() (viewer.Config, error) {
+	c.secretsFromEnv()
 	id, err := signal.ParseDeviceID(c.device)
 	if err != nil {
 		return viewer.Config{}, err

@@ -59,3 +59,20 @@ func TestCloudShare(t *testing.T) {
 		}
 	}
 }
+
+// A flag error's usage message never shows a secret from the
+// environment.
+func TestUsageHidesSecrets(t *testing.T) {
+	t.Setenv("P2PCAM_PASSWORD", "secret-password-123")
+	t.Setenv("P2PCAM_TOKEN", "p2pcam1.secret-token")
+	for _, cmd := range []string{"view", "cmd", "serve", "talk"} {
+		var stderr strings.Builder
+		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
+		if err == nil {
+			t.Errorf("%s: a bad flag passed", cmd)
+		}
+		if out := stderr.String(); strings.Contains(out, "secret-password-123") || strings.Contains(out, "secret-token") {
+			t.Errorf("%s: usage shows a secret:\n%s", cmd, out)
+		}
+	}
+}
