@@ -25,7 +25,7 @@ go test -run '^$' -bench . -benchtime 3s "$@" ./link/
 go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
-go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/
+go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if [ "$(id -u)" = 0 ]; then
 	go test -run '^$' -bench TimeToFirstFrame -benchtime 10x "$@" ./natlab/
 	go test -run '^$' -bench LossyStream -benchtime 3x "$@" ./natlab/

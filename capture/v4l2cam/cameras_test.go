@@ -1,15 +1,17 @@
 //go:build linux
 
-package capture
+package v4l2cam
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 	"github.com/p2pcam/p2pcam/capture/v4l2/v4l2test"
 	"github.com/p2pcam/p2pcam/media"
@@ -48,14 +50,14 @@ func newSharedRig(t *testing.T) *sharedRig {
 }
 
 // source returns a source for spec on the rig's kernel and cameras.
-func (r *sharedRig) source(t *testing.T, spec string) *V4L2 {
+func (r *sharedRig) source(t *testing.T, spec string) *Source {
 	t.Helper()
-	s, err := ParseV4L2Spec(strings.TrimPrefix(spec, "v4l2:"))
+	s, err := ParseSpec(strings.TrimPrefix(spec, "v4l2:"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	src, err := NewV4L2(s, Env{Logger: logger.With("spec", spec), Cameras: r.cameras})
+	src, err := r.cameras.NewSource(s, capture.Env{Logger: logger.With("spec", spec)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ type viewer struct {
 }
 
 // watch starts a hub on src and subscribes to it, which starts src.
-func (r *sharedRig) watch(t *testing.T, name string, src *V4L2) *viewer {
+func (r *sharedRig) watch(t *testing.T, name string, src *Source) *viewer {
 	t.Helper()
 	hub, err := stream.New(src, stream.Config{Name: name, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -274,5 +276,25 @@ func TestV4L2ScaleLargerThanCamera(t *testing.T) {
 	err := src.Run(context.Background(), func(*media.Frame) {})
 	if err == nil || !strings.Contains(err.Error(), "scale 800x600 is larger than the camera's picture, 640x480: scale only shrinks") {
 		t.Errorf("Run = %v", err)
+	}
+}
+
+// TestOpen: capture.Open makes a V4L2 source of a "v4l2:" spec through
+// the kind a Cameras set gives it.
+func TestOpen(t *testing.T) {
+	cameras := NewCameras()
+	src, err := capture.Open("v4l2:/dev/video0?format=yuyv&encoder=x264&bitrate=1M", capture.Env{}, cameras.Kind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := src.(*Source)
+	if !ok || v.Spec().Bitrate != 1_000_000 || v.Spec().Encoder != "x264" || v.cameras != cameras {
+		t.Fatalf("Open gave %T %+v", src, v)
+	}
+	if _, err := capture.Open("v4l2:/dev/video0?format=yuyv", capture.Env{}, cameras.Kind()); !errors.Is(err, capture.ErrBadSpec) {
+		t.Errorf("raw format without an encoder: %v", err)
+	}
+	if _, err := capture.Open("v4l2:/dev/video0", capture.Env{}); !errors.Is(err, capture.ErrBadSpec) {
+		t.Errorf("without the v4l2 kind: %v", err)
 	}
 }
