@@ -13,7 +13,7 @@
 #   link        throughput of one data channel on loopback; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
-#   capture     YUYV to I420 conversion, sub-stream scaling
+#   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
 #   natlab      (root) time to first frame direct and through TURN across
 #               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss
 set -euo pipefail

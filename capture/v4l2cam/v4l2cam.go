@@ -20,5 +20,8 @@
 // the shared errors, Framer, Backoff), and capture knows nothing of it.
 // So capture.Open cannot turn a "v4l2:" spec into a source by itself;
 // the composition root hands it the kind (Cameras.Kind), bound to its
-// set, as it hands it the sim board's "sim:" kind.
+// set, as it hands it the sim board's "sim:" kind. (The other way out, a
+// switch over every kind in the agent, would split the spec grammar in
+// two; with kinds, one parser cuts "KIND:ARG" and one error message
+// lists every form accepted.)
 package v4l2cam
