@@ -20,17 +20,19 @@ type Kind struct {
 	Open func(arg string, env Env) (Source, error)
 }
 
-// builtinKinds are the kinds of this package.
-var builtinKinds = []Kind{
-	{Name: "file", Form: "file:PATH", Open: func(arg string, env Env) (Source, error) { return NewFile(arg, env), nil }},
-	{Name: "exec", Form: "exec:COMMAND", Open: func(arg string, env Env) (Source, error) { return &Exec{Command: arg, Env: env}, nil }},
+// builtinKinds returns the kinds of this package.
+func builtinKinds() []Kind {
+	return []Kind{
+		{Name: "file", Form: "file:PATH", Open: func(arg string, env Env) (Source, error) { return NewFile(arg, env), nil }},
+		{Name: "exec", Form: "exec:COMMAND", Open: func(arg string, env Env) (Source, error) { return &Exec{Command: arg, Env: env}, nil }},
+	}
 }
 
 // Open returns the source a spec names: "file:PATH", "exec:COMMAND", or
 // one of more's kinds. Errors about the spec match ErrBadSpec and list
 // the forms accepted.
 func Open(spec string, env Env, more ...Kind) (Source, error) {
-	kinds := append(builtinKinds[:len(builtinKinds):len(builtinKinds)], more...)
+	kinds := append(builtinKinds(), more...)
 	kind, arg, ok := strings.Cut(spec, ":")
 	if !ok || strings.TrimSpace(arg) == "" {
 		return nil, fmt.Errorf("%w %q: %s", ErrBadSpec, spec, forms(kinds))
