@@ -142,7 +142,11 @@ func openSim(arg string, env capture.Env) (capture.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: %v", capture.ErrBadSpec, "sim:"+arg, err)
 	}
-	return sim.New(quality, env)
+	src, err := sim.New(quality, env)
+	if err != nil {
+		return nil, err // not a nil *capture.File in a non-nil Source
+	}
+	return src, nil
 }
 
 // Run serves until ctx is done, then shuts down: every viewer gets the end
