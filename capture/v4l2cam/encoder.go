@@ -16,14 +16,6 @@ type rawEncoder interface {
 	encode(ctx context.Context, fr *rawFrame) error
 }
 
-// orDuration returns d, or def when d is not positive.
-func orDuration(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
-}
-
 // encoderOptions is what a rawEncoder is made with (newM2MEncoder,
 // newSoftEncoder): where its pictures come from, what it makes of them.
 type encoderOptions struct {

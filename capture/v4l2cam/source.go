@@ -558,3 +558,11 @@ func (c cameraControl) forceKeyframe() error {
 	}
 	return c.dev.ForceKeyFrame()
 }
+
+// orDuration returns d, or def when d is not positive.
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
