@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/p2pcam/p2pcam/board"
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/sim"
+	"github.com/p2pcam/p2pcam/capture/v4l2cam"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/stream"
@@ -69,13 +69,16 @@ func New(cfg Config) (*Agent, error) {
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
 	}
-	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger, Cameras: capture.NewCameras()}
+	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
 	a.epoch = env.Epoch
 	if a.audio, err = newAudioHub(cfg, prof.Name, env); err != nil {
 		return nil, err
 	}
+	// The qualities that name one raw camera share it in this set, which
+	// lives as long as the agent's sources do.
+	kinds := sourceKinds(v4l2cam.NewCameras())
 	for q, spec := range a.streamSpecs() {
-		src, err := openSource(spec, env)
+		src, err := capture.Open(spec, env, kinds...)
 		if err != nil {
 			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
 		}
@@ -123,15 +126,27 @@ func (a *Agent) streamSpecs() map[media.Quality]string {
 	return specs
 }
 
-func openSource(spec string, env capture.Env) (capture.Source, error) {
-	if q, ok := strings.CutPrefix(spec, "sim:"); ok {
-		quality, err := media.ParseQuality(q)
-		if err != nil {
-			return nil, fmt.Errorf("%w %q: %v", capture.ErrBadSpec, spec, err)
-		}
-		return sim.New(quality, env)
+// sourceKinds returns the kinds of source spec beyond capture's own
+// file: and exec:: the sim board's clips, and V4L2 cameras, made from
+// cameras so that streams naming the same camera share it.
+func sourceKinds(cameras *v4l2cam.Cameras) []capture.Kind {
+	return []capture.Kind{
+		{Name: "sim", Form: "sim:QUALITY", Open: openSim},
+		cameras.Kind(),
 	}
-	return capture.Open(spec, env)
+}
+
+// openSim opens a "sim:QUALITY" spec: the sim board's clip of a quality.
+func openSim(arg string, env capture.Env) (capture.Source, error) {
+	quality, err := media.ParseQuality(arg)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", capture.ErrBadSpec, "sim:"+arg, err)
+	}
+	src, err := sim.New(quality, env)
+	if err != nil {
+		return nil, err // not a nil *capture.File in a non-nil Source
+	}
+	return src, nil
 }
 
 // Run serves until ctx is done, then shuts down: every viewer gets the end

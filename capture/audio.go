@@ -47,16 +47,16 @@ type Audio struct {
 
 // Run implements Source.
 func (a *Audio) Run(ctx context.Context, emit func(*media.Frame)) error {
-	env := a.Env.withDefaults()
+	env := a.Env.WithDefaults()
 	log := env.Logger.With("source", a.Name)
-	retry := backoff{min: audioMinBackoff, max: audioMaxBackoff, stable: audioHealthyRun}
+	retry := Backoff{Min: audioMinBackoff, Max: audioMaxBackoff, Stable: audioHealthyRun}
 	for {
 		start := env.Clock.Now()
 		err := a.capture(ctx, env, emit)
 		if ctx.Err() != nil {
 			return nil
 		}
-		delay := retry.after(env.Clock.Now().Sub(start))
+		delay := retry.After(env.Clock.Now().Sub(start))
 		log.Warn("microphone failed; reopening", "err", err, "reopen_in", delay)
 		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(delay)) != nil {
 			return nil
@@ -148,7 +148,7 @@ func (a *Audio) capture(ctx context.Context, env Env, emit func(*media.Frame)) e
 			}
 			return err
 		}
-		now := env.pts(env.Clock.Now())
+		now := env.PTS(env.Clock.Now())
 		// What the device still holds was captured after what was just
 		// read: after a stall, a backlog is read back to back.
 		held, _ := mic.Delay()

@@ -13,7 +13,7 @@
 #   link        throughput of one data channel on loopback; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
-#   capture     YUYV to I420 conversion, sub-stream scaling
+#   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
 #   natlab      (root) time to first frame direct and through TURN across
 #               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss
 set -euo pipefail
@@ -25,7 +25,7 @@ go test -run '^$' -bench . -benchtime 3s "$@" ./link/
 go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
-go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/
+go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if [ "$(id -u)" = 0 ]; then
 	go test -run '^$' -bench TimeToFirstFrame -benchtime 10x "$@" ./natlab/
 	go test -run '^$' -bench LossyStream -benchtime 3x "$@" ./natlab/
