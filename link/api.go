@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
 	"github.com/pion/logging"
 	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
@@ -42,9 +43,15 @@ type Options struct {
 	LoggerFactory logging.LoggerFactory
 	// SCTPRTOMax replaces the default SCTPRTOMax when positive.
 	SCTPRTOMax time.Duration
+	// Interceptors are added to the RTP interceptor chain ahead of
+	// p2pcam's (NACK, RTCP reports): they see incoming packets first, as
+	// they come off the wire. Tests drop packets here.
+	Interceptors []interceptor.Factory
 }
 
-// NewAPI returns a pion API configured for p2pcam sessions.
+// NewAPI returns a pion API configured for p2pcam sessions: data
+// channels, and media tracks with the codecs of RegisterCodecs, NACK
+// (generator and responder) and RTCP sender and receiver reports.
 func NewAPI(o Options) *webrtc.API {
 	var se webrtc.SettingEngine
 	// Detached channels are read by pulling, so nothing that arrives
@@ -74,7 +81,21 @@ func NewAPI(o Options) *webrtc.API {
 	} else {
 		se.LoggerFactory = quietLogs{}
 	}
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	m := &webrtc.MediaEngine{}
+	if err := RegisterCodecs(m); err != nil {
+		panic(err) // static codec table: a programming error
+	}
+	ir := &interceptor.Registry{}
+	for _, f := range o.Interceptors {
+		ir.Add(f)
+	}
+	if err := webrtc.ConfigureNack(m, ir); err != nil {
+		panic(err)
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		panic(err)
+	}
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir))
 }
 
 // quietLogs drops pion's logging.

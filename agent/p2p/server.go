@@ -42,7 +42,11 @@ type Config struct {
 	// DeviceKey signs answers; required.
 	DeviceKey ed25519.PrivateKey
 	Handle    Handler
-	Link      link.Options
+	// VideoSPS returns the H.264 sequence parameter set of the camera's
+	// video, or nil when not known yet: a session with media tracks
+	// negotiates the H.264 profile it names (link.ChooseH264). Optional.
+	VideoSPS func() []byte
+	Link     link.Options
 	// MaxSessions bounds concurrent peer connections (each may carry
 	// several requests). It defaults to 64.
 	MaxSessions int
