@@ -43,16 +43,20 @@ type Tracks struct {
 
 	keyframes chan struct{} // PLI or FIR from the viewer; one slot
 
-	h264     rtppack.H264
-	vpkt     rtp.Packet // reused by WriteVideo
-	apkt     rtp.Packet
-	vOffset  uint32 // random RTP timestamp origins (RFC 3550 5.1)
-	aOffset  uint32
-	writeMu  sync.Mutex // serializes writes: one feeder, but its video and audio may race
-	talkMu   sync.Mutex // guards talker
-	talker   chan AudioPacket
-	feedMu   sync.Mutex // guards feeder
-	feeder   *feeder
+	h264    rtppack.H264
+	vpkt    rtp.Packet // reused by WriteVideo
+	apkt    rtp.Packet
+	vOffset uint32 // random RTP timestamp origins (RFC 3550 5.1)
+	aOffset uint32
+	writeMu sync.Mutex // serializes writes: one feeder, but its video and audio may race
+	talkMu  sync.Mutex // guards talker
+	talker  chan AudioPacket
+	feedMu  sync.Mutex // guards feeder
+	feeder  *feeder
+	// lastVideo is the time of the latest video frame written; guarded
+	// by writeMu.
+	lastVideo  time.Duration
+	wroteVideo bool
 }
 
 // AudioPacket is one packet of the viewer's microphone.
@@ -290,6 +294,7 @@ func (t *Tracks) WriteVideo(au []byte, pts time.Duration) error {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
 	t.vpkt.Timestamp = rtppack.Timestamp(pts, rtppack.VideoClockRate, t.vOffset)
+	t.lastVideo, t.wroteVideo = pts, true
 	return t.h264.Packetize(au, func(payload []byte, last bool) error {
 		t.vpkt.Marker = last
 		t.vpkt.Payload = payload
@@ -297,6 +302,14 @@ func (t *Tracks) WriteVideo(au []byte, pts time.Duration) error {
 		t.vpkt.SequenceNumber++
 		return err
 	})
+}
+
+// LastVideo returns the time of the latest video frame written, by any
+// feeder; ok is false before the first.
+func (t *Tracks) LastVideo() (pts time.Duration, ok bool) {
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
+	return t.lastVideo, t.wroteVideo
 }
 
 // WriteAudio sends G.711 A-law audio at 8 kHz that starts at pts, in

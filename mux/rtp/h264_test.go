@@ -152,7 +152,8 @@ func TestTimestamp(t *testing.T) {
 	}{
 		{0, VideoClockRate, 1000, 1000},
 		{40 * time.Millisecond, VideoClockRate, 0, 3600},
-		{40*time.Millisecond + 999*time.Microsecond, VideoClockRate, 0, 3600},
+		{40*time.Millisecond + 999*time.Microsecond, VideoClockRate, 0, 3689},
+		{-time.Millisecond, VideoClockRate, 90, 0},
 		{64 * time.Millisecond, G711ClockRate, 5, 517},
 		{13 * time.Hour, VideoClockRate, 0, uint32(uint64(13*3600*1000*90) % (1 << 32))},
 		{time.Second, VideoClockRate, 0xffffffff - 10, 90000 - 11},
