@@ -71,9 +71,12 @@ func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Respond
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "this camera has no speaker"))
 		return
 	}
-	packets, stop := tracks.Listen()
-	defer stop()
-	st, err := a.talk.ServeFrames(ctx, &rtpAudio{packets: packets}, func() {
+	audio := &rtpAudio{}
+	stop := func() {}
+	defer func() { stop() }()
+	st, err := a.talk.ServeFrames(ctx, audio, func() {
+		// The speaker is ours: from now on the track's audio is.
+		audio.packets, stop = tracks.Listen()
 		if w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/json"}) == nil {
 			_ = w.Flush()
 		}

@@ -46,6 +46,8 @@ type Tracks struct {
 	h264    rtppack.H264
 	vpkt    rtp.Packet // reused by WriteVideo
 	apkt    rtp.Packet
+	apend   []byte // audio waiting to fill a packet, from apendTS
+	apendTS uint32
 	vOffset uint32 // random RTP timestamp origins (RFC 3550 5.1)
 	aOffset uint32
 	writeMu sync.Mutex // serializes writes: one feeder, but its video and audio may race
@@ -313,7 +315,9 @@ func (t *Tracks) LastVideo() (pts time.Duration, ok bool) {
 }
 
 // WriteAudio sends G.711 A-law audio at 8 kHz that starts at pts, in
-// packets of G711PacketSamples.
+// packets of G711PacketSamples: what does not fill a packet waits for the
+// next call, unless that one does not follow on (a gap of more than a
+// millisecond), when it goes out short.
 func (t *Tracks) WriteAudio(alaw []byte, pts time.Duration) error {
 	if t.audio == nil {
 		return ErrNoTrack
@@ -321,16 +325,34 @@ func (t *Tracks) WriteAudio(alaw []byte, pts time.Duration) error {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
 	ts := rtppack.Timestamp(pts, rtppack.G711ClockRate, t.aOffset)
-	for len(alaw) > 0 {
-		n := min(len(alaw), G711PacketSamples)
-		t.apkt.Timestamp = ts
-		t.apkt.Payload = alaw[:n]
-		err := t.audio.WriteRTP(&t.apkt)
-		t.apkt.SequenceNumber++
-		if err != nil {
+	if len(t.apend) > 0 {
+		if d := int32(ts - (t.apendTS + uint32(len(t.apend)))); d > 8 || d < -8 {
+			if err := t.sendAudio(t.apend, t.apendTS); err != nil {
+				return err
+			}
+			t.apend = t.apend[:0]
+		}
+	}
+	if len(t.apend) == 0 {
+		t.apendTS = ts
+	}
+	t.apend = append(t.apend, alaw...)
+	n := 0
+	for ; len(t.apend)-n >= G711PacketSamples; n += G711PacketSamples {
+		if err := t.sendAudio(t.apend[n:n+G711PacketSamples], t.apendTS); err != nil {
 			return err
 		}
-		alaw, ts = alaw[n:], ts+uint32(n)
+		t.apendTS += G711PacketSamples
 	}
+	t.apend = t.apend[:copy(t.apend, t.apend[n:])]
 	return nil
+}
+
+// sendAudio sends one audio packet. t.writeMu must be held.
+func (t *Tracks) sendAudio(payload []byte, ts uint32) error {
+	t.apkt.Timestamp = ts
+	t.apkt.Payload = payload
+	err := t.audio.WriteRTP(&t.apkt)
+	t.apkt.SequenceNumber++
+	return err
 }

@@ -51,6 +51,12 @@ func startCameraOn(t *testing.T, broker string) *rig {
 
 // startCameraWith runs the camera with the given audio config.
 func startCameraWith(t *testing.T, broker string, audio agent.AudioConfig) *rig {
+	return startCameraLink(t, broker, audio, link.Options{LoopbackOnly: true})
+}
+
+// startCameraLink runs the camera with the given audio and WebRTC
+// options.
+func startCameraLink(t *testing.T, broker string, audio agent.AudioConfig, lo link.Options) *rig {
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dev, _ := signal.ParseDeviceID(testDevice)
 	logw := io.Writer(io.Discard)
@@ -63,7 +69,7 @@ func startCameraWith(t *testing.T, broker string, audio agent.AudioConfig) *rig 
 		Auth:   agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(pub)}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
 		P2P:    agent.P2PConfig{Broker: broker, Password: testDevicePass},
 		LAN:    agent.LANConfig{Listen: "off"},
-		Link:   link.Options{LoopbackOnly: true},
+		Link:   lo,
 		Logger: slog.New(slog.NewTextHandler(logw, nil)),
 	})
 	if err != nil {
