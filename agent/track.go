@@ -74,7 +74,7 @@ func (c *trackTime) stamp(pts time.Duration) time.Duration {
 		if span := c.until - c.p0; span > 0 {
 			out = c.lo + time.Duration(float64(c.hi-c.lo)*float64(pts-c.p0+1)/float64(span+1))
 		} else {
-			out = c.hi
+			out = c.until // a lone keyframe: the guard below keeps it after the last
 		}
 	}
 	if c.sent && out <= c.last {

@@ -209,11 +209,11 @@ func TestTrackStartsAtCachedKeyframe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer flv.Body.Close()
-	go io.Copy(io.Discard, flv.Body)
 	// Some of the stream first: not the first keyframe.
 	if _, err := io.ReadFull(flv.Body, make([]byte, 64<<10)); err != nil {
 		t.Fatal(err)
 	}
+	go io.Copy(io.Discard, flv.Body)
 
 	tv := r.dialTracks(t, auth.PermLive, nil)
 	asked := time.Now()
