@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/p2pcam/p2pcam/codec/aac"
 	"github.com/p2pcam/p2pcam/codec/g711"
@@ -63,6 +64,9 @@ func (s *pcmaSource) Run(ctx context.Context, emit func(*media.Frame)) error {
 // stream's format: a new AudioInfo pointer starts a new decoder.
 type pcmaTranscoder struct {
 	info *media.AudioInfo
+	// delay is the decoder's: what a frame decodes to was heard one
+	// frame before the frame's time (TestPCMATranscodeKeepsTime).
+	delay time.Duration
 	dec  *aac.Decoder
 	rs   *pcm.Resampler
 	pcm  []int16
@@ -96,12 +100,13 @@ func (t *pcmaTranscoder) transcode(f *media.Frame) (*media.Frame, error) {
 		}
 		t.info = f.Audio
 		t.rs = pcm.NewResampler(cfg.SampleRate, cfg.Channels, pcmaInfo.SampleRate, 1)
+		t.delay = time.Duration(aac.SamplesPerFrame) * time.Second / time.Duration(cfg.SampleRate)
 	}
 	var err error
 	if t.pcm, err = t.dec.Decode(t.pcm[:0], f.Payload); err != nil {
 		return nil, nil // one bad frame: a gap
 	}
 	t.low = t.rs.Convert(t.low[:0], t.pcm)
-	return &media.Frame{Kind: media.KindAudio, Codec: media.CodecG711A, Key: true, PTS: f.PTS,
+	return &media.Frame{Kind: media.KindAudio, Codec: media.CodecG711A, Key: true, PTS: f.PTS - t.delay,
 		Payload: g711.EncodeALaw(nil, t.low), Audio: pcmaInfo}, nil
 }

@@ -130,7 +130,7 @@ func TestPCMATranscode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Codec != media.CodecG711A || out.Audio.SampleRate != 8000 || len(out.Payload) != 512 || out.PTS != f.PTS {
+			if out.Codec != media.CodecG711A || out.Audio.SampleRate != 8000 || len(out.Payload) != 512 || out.PTS != f.PTS-64*ms {
 				t.Fatalf("frame %d: %v %d Hz, %d samples, pts %v", i, out.Codec, out.Audio.SampleRate, len(out.Payload), out.PTS)
 			}
 			pcm = g711.DecodeALaw(pcm, out.Payload)
@@ -209,4 +209,61 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// The PCMA frames are stamped with the time they were heard: a sound
+// that starts at the 10th frame of the microphone starts at the 10th
+// frame's time in the PCMA, within the codec's transition, although the
+// AAC decoder puts out each frame one frame late (the tracks' audio
+// stays in step with the video).
+func TestPCMATranscodeKeepsTime(t *testing.T) {
+	enc, err := aac.NewEncoder(aac.EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000, BlockSwitching: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asc, _ := enc.Config().Marshal()
+	info := &media.AudioInfo{Codec: media.CodecAAC, SampleRate: 16000, Channels: 1, Config: asc}
+	// As capture.Audio stamps them: the n-th packet out has the time of
+	// the n-th frame in.
+	var tc pcmaTranscoder
+	var pcm []int16
+	in := make([]int16, aac.SamplesPerFrame)
+	emitted := 0
+	var start time.Duration
+	for i := 0; i < 30; i++ {
+		for j := range in {
+			in[j] = 0
+			if i >= 10 {
+				in[j] = int16(8000 * math.Sin(2*math.Pi*500*float64(i*len(in)+j)/16000))
+			}
+		}
+		p, err := enc.Encode(nil, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p) == 0 {
+			continue
+		}
+		out, err := tc.transcode(&media.Frame{Kind: media.KindAudio, Codec: media.CodecAAC, Key: true, PTS: time.Duration(emitted) * 64 * ms, Payload: p, Audio: info})
+		if err != nil {
+			t.Fatal(err)
+		}
+		emitted++
+		if len(pcm) == 0 {
+			start = out.PTS // the time of the first PCMA sample
+		}
+		pcm = g711.DecodeALaw(pcm, out.Payload)
+	}
+	onset := -1
+	for i, s := range pcm {
+		if s > 2000 || s < -2000 {
+			onset = i
+			break
+		}
+	}
+	want := int((10*64*ms - start) / (ms / 8)) // 10 frames in, from the first sample's time
+	t.Logf("onset at PCMA sample %d, the sound starts at %d: %+.1f ms", onset, want, float64(onset-want)/8)
+	if onset < 0 || onset < want-256 || onset > want+256 {
+		t.Errorf("onset at sample %d, want %d ± 256 (32 ms)", onset, want)
+	}
 }
