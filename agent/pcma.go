@@ -67,10 +67,10 @@ type pcmaTranscoder struct {
 	// delay is the decoder's: what a frame decodes to was heard one
 	// frame before the frame's time (TestPCMATranscodeKeepsTime).
 	delay time.Duration
-	dec  *aac.Decoder
-	rs   *pcm.Resampler
-	pcm  []int16
-	low  []int16
+	dec   *aac.Decoder
+	rs    *pcm.Resampler
+	pcm   []int16
+	low   []int16
 }
 
 // transcode returns f as PCMA, nil for a frame that gives no audio, or
