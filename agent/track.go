@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/protocol"
@@ -84,6 +85,38 @@ func (c *trackTime) stamp(pts time.Duration) time.Duration {
 	return out
 }
 
+// What a viewer's keyframe request (PLI, FIR) gets.
+const (
+	keyframeNone   = iota // nothing: one was asked for or resent within keyframeInterval
+	keyframeAsked         // the encoder was asked for one
+	keyframeResend        // the feed sends the cached GOP again
+)
+
+// keyframeRequests answers one track feed's keyframe requests: the
+// encoder is asked through the stream's rate-limited asker; a source
+// that cannot make a keyframe (encoder nil) has the feed resend its
+// cached GOP, at most once per keyframeInterval.
+type keyframeRequests struct {
+	encoder    *keyframeAsker // nil: the source cannot make keyframes
+	clock      clock.Clock
+	lastResend time.Time
+}
+
+func (k *keyframeRequests) request() int {
+	if k.encoder != nil {
+		if k.encoder.ask() {
+			return keyframeAsked
+		}
+		return keyframeNone
+	}
+	now := clock.Or(k.clock).Now()
+	if !k.lastResend.IsZero() && now.Sub(k.lastResend) < keyframeInterval {
+		return keyframeNone
+	}
+	k.lastResend = now
+	return keyframeResend
+}
+
 // serveTrack feeds the session's media tracks with the asked quality,
 // starting at once with the cached keyframe, until the viewer closes
 // the request's channel, a later ipc.track request takes over, or ctx
@@ -139,23 +172,21 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 	// rate limit; a source that cannot make one gets the viewer the
 	// cached GOP again, as at the start.
 	var resend atomic.Bool
-	enc := a.encoders[q]
+	keys := &keyframeRequests{clock: a.cfg.Clock}
+	if enc := a.encoders[q]; enc != nil {
+		keys.encoder = enc.keys
+	}
 	go func() {
-		var lastResend time.Time
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tracks.KeyframeRequests():
 			}
-			if enc != nil && enc.keys != nil {
-				if enc.keys.ask() {
-					log.Debug("viewer lost pictures: asked the encoder for a keyframe")
-				}
-				continue
-			}
-			if now := a.cfg.Clock.Now(); lastResend.IsZero() || now.Sub(lastResend) >= keyframeInterval {
-				lastResend = now
+			switch keys.request() {
+			case keyframeAsked:
+				log.Debug("viewer lost pictures: asked the encoder for a keyframe")
+			case keyframeResend:
 				resend.Store(true)
 				log.Debug("viewer lost pictures: resending the cached keyframe")
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/codec/aac"
 	"github.com/p2pcam/p2pcam/codec/g711"
+	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
 )
@@ -265,5 +266,39 @@ func TestPCMATranscodeKeepsTime(t *testing.T) {
 	t.Logf("onset at PCMA sample %d, the sound starts at %d: %+.1f ms", onset, want, float64(onset-want)/8)
 	if onset < 0 || onset < want-256 || onset > want+256 {
 		t.Errorf("onset at sample %d, want %d ± 256 (32 ms)", onset, want)
+	}
+}
+
+// A viewer's keyframe requests: an encoder that can make keyframes is
+// asked, at most once per keyframe interval for all its viewers; a source
+// that cannot has the feed resend its cached GOP, at most once per
+// interval per feed.
+func TestKeyframeRequests(t *testing.T) {
+	steps := []struct {
+		after       time.Duration
+		withEncoder int
+		without     int
+	}{
+		{0, keyframeAsked, keyframeResend},
+		{100 * ms, keyframeNone, keyframeNone},
+		{keyframeInterval - 200*ms, keyframeNone, keyframeNone},
+		{100 * ms, keyframeAsked, keyframeResend},
+		{keyframeInterval / 2, keyframeNone, keyframeNone},
+	}
+	clk := clock.NewFake(lagEpoch)
+	src := &forcingSource{chanSource: make(chanSource)}
+	with := &keyframeRequests{encoder: newKeyframeAsker(src, clk), clock: clk}
+	without := &keyframeRequests{encoder: newKeyframeAsker(make(chanSource), clk), clock: clk}
+	for i, s := range steps {
+		clk.Advance(s.after)
+		if got := with.request(); got != s.withEncoder {
+			t.Errorf("step %d (+%v) with an encoder: %d, want %d", i, s.after, got, s.withEncoder)
+		}
+		if got := without.request(); got != s.without {
+			t.Errorf("step %d (+%v) without: %d, want %d", i, s.after, got, s.without)
+		}
+	}
+	if n := src.asked.Load(); n != 2 {
+		t.Errorf("encoder asked %d times, want 2", n)
 	}
 }
