@@ -583,3 +583,23 @@ func TestTrackSessionsLeakNothing(t *testing.T) {
 	}
 	t.Errorf("goroutines %d -> %d after 10 track sessions", before, g)
 }
+
+// A track feed counts as a viewer: at the limit, ipc.track gets 405 and
+// so does ipc.flv while a feed runs; switching quality does not need a
+// second place.
+func TestTrackCountsAsViewer(t *testing.T) {
+	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) { c.MaxViewers = 1 })
+	tv := r.dialTracks(t, auth.PermLive|auth.PermCommand, nil)
+	tv.request(t, "ipc.track?action=live&channel=0&quality=standard", protocol.StatusOK)
+	tv.next(t)
+	tv.request(t, "ipc.flv?action=live&channel=0&quality=standard", protocol.StatusTooMany)
+	// The switch takes the place the feed it replaces gives up.
+	tv.request(t, "ipc.track?action=live&channel=0&quality=high", protocol.StatusOK)
+	st := tv.request(t, "command?action=inner_define&channel=0&cmd=get_device_st&type=live", protocol.StatusOK)
+	body, _ := io.ReadAll(st.Body)
+	if !strings.Contains(string(body), `"appConnectNum":"1"`) {
+		t.Errorf("get_device_st with one track viewer: %s", body)
+	}
+	other := r.dialTracks(t, auth.PermLive, nil)
+	other.request(t, "ipc.track?action=live&channel=0&quality=high", protocol.StatusTooMany)
+}
