@@ -157,7 +157,13 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 	log.Info("track viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
 
+	// The feed's helpers end with it, whyever it ends.
+	ctx, stopFeed := context.WithCancel(ctx)
 	audioDone := make(chan struct{})
+	defer func() {
+		stopFeed()
+		<-audioDone
+	}()
 	if tracks.HasAudio() && a.pcma != nil {
 		go func() {
 			defer close(audioDone)
@@ -166,7 +172,6 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 	} else {
 		close(audioDone)
 	}
-	defer func() { <-audioDone }()
 
 	// Keyframe requests (PLI, FIR): the encoder is asked, within its
 	// rate limit; a source that cannot make one gets the viewer the
