@@ -2,7 +2,8 @@
 // finds the camera through MQTT signalling, checks that the answer comes
 // from the camera's own key, connects with WebRTC (direct where the NATs
 // allow, TURN where not), and makes requests on data channels, as the
-// camera's LAN mode takes them over HTTP.
+// camera's LAN mode takes them over HTTP. With Config.Tracks it also
+// receives live video and audio on WebRTC media tracks (ipc.track).
 package viewer
 
 import (
