@@ -4,7 +4,10 @@
 // tokens), answers with link.AttachTracks and serves the page's data
 // channels with the agent. The page asks for high, switches to super and
 // back, and reports Chromium's own stats (first frame, size, frames
-// decoded and dropped, freezes, audio energy). run.sh runs it headless:
+// decoded and dropped, freezes, audio energy). It also talks back for
+// 2 s from Chromium's fake microphone; the camera's log
+// (talkback done played=...) says what it played. run.sh runs it
+// headless:
 //
 //	scripts/trackcheck/run.sh   # needs chromium and npm's playwright-core
 package main
@@ -31,7 +34,14 @@ import (
 var page []byte
 
 func main() {
-	a, err := agent.New(agent.Config{Board: "sim", LAN: agent.LANConfig{Listen: "off"}, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	// The speaker writes what the page says (its fake microphone) to
+	// $TRACKCHECK_SPEAKER, a WAV file, if set.
+	speaker := "null"
+	if f := os.Getenv("TRACKCHECK_SPEAKER"); f != "" {
+		speaker = "wav:" + f
+	}
+	a, err := agent.New(agent.Config{Board: "sim", LAN: agent.LANConfig{Listen: "off"}, Audio: agent.AudioConfig{Speaker: speaker},
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	// The agent does not Run: no LAN or P2P mode, only Handle.
 	if err != nil {
 		panic(err)
