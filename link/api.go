@@ -43,15 +43,20 @@ type Options struct {
 	LoggerFactory logging.LoggerFactory
 	// SCTPRTOMax replaces the default SCTPRTOMax when positive.
 	SCTPRTOMax time.Duration
-	// Interceptors are added to the RTP interceptor chain ahead of
-	// p2pcam's (NACK, RTCP reports): they see incoming packets first, as
-	// they come off the wire. Tests drop packets here.
+	// Media sets the API up for media tracks: codecs, and the RTP
+	// interceptors (NACK, RTCP reports). Without it a session has data
+	// channels only, and no interceptor timers run for it.
+	Media bool
+	// Interceptors are added, with Media, to the RTP interceptor chain
+	// ahead of p2pcam's: they see incoming packets first, as they come
+	// off the wire, and outgoing ones last. Tests drop packets here.
 	Interceptors []interceptor.Factory
 }
 
 // NewAPI returns a pion API configured for p2pcam sessions: data
-// channels, and media tracks with the codecs of RegisterCodecs, NACK
-// (generator and responder) and RTCP sender and receiver reports.
+// channels, and with o.Media media tracks with the codecs of
+// RegisterCodecs, NACK (generator and responder) and RTCP sender and
+// receiver reports.
 func NewAPI(o Options) *webrtc.API {
 	var se webrtc.SettingEngine
 	// Detached channels are read by pulling, so nothing that arrives
@@ -80,6 +85,9 @@ func NewAPI(o Options) *webrtc.API {
 		se.LoggerFactory = o.LoggerFactory
 	} else {
 		se.LoggerFactory = quietLogs{}
+	}
+	if !o.Media {
+		return webrtc.NewAPI(webrtc.WithSettingEngine(se))
 	}
 	m := &webrtc.MediaEngine{}
 	if err := RegisterCodecs(m); err != nil {

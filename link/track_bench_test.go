@@ -28,7 +28,7 @@ func benchFrame() []byte {
 // camera with media tracks on loopback and returns the camera's tracks
 // once the viewer receives them; the viewer reads and drops the RTP.
 func trackPair(b *testing.B) *link.Tracks {
-	api := link.NewAPI(link.Options{LoopbackOnly: true})
+	api := link.NewAPI(link.Options{LoopbackOnly: true, Media: true})
 	viewer, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		b.Fatal(err)

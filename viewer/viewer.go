@@ -145,7 +145,9 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 		return err
 	}
 
-	pc, err := link.NewAPI(c.cfg.Link).NewPeerConnection(webrtc.Configuration{ICEServers: c.cfg.ICEServers})
+	lo := c.cfg.Link
+	lo.Media = c.cfg.Tracks
+	pc, err := link.NewAPI(lo).NewPeerConnection(webrtc.Configuration{ICEServers: c.cfg.ICEServers})
 	if err != nil {
 		return fmt.Errorf("viewer: %w", err)
 	}

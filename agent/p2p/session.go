@@ -53,7 +53,11 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 		refuse(protocol.StatusTooMany, "too many sessions")
 		return
 	}
-	pc, err := s.api.NewPeerConnection(webrtc.Configuration{ICEServers: s.cfg.ICEServers})
+	api := s.api
+	if link.OfferHasMedia(m.SDP) {
+		api = s.mediaAPI
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: s.cfg.ICEServers})
 	if err != nil {
 		refuse(protocol.StatusBusy, "cannot start a session")
 		log.Error("new peer connection", "err", err)

@@ -47,7 +47,7 @@ func main() {
 		panic(err)
 	}
 	ctx := context.Background()
-	api := link.NewAPI(link.Options{LoopbackOnly: true})
+	api := link.NewAPI(link.Options{LoopbackOnly: true, Media: true})
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write(page)
