@@ -72,10 +72,11 @@ func New(cfg Config) (*Agent, error) {
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger, Cameras: capture.NewCameras()}
 	a.epoch = env.Epoch
-	if a.audio, err = newAudioHub(cfg, prof.Name, env); err != nil {
+	tap := &pcmaTap{}
+	if a.audio, err = newAudioHub(cfg, prof.Name, env, tap); err != nil {
 		return nil, err
 	}
-	if a.pcma, err = newPCMAHub(cfg, a.audio); err != nil {
+	if a.pcma, err = newPCMAHub(cfg, a.audio, tap); err != nil {
 		return nil, err
 	}
 	for q, spec := range a.streamSpecs() {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/p2pcam/p2pcam/codec/aac"
 	"github.com/p2pcam/p2pcam/codec/g711"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/link"
@@ -74,32 +73,6 @@ func TestTrackTime(t *testing.T) {
 	}
 }
 
-// aacTone encodes n frames of a tone of freq Hz at 16 kHz.
-func aacTone(t testing.TB, freq float64, n int) []*media.Frame {
-	enc, err := aac.NewEncoder(aac.EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	asc, _ := enc.Config().Marshal()
-	info := &media.AudioInfo{Codec: media.CodecAAC, SampleRate: 16000, Channels: 1, Config: asc}
-	var out []*media.Frame
-	buf := make([]int16, aac.SamplesPerFrame)
-	for i := 0; len(out) < n; i++ {
-		for j := range buf {
-			buf[j] = int16(8000 * math.Sin(2*math.Pi*freq*float64(i*len(buf)+j)/16000))
-		}
-		p, err := enc.Encode(nil, buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p) > 0 {
-			out = append(out, &media.Frame{Kind: media.KindAudio, Codec: media.CodecAAC, Key: true,
-				PTS: time.Duration(len(out)) * 64 * ms, Payload: p, Audio: info})
-		}
-	}
-	return out
-}
-
 // fitSNR returns the SNR of a tone of freq fitted to x, in dB.
 func fitSNR(x []int16, rate int, freq float64) float64 {
 	var ss, sc, cc, xs, xc float64
@@ -120,58 +93,69 @@ func fitSNR(x []int16, rate int, freq float64) float64 {
 	return 10 * math.Log10(sig/noise)
 }
 
-// The microphone's AAC comes out as PCMA at 8 kHz, the same tone, 512
-// samples a frame, on the same time base.
-func TestPCMATranscode(t *testing.T) {
-	for _, freq := range []float64{300, 440, 1000, 3000} {
-		var tc pcmaTranscoder
-		var pcm []int16
-		for i, f := range aacTone(t, freq, 40) {
-			out, err := tc.transcode(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out.Codec != media.CodecG711A || out.Audio.SampleRate != 8000 || len(out.Payload) != 512 || out.PTS != f.PTS-64*ms {
-				t.Fatalf("frame %d: %v %d Hz, %d samples, pts %v", i, out.Codec, out.Audio.SampleRate, len(out.Payload), out.PTS)
-			}
-			pcm = g711.DecodeALaw(pcm, out.Payload)
-		}
-		snr := fitSNR(pcm[2048:], 8000, freq) // past the codec's start-up
-		t.Logf("%4.0f Hz: SNR %.1f dB", freq, snr)
-		if snr < 25 {
-			t.Errorf("%v Hz: SNR %.1f dB, want at least 25", freq, snr)
-		}
+// tone is 20 ms of a tone of freq Hz at rate, the i-th such block.
+func tone(freq float64, rate, i int) []int16 {
+	n := rate / 50
+	s := make([]int16, n)
+	for j := range s {
+		s[j] = int16(8000 * math.Sin(2*math.Pi*freq*float64(i*n+j)/float64(rate)))
 	}
-	// G.711 passes through or is recoded.
-	var tc pcmaTranscoder
-	a := &media.Frame{Kind: media.KindAudio, Codec: media.CodecG711A, Payload: []byte{1, 2}, Audio: &media.AudioInfo{Codec: media.CodecG711A}}
-	if out, _ := tc.transcode(a); out != a {
-		t.Error("A-law not passed through")
-	}
-	u := &media.Frame{Kind: media.KindAudio, Codec: media.CodecG711U, Payload: g711.EncodeULaw(nil, []int16{1000, -1000}), Audio: &media.AudioInfo{Codec: media.CodecG711U}}
-	if out, _ := tc.transcode(u); out == nil || out.Codec != media.CodecG711A || len(out.Payload) != 2 {
-		t.Errorf("µ-law not recoded: %+v", out)
+	return s
+}
+
+// The microphone's samples come out of the tap as PCMA at 8 kHz, the same
+// tone, 160 samples (a packet) per 20 ms read, with the reads' times;
+// nothing while no PCMA source listens.
+func TestPCMATap(t *testing.T) {
+	var tap pcmaTap
+	tap.push(0, 16000, tone(440, 16000, 0)) // nobody listens: dropped
+	for _, rate := range []int{16000, 8000} {
+		for _, freq := range []float64{300, 440, 1000, 3000} {
+			frames := make(chan *media.Frame, 100)
+			stop := tap.listen(frames)
+			for i := range 50 {
+				tap.push(time.Duration(i)*20*ms, rate, tone(freq, rate, i))
+			}
+			stop()
+			tap.push(time.Second, rate, tone(freq, rate, 50)) // after stop: dropped
+			close(frames)
+			var pcm []int16
+			i := 0
+			for f := range frames {
+				if f.Codec != media.CodecG711A || f.Audio.SampleRate != 8000 || len(f.Payload) != 160 || f.PTS != time.Duration(i)*20*ms {
+					t.Fatalf("%d Hz in: frame %d: %v %d Hz, %d samples, pts %v", rate, i, f.Codec, f.Audio.SampleRate, len(f.Payload), f.PTS)
+				}
+				pcm = g711.DecodeALaw(pcm, f.Payload)
+				i++
+			}
+			if i != 50 {
+				t.Fatalf("%d frames out of 50 reads", i)
+			}
+			snr := fitSNR(pcm[80:], 8000, freq)
+			t.Logf("%d Hz in, %4.0f Hz: SNR %.1f dB", rate, freq, snr)
+			if snr < 25 {
+				t.Errorf("%d Hz in, %v Hz: SNR %.1f dB, want at least 25", rate, freq, snr)
+			}
+		}
 	}
 }
 
-// BenchmarkPCMATranscode is the camera's cost of the PCMA track audio: one
-// 64 ms AAC frame decoded, resampled to 8 kHz and A-law coded. It runs
+// BenchmarkPCMATap is the camera's cost of the audio of media tracks: one
+// 20 ms read of the 16 kHz microphone resampled to 8 kHz and A-law coded,
 // once for all track viewers (the PCMA hub).
 //
-//	go test -run X -bench PCMATranscode ./agent/
-func BenchmarkPCMATranscode(b *testing.B) {
-	frames := aacTone(b, 440, 64)
-	var tc pcmaTranscoder
+//	go test -run X -bench PCMATap ./agent/
+func BenchmarkPCMATap(b *testing.B) {
+	var tap pcmaTap
+	frames := make(chan *media.Frame, 1)
+	defer tap.listen(frames)()
+	in := tone(440, 16000, 0)
 	b.ReportAllocs()
-	i := 0
 	for b.Loop() {
-		if _, err := tc.transcode(frames[i%len(frames)]); err != nil {
-			b.Fatal(err)
-		}
-		i++
+		tap.push(0, 16000, in)
+		<-frames
 	}
-	perFrame := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	b.ReportMetric(perFrame/64e6*100, "%cpu-of-1-core")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/20e6*100, "%cpu-of-1-core")
 }
 
 // The viewer's audio packets for talkback: a late or repeated packet is
@@ -210,63 +194,6 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
-}
-
-// The PCMA frames are stamped with the time they were heard: a sound
-// that starts at the 10th frame of the microphone starts at the 10th
-// frame's time in the PCMA, within the codec's transition, although the
-// AAC decoder puts out each frame one frame late (the tracks' audio
-// stays in step with the video).
-func TestPCMATranscodeKeepsTime(t *testing.T) {
-	enc, err := aac.NewEncoder(aac.EncoderConfig{SampleRate: 16000, Channels: 1, Bitrate: 32000, BlockSwitching: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	asc, _ := enc.Config().Marshal()
-	info := &media.AudioInfo{Codec: media.CodecAAC, SampleRate: 16000, Channels: 1, Config: asc}
-	// As capture.Audio stamps them: the n-th packet out has the time of
-	// the n-th frame in.
-	var tc pcmaTranscoder
-	var pcm []int16
-	in := make([]int16, aac.SamplesPerFrame)
-	emitted := 0
-	var start time.Duration
-	for i := 0; i < 30; i++ {
-		for j := range in {
-			in[j] = 0
-			if i >= 10 {
-				in[j] = int16(8000 * math.Sin(2*math.Pi*500*float64(i*len(in)+j)/16000))
-			}
-		}
-		p, err := enc.Encode(nil, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p) == 0 {
-			continue
-		}
-		out, err := tc.transcode(&media.Frame{Kind: media.KindAudio, Codec: media.CodecAAC, Key: true, PTS: time.Duration(emitted) * 64 * ms, Payload: p, Audio: info})
-		if err != nil {
-			t.Fatal(err)
-		}
-		emitted++
-		if len(pcm) == 0 {
-			start = out.PTS // the time of the first PCMA sample
-		}
-		pcm = g711.DecodeALaw(pcm, out.Payload)
-	}
-	onset := -1
-	for i, s := range pcm {
-		if s > 2000 || s < -2000 {
-			onset = i
-			break
-		}
-	}
-	want := int((10*64*ms - start) / (ms / 8)) // 10 frames in, from the first sample's time
-	t.Logf("onset at PCMA sample %d, the sound starts at %d: %+.1f ms", onset, want, float64(onset-want)/8)
-	if onset < 0 || onset < want-256 || onset > want+256 {
-		t.Errorf("onset at sample %d, want %d ± 256 (32 ms)", onset, want)
-	}
 }
 
 // A viewer's keyframe requests: an encoder that can make keyframes is

@@ -6,7 +6,7 @@
 #   codec/h264  Annex-B parsing throughput, SPS parsing
 #   mux/flv     FLV muxing MB/s and allocations per frame, demuxing
 #   mux/rtp     H.264 RTP packetizing of a 3 kB IDR access unit
-#   agent       AAC to PCMA transcoding for media tracks: time per 64 ms frame
+#   agent       PCMA coding of the microphone for media tracks: time per 20 ms
 #   stream      fan-out of a 4 Mbps stream to 32 viewers: ns and allocs per
 #               frame, p50/p99 publish-to-written latency, CPU per viewer
 #   cmd/p2pcamd RSS of p2pcamd --board sim with 4 LAN viewers, time from
@@ -24,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh
 go test -run '^$' -bench . -benchmem -benchtime 2s "$@" ./codec/h264/ ./mux/flv/ ./mux/rtp/
-go test -run '^$' -bench PCMATranscode -benchmem "$@" ./agent/
+go test -run '^$' -bench PCMATap -benchmem "$@" ./agent/
 go test -run '^$' -bench . -benchmem "$@" ./stream/
 go test -run '^$' -bench . -benchtime 3s "$@" ./link/
 go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
