@@ -39,3 +39,31 @@ func TestChooseH264(t *testing.T) {
 		}
 	}
 }
+
+// The offer's fmtp lines are untrusted: ChooseH264 never fails on them
+// and picks one of them or none.
+func FuzzChooseH264(f *testing.F) {
+	for _, l := range chromiumH264 {
+		f.Add([]byte{0x67, 0x42, 0xc0, 0x1e}, l, chromiumH264[0])
+	}
+	f.Add([]byte{}, "packetization-mode=1;profile-level-id=zz", ";;==;")
+	f.Fuzz(func(t *testing.T, sps []byte, a, b string) {
+		line, ok := ChooseH264(sps, []string{a, b})
+		if line != "" && line != a && line != b {
+			t.Fatalf("chose %q, not an offered line", line)
+		}
+		if ok && line == "" {
+			t.Fatal("ok without a line")
+		}
+	})
+}
+
+// OfferHasMedia and AttachTracks read untrusted SDP: they never panic.
+func FuzzOfferHasMedia(f *testing.F) {
+	f.Add("v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1;profile-level-id=42e01f\r\n")
+	f.Add("v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n")
+	f.Fuzz(func(t *testing.T, sdp string) {
+		OfferHasMedia(sdp)
+		offeredH264(sdp)
+	})
+}

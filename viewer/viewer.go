@@ -46,7 +46,9 @@ type Config struct {
 	// Tracks asks for WebRTC media tracks: the offer gets a recvonly
 	// video and an audio transceiver (sendrecv with Microphone, recvonly
 	// without), and the camera answers with an H.264 and a PCMA track.
-	// They carry nothing until an ipc.track request (see Conn.Request).
+	// They carry nothing until an ipc.track request (see Conn.Request:
+	// its Body carries nothing, close it to stop the feed; another
+	// ipc.track request switches quality).
 	Tracks bool
 	// Microphone, with Tracks, is sent to the camera on the audio track
 	// (PCMA or PCMU at 8 kHz); the camera plays it while a
