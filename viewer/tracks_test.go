@@ -21,8 +21,10 @@ import (
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/capture/sim"
 	"github.com/p2pcam/p2pcam/codec/g711"
 	"github.com/p2pcam/p2pcam/codec/h264"
+	"github.com/p2pcam/p2pcam/codec/pcm"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
@@ -416,17 +418,35 @@ func TestTrackPLIGetsKeyframe(t *testing.T) {
 // packet: the sim board's voice, syllables four times a second with a
 // pause after each.
 func TestTrackAudioIsPCMA(t *testing.T) {
+	// The sim voice is the same from its start every time: make 3 s of
+	// it, as the camera's microphone makes it, to compare with.
+	refDone := make(chan []int16, 1)
+	go func() {
+		v := sim.NewVoice()
+		defer v.Close()
+		rs := pcm.NewResampler(sim.VoiceRate, 1, 8000, 1)
+		buf := make([]int16, sim.VoiceRate/50)
+		var ref []int16
+		for len(ref) < 3*8000 {
+			n, err := v.Read(buf)
+			if err != nil {
+				break
+			}
+			ref = rs.Convert(ref, buf[:n])
+		}
+		refDone <- ref
+	}()
 	r := startCamera(t)
 	tv := r.dialTracks(t, auth.PermLive, nil)
 	tv.request(t, "ipc.track?action=live&channel=0&quality=standard", protocol.StatusOK)
-	var pcm []int16
+	var heard []int16
 	var last *rtp.Packet
-	for len(pcm) < 2*8000 {
+	for len(heard) < 2*8000 {
 		var p *rtp.Packet
 		select {
 		case p = <-tv.audio:
 		case <-time.After(5 * time.Second):
-			t.Fatalf("no audio for 5 s (%d samples so far)", len(pcm))
+			t.Fatalf("no audio for 5 s (%d samples so far)", len(heard))
 		}
 		if len(p.Payload) != 160 {
 			t.Errorf("packet of %d samples, want 160", len(p.Payload))
@@ -435,7 +455,7 @@ func TestTrackAudioIsPCMA(t *testing.T) {
 			t.Errorf("packet seq %d ts %d after seq %d ts %d", p.SequenceNumber, p.Timestamp, last.SequenceNumber, last.Timestamp)
 		}
 		last = p
-		pcm = g711.DecodeALaw(pcm, p.Payload)
+		heard = g711.DecodeALaw(heard, p.Payload)
 	}
 	tv.mu.Lock()
 	ac := tv.codecs["audio"]
@@ -446,9 +466,9 @@ func TestTrackAudioIsPCMA(t *testing.T) {
 	// The voice's envelope: 10 ms blocks, loud while a syllable lasts
 	// (80%), silent in the pause.
 	var loud, quiet int
-	for i := 0; i+80 <= len(pcm); i += 80 {
+	for i := 0; i+80 <= len(heard); i += 80 {
 		var e float64
-		for _, s := range pcm[i : i+80] {
+		for _, s := range heard[i : i+80] {
 			e += float64(s) * float64(s)
 		}
 		switch rms := math.Sqrt(e / 80); {
@@ -458,11 +478,36 @@ func TestTrackAudioIsPCMA(t *testing.T) {
 			quiet++
 		}
 	}
-	n := len(pcm) / 80
+	n := len(heard) / 80
 	t.Logf("%d blocks of 10 ms: %d loud, %d quiet", n, loud, quiet)
 	if loud < n/2 || quiet < n/10 || quiet > n/3 {
 		t.Errorf("%d loud and %d quiet blocks of %d: not the sim voice (80%% syllables, 20%% pauses)", loud, quiet, n)
 	}
+	// Sample for sample: the camera's microphone started with the
+	// request, so its first second is somewhere in the first 2 s of the
+	// voice; find it and compare.
+	ref := <-refDone
+	got := heard[:8000]
+	best, bestLag := -1.0, 0
+	for lag := 0; lag+len(got) <= len(ref); lag++ {
+		if c := correlation(got, ref[lag:lag+len(got)]); c > best {
+			best, bestLag = c, lag
+		}
+	}
+	t.Logf("the track's audio is the sim voice from %v on: correlation %.3f", time.Duration(bestLag)*time.Second/8000, best)
+	if best < 0.95 {
+		t.Errorf("correlation with the sim voice %.3f, want at least 0.95", best)
+	}
+}
+
+// correlation returns the normalized correlation of a and b.
+func correlation(a, b []int16) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		x, y := float64(a[i]), float64(b[i])
+		ab, aa, bb = ab+x*y, aa+x*x, bb+y*y
+	}
+	return ab / math.Sqrt(aa*bb+1)
 }
 
 // pacedTone writes a tone of freq Hz as PCMA on track in 20 ms samples,
