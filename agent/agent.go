@@ -32,6 +32,7 @@ type Agent struct {
 	board     board.Profile
 	hubs      map[media.Quality]*stream.Hub
 	audio     *stream.Hub     // the microphone, mixed into every quality; nil when off
+	pcma      *stream.Hub     // the microphone as PCMA for media tracks; nil when off
 	qualities []media.Quality // those in hubs, lowest first
 	viewers   viewerLimit
 	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
@@ -71,7 +72,11 @@ func New(cfg Config) (*Agent, error) {
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
 	a.epoch = env.Epoch
-	if a.audio, err = newAudioHub(cfg, prof.Name, env); err != nil {
+	tap := &pcmaTap{}
+	if a.audio, err = newAudioHub(cfg, prof.Name, env, tap); err != nil {
+		return nil, err
+	}
+	if a.pcma, err = newPCMAHub(cfg, a.audio, tap); err != nil {
 		return nil, err
 	}
 	// The qualities that name one raw camera share it in this set, which
@@ -245,9 +250,23 @@ func (a *Agent) closeHubs() {
 	for _, e := range a.encoders {
 		e.stop()
 	}
+	if a.pcma != nil {
+		a.pcma.Close()
+	}
 	if a.audio != nil {
 		a.audio.Close()
 	}
+}
+
+// videoSPS returns the sequence parameter set of the best quality whose
+// stream has run, or nil: a media track session names its profile.
+func (a *Agent) videoSPS() []byte {
+	for i := len(a.qualities) - 1; i >= 0; i-- {
+		if v := a.hubs[a.qualities[i]].VideoInfo(); v != nil {
+			return v.SPS
+		}
+	}
+	return nil
 }
 
 // Stats returns the counters of each stream.

@@ -222,6 +222,8 @@ func TestBadRequestsDoNotDisturbViewers(t *testing.T) {
 		{"non-UTF-8", "ipc.flv?action=live&quality=%FF%FE", 404, "not valid UTF-8"},
 		{"unknown command", "command?action=inner_define&channel=0&cmd=self_destruct", 406, "not supported"},
 		{"unknown path", "admin.php", 404, "no such request"},
+		{"tracks are P2P only", "ipc.track?action=live&channel=0&quality=high", 404, "no such request"},
+		{"talkback from a track is P2P only", "voice?channel=0&transport=track", 406, "no audio track"},
 		{"playback not yet", "ipc.flv?action=playback&channel=0&start_time=1&end_time=2", 406, "not supported"},
 	}
 	for _, tt := range tests {
