@@ -184,8 +184,8 @@ func TestViewerLimit(t *testing.T) {
 	}
 	fifth := openViewer(t, d, "high")
 	body, _ := io.ReadAll(fifth.Body)
-	if fifth.StatusCode != 405 || !strings.Contains(string(body), `"status":"405"`) {
-		t.Fatalf("fifth viewer: %d %s, want 405", fifth.StatusCode, body)
+	if fifth.StatusCode != 503 || fifth.Header.Get("X-P2pcam-Status") != "405" || fifth.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"status":"405"`) {
+		t.Fatalf("fifth viewer: %d %v %s, want 503 with X-P2pcam-Status 405 and Retry-After", fifth.StatusCode, fifth.Header, body)
 	}
 	viewers[0].Body.Close()
 	if _, ok := d.waitLog(5*time.Second, "viewer left"); !ok {
