@@ -12,8 +12,10 @@ import (
 	"net"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/p2pcam/p2pcam/agent/p2p"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/board"
 	"github.com/p2pcam/p2pcam/capture"
@@ -43,6 +45,21 @@ type Agent struct {
 
 	handlers sync.WaitGroup // requests being served
 	health   health
+
+	// Who the camera serves, for get_device_st's appConnectNum.
+	p2pSessions atomic.Pointer[p2p.Server] // set once P2P mode is built
+	lanStreams  atomic.Int64               // LAN live and voice requests being served
+}
+
+// connections is how many apps the camera serves now: P2P sessions
+// (each app's peer connection, whatever it is doing) and LAN requests
+// that stream.
+func (a *Agent) connections() int {
+	n := int(a.lanStreams.Load())
+	if srv := a.p2pSessions.Load(); srv != nil {
+		n += srv.Sessions()
+	}
+	return n
 }
 
 // New builds an agent from cfg. Nothing runs until Run.
@@ -185,6 +202,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			modes.Wait()
 			return err
 		}
+		a.p2pSessions.Store(srv)
 		modes.Add(1)
 		go func() {
 			defer modes.Done()

@@ -89,6 +89,10 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, protocol.StatusUnauthorized, err.Error())
 		return
 	}
+	if r.URL.Path != "/command" {
+		a.lanStreams.Add(1)
+		defer a.lanStreams.Add(-1)
+	}
 	line := r.URL.Path + "?" + rawQuery
 	hr := &httpResponder{w: w, rc: http.NewResponseController(w)}
 	if voice {
