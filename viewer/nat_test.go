@@ -120,6 +120,12 @@ func newNATWorld(t *testing.T, cameraNAT, viewerNAT vnet.NATType) *natWorld {
 	return w
 }
 
+// natTestRelayWait is the NAT matrix's wait for a direct path before
+// TURN. The matrix checks which paths ICE finds, not how fast: on a
+// machine loaded by the rest of the suite, hole punching took more than
+// the camera's 300 ms now and then, and the relay won.
+const natTestRelayWait = 1500 * time.Millisecond
+
 // TestNATMatrix connects a viewer to a camera across every pair of NAT
 // types and checks that the session is direct where hole punching can
 // work, relayed through TURN where it cannot, and carries a request.
@@ -193,7 +199,7 @@ func dialAcrossNATs(t *testing.T, w *natWorld, handle p2p.Handler) *viewer.Conn 
 		Verifier:  &auth.Verifier{Keys: []ed25519.PublicKey{issuerPub}, Device: dev.String()},
 		DeviceKey: devKey,
 		Handle:    handle,
-		Link:      link.Options{Net: w.cameraNet},
+		Link:      link.Options{Net: w.cameraNet, RelayAcceptanceWait: natTestRelayWait},
 		Logger:    quiet,
 	})
 	if err != nil {
@@ -217,7 +223,7 @@ func dialAcrossNATs(t *testing.T, w *natWorld, handle p2p.Handler) *viewer.Conn 
 	for range 50 {
 		c, err := viewer.Dial(dctx, viewer.Config{
 			Broker: broker, Username: "v", Device: dev, Token: tok, ICEServers: w.ice,
-			Link: link.Options{Net: w.vwNet}, Logger: quiet,
+			Link: link.Options{Net: w.vwNet, RelayAcceptanceWait: natTestRelayWait}, Logger: quiet,
 		})
 		if err == nil {
 			return c
