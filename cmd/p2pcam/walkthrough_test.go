@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/p2pcam/p2pcam/cloud/tokenapi"
 )
 
 // buildTools builds p2pcam and p2pcamd into a temporary directory.
@@ -123,6 +125,25 @@ func TestREADMEWalkthrough(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `[{"status":"0","appConnectNum":"1"}]`) {
 		t.Fatalf("p2pcam cmd through the cloud's token service: %v\n%s", err, out)
+	}
+
+	// An account added and shared while the cloud runs can log in at
+	// once: the cloud reloads its users file.
+	bobPass := run("cloud", "adduser", "bob")
+	run("cloud", "share", "acme/cam1", "bob", "--perm", "live")
+	deadline := time.Now().Add(3 * cloudReload)
+	for {
+		resp, err := tokenapi.Login(ctx, web, "bob", bobPass)
+		if err == nil {
+			if _, ok := resp.Grant("acme/cam1"); !ok {
+				t.Errorf("bob's login lacks acme/cam1: %+v", resp.Devices)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bob cannot log in %v after being added: %v", 3*cloudReload, err)
+		}
+		time.Sleep(100 * time.Millisecond) // the cloud polls its file; bounded above
 	}
 
 	// A device that is not shared with alice is refused by the cloud,
