@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/internal/cors"
+	"github.com/p2pcam/p2pcam/mux/flv"
 	"github.com/p2pcam/p2pcam/protocol"
 )
 
@@ -98,7 +100,13 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if voice {
 		// The viewer keeps talking after the answer's head.
 		_ = hr.rc.EnableFullDuplex()
-		hr.body = r.Body
+		body, err := voiceBody(r.Body)
+		if err != nil {
+			a.log.Info("refused LAN talker", "viewer", r.RemoteAddr, "err", err)
+			writeHTTPError(w, protocol.StatusBadRequest, err.Error())
+			return
+		}
+		hr.body = body
 	}
 	a.Handle(r.Context(), v, line, hr)
 }
@@ -152,6 +160,60 @@ func (h *httpResponder) SetWriteDeadline(t time.Time) error { return h.rc.SetWri
 // Backlog is 0: the kernel's send buffer, bounded by lanSendBuffer, is
 // the backlog, and the write deadline catches a viewer stuck behind it.
 func (h *httpResponder) Backlog() int { return 0 }
+
+// voiceHeaderWait is how long a talker's POST may take to start its
+// body before the camera answers anyway: some talkers wait for the
+// answer (is the speaker free?) before they send a byte.
+const voiceHeaderWait = time.Second
+
+// voiceBody checks that a talker's POST body starts with an FLV header,
+// so that a wrong body gets an error status rather than a 200 and
+// silence. A talker that sends nothing for voiceHeaderWait is answered
+// first and checked when its body comes: the returned reader then fails
+// with the reason. It returns the body, header included.
+func voiceBody(body io.Reader) (io.Reader, error) {
+	br := bufio.NewReader(body)
+	checked := make(chan error, 1)
+	go func() {
+		b, err := br.Peek(flv.HeaderSize)
+		if err != nil {
+			err = fmt.Errorf("voice: the body ended before an FLV header (%v): POST FLV audio, AAC-LC or G.711", err)
+		} else if _, _, err = flv.ParseHeader(b); err != nil {
+			err = fmt.Errorf("voice: the body is not FLV: %v: POST FLV audio, AAC-LC or G.711", err)
+		}
+		checked <- err
+	}()
+	t := time.NewTimer(voiceHeaderWait)
+	defer t.Stop()
+	select {
+	case err := <-checked:
+		if err != nil {
+			return nil, err
+		}
+		return br, nil
+	case <-t.C:
+		return &checkedBody{r: br, checked: checked}, nil
+	}
+}
+
+// checkedBody reads a body whose header check was still pending when
+// the camera answered.
+type checkedBody struct {
+	r       io.Reader
+	checked <-chan error
+	err     error
+	done    bool
+}
+
+func (c *checkedBody) Read(p []byte) (int, error) {
+	if !c.done {
+		c.err, c.done = <-c.checked, true
+	}
+	if c.err != nil {
+		return 0, c.err
+	}
+	return c.r.Read(p)
+}
 
 // writeHTTPError answers a request that never reached the router.
 func writeHTTPError(w http.ResponseWriter, st protocol.Status, msg string) {

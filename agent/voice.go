@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -38,7 +39,9 @@ func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "this camera has no speaker"))
 		return
 	}
+	started := false
 	st, err := a.talk.Serve(ctx, up.Upload(), func() {
+		started = true
 		if w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/json"}) == nil {
 			_ = w.Flush()
 		}
@@ -55,6 +58,33 @@ func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 		log.Info("talkback ended", "err", err)
 	}
 	log.Info("talkback done", "played", st.Played, "dropped", st.Dropped, "bad_frames", st.BadFrames, "underruns", st.Underruns, "first_sound", st.FirstSound)
+	if !started {
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "talkback could not start: %v", err))
+		return
+	}
+	writeTalkSummary(w, st, err)
+}
+
+// talkSummary is the body of a voice answer, written when the talk ends:
+// how much was heard and how much dropped (audio that came later than the
+// latency bound: a talker must send in real time).
+type talkSummary struct {
+	PlayedMS  int64  `json:"played_ms"`
+	DroppedMS int64  `json:"dropped_ms"`
+	BadFrames int    `json:"bad_frames"`
+	Underruns int    `json:"underruns"`
+	Error     string `json:"error,omitempty"` // why the talk ended, if not because the talker stopped
+}
+
+// writeTalkSummary ends a voice answer with its talkSummary.
+func writeTalkSummary(w Responder, st talkback.Stats, err error) {
+	sum := talkSummary{PlayedMS: st.Played.Milliseconds(), DroppedMS: st.Dropped.Milliseconds(), BadFrames: st.BadFrames, Underruns: st.Underruns}
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {
+		sum.Error = err.Error()
+	}
+	b, _ := json.Marshal(sum)
+	_, _ = w.Write(append(b, '\n'))
+	_ = w.Flush()
 }
 
 // serveTrackVoice plays the viewer's audio track through the speaker
@@ -74,7 +104,9 @@ func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Respond
 	audio := &rtpAudio{}
 	stop := func() {}
 	defer func() { stop() }()
+	started := false
 	st, err := a.talk.ServeFrames(ctx, audio, func() {
+		started = true
 		// The speaker is ours: from now on the track's audio is.
 		audio.packets, stop = tracks.Listen()
 		if w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/json"}) == nil {
@@ -91,6 +123,11 @@ func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Respond
 		log.Info("talkback ended", "err", err)
 	}
 	log.Info("talkback done", "transport", "track", "played", st.Played, "dropped", st.Dropped, "underruns", st.Underruns, "first_sound", st.FirstSound)
+	if !started {
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "talkback could not start: %v", err))
+		return
+	}
+	writeTalkSummary(w, st, err)
 }
 
 // rtpAudio reads the viewer's microphone packets for talkback: packets

@@ -76,15 +76,9 @@ func (d *Demuxer) ReadHeader() (Header, error) {
 		}
 		return Header{}, d.fail(err)
 	}
-	if b[0] != 'F' || b[1] != 'L' || b[2] != 'V' {
-		return Header{}, d.fail(fmt.Errorf("flv: header: bad signature %q", b[:3]))
-	}
-	if b[3] != 1 {
-		return Header{}, d.fail(fmt.Errorf("flv: header: version %d, want 1", b[3]))
-	}
-	offset := uint32(b[5])<<24 | uint32(b[6])<<16 | uint32(b[7])<<8 | uint32(b[8])
-	if offset < HeaderSize || offset > maxDataOffset {
-		return Header{}, d.fail(fmt.Errorf("flv: header: data offset %d outside [%d, %d]", offset, HeaderSize, maxDataOffset))
+	h, offset, err := ParseHeader(b[:])
+	if err != nil {
+		return Header{}, d.fail(err)
 	}
 	// Skip the rest of the header and read PreviousTagSize0.
 	if extra := int64(offset - HeaderSize); extra > 0 {
@@ -98,7 +92,7 @@ func (d *Demuxer) ReadHeader() (Header, error) {
 	d.prevWant = 0
 	d.checkPrev(d.hdr[:prevTagSizeSize])
 	d.headerRead = true
-	return Header{HasAudio: b[4]&headerFlagAudio != 0, HasVideo: b[4]&headerFlagVideo != 0}, nil
+	return h, nil
 }
 
 // ReadTag reads the next tag. It returns io.EOF at the end of the stream
