@@ -45,6 +45,7 @@ type Agent struct {
 
 	handlers sync.WaitGroup // requests being served
 	health   health
+	metrics  *agentMetrics // set up in New, once the streams are
 
 	// Who the camera serves, for get_device_st's appConnectNum.
 	p2pSessions atomic.Pointer[p2p.Server] // set once P2P mode is built
@@ -127,6 +128,7 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("agent: board %q has no streams; set [streams] in the config", prof.Name)
 	}
 	sort.Slice(a.qualities, func(i, j int) bool { return a.qualities[i].Rank() < a.qualities[j].Rank() })
+	a.metrics = newMetrics(a)
 	return a, nil
 }
 

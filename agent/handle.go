@@ -27,6 +27,7 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		a.replyError(w, err)
 		return
 	}
+	a.metrics.request(w, req.Kind)
 	if need := req.Kind.Permission(); !v.Perms.Has(need) {
 		log.Info("refused request: not permitted", "request", req.Kind, "need", need, "has", v.Perms)
 		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests", req.Kind))
@@ -68,6 +69,7 @@ func (a *Agent) replyError(w Responder, err error) {
 	if !errors.As(err, &rerr) {
 		rerr = &protocol.Error{Status: protocol.StatusBadRequest, Msg: err.Error()}
 	}
+	a.metrics.refusal(rerr.Status)
 	a.replyJSON(w, rerr.Status, errorBody{Status: strconv.Itoa(int(rerr.Status)), Error: rerr.Msg})
 }
 

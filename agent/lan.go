@@ -55,6 +55,8 @@ func (a *Agent) lanServer(ctx context.Context) *http.Server {
 		mux.HandleFunc(path, a.serveHTTP)
 	}
 	mux.HandleFunc("/{$}", a.serveIndex)
+	mux.HandleFunc("/metrics", a.serveMetrics)
+	mux.HandleFunc("/healthz", a.serveHealthz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, protocol.StatusBadRequest, fmt.Sprintf("no such request %q: want /ipc.flv or /command", r.URL.Path))
 	})
@@ -118,6 +120,8 @@ func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=%s'\n", r.Host, q)
 	}
 	fmt.Fprintf(w, "curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", r.Host)
+	fmt.Fprintf(w, "curl 'http://%s/metrics'   (Prometheus; a token with the command permission when auth is on)\n", r.Host)
+	fmt.Fprintf(w, "curl 'http://%s/healthz'\n", r.Host)
 }
 
 // httpResponder answers a request as an HTTP response. Protocol statuses

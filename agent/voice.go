@@ -62,6 +62,7 @@ func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "talkback could not start: %v", err))
 		return
 	}
+	a.metrics.talk(st)
 	writeTalkSummary(w, st, err)
 }
 
@@ -127,6 +128,7 @@ func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Respond
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "talkback could not start: %v", err))
 		return
 	}
+	a.metrics.talk(st)
 	writeTalkSummary(w, st, err)
 }
 
