@@ -177,7 +177,12 @@ async function startTile(t) {
     if (!t.player) {
       t.player = createPlayer(t.device, t.video, { quality: t.quality }, sdk);
       t.player.on('stats', (s) => showStats(t, s));
-      t.player.on('firstframe', () => setStatus(t, 'playing'));
+      t.player.on('firstframe', () => {
+        // Milliseconds since the page began to load (performance's origin).
+        t.firstFrameAt ??= Math.round(performance.now());
+        state.firstFrameAt ??= t.firstFrameAt;
+        setStatus(t, 'playing');
+      });
       t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
       t.player.on('error', (e) => { console.warn(t.device, e); });
     }

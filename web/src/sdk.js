@@ -28,6 +28,7 @@ export class StreamHandle {
     this.head = null;
     this.channel = null;
     this.bytes = 0;
+    this.sentBytes = 0;
     this.stopped = false;
   }
   _attach(head, channel) {
@@ -62,7 +63,10 @@ export class StreamHandle {
   }
   /** send writes bytes on the request's channel (talkback). */
   send(bytes) {
-    if (!this.stopped && this.channel && this.channel.readyState === 'open') this.channel.send(bytes);
+    if (!this.stopped && this.channel && this.channel.readyState === 'open') {
+      this.channel.send(bytes);
+      this.sentBytes += bytes.length;
+    }
   }
   stop() { if (!this.stopped) this._finish(); }
 }

@@ -86,14 +86,18 @@ export class P2PService extends Emitter {
   async _dial() {
     const t = this.options.timeouts;
     const started = this.env.now();
-    const info = await this.host.watchInfo(this.device, t.info);
+    // The token and the info together: an unshared device fails fast
+    // even when it is offline.
+    const tokenP = this.deviceInfo.token ? Promise.resolve(this.deviceInfo.token) : this.host.tokenFor(this.device);
+    tokenP.catch(() => {});
+    const info = await Promise.race([this.host.watchInfo(this.device, t.info), tokenP.then(() => new Promise(() => {}))]);
     this._check();
     if (!info.online) throw new P2PError(ERR_OFFLINE, `camera ${this.device} is offline`);
     const pubkey = this.deviceInfo.pubkey || info.pubkey;
     if (this.deviceInfo.pubkey && info.pubkey !== this.deviceInfo.pubkey) {
       throw new P2PError(ERR_BAD_SIGNATURE, `the cloud names another key for ${this.device} than the pinned one`);
     }
-    const token = this.deviceInfo.token || await this.host.tokenFor(this.device);
+    const token = await tokenP;
     this._check();
 
     const session = randomId(24);
