@@ -1,6 +1,6 @@
 // The player page: log in, list cameras, a grid of players, talkback,
 // commands and a stats overlay. It uses only the SDK's public API.
-import { create, createPlayer, P2PError, ERR_NOT_SHARED, ERR_BUSY } from './index.js';
+import { create, createPlayer, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const state = { sdk: null, config: {}, tiles: new Map(), devices: [] };
@@ -40,13 +40,13 @@ function sdkFor(config) {
   return sdk;
 }
 
-async function doLogin(user, password) {
+async function doLogin(user, password, prefetched) {
   banner('');
   const btn = $('#login button');
   btn.disabled = true;
   try {
     if (!state.sdk) state.sdk = sdkFor(state.config);
-    const acct = await state.sdk.login(user, password);
+    const acct = await state.sdk.login(user, password, prefetched);
     state.user = acct.user;
     state.devices = acct.devices;
     $('#login').hidden = true;
@@ -224,6 +224,7 @@ async function toggleTalk(t, on) {
     await state.sdk.startVoice(t.device);
     if (!t.talking) state.sdk.stopVoice(t.device); // released while opening
   } catch (e) {
+    if (e.code === ERR_STOPPED) return; // released before it started
     t.talking = false;
     b.classList.remove('on');
     $('span', b).textContent = 'Talk';
@@ -303,22 +304,28 @@ async function sendCommand(e) {
 }
 
 async function main() {
+  state.moduleAt = Math.round(performance.now());
   $('#login').onsubmit = (e) => { e.preventDefault(); doLogin($('#user').value, $('#password').value).catch(() => {}); };
   $('#logout').onclick = logout;
   $('#add').onsubmit = (e) => { e.preventDefault(); openTile($('#add-device').value.trim()); $('#add-device').value = ''; };
   $('#command').onsubmit = sendCommand;
   renderCameras();
-  state.config = await loadConfig();
+  const boot = await globalThis.p2pcamBoot;
+  state.config = boot?.config || await loadConfig();
   const auto = state.config.autologin;
   if (auto?.user) {
     $('#user').value = auto.user;
     try {
-      await doLogin(auto.user, auto.password);
+      const pre = await boot?.login;
+      await doLogin(auto.user, auto.password, pre?.status ? pre : undefined);
     } catch { return; }
     const list = state.config.autoplay === true ? state.devices.map((d) => d.device) : (state.config.autoplay || []);
     await Promise.all(list.map((d) => openTile(d)));
   }
   state.ready = true;
 }
+
+// Tell the cameras we are gone, so they free our sessions at once.
+addEventListener('pagehide', () => state.sdk?.destroy());
 
 main();

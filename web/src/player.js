@@ -105,6 +105,7 @@ export class Player extends Emitter {
           onData(b) {
             if (loader._status === 0) return;
             loader._status = 2;
+            player._dataAt ??= performance.now();
             const ab = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer;
             loader._onDataArrival?.(ab, offset, offset + b.length);
             offset += b.length;
@@ -115,6 +116,7 @@ export class Player extends Emitter {
           if (loader._status === 0) { h.stop(); return; }
           handle = h;
           player.head = h.head;
+          player._headAt = performance.now();
           player._flvHandle = h;
           pendingHead?.resolve(h);
         }, (e) => { loader._status = 3; pendingHead?.reject(e); });
@@ -129,6 +131,15 @@ export class Player extends Emitter {
     this._mp = mp;
     mp.on(mpegts.Events.ERROR, (type, detail, info) => this.emit('error', new P2PError(ERR_PLAYBACK, `player: ${type} ${detail} ${info?.msg || ''}`.trim())));
     this.video.srcObject = null;
+    // Start at the first buffered picture at once, rather than waiting
+    // for mpegts.js's stall jumper.
+    const v = this.video;
+    const jump = () => {
+      if (this._mp !== mp) { v.removeEventListener('progress', jump); return; }
+      if (v.buffered.length && v.currentTime < v.buffered.start(0)) v.currentTime = v.buffered.start(0);
+      if (v.readyState >= 2) v.removeEventListener('progress', jump);
+    };
+    v.addEventListener('progress', jump);
     mp.attachMediaElement(this.video);
     mp.load();
     try {

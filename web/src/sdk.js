@@ -31,21 +31,23 @@ export class StreamHandle {
     this.sentBytes = 0;
     this.stopped = false;
   }
-  _attach(head, channel) {
+  _attach(head, channel, take) {
     this.head = head;
     this.channel = channel;
-    channel.onmessage = (e) => {
+    const onmessage = (e) => {
       if (this.stopped) return;
       if (typeof e.data === 'string') { this.callbacks.onText?.(e.data); return; }
       const b = new Uint8Array(e.data);
       this.bytes += b.length;
       this.callbacks.onData?.(b);
     };
-    channel.onclose = () => {
+    const onclose = () => {
       if (this.stopped) return;
       this._finish();
       this.callbacks.onEnd?.();
     };
+    if (take) take(onmessage, onclose);
+    else { channel.onmessage = onmessage; channel.onclose = onclose; }
   }
   _fail(err) {
     if (this.stopped) return;
@@ -61,12 +63,13 @@ export class StreamHandle {
       try { this.channel.close(); } catch { /* closed */ }
     }
   }
-  /** send writes bytes on the request's channel (talkback). */
+  /** send writes bytes on the request's channel (talkback); false when
+   * the channel is not open (nothing sent). */
   send(bytes) {
-    if (!this.stopped && this.channel && this.channel.readyState === 'open') {
-      this.channel.send(bytes);
-      this.sentBytes += bytes.length;
-    }
+    if (this.stopped || !this.channel || this.channel.readyState !== 'open') return false;
+    this.channel.send(bytes);
+    this.sentBytes += bytes.length;
+    return true;
   }
   stop() { if (!this.stopped) this._finish(); }
 }
@@ -160,9 +163,10 @@ export class P2PCam extends Emitter {
 
   /** login signs in to the cloud, connects signalling, and returns the
    * account: {user, expires, devices:[{device, perm, token}]}. */
-  async login(user, password) {
+  async login(user, password, prefetched) {
     this._need();
-    const { status, json } = await this._post('/api/login', { user, password });
+    // prefetched: a {status, json} of a /api/login the page already sent.
+    const { status, json } = prefetched || await this._post('/api/login', { user, password });
     if (status === 401 || status === 403) throw new P2PError(ERR_LOGIN, json?.error || 'wrong user or password');
     if (status !== 200 || !json || !json.mqtt) throw new P2PError(ERR_CLOUD, `login: the cloud answered ${status}${json?.error ? ': ' + json.error : ''}`);
     this._credentials = { user, password };
@@ -176,6 +180,9 @@ export class P2PCam extends Emitter {
     } else {
       await this.connectSignalling(json.mqtt);
     }
+    // Watch every shared camera's info now: a later startP2PService
+    // finds it at once.
+    for (const d of json.devices || []) this.watchInfo(d.device, this.options.timeouts.info).catch(() => {});
     this.emit('login', { user: json.user, devices: json.devices });
     return { user: json.user, expires: json.expires, devices: json.devices || [] };
   }
@@ -198,6 +205,7 @@ export class P2PCam extends Emitter {
     this._need();
     if (!url || !username) throw new P2PError(ERR_ARGUMENT, 'connectSignalling: want url and username');
     this.user = username;
+    const t0 = this.env.now();
     const suffix = this.options.clientSuffix || 'web-' + randomId(10);
     this.inbox = `p2pcam/viewer/${username}/inbox`;
     const client = this.env.mqttConnect(url, {
@@ -220,11 +228,18 @@ export class P2PCam extends Emitter {
         clearTimeout(timer);
         client.removeListener?.('error', fail);
         client.on('error', (e) => this.emit('error', new P2PError(ERR_SIGNALLING, `signalling: ${e.message}`, { cause: e })));
-        client.subscribe(this.inbox, { qos: 1 }, (err) => err ? reject(new P2PError(ERR_SIGNALLING, `subscribe ${this.inbox}: ${err.message}`)) : resolve());
+        // No need to wait for the SUBACK: the broker handles our
+        // SUBSCRIBE before any offer we publish after it, so the
+        // camera's answers find the subscription in place.
+        client.subscribe(this.inbox, { qos: 1 }, (err, granted) => {
+          if (err || granted?.some((g) => g.qos >= 128)) this.emit('error', new P2PError(ERR_SIGNALLING, `subscribe ${this.inbox}: ${err?.message || 'refused'}`));
+        });
+        resolve();
       });
     });
     client.on('connect', () => this.emit('signalling', { up: true }));
-    this.emit('signalling', { up: true });
+    this.signallingMs = this.env.now() - t0;
+    this.emit('signalling', { up: true, ms: this.signallingMs });
   }
 
   _onMessage(topic, payload, packet) {
@@ -342,10 +357,10 @@ export class P2PCam extends Emitter {
     const line = requestLine(request);
     const h = new StreamHandle(s, line, callbacks);
     try {
-      const { head, channel } = await s.request(line);
-      h._attach(head, channel);
+      const { head, channel, take } = await s.request(line);
       s.streams.add(h);
       callbacks.onHead?.(head);
+      h._attach(head, channel, take);
       return h;
     } catch (e) {
       callbacks.onError?.(e);
@@ -367,19 +382,18 @@ export class P2PCam extends Emitter {
   async sendCommand(id, cmd, opts = {}) {
     const s = this.service(id);
     const line = commandLine(cmd, opts.channel ?? 0);
-    const { head, channel } = await s.request(line, { anyStatus: true, timeout: opts.timeout });
+    const { head, channel, take } = await s.request(line, { anyStatus: true, timeout: opts.timeout });
     const chunks = [];
     const body = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => { channel.close(); reject(new P2PError(ERR_STATUS, `${line}: reply not finished within ${this.options.timeouts.head} ms`)); }, this.options.timeouts.head);
-      channel.onmessage = (e) => chunks.push(typeof e.data === 'string' ? new TextEncoder().encode(e.data) : new Uint8Array(e.data));
-      channel.onclose = () => {
+      take((e) => chunks.push(typeof e.data === 'string' ? new TextEncoder().encode(e.data) : new Uint8Array(e.data)), () => {
         clearTimeout(timer);
         const n = chunks.reduce((a, c) => a + c.length, 0);
         const all = new Uint8Array(n);
         let o = 0;
         for (const c of chunks) { all.set(c, o); o += c.length; }
         resolve(new TextDecoder().decode(all));
-      };
+      });
     });
     if (head.status !== 0) throw statusError(line, head.status, body.trim() || head.error);
     try { return JSON.parse(body); } catch { return body; }
@@ -391,7 +405,7 @@ export class P2PCam extends Emitter {
    * Rejects with ERR_BUSY when another viewer is talking. */
   async startVoice(id, opts = {}) {
     const s = this.service(id);
-    if (this._voices.has(id)) return this._voices.get(id).info;
+    if (this._voices.has(id)) throw new P2PError(ERR_ARGUMENT, `talkback to ${id} is already on (or starting)`);
     let stream = opts.stream;
     if (!stream) {
       try {
@@ -403,25 +417,37 @@ export class P2PCam extends Emitter {
     const own = !opts.stream;
     const transport = opts.transport === 'track' || (opts.transport !== 'flv' && s.tracks && s.audioTransceiver) ? 'track' : 'flv';
     const v = { stream, own, transport, info: { id, transport } };
+    this._voices.set(id, v);
+    const gone = () => this._voices.get(id) !== v;
     try {
       if (transport === 'track') {
         await s.audioTransceiver.sender.replaceTrack(stream.getAudioTracks()[0]);
         v.handle = await this._voiceRequest(s, 'voice?channel=0&transport=track');
       } else {
-        v.handle = await this._voiceRequest(s, 'voice?channel=0');
+        // The microphone first (an AudioContext can take a second to
+        // start), the request after: the camera ends a talk that stays
+        // silent for 2 s. Frames before the camera accepts are dropped.
         const mux = new FLVAudioMuxer();
-        v.handle.send(mux.header());
         let ms = 0;
-        v.mic = new MicReader(stream, (frame) => { v.handle.send(mux.tag(frame, ms)); ms += 20; });
+        let header = false;
+        v.mic = new MicReader(stream, (frame) => {
+          if (!v.handle) return;
+          if (!header) header = v.handle.send(mux.header());
+          if (header) v.handle.send(mux.tag(frame, ms));
+          ms += 20;
+        });
         await v.mic.start();
+        if (gone()) throw new P2PError(ERR_STOPPED, 'stopVoice was called while talkback started');
+        v.handle = await this._voiceRequest(s, 'voice?channel=0');
       }
+      if (gone()) throw new P2PError(ERR_STOPPED, 'stopVoice was called while talkback started');
     } catch (e) {
+      if (!gone()) this._voices.delete(id);
       this._endVoice(s, v);
       throw e;
     }
     v.handle.voice = true;
     v.handle.callbacks.onEnd = v.handle.callbacks.onError = () => { if (this._voices.get(id) === v) this.stopVoice(id); };
-    this._voices.set(id, v);
     this.emit('voice', { id, talking: true, transport });
     return v.info;
   }
@@ -429,8 +455,8 @@ export class P2PCam extends Emitter {
   async _voiceRequest(s, line) {
     const h = new StreamHandle(s, line, {});
     try {
-      const { head, channel } = await s.request(line);
-      h._attach(head, channel);
+      const { head, channel, take } = await s.request(line);
+      h._attach(head, channel, take);
       s.streams.add(h);
       return h;
     } catch (e) {
@@ -442,7 +468,7 @@ export class P2PCam extends Emitter {
   _endVoice(s, v) {
     v.mic?.stop();
     v.handle?.stop();
-    if (v.transport === 'track') s.audioTransceiver?.sender.replaceTrack(null).catch(() => {});
+    if (v.transport === 'track') s?.audioTransceiver?.sender.replaceTrack(null).catch(() => {});
     if (v.own) for (const t of v.stream.getTracks()) t.stop();
   }
 
@@ -452,7 +478,7 @@ export class P2PCam extends Emitter {
     if (!v) return;
     this._voices.delete(id);
     const s = this.services.get(id);
-    this._endVoice(s, v);
+    this._endVoice(s, v); // a start still under way ends itself
     this.emit('voice', { id, talking: false });
   }
 
@@ -474,7 +500,8 @@ export class P2PCam extends Emitter {
       g.removeEventListener?.('online', this._networkHandler);
       g.navigator?.connection?.removeEventListener?.('change', this._networkHandler);
     }
-    this.mqtt?.end?.(true);
+    // Not forced: the byes just published go out first.
+    this.mqtt?.end?.(false);
     this.mqtt = null;
     this.account = null;
     this._credentials = null;

@@ -86,19 +86,16 @@ export class P2PService extends Emitter {
   async _dial() {
     const t = this.options.timeouts;
     const started = this.env.now();
-    // The token and the info together: an unshared device fails fast
-    // even when it is offline.
+    // Milliseconds from the start of the dial to each step, for stats.
+    const timing = this.timing = {};
+    const mark = (k) => { timing[k] = this.env.now() - started; };
+    // The token, the camera's info and our offer (ICE gathering starts
+    // with it) all at once: an unshared device fails fast even when it is
+    // offline, and a shared one connects sooner.
     const tokenP = this.deviceInfo.token ? Promise.resolve(this.deviceInfo.token) : this.host.tokenFor(this.device);
     tokenP.catch(() => {});
-    const info = await Promise.race([this.host.watchInfo(this.device, t.info), tokenP.then(() => new Promise(() => {}))]);
-    this._check();
-    if (!info.online) throw new P2PError(ERR_OFFLINE, `camera ${this.device} is offline`);
-    const pubkey = this.deviceInfo.pubkey || info.pubkey;
-    if (this.deviceInfo.pubkey && info.pubkey !== this.deviceInfo.pubkey) {
-      throw new P2PError(ERR_BAD_SIGNATURE, `the cloud names another key for ${this.device} than the pinned one`);
-    }
-    const token = await tokenP;
-    this._check();
+    const infoP = this.host.watchInfo(this.device, t.info);
+    infoP.catch(() => {});
 
     const session = randomId(24);
     this.session = session;
@@ -122,6 +119,23 @@ export class P2PService extends Emitter {
       const cand = c && c.candidate ? { candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined } : { candidate: '' };
       if (!offerSent) held.push(cand); else send({ type: 'candidate', candidate: cand });
     };
+    const offerP = pc.createOffer().then((o) => pc.setLocalDescription(o)).then(() => pc.localDescription.sdp);
+    offerP.catch(() => {});
+
+    const info = await Promise.race([infoP, tokenP.then(() => new Promise(() => {}))]);
+    mark('info');
+    this._check();
+    if (!info.online) throw new P2PError(ERR_OFFLINE, `camera ${this.device} is offline`);
+    const pubkey = this.deviceInfo.pubkey || info.pubkey;
+    if (this.deviceInfo.pubkey && info.pubkey !== this.deviceInfo.pubkey) {
+      throw new P2PError(ERR_BAD_SIGNATURE, `the cloud names another key for ${this.device} than the pinned one`);
+    }
+    const token = await tokenP;
+    mark('token');
+    this._check();
+    const offerSDP = await offerP;
+    mark('offer');
+    this._check();
 
     let answered = false;
     const early = [];
@@ -145,6 +159,7 @@ export class P2PService extends Emitter {
           case 'answer':
             if (answered) return;
             answered = true;
+            mark('answer');
             await verifyAnswer(this.env.subtle, pubkey, session, offerSDP, m.sdp, m.sig);
             if (pc !== this.pc) return;
             await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
@@ -164,22 +179,19 @@ export class P2PService extends Emitter {
       }
     };
 
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    const offerSDP = pc.localDescription.sdp;
-    this._check();
     await send({ type: 'offer', token, sdp: offerSDP });
     offerSent = true;
     for (const c of held.splice(0)) send({ type: 'candidate', candidate: c });
 
     await this._within(answeredP, t.answer, () => new P2PError(ERR_NO_ANSWER, `camera ${this.device} did not answer within ${t.answer} ms`));
     await this._within(connectedP, t.connect, () => new P2PError(ERR_CONNECT, `no network path to camera ${this.device} within ${t.connect} ms`));
+    mark('connected');
     this._check();
     this._retry = 0;
     this.connectMs = this.env.now() - started;
     this._setState(STATE_CONNECTED);
     await this._updateStats().catch(() => {});
-    this.emit('connected', { id: this.id, device: this.device, path: this.path, tracks: this.tracks, ms: this.connectMs });
+    this.emit('connected', { id: this.id, device: this.device, path: this.path?.kind ?? null, tracks: this.tracks, ms: this.connectMs });
   }
 
   _addCandidate(pc, c) {
@@ -299,7 +311,18 @@ export class P2PService extends Emitter {
           reject(statusError(line, head.status, head.error));
           return;
         }
-        resolve({ head, channel: dc });
+        // Hold what comes after the head until the caller takes the body.
+        const queue = [];
+        let closed = false;
+        dc.onmessage = (m) => queue.push(m);
+        dc.onclose = () => { closed = true; };
+        const take = (onmessage, onclose) => {
+          dc.onmessage = onmessage;
+          dc.onclose = onclose;
+          for (const m of queue.splice(0)) onmessage(m);
+          if (closed) onclose();
+        };
+        resolve({ head, channel: dc, take });
       };
       dc.onclose = () => { done(); reject(new P2PError(ERR_TIMEOUT, `${line}: the channel closed before the head`)); };
     });

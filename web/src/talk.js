@@ -106,7 +106,9 @@ export class MicReader {
     const mute = this.ctx.createGain();
     mute.gain.value = 0;
     src.connect(this.node).connect(mute).connect(this.ctx.destination);
-    if (this.ctx.state === 'suspended') await this.ctx.resume().catch(() => {});
+    // Not awaited: without a user gesture a browser may hold resume()
+    // until there is one.
+    if (this.ctx.state === 'suspended') this.ctx.resume().catch(() => {});
   }
   _push(floats) {
     for (const s of this.rs.convert(floats)) this.pending.push(s);

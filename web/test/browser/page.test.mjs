@@ -90,7 +90,8 @@ test('a command is answered in the command box', { skip, timeout: 60000 }, async
     await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1')?.status === 'playing', null, 15000, 'playing');
     await page.fill('#command-text', 'get_device_st&type=live');
     await page.click('#command button');
-    await waitFor(page, () => /"status"/.test(document.querySelector('#command-reply').textContent), null, 8000, 'reply');
+    await waitFor(page, () => /"status"/.test(document.querySelector('#command-reply').textContent), null, 8000, 'reply')
+      .catch(async (e) => { throw new Error(`${e.message}; the box says: ${await page.locator('#command-reply').innerText()}`); });
     const reply = await page.locator('#command-reply').innerText();
     const json = JSON.parse(reply.split('\n\n')[0]);
     assert.equal(json[0].status, '0');
@@ -136,8 +137,9 @@ test('talkback: the fake microphone reaches the camera (voice status 0), toggled
     await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1')?.status === 'playing', null, 15000, 'playing');
     const talk = page.locator(`${tile('demo/cam1')} button.talk`);
     await talk.click(); // a short click latches talk on
-    await waitFor(page, () => globalThis.p2pcamPage.sdk._voices.get('demo/cam1')?.handle?.head?.status === 0, null, 8000, 'voice accepted');
-    const sent = await waitFor(page, () => { const h = globalThis.p2pcamPage.sdk._voices.get('demo/cam1')?.handle; return h && h.channel.bufferedAmount >= 0 && h.sentBytes > 4000 && h.sentBytes; }, null, 8000, 'talk audio sent');
+    await waitFor(page, () => globalThis.p2pcamPage.sdk._voices.get('demo/cam1')?.handle?.head?.status === 0, null, 15000, 'voice accepted')
+      .catch(async (e) => { throw new Error(`${e.message}; banner: ${await page.locator('#banner').innerText()}`); });
+    const sent = await waitFor(page, () => { const h = globalThis.p2pcamPage.sdk._voices.get('demo/cam1')?.handle; return h && h.channel.bufferedAmount >= 0 && h.sentBytes > 4000 && h.sentBytes; }, null, 15000, 'talk audio sent');
     assert.ok(sent > 4000);
     assert.equal(await talk.getAttribute('class'), 'talk on');
     await talk.click();
