@@ -196,6 +196,7 @@ export class P2PCam extends Emitter {
       const c = this._credentials;
       if (c) this.login(c.user, c.password).catch((e) => this.emit('error', e));
     }, Math.min(ms, 2 ** 31 - 1));
+    this._refreshTimer?.unref?.(); // Node: do not hold the process open
   }
 
   /** connectSignalling connects to an MQTT 5 broker over WebSocket:

@@ -1,3 +1,5 @@
+import { P2PError, ERR_MICROPHONE } from './errors.js';
+
 // Talkback pieces: G.711 A-law, an audio-only FLV muxer, and a
 // microphone reader that yields 8 kHz mono frames.
 
@@ -90,6 +92,9 @@ export class MicReader {
   constructor(stream, onFrame) { this.stream = stream; this.onFrame = onFrame; this.pending = []; }
   async start() {
     const AC = globalThis.AudioContext || globalThis.webkitAudioContext;
+    if (!AC || typeof AudioWorkletNode === 'undefined') {
+      throw new P2PError(ERR_MICROPHONE, 'this browser has no Web Audio AudioWorklet to read the microphone with');
+    }
     this.ctx = new AC();
     const src = this.ctx.createMediaStreamSource(this.stream);
     this.rs = new Resampler8k(this.ctx.sampleRate);

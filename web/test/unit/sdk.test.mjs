@@ -1,12 +1,15 @@
 // The SDK's state machine with fake transports: login, signalling,
 // signed answers, requests, commands, errors, re-dialling, teardown.
-import { test } from 'node:test';
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { P2PCam } from '../../src/sdk.js';
 import * as E from '../../src/errors.js';
 import { Camera, fakeMQTT, fakePeerConnection, fakeFetch } from './fakes.mjs';
 
 const fastTimeouts = { info: 200, answer: 200, connect: 200, head: 200, disconnected: 20, login: 200, signalling: 200 };
+
+const made = [];
+afterEach(() => { for (const sdk of made.splice(0)) sdk.destroy(); });
 
 async function setup(opts = {}) {
   const cam = await new Camera(opts.device).init();
@@ -15,6 +18,7 @@ async function setup(opts = {}) {
   const PC = fakePeerConnection(cam, opts.pc);
   const fetch = fakeFetch(opts.shared);
   const sdk = new P2PCam().init({ mqttConnect: mqtt, RTCPeerConnection: PC, fetch, cloud: 'http://cloud', timeouts: fastTimeouts, reconnectDelays: [10, 20], ...opts.init });
+  made.push(sdk);
   return { sdk, cam, mqtt, PC, fetch };
 }
 
@@ -136,7 +140,9 @@ test('a refused request is ERR_STATUS with its status; busy is ERR_BUSY', async 
   await sdk.startP2PService('cam', 'demo/cam1');
   await assert.rejects(sdk.startStream('cam', 'ipc.flv?action=live&channel=0&quality=high'), { code: E.ERR_STATUS, status: 405, message: /too many viewers/ });
   const fakeStream = { getAudioTracks: () => [{}], getTracks: () => [] };
-  await assert.rejects(sdk.startVoice('cam', { stream: fakeStream, transport: 'flv' }), { code: E.ERR_BUSY, status: 1 });
+  await assert.rejects(sdk.startVoice('cam', { stream: fakeStream, transport: 'flv' }), { code: E.ERR_MICROPHONE }, 'no AudioContext in Node');
+  await assert.rejects(sdk.startVoice('cam', { stream: fakeStream, transport: 'track' }), { code: E.ERR_BUSY, status: 1 });
+  assert.equal(sdk._voices.size, 0);
   sdk.destroy();
 });
 
