@@ -12,6 +12,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/signal"
@@ -100,9 +101,16 @@ type AuthConfig struct {
 // LANConfig configures LAN mode: the requests over plain HTTP.
 type LANConfig struct {
 	// Listen is the HTTP address. It defaults to "127.0.0.1:8080";
-	// "off" turns LAN mode off. LAN mode has no authentication yet: bind
-	// it to a wider address only on a network you trust.
+	// "off" turns LAN mode off. Without auth.trusted_keys LAN mode serves
+	// anyone who can reach it: bind it to a wider address only on a
+	// network you trust, or turn auth on.
 	Listen string `toml:"listen"`
+	// AllowedOrigins are the origins (https://host[:port]) of web pages
+	// that may play and command the camera from a browser (CORS), for
+	// example with mpegts.js. "*" allows every page and needs
+	// auth.trusted_keys, so that a page still needs a token. Empty
+	// allows none: players outside a browser need no CORS.
+	AllowedOrigins []string `toml:"allowed_origins"`
 	// WriteTimeout drops a viewer that takes in no data for this long.
 	// It defaults to 10s.
 	WriteTimeout time.Duration `toml:"write_timeout"`
@@ -243,6 +251,11 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	errs = append(errs, c.P2P.validate(len(c.Auth.TrustedKeys) > 0)...)
+	if p, err := cors.New(c.LAN.AllowedOrigins); err != nil {
+		errs = append(errs, fmt.Errorf("lan.allowed_origins: %w", err))
+	} else if p.AllowsAny() && len(c.Auth.TrustedKeys) == 0 {
+		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
+	}
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

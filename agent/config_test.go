@@ -36,6 +36,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad duration", "[lan]\nwrite_timeout = \"soon\"\n", "write_timeout"},
 		{"too many viewers", "max_viewers = 33\n", "max_viewers = 33"},
 		{"unknown quality", "[streams]\nultra = \"sim:high\"\n", "unknown quality \"ultra\""},
+		{"any origin without auth", "[lan]\nallowed_origins = [\"*\"]\n", "needs auth.trusted_keys"},
+		{"origin with a path", "[lan]\nallowed_origins = [\"https://a.test/page\"]\n", "lan.allowed_origins"},
 		{"bad log level", "[log]\nlevel = \"loud\"\n", "log.level"},
 		{"bad log format", "[log]\nformat = \"xml\"\n", "log.format"},
 		{"tiny SCTP RTO cap", "[auth]\ntrusted_keys = [\"MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\"]\n[p2p]\nbroker = \"mqtt://127.0.0.1:1883\"\nsctp_rto_max = \"10ms\"\n", "p2p.sctp_rto_max = 10ms"},

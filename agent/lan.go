@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/protocol"
 )
 
@@ -55,8 +56,10 @@ func (a *Agent) lanServer(ctx context.Context) *http.Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, protocol.StatusBadRequest, fmt.Sprintf("no such request %q: want /ipc.flv or /command", r.URL.Path))
 	})
+	// Validated in Config.withDefaults.
+	policy, _ := cors.New(a.cfg.LAN.AllowedOrigins)
 	return &http.Server{
-		Handler:           mux,
+		Handler:           policy.Wrap(mux),
 		ReadHeaderTimeout: lanReadHeaderTimeout,
 		MaxHeaderBytes:    lanMaxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return ctx },

@@ -29,7 +29,7 @@ func encodePayload(kid string, c Claims) ([]byte, error) {
 		Iss:  c.Issuer,
 		Dev:  c.Device,
 		Sub:  c.Subject,
-		Perm: c.Perms.names(),
+		Perm: c.Perms.Names(),
 		Iat:  c.IssuedAt.Unix(),
 		Exp:  c.Expiry.Unix(),
 		Jti:  c.ID,

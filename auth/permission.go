@@ -70,7 +70,7 @@ func ParsePermissions(s string) (Permission, error) {
 // as "live,voice"; bits without a name appear in hex.
 func (p Permission) String() string {
 	var b strings.Builder
-	for _, pn := range p.names() {
+	for _, pn := range p.Names() {
 		if b.Len() > 0 {
 			b.WriteByte(',')
 		}
@@ -86,7 +86,8 @@ func (p Permission) String() string {
 }
 
 // names returns the names of the known permissions in p, in bit order.
-func (p Permission) names() []string {
+// Names returns the names of the permissions in p, in a fixed order.
+func (p Permission) Names() []string {
 	var out []string
 	for _, pn := range permNames {
 		if p&pn.p != 0 {

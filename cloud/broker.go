@@ -1,13 +1,15 @@
 package cloud
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
 )
 
 // DefaultMQTTListen is the broker's default address: loopback only.
@@ -17,6 +19,16 @@ const DefaultMQTTListen = "127.0.0.1:1883"
 const (
 	maxPacketSize    = 1 << 20 // bytes; signalling messages are a few KiB
 	maxSessionExpiry = 3600    // seconds a disconnected session is kept
+
+	// closeWait bounds Close's wait for the connections it closed to be
+	// let go by mochi; each ends within milliseconds of its socket.
+	closeWait = 5 * time.Second
+)
+
+// Listener names, as mochi records them on each client.
+const (
+	listenerTCP       = "tcp"
+	listenerWebSocket = "ws"
 )
 
 // BrokerConfig configures the embedded MQTT broker.
@@ -26,18 +38,31 @@ type BrokerConfig struct {
 	Listen string
 	// Users are the accounts allowed to connect.
 	Users []User
+	// CredentialKey checks the short-lived passwords the token service
+	// gives viewers (MQTTCredential); nil accepts account passwords only.
+	CredentialKey []byte
 	// Logger receives the broker's logs; slog.Default() if nil.
 	Logger *slog.Logger
 }
 
 // Broker is the dev cloud's MQTT 5 broker: mochi-mqtt with the accounts
-// and topic rules of this package (see Allowed).
+// and topic rules of this package (see Allowed), over TCP and WebSocket
+// (ServeWebSocket).
+//
+// The broker accepts connections itself and hands them to mochi, rather
+// than registering mochi listeners: mochi v2.7.9's Server.Close can
+// deadlock while a client attaches or leaves (its Clients.GetByListener
+// read-locks twice, upstream issue #488). With no mochi listener that
+// path is never taken, and Close ends every connection itself first.
 type Broker struct {
 	srv    *mqtt.Server
+	hook   *accessHook
 	listen string
 	log    *slog.Logger
+	conns  connSet
 
-	mu      sync.Mutex
+	mu      sync.Mutex // guards the fields below
+	ln      net.Listener
 	addr    net.Addr
 	started bool
 	closed  bool
@@ -67,10 +92,12 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	caps.MaximumSessionExpiryInterval = maxSessionExpiry
 	caps.SharedSubAvailable = 0 // Allowed refuses $share filters
 	srv := mqtt.New(&mqtt.Options{Capabilities: caps, Logger: log})
-	if err := srv.AddHook(&accessHook{users: users, log: log}, nil); err != nil {
+	hook := &accessHook{log: log, credKey: cfg.CredentialKey}
+	hook.setUsers(users)
+	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("cloud: mqtt hook: %w", err)
 	}
-	return &Broker{srv: srv, listen: listen, log: log}, nil
+	return &Broker{srv: srv, hook: hook, listen: listen, log: log}, nil
 }
 
 // Start binds the listen address and serves clients in the background.
@@ -80,22 +107,59 @@ func (b *Broker) Start() error {
 	if b.started || b.closed {
 		return fmt.Errorf("cloud: mqtt broker already started or closed")
 	}
-	tcp := listeners.NewTCP(listeners.Config{Type: listeners.TypeTCP, ID: "tcp", Address: b.listen})
-	if err := b.srv.AddListener(tcp); err != nil {
-		return fmt.Errorf("cloud: mqtt listen %s: %w", b.listen, err)
-	}
-	// tcp.Address is now the bound "IP:port": resolving it parses, no DNS.
-	addr, err := net.ResolveTCPAddr("tcp", tcp.Address())
+	ln, err := net.Listen("tcp", b.listen)
 	if err != nil {
-		tcp.Close(func(string) {})
 		return fmt.Errorf("cloud: mqtt listen %s: %w", b.listen, err)
 	}
 	if err := b.srv.Serve(); err != nil {
-		tcp.Close(func(string) {})
+		ln.Close()
 		return fmt.Errorf("cloud: mqtt serve: %w", err)
 	}
-	b.addr, b.started = addr, true
-	b.log.Info("cloud: mqtt broker listening", "addr", addr.String())
+	b.ln, b.addr, b.started = ln, ln.Addr(), true
+	go b.accept(ln)
+	b.log.Info("cloud: mqtt broker listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// accept serves the TCP listener's connections until it is closed.
+func (b *Broker) accept(ln net.Listener) {
+	var delay time.Duration
+	for {
+		c, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if err != nil {
+			// Out of file descriptors and the like: back off, as
+			// net/http does, rather than spin or give up.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			b.log.Warn("cloud: mqtt accept", "err", err, "retry_in", delay)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		b.serveConn(c, listenerTCP)
+	}
+}
+
+// serveConn hands c to mochi, which reads the client's CONNECT and serves
+// it until it leaves.
+func (b *Broker) serveConn(c net.Conn, listener string) {
+	b.conns.serve(c, func(c net.Conn) {
+		if err := b.srv.EstablishConnection(listener, c); err != nil {
+			b.log.Debug("cloud: mqtt client left", "remote", c.RemoteAddr().String(), "err", err)
+		}
+	})
+}
+
+// SetUsers replaces the accounts, as when the users file changes: new
+// logins use the new list at once; connected clients stay connected.
+func (b *Broker) SetUsers(users []User) error {
+	idx, err := userIndex(users)
+	if err != nil {
+		return err
+	}
+	b.hook.setUsers(idx)
 	return nil
 }
 
@@ -108,14 +172,35 @@ func (b *Broker) Addr() net.Addr {
 }
 
 // Close disconnects every client and stops the broker. It is safe to call
-// more than once.
+// more than once, and while clients connect and leave: it refuses new
+// logins, stops the listener, tells connected clients the server is
+// shutting down, closes every connection and waits for mochi to let go of
+// them before it stops mochi (see Broker on why).
 func (b *Broker) Close() error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.closed {
+		b.mu.Unlock()
 		return nil
 	}
 	b.closed = true
+	ln := b.ln
+	b.mu.Unlock()
+
+	b.hook.shutDown()
+	if ln != nil {
+		ln.Close()
+	}
+	for _, cl := range b.srv.Clients.GetAll() {
+		if !cl.Closed() {
+			_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+		}
+	}
+	b.conns.closeAll()
+	if !b.conns.wait(closeWait) {
+		// mochi still holds a connection: its Close would wait for it
+		// forever, so leave it rather than hang the caller.
+		return fmt.Errorf("cloud: mqtt close: connections still open after %v", closeWait)
+	}
 	if err := b.srv.Close(); err != nil {
 		return fmt.Errorf("cloud: mqtt close: %w", err)
 	}

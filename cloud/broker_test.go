@@ -3,6 +3,8 @@ package cloud
 import (
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -53,7 +55,7 @@ func TestBrokerLogsRefusals(t *testing.T) {
 		t.Errorf("SUBACK 0x%02x, want 0x87", rc)
 	}
 	for _, want := range [][]string{
-		{`level=WARN`, `msg="cloud: mqtt login refused"`, `user=alice client=alice`, `reason="wrong password"`},
+		{`level=WARN`, `msg="cloud: mqtt login refused"`, `user=alice client=alice`, `reason="wrong password or expired session credential"`},
 		{`level=INFO`, `msg="cloud: mqtt login"`, `user=bob role=viewer`},
 		{`level=WARN`, `msg="cloud: mqtt access denied"`, `user=bob client=bob:test op=read topic=p2pcam/viewer/alice/inbox`},
 	} {
@@ -152,4 +154,31 @@ func logHasLine(logs string, parts ...string) bool {
 func TestBrokerWill(t *testing.T) {
 	b := startBroker(t, BrokerConfig{})
 	runWillCases(t, b.Addr().String())
+}
+
+// brokerWebSocketURL serves b's MQTT over WebSocket on a test HTTP server and
+// returns its ws:// URL.
+func brokerWebSocketURL(t *testing.T, b *Broker) string {
+	srv := httptest.NewServer(http.HandlerFunc(b.ServeWebSocket))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/mqtt"
+}
+
+// The WebSocket listener has the accounts and rules of the TCP one.
+func TestBrokerWebSocket(t *testing.T) {
+	b := startBroker(t, BrokerConfig{})
+	url := brokerWebSocketURL(t, b)
+	t.Run("login", func(t *testing.T) { runLoginCases(t, url, true) })
+	t.Run("delivery", func(t *testing.T) { runDeliveryCases(t, url, true) })
+	t.Run("will", func(t *testing.T) { runWillCases(t, url) })
+}
+
+// A plain HTTP request to the WebSocket endpoint says what it is.
+func TestBrokerWebSocketPlainRequest(t *testing.T) {
+	b := startBroker(t, BrokerConfig{})
+	rec := httptest.NewRecorder()
+	b.ServeWebSocket(rec, httptest.NewRequest("GET", "/mqtt", nil))
+	if rec.Code != http.StatusUpgradeRequired || !strings.Contains(rec.Body.String(), "MQTT over WebSocket") {
+		t.Errorf("plain GET: %d %q", rec.Code, rec.Body.String())
+	}
 }

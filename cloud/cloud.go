@@ -1,15 +1,24 @@
 package cloud
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
+
+	"github.com/p2pcam/p2pcam/cloud/tokenapi"
+	"github.com/p2pcam/p2pcam/internal/cors"
 )
 
 // Config configures the dev cloud.
 type Config struct {
+	// Directory is the accounts and shares. Its users are the broker's
+	// unless MQTT.Users is set.
+	Directory Directory
 	// MQTT configures the broker.
 	MQTT BrokerConfig
 	// TURN configures the STUN/TURN server. An empty Secret is replaced
@@ -18,6 +27,17 @@ type Config struct {
 	// PublicHost is the host put in Endpoints, for when the servers
 	// listen on all addresses; if empty each server's bound IP is used.
 	PublicHost string
+	// Issuer signs the token service's viewer tokens (see Handler);
+	// cameras list its public key in auth.trusted_keys. Nil turns the
+	// token service off.
+	Issuer ed25519.PrivateKey
+	// TokenTTL is how long the token service's tokens last. It defaults
+	// to DefaultTokenTTL.
+	TokenTTL time.Duration
+	// AllowedOrigins are the origins of web pages that may call the HTTP
+	// API from another origin ("*" for any: the API authenticates every
+	// call itself). Empty allows same-origin pages only.
+	AllowedOrigins []string
 	// Logger is used by both servers unless their own Logger is set;
 	// slog.Default() if nil.
 	Logger *slog.Logger
@@ -38,8 +58,13 @@ type Cloud struct {
 	TURN *TURN
 
 	secret     []byte
+	credKey    []byte // MQTT session credentials
 	publicHost string
+	issuer     ed25519.PrivateKey
+	tokenTTL   time.Duration
+	cors       cors.Policy
 	log        *slog.Logger
+	dir        atomic.Pointer[Directory]
 }
 
 // Start starts the broker and the STUN/TURN server. If either fails,
@@ -59,6 +84,24 @@ func Start(cfg Config) (*Cloud, error) {
 		cfg.TURN.Secret = make([]byte, 32)
 		rand.Read(cfg.TURN.Secret)
 	}
+	if err := cfg.Directory.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.MQTT.Users == nil {
+		cfg.MQTT.Users = cfg.Directory.Users
+	}
+	if cfg.Directory.Users == nil {
+		cfg.Directory.Users = cfg.MQTT.Users
+	}
+	credKey := deriveKey(cfg.TURN.Secret, "mqtt session credentials")
+	cfg.MQTT.CredentialKey = credKey
+	policy, err := cors.New(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
 	b, err := NewBroker(cfg.MQTT)
 	if err != nil {
 		return nil, err
@@ -72,7 +115,9 @@ func Start(cfg Config) (*Cloud, error) {
 		b.Close()
 		return nil, err
 	}
-	c := &Cloud{Broker: b, TURN: t, secret: cfg.TURN.Secret, publicHost: cfg.PublicHost, log: log}
+	c := &Cloud{Broker: b, TURN: t, secret: cfg.TURN.Secret, credKey: credKey, publicHost: cfg.PublicHost,
+		issuer: cfg.Issuer, tokenTTL: cfg.TokenTTL, cors: policy, log: log}
+	c.dir.Store(&cfg.Directory)
 	e := c.Endpoints()
 	log.Info("cloud: dev cloud started", "mqtt", e.MQTT, "stun", e.STUN, "turn", e.TURN)
 	return c, nil
@@ -106,6 +151,30 @@ func (c *Cloud) hostPort(addr net.Addr) string {
 // for ttl from now.
 func (c *Cloud) TURNCredentials(user string, ttl time.Duration) (username, password string) {
 	return TURNCredentials(c.secret, user, ttl, time.Now())
+}
+
+// Directory returns the accounts and shares in force.
+func (c *Cloud) Directory() Directory { return *c.dir.Load() }
+
+// SetDirectory replaces the accounts and shares, as when the users file
+// changes: the broker and the token service use them from the next login.
+func (c *Cloud) SetDirectory(d Directory) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if err := c.Broker.SetUsers(d.Users); err != nil {
+		return err
+	}
+	c.dir.Store(&d)
+	return nil
+}
+
+// iceServers are the STUN and TURN servers for a viewer, with TURN
+// credentials valid for ttl.
+func (c *Cloud) iceServers(user string, ttl time.Duration) []tokenapi.ICEServer {
+	e := c.Endpoints()
+	u, p := c.TURNCredentials(user, ttl)
+	return []tokenapi.ICEServer{{URLs: []string{e.STUN}}, {URLs: []string{e.TURN}, Username: u, Credential: p}}
 }
 
 // Close stops both servers.

@@ -12,6 +12,9 @@ var (
 	ErrUserExists = errors.New("cloud: user already exists")
 	// ErrUsersFile means a users file could not be parsed.
 	ErrUsersFile = errors.New("cloud: bad users file")
+	// ErrInvalidShare means a share names no such device or viewer, or an
+	// unknown permission.
+	ErrInvalidShare = errors.New("cloud: invalid share")
 	// ErrConfig means a broker, TURN or cloud configuration is unusable.
 	ErrConfig = errors.New("cloud: invalid configuration")
 )

@@ -1,9 +1,14 @@
 package cloud
 
 import (
+	"crypto/ed25519"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/signal"
 )
 
@@ -132,6 +137,38 @@ func FuzzAllowed(f *testing.F) {
 			own, _ := signal.ParseDeviceID(name)
 			if matches("p2pcam/+/+/info", topic) && topic != own.InfoTopic() {
 				t.Fatalf("device %q may write another device's info %q", name, topic)
+			}
+		}
+	})
+}
+
+// FuzzAPILogin posts untrusted bodies to the token service: it answers
+// every one with a JSON status, never a panic or a server error.
+func FuzzAPILogin(f *testing.F) {
+	for _, s := range []string{
+		`{"user":"alice","password":"pw-alice"}`,
+		`{"user":"bob","password":"pw-bob","device":"acme/cam1"}`,
+		`{"user":"alice"`, `[]`, `{"user":1}`, "", "\x00\xff",
+	} {
+		f.Add(s)
+	}
+	d := Directory{Users: testUsers(f, accounts...)}
+	d, err := d.WithShare("acme/cam1", "alice", auth.PermLive)
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := &Cloud{issuer: ed25519.NewKeyFromSeed(make([]byte, 32)), tokenTTL: DefaultTokenTTL, log: quietLogger()}
+	c.dir.Store(&d)
+	a := &api{c: c, slots: make(chan struct{}, loginSlots)}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, h := range []http.HandlerFunc{a.token} {
+			rec := httptest.NewRecorder()
+			h(rec, httptest.NewRequest("POST", "/api/token", strings.NewReader(body)))
+			if rec.Code >= 500 && rec.Code != http.StatusServiceUnavailable {
+				t.Fatalf("%q: %d %s", body, rec.Code, rec.Body)
+			}
+			if !json.Valid(rec.Body.Bytes()) {
+				t.Fatalf("%q: answer is not JSON: %s", body, rec.Body)
 			}
 		}
 	})

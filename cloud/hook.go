@@ -3,6 +3,8 @@ package cloud
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -15,9 +17,24 @@ import (
 // applies Allowed to every publish, subscription and delivery.
 type accessHook struct {
 	mqtt.HookBase
-	users map[string]User // read-only once the broker is built
-	log   *slog.Logger
+	log     *slog.Logger
+	credKey []byte // checks session credentials (MQTTCredential); nil: none
+
+	users   atomic.Pointer[map[string]User] // replaced whole by setUsers
+	closing atomic.Bool                     // set by shutDown: every login is refused
 }
+
+// setUsers replaces the accounts; connected clients keep their session.
+func (h *accessHook) setUsers(users map[string]User) { h.users.Store(&users) }
+
+// user returns the account called name.
+func (h *accessHook) user(name string) (User, bool) {
+	u, ok := (*h.users.Load())[name]
+	return u, ok
+}
+
+// shutDown makes the hook refuse every login from now on.
+func (h *accessHook) shutDown() { h.closing.Store(true) }
 
 // ID names the hook in mochi's logs.
 func (h *accessHook) ID() string { return "p2pcam-access" }
@@ -47,10 +64,13 @@ func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 			"remote", cl.Net.Remote, "reason", reason)
 		return false
 	}
+	if h.closing.Load() {
+		return refuse("broker shutting down")
+	}
 	if !pk.Connect.UsernameFlag || name == "" {
 		return refuse("anonymous")
 	}
-	u, ok := h.users[name]
+	u, ok := h.user(name)
 	if ok && !clientIDAllowed(u, pk.Connect.ClientIdentifier) {
 		return refuse("client id must be the device id, or USER:SESSION for a viewer")
 	}
@@ -58,8 +78,9 @@ func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 		bcrypt.CompareHashAndPassword(dummyHash(), pk.Connect.Password)
 		return refuse("unknown user")
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), pk.Connect.Password) != nil {
-		return refuse("wrong password")
+	session := u.Role == RoleViewer && checkMQTTCredential(h.credKey, name, string(pk.Connect.Password), time.Now())
+	if !session && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), pk.Connect.Password) != nil {
+		return refuse("wrong password or expired session credential")
 	}
 	if pk.Connect.WillFlag && !Allowed(u, pk.Connect.WillTopic, true) {
 		return refuse("will topic not allowed: " + pk.Connect.WillTopic)
@@ -74,7 +95,7 @@ func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 // subscription filter (denied: SUBACK 0x87) and for each message about
 // to be delivered.
 func (h *accessHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
-	u, ok := h.users[string(cl.Properties.Username)]
+	u, ok := h.user(string(cl.Properties.Username))
 	if ok && clientIDAllowed(u, cl.ID) && Allowed(u, topic, write) {
 		return true
 	}

@@ -3,10 +3,13 @@ package cloud
 import (
 	"context"
 	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/eclipse/paho.golang/paho"
+	"github.com/gorilla/websocket"
 )
 
 // Bounds of the MQTT tests.
@@ -27,14 +30,74 @@ type mqttLogin struct {
 	will                     *paho.WillMessage
 }
 
-// dialMQTT connects to addr. On success the client is disconnected when
+// dialTransport opens the connection MQTT runs on: TCP to host:port, or
+// a WebSocket (subprotocol mqtt) to a ws:// URL.
+func dialTransport(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	if !strings.HasPrefix(addr, "ws://") {
+		conn, err := net.DialTimeout("tcp", addr, mqttTimeout)
+		if err != nil {
+			t.Fatalf("dial %s: %v", addr, err)
+		}
+		return conn
+	}
+	d := websocket.Dialer{Subprotocols: []string{wsSubprotocol}, HandshakeTimeout: mqttTimeout}
+	ws, resp, err := d.Dial(addr, nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v (%v)", addr, err, resp)
+	}
+	if ws.Subprotocol() != wsSubprotocol {
+		t.Fatalf("dial %s: subprotocol %q, want %q", addr, ws.Subprotocol(), wsSubprotocol)
+	}
+	return &packetConn{Conn: &wsConn{ws: ws}}
+}
+
+// packetConn sends each MQTT packet in one write, however the client
+// splits it: paho writes a packet's header and body separately, and
+// mosquitto 2.0.11's WebSocket listener loses a packet split across
+// WebSocket messages now and then (the embedded broker does not).
+type packetConn struct {
+	net.Conn
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (c *packetConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf = append(c.buf, p...)
+	for {
+		n := mqttPacketLen(c.buf)
+		if n == 0 || n > len(c.buf) {
+			return len(p), nil
+		}
+		if _, err := c.Conn.Write(c.buf[:n]); err != nil {
+			return 0, err
+		}
+		c.buf = c.buf[n:]
+	}
+}
+
+// mqttPacketLen is the length of the MQTT packet at the start of b: its
+// type byte, the variable-length remaining length and the rest; 0 until
+// the length is complete.
+func mqttPacketLen(b []byte) int {
+	rem, shift := 0, 0
+	for i := 1; i < len(b) && i <= 4; i++ {
+		rem |= int(b[i]&0x7f) << shift
+		if b[i]&0x80 == 0 {
+			return i + 1 + rem
+		}
+		shift += 7
+	}
+	return 0
+}
+
+// dialMQTT connects to addr (see dialTransport). On success the client is disconnected when
 // the test ends; on refusal it returns the CONNACK (if any) and the error.
 func dialMQTT(t testing.TB, addr string, l mqttLogin) (*mqttClient, *paho.Connack, error) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, mqttTimeout)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
+	conn := dialTransport(t, addr)
 	mc := &mqttClient{msgs: make(chan *paho.Publish, 64)}
 	mc.c = paho.NewClient(paho.ClientConfig{
 		Conn:          conn,

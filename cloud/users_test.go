@@ -159,14 +159,14 @@ func (a testAccount) clientID() string {
 	return signal.ViewerClientID(a.name, "test")
 }
 
-func TestSaveLoadUsers(t *testing.T) {
+func TestSaveLoadDirectory(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "users.toml")
 	users := testUsers(t,
 		testAccount{"acme/cam1", RoleDevice, "pw1"},
 		testAccount{"alice", RoleViewer, "pw2"},
 	)
-	if err := SaveUsers(path, users); err != nil {
+	if err := SaveDirectory(path, Directory{Users: users}); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(path)
@@ -176,7 +176,8 @@ func TestSaveLoadUsers(t *testing.T) {
 	if perm := fi.Mode().Perm(); perm != 0o600 {
 		t.Errorf("users file mode %04o, want 0600", perm)
 	}
-	got, err := LoadUsers(path)
+	d, err := LoadDirectory(path)
+	got := d.Users
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,18 +190,18 @@ func TestSaveLoadUsers(t *testing.T) {
 		}
 	}
 	// Saving again replaces the file and leaves no temporary behind.
-	if err := SaveUsers(path, users[:1]); err != nil {
+	if err := SaveDirectory(path, Directory{Users: users[:1]}); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := LoadUsers(path); err != nil || len(got) != 1 {
-		t.Fatalf("after second save: %d users, err %v", len(got), err)
+	if d, err := LoadDirectory(path); err != nil || len(d.Users) != 1 {
+		t.Fatalf("after second save: %d users, err %v", len(d.Users), err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want only the users file", len(entries))
 	}
 }
 
-func TestLoadUsersErrors(t *testing.T) {
+func TestLoadDirectoryErrors(t *testing.T) {
 	hash, err := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +226,7 @@ func TestLoadUsersErrors(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			_, err := LoadUsers(path)
+			_, err := LoadDirectory(path)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -236,9 +237,9 @@ func TestLoadUsersErrors(t *testing.T) {
 	}
 }
 
-func TestSaveUsersRefusesInvalid(t *testing.T) {
+func TestSaveDirectoryRefusesInvalid(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "users.toml")
-	err := SaveUsers(path, []User{{Name: "alice", Role: RoleViewer, PasswordHash: "plain"}})
+	err := SaveDirectory(path, Directory{Users: []User{{Name: "alice", Role: RoleViewer, PasswordHash: "plain"}}})
 	if !errors.Is(err, ErrInvalidUser) {
 		t.Fatalf("err = %v, want ErrInvalidUser", err)
 	}

@@ -11,46 +11,84 @@ import (
 	"github.com/p2pcam/p2pcam/internal/atomicfile"
 )
 
-// usersFile is the TOML layout of a users file:
+// Directory is what a users file holds: the accounts, and which viewer
+// may watch which device. The layout:
 //
 //	[[user]]
 //	name = "acme/cam1"
 //	role = "device"
 //	password_hash = "$2a$10$..."
-type usersFile struct {
-	User []User `toml:"user"`
+//
+//	[[share]]
+//	device = "acme/cam1"
+//	user = "alice"
+//	perm = ["live", "voice", "command"]
+type Directory struct {
+	Users  []User  `toml:"user"`
+	Shares []Share `toml:"share"`
 }
 
-// LoadUsers reads a users file written by SaveUsers. Every user must be
-// valid and names unique. A missing file wraps fs.ErrNotExist.
-func LoadUsers(path string) ([]User, error) {
+// Validate checks every user (valid, names unique) and every share (see
+// Share.validate).
+func (d Directory) Validate() error {
+	idx, err := userIndex(d.Users)
+	if err != nil {
+		return err
+	}
+	seen := make(map[[2]string]bool, len(d.Shares))
+	for _, s := range d.Shares {
+		if err := s.validate(idx); err != nil {
+			return err
+		}
+		k := [2]string{s.Device, s.User}
+		if seen[k] {
+			return fmt.Errorf("%w: %s is shared with %s twice", ErrInvalidShare, s.Device, s.User)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// User returns the account called name.
+func (d Directory) User(name string) (User, bool) {
+	for _, u := range d.Users {
+		if u.Name == name {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// LoadDirectory reads a users file written by SaveDirectory and validates
+// it. A missing file wraps fs.ErrNotExist.
+func LoadDirectory(path string) (Directory, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cloud: users file: %w", err)
+		return Directory{}, fmt.Errorf("cloud: users file: %w", err)
 	}
-	var f usersFile
-	md, err := toml.Decode(string(data), &f)
+	var d Directory
+	md, err := toml.Decode(string(data), &d)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrUsersFile, path, err)
+		return Directory{}, fmt.Errorf("%w %s: %v", ErrUsersFile, path, err)
 	}
 	if extra := md.Undecoded(); len(extra) > 0 {
-		return nil, fmt.Errorf("%w %s: unknown key %q", ErrUsersFile, path, extra[0].String())
+		return Directory{}, fmt.Errorf("%w %s: unknown key %q", ErrUsersFile, path, extra[0].String())
 	}
-	if _, err := userIndex(f.User); err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
+	if err := d.Validate(); err != nil {
+		return Directory{}, fmt.Errorf("%w (file %s)", err, path)
 	}
-	return f.User, nil
+	return d, nil
 }
 
-// SaveUsers writes users to path as TOML, replacing the file atomically
-// with mode 0600: it holds password hashes. Users are validated first.
-func SaveUsers(path string, users []User) error {
-	if _, err := userIndex(users); err != nil {
+// SaveDirectory writes d to path as TOML, replacing the file atomically
+// with mode 0600: it holds password hashes. d is validated first.
+func SaveDirectory(path string, d Directory) error {
+	if err := d.Validate(); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	buf.WriteString("# p2pcam dev cloud accounts; passwords are bcrypt hashes.\n")
-	if err := toml.NewEncoder(&buf).Encode(usersFile{User: users}); err != nil {
+	buf.WriteString("# p2pcam dev cloud accounts (passwords are bcrypt hashes) and device shares.\n")
+	if err := toml.NewEncoder(&buf).Encode(d); err != nil {
 		return fmt.Errorf("cloud: encode users: %w", err)
 	}
 	// The directory sync is best effort here: the file is in place.

@@ -15,6 +15,9 @@ need ss iproute2
 need tc iproute2
 need iptables iptables
 need turnserver coturn
+# the browser tests (web/, scripts/web-test.sh): Debian's Chromium driven
+# by playwright-core
+need chromium chromium
 # the x264-tagged tests (cgo against the host's libx264; scripts/test.sh)
 need gcc gcc
 need pkg-config pkg-config

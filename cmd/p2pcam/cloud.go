@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -11,16 +12,18 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
 )
 
 func init() {
-	commands = append(commands, command{"cloud", "run the dev cloud (MQTT broker, STUN/TURN); cloud adduser|turn-creds manage it", runCloud})
+	commands = append(commands, command{"cloud", "run the dev cloud (MQTT broker, STUN/TURN, token service); cloud adduser|share|issuer|turn-creds manage it", runCloud})
 }
 
 // cloudFiles are the dev cloud's state in its directory.
@@ -28,14 +31,63 @@ type cloudFiles struct{ dir string }
 
 func (c cloudFiles) users() string  { return filepath.Join(c.dir, "users.toml") }
 func (c cloudFiles) secret() string { return filepath.Join(c.dir, "turn.secret") }
+func (c cloudFiles) issuer() string { return filepath.Join(c.dir, "issuer.key") }
 
-func (c cloudFiles) loadUsers() ([]cloud.User, error) {
-	users, err := cloud.LoadUsers(c.users())
+// load reads the users file; a missing one is an empty directory.
+func (c cloudFiles) load() (cloud.Directory, error) {
+	d, err := cloud.LoadDirectory(c.users())
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return cloud.Directory{}, nil
 	}
-	return users, err
+	return d, err
 }
+
+// save writes the users file, making the state directory if needed.
+func (c cloudFiles) save(d cloud.Directory) error {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return err
+	}
+	return cloud.SaveDirectory(c.users(), d)
+}
+
+// watch reloads the users file into c whenever it changes, until ctx
+// ends, so that adduser and share take effect without a restart.
+func (c cloudFiles) watch(ctx context.Context, cl *cloud.Cloud, log *slog.Logger) {
+	modTime := func() time.Time {
+		fi, err := os.Stat(c.users())
+		if err != nil {
+			return time.Time{}
+		}
+		return fi.ModTime()
+	}
+	last := modTime()
+	t := time.NewTicker(cloudReload)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		m := modTime()
+		if m.Equal(last) {
+			continue
+		}
+		last = m
+		d, err := c.load()
+		if err == nil {
+			err = cl.SetDirectory(d)
+		}
+		if err != nil {
+			log.Error("cloud: users file not reloaded; the previous accounts stay in force", "file", c.users(), "err", err)
+			continue
+		}
+		log.Info("cloud: users file reloaded", "file", c.users(), "users", len(d.Users), "shares", len(d.Shares))
+	}
+}
+
+// cloudReload is how often a running cloud looks for a changed users file.
+const cloudReload = 2 * time.Second
 
 // turnSecret returns the TURN secret, made on first use.
 func (c cloudFiles) turnSecret() ([]byte, error) {
@@ -61,6 +113,10 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runCloudAddUser(args[1:], stdout, stderr)
 		case "turn-creds":
 			return runCloudTURNCreds(args[1:], stdout, stderr)
+		case "share":
+			return runCloudShare(args[1:], stdout, stderr)
+		case "issuer":
+			return runCloudIssuer(args[1:], stdout, stderr)
 		}
 	}
 	fs := flag.NewFlagSet("cloud", flag.ContinueOnError)
@@ -70,16 +126,23 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	turnAddr := fs.String("turn", "127.0.0.1:3478", "STUN/TURN UDP listen `address` (an IP, not a name)")
 	relayIP := fs.String("relay-ip", "", "TURN relay `IP` given to clients (default: the listen IP)")
 	public := fs.String("public-host", "", "host to print in the endpoint URLs")
+	httpAddr := fs.String("http", "127.0.0.1:8088", "HTTP listen `address`: the player page, MQTT over WebSocket (/mqtt), the token service (/api); \"off\" for none")
+	var origins stringList
+	fs.Var(&origins, "allow-origin", "an `origin` (https://host[:port]) whose pages may call the API from elsewhere; \"*\" for any (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	files := cloudFiles{*dir}
-	users, err := files.loadUsers()
+	d, err := files.load()
 	if err != nil {
 		return err
 	}
-	if len(users) == 0 {
+	if len(d.Users) == 0 {
 		fmt.Fprintf(stderr, "p2pcam: no accounts in %s yet: add them with p2pcam cloud adduser\n", files.users())
+	}
+	issuer, _, err := auth.LoadOrCreateDeviceKey(files.issuer())
+	if err != nil {
+		return fmt.Errorf("token issuer key: %w", err)
 	}
 	secret, err := files.turnSecret()
 	if err != nil {
@@ -91,21 +154,50 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("--relay-ip %q is not an IP", *relayIP)
 		}
 	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
 	c, err := cloud.Start(cloud.Config{
-		MQTT:       cloud.BrokerConfig{Listen: *mqttAddr, Users: users},
-		TURN:       tc,
-		PublicHost: *public,
-		Logger:     slog.New(slog.NewTextHandler(stderr, nil)),
+		Directory:      d,
+		MQTT:           cloud.BrokerConfig{Listen: *mqttAddr},
+		TURN:           tc,
+		PublicHost:     *public,
+		Issuer:         issuer,
+		AllowedOrigins: origins,
+		Logger:         log,
 	})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	go files.watch(ctx, c, log)
 	ep := c.Endpoints()
 	fmt.Fprintf(stdout, "mqtt %s\nstun %s\nturn %s\n", ep.MQTT, ep.STUN, ep.TURN)
-	<-ctx.Done()
-	return nil
+	fmt.Fprintf(stdout, "issuer %s  (put it in the cameras' auth.trusted_keys)\n", auth.MarshalPublicKey(c.IssuerPublicKey()))
+	if *httpAddr == "off" {
+		<-ctx.Done()
+		return nil
+	}
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fmt.Errorf("--http: %w", err)
+	}
+	fmt.Fprintf(stdout, "web  http://%s/  (MQTT over WebSocket at /mqtt, tokens at /api/login)\n", ln.Addr())
+	return serveHTTP(ctx, ln, cloudMux(c))
 }
+
+// cloudMux is the cloud's HTTP side: its API and the player page.
+func cloudMux(c *cloud.Cloud) http.Handler {
+	mux := http.NewServeMux()
+	api := c.Handler()
+	mux.Handle("/mqtt", api)
+	mux.Handle("/api/", api)
+	return mux
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 func runCloudAddUser(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cloud adduser", flag.ContinueOnError)
@@ -113,14 +205,15 @@ func runCloudAddUser(args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
 	role := fs.String("role", "viewer", "device or viewer")
 	password := fs.String("password", "", "the password (default: a random one, printed)")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return fmt.Errorf("want one account name: PRODUCT/DEVICE for a device, a user name for a viewer")
 	}
 	files := cloudFiles{*dir}
-	users, err := files.loadUsers()
+	d, err := files.load()
 	if err != nil {
 		return err
 	}
@@ -128,17 +221,71 @@ func runCloudAddUser(args []string, stdout, stderr io.Writer) error {
 	if pw == "" {
 		pw = cloud.GeneratePassword()
 	}
-	if users, err = cloud.AddUser(users, fs.Arg(0), cloud.Role(*role), pw); err != nil {
+	if d.Users, err = cloud.AddUser(d.Users, pos[0], cloud.Role(*role), pw); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*dir, 0o700); err != nil {
-		return err
-	}
-	if err := cloud.SaveUsers(files.users(), users); err != nil {
+	if err := files.save(d); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, pw)
 	return nil
+}
+
+func runCloudShare(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cloud share", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: p2pcam cloud share DEVICE USER [--perm live,voice,command,playback,download] (--perm \"\" unshares)")
+		fs.PrintDefaults()
+	}
+	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
+	perm := fs.String("perm", "live", "what USER may do with DEVICE: `list` of live, playback, voice, command, download; empty to unshare")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return fmt.Errorf("want DEVICE and USER")
+	}
+	perms, err := auth.ParsePermissions(*perm)
+	if err != nil {
+		return fmt.Errorf("--perm: %w", err)
+	}
+	files := cloudFiles{*dir}
+	d, err := files.load()
+	if err != nil {
+		return err
+	}
+	if d, err = d.WithShare(pos[0], pos[1], perms); err != nil {
+		return err
+	}
+	if err := files.save(d); err != nil {
+		return err
+	}
+	if perms == 0 {
+		fmt.Fprintf(stdout, "%s is no longer shared with %s\n", pos[0], pos[1])
+	} else {
+		fmt.Fprintf(stdout, "%s shared with %s: %s\n", pos[0], pos[1], perms)
+	}
+	return nil
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
 }
 
 func runCloudTURNCreds(args []string, stdout, stderr io.Writer) error {
@@ -156,5 +303,25 @@ func runCloudTURNCreds(args []string, stdout, stderr io.Writer) error {
 	}
 	u, p := cloud.TURNCredentials(secret, *user, *ttl, time.Now())
 	fmt.Fprintf(stdout, "%s\n%s\n", u, p)
+	return nil
+}
+
+// runCloudIssuer prints the public key of the cloud's token issuer, made
+// on first use: the value of the cameras' auth.trusted_keys.
+func runCloudIssuer(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cloud issuer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	key, _, err := auth.LoadOrCreateDeviceKey(cloudFiles{*dir}.issuer())
+	if err != nil {
+		return fmt.Errorf("token issuer key: %w", err)
+	}
+	fmt.Fprintln(stdout, auth.MarshalPublicKey(key.Public().(ed25519.PublicKey)))
 	return nil
 }

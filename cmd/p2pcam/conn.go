@@ -11,6 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/cloud/tokenapi"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/viewer"
@@ -19,6 +20,7 @@ import (
 // connFlags are the flags that say how to reach a camera.
 type connFlags struct {
 	broker, user, password, device, token, ice, deviceKey string
+	cloud                                                 string // token service base URL
 	loopback                                              bool
 	verbose                                               bool
 }
@@ -33,23 +35,38 @@ func envOr(name, def string) string {
 func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.broker, "broker", envOr("P2PCAM_BROKER", "mqtt://127.0.0.1:1883"), "MQTT broker `URL` ($P2PCAM_BROKER)")
 	fs.StringVar(&c.user, "user", envOr("P2PCAM_USER", ""), "viewer's broker account ($P2PCAM_USER)")
-	fs.StringVar(&c.password, "password", envOr("P2PCAM_PASSWORD", ""), "viewer's broker password ($P2PCAM_PASSWORD)")
+	// Secrets are read from the environment after parsing (secretsFromEnv),
+	// never shown as flag defaults: a usage message would print them.
+	fs.StringVar(&c.password, "password", "", "viewer's broker password ($P2PCAM_PASSWORD)")
 	fs.StringVar(&c.device, "device", envOr("P2PCAM_DEVICE", ""), "camera, `PRODUCT/DEVICE` ($P2PCAM_DEVICE)")
-	fs.StringVar(&c.token, "token", envOr("P2PCAM_TOKEN", ""), "viewer token from p2pcam token ($P2PCAM_TOKEN)")
+	fs.StringVar(&c.token, "token", "", "viewer token from p2pcam token ($P2PCAM_TOKEN)")
+	fs.StringVar(&c.cloud, "cloud", envOr("P2PCAM_CLOUD", ""), "log in at this dev cloud's token service (`URL`, e.g. http://127.0.0.1:8088) for a token and ICE servers, instead of --token ($P2PCAM_CLOUD)")
 	fs.StringVar(&c.ice, "ice", envOr("P2PCAM_ICE", ""), "comma-separated STUN/TURN `URLs`; turn:USER:PASS@host:port for TURN ($P2PCAM_ICE)")
 	fs.StringVar(&c.deviceKey, "device-key", "", "pin the camera's public `key` (base64) instead of trusting the broker's copy")
 	fs.BoolVar(&c.loopback, "loopback", false, "connect over loopback only (camera on this host)")
 	fs.BoolVar(&c.verbose, "v", false, "log the connection's progress")
 }
 
+// secretsFromEnv fills the password and token from the environment where
+// no flag gave them.
+func (c *connFlags) secretsFromEnv() {
+	if c.password == "" {
+		c.password = os.Getenv("P2PCAM_PASSWORD")
+	}
+	if c.token == "" {
+		c.token = os.Getenv("P2PCAM_TOKEN")
+	}
+}
+
 // config turns the flags into a viewer config.
 func (c *connFlags) config() (viewer.Config, error) {
+	c.secretsFromEnv()
 	id, err := signal.ParseDeviceID(c.device)
 	if err != nil {
 		return viewer.Config{}, err
 	}
-	if c.user == "" || c.token == "" {
-		return viewer.Config{}, fmt.Errorf("--user and --token are needed (or $P2PCAM_USER, $P2PCAM_TOKEN)")
+	if c.user == "" || (c.token == "" && c.cloud == "") {
+		return viewer.Config{}, fmt.Errorf("--user and --token, or --user, --password and --cloud, are needed (or $P2PCAM_USER, $P2PCAM_TOKEN, $P2PCAM_PASSWORD, $P2PCAM_CLOUD)")
 	}
 	ice, err := parseICE(c.ice)
 	if err != nil {
@@ -77,7 +94,33 @@ func (c *connFlags) dial(ctx context.Context) (*viewer.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.cloud != "" && c.token == "" {
+		if err := c.login(ctx, &cfg); err != nil {
+			return nil, err
+		}
+	}
 	return viewer.Dial(ctx, cfg)
+}
+
+// login gets a token for the camera, and ICE servers unless --ice gave
+// some, from the token service at --cloud. Tokens are short-lived, so
+// every dial logs in afresh.
+func (c *connFlags) login(ctx context.Context, cfg *viewer.Config) error {
+	resp, err := tokenapi.Login(ctx, strings.TrimSuffix(c.cloud, "/"), c.user, c.password)
+	if err != nil {
+		return err
+	}
+	g, ok := resp.Grant(c.device)
+	if !ok {
+		return fmt.Errorf("%s is not shared with %s: its owner can share it with p2pcam cloud share %s %s", c.device, c.user, c.device, c.user)
+	}
+	cfg.Token = g.Token
+	if len(cfg.ICEServers) == 0 {
+		for _, s := range resp.ICEServers {
+			cfg.ICEServers = append(cfg.ICEServers, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+		}
+	}
+	return nil
 }
 
 // parseICE parses "stun:h:p,turn:user:pass@h:p?transport=udp".

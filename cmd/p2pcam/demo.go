@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -52,11 +54,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer os.RemoveAll(dir)
 
-	// Accounts and keys.
+	// Accounts, the demo viewer's share of the camera, and the token
+	// issuer the camera trusts.
 	devPass, viewPass := cloud.GeneratePassword(), cloud.GeneratePassword()
-	users, err := cloud.AddUser(nil, demoDevice, cloud.RoleDevice, devPass)
+	var d cloud.Directory
+	d.Users, err = cloud.AddUser(nil, demoDevice, cloud.RoleDevice, devPass)
 	if err == nil {
-		users, err = cloud.AddUser(users, "demo-viewer", cloud.RoleViewer, viewPass)
+		d.Users, err = cloud.AddUser(d.Users, demoViewer, cloud.RoleViewer, viewPass)
+	}
+	if err == nil {
+		d, err = d.WithShare(demoDevice, demoViewer, auth.PermAll)
 	}
 	if err != nil {
 		return err
@@ -67,9 +74,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 
 	c, err := cloud.Start(cloud.Config{
-		MQTT:   cloud.BrokerConfig{Listen: "127.0.0.1:0", Users: users},
-		TURN:   cloud.TURNConfig{Listen: "127.0.0.1:0"},
-		Logger: log,
+		Directory: d,
+		MQTT:      cloud.BrokerConfig{Listen: "127.0.0.1:0"},
+		TURN:      cloud.TURNConfig{Listen: "127.0.0.1:0"},
+		Issuer:    issuer,
+		Logger:    log,
 	})
 	if err != nil {
 		return err
@@ -104,16 +113,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}()
 
 	now := time.Now()
-	token, err := auth.Sign(issuer, auth.Claims{Issuer: "p2pcam-demo", Device: demoDevice, Subject: "demo-viewer",
+	token, err := auth.Sign(issuer, auth.Claims{Issuer: "p2pcam-demo", Device: demoDevice, Subject: demoViewer,
 		Perms: auth.PermAll, IssuedAt: now, Expiry: now.Add(24 * time.Hour)})
 	if err != nil {
 		return err
 	}
 	id, _ := signal.ParseDeviceID(demoDevice)
-	vUser, vPass := c.TURNCredentials("demo-viewer", 24*time.Hour)
+	vUser, vPass := c.TURNCredentials(demoViewer, 24*time.Hour)
 	dial := func(ctx context.Context) (*viewer.Conn, error) {
 		return viewer.Dial(ctx, viewer.Config{
-			Broker: ep.MQTT, Username: "demo-viewer", Password: viewPass, Device: id, Token: token,
+			Broker: ep.MQTT, Username: demoViewer, Password: viewPass, Device: id, Token: token,
 			ICEServers: []webrtc.ICEServer{{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: vUser, Credential: vPass}},
 			Link:       link.Options{LoopbackOnly: true},
 			Logger:     log,
@@ -125,9 +134,44 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	mux := demoMux(c, gw, demoConfig{Autologin: &demoLogin{User: demoViewer, Password: viewPass}, Autoplay: []string{demoDevice}})
 	fmt.Fprintf(stdout, "p2pcam demo: dev cloud at %s, camera %s on the sim board, watched over P2P.\n", ep.MQTT, demoDevice)
 	fmt.Fprintf(stdout, "watch it:  ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=high'\n", ln.Addr())
 	fmt.Fprintf(stdout, "command:   curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", ln.Addr())
 	fmt.Fprintf(stdout, "Ctrl-C to stop.\n")
-	return serveHTTP(ctx, ln, gw)
+	return serveHTTP(ctx, ln, mux)
+}
+
+// demoViewer is the demo's viewer account.
+const demoViewer = "demo-viewer"
+
+// demoConfig is /config.json, which the player page reads at start: the
+// demo logs the page in and plays its camera with no clicks. Only the
+// demo serves it (on loopback): it holds the demo viewer's password.
+type demoConfig struct {
+	Cloud     string     `json:"cloud"` // "": the page's own origin
+	Autologin *demoLogin `json:"autologin,omitempty"`
+	Autoplay  []string   `json:"autoplay,omitempty"`
+}
+
+type demoLogin struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// demoMux serves everything on one origin: the dev cloud's API and MQTT
+// over WebSocket, the gateway's HTTP-FLV and commands, and the page's
+// configuration.
+func demoMux(c *cloud.Cloud, gw http.Handler, cfg demoConfig) *http.ServeMux {
+	mux := http.NewServeMux()
+	api := c.Handler()
+	mux.Handle("/mqtt", api)
+	mux.Handle("/api/", api)
+	mux.HandleFunc("/config.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(cfg)
+	})
+	mux.Handle("/", gw)
+	return mux
 }

@@ -7,7 +7,8 @@
 //	p2pcam keygen --out issuer.key                        make an issuer key, print its public half
 //
 // The connection flags can come from the environment: P2PCAM_BROKER,
-// P2PCAM_USER, P2PCAM_PASSWORD, P2PCAM_DEVICE, P2PCAM_TOKEN, P2PCAM_ICE.
+// P2PCAM_USER, P2PCAM_PASSWORD, P2PCAM_DEVICE, P2PCAM_TOKEN, P2PCAM_ICE,
+// P2PCAM_CLOUD (log in at a dev cloud for a token instead).
 package main
 
 import (

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/viewer/gateway"
 )
 
@@ -20,11 +21,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cf.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8090", "local HTTP `address`")
 	maxLag := registerMaxLag(fs)
+	var origins stringList
+	fs.Var(&origins, "allow-origin", "an `origin` (https://host[:port]) whose pages may play the gateway from a browser (repeatable); \"*\" is refused: the gateway has no login of its own")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if _, err := cf.config(); err != nil {
 		return err
+	}
+	policy, err := cors.New(origins)
+	if err != nil {
+		return fmt.Errorf("--allow-origin: %w", err)
+	}
+	if policy.AllowsAny() {
+		return fmt.Errorf("--allow-origin \"*\": the gateway serves the camera with your token to whoever asks; list the pages' origins instead")
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -35,7 +45,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer gw.Close()
 	go gw.Warm(ctx)
 	fmt.Fprintf(stdout, "p2pcam: serving %s at http://%s/ipc.flv?action=live&channel=0&quality=high\n", cf.device, ln.Addr())
-	return serveHTTP(ctx, ln, gw)
+	return serveHTTP(ctx, ln, policy.Wrap(gw))
 }
 
 // serveHTTP serves h on ln until ctx is done.

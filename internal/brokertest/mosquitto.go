@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,20 @@ type Account struct {
 // acl_file, and returns its address (host:port). It is killed when the
 // test ends. Without mosquitto the test is skipped (it fails under CI).
 func Mosquitto(t testing.TB, accounts []Account, acl string) string {
+	t.Helper()
+	addr, _ := mosquitto(t, accounts, acl, false)
+	return addr
+}
+
+// MosquittoWebSocket is Mosquitto with a second listener for MQTT over
+// WebSocket (`listener PORT` + `protocol websockets`, the same accounts
+// and ACL); it returns the TCP address and the ws:// URL.
+func MosquittoWebSocket(t testing.TB, accounts []Account, acl string) (addr, wsURL string) {
+	t.Helper()
+	return mosquitto(t, accounts, acl, true)
+}
+
+func mosquitto(t testing.TB, accounts []Account, acl string, websockets bool) (addr, wsURL string) {
 	t.Helper()
 	mosquitto := mediatest.Require(t, "mosquitto")
 	passwd := mediatest.Require(t, "mosquitto_passwd")
@@ -45,14 +60,19 @@ func Mosquitto(t testing.TB, accounts []Account, acl string) string {
 		t.Fatal(err)
 	}
 	port := FreeTCPPort(t)
-	conf := fmt.Sprintf(`listener %d 127.0.0.1
-allow_anonymous false
+	conf := fmt.Sprintf("listener %d 127.0.0.1\n", port)
+	if websockets {
+		wsPort := FreeTCPPort(t)
+		conf += fmt.Sprintf("listener %d 127.0.0.1\nprotocol websockets\n", wsPort)
+		wsURL = fmt.Sprintf("ws://127.0.0.1:%d/mqtt", wsPort)
+	}
+	conf += fmt.Sprintf(`allow_anonymous false
 password_file %s
 acl_file %s
 persistence false
 log_dest stderr
 log_type all
-`, port, pwFile, aclFile)
+`, pwFile, aclFile)
 	// Started as root, mosquitto would switch to the "mosquitto" user,
 	// which cannot read the test's private directory.
 	if u, err := user.Current(); err == nil {
@@ -83,13 +103,23 @@ log_type all
 		}
 	})
 
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	listening := []string{addr}
+	if wsURL != "" {
+		listening = append(listening, strings.TrimSuffix(strings.TrimPrefix(wsURL, "ws://"), "/mqtt"))
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
-		if err == nil {
+		for len(listening) > 0 {
+			conn, err := net.DialTimeout("tcp", listening[0], 500*time.Millisecond)
+			if err != nil {
+				break
+			}
 			conn.Close()
-			return addr
+			listening = listening[1:]
+		}
+		if len(listening) == 0 {
+			return addr, wsURL
 		}
 		select {
 		case <-exited:

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+)
+
+// serve refuses CORS origins it cannot honour before it connects.
+func TestServeAllowOrigin(t *testing.T) {
+	tests := []struct {
+		origin, wantErr string
+	}{
+		{"*", "the gateway serves the camera with your token"},
+		{"page.test", "want \"*\" or scheme://host[:port]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.origin, func(t *testing.T) {
+			err := run(context.Background(), []string{"serve", "--device", "acme/cam1", "--user", "alice", "--token", "t",
+				"--listen", "127.0.0.1:0", "--allow-origin", tt.origin}, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// cloud share checks its arguments and takes flags after them.
+func TestCloudShare(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"cloud", "adduser", "acme/cam1", "--role", "device", "--dir", dir},
+		{"cloud", "adduser", "alice", "--dir", dir},
+		{"cloud", "share", "acme/cam1", "alice", "--perm", "live,voice", "--dir", dir},
+	} {
+		if err := run(context.Background(), args, io.Discard, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	d, err := cloudFiles{dir}.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := d.SharedWith("alice"); len(s) != 1 || strings.Join(s[0].Perms, ",") != "live,voice" {
+		t.Fatalf("shares %+v", d.Shares)
+	}
+	for _, tt := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"cloud", "share", "acme/cam1", "--dir", dir}, "want DEVICE and USER"},
+		{[]string{"cloud", "share", "acme/cam9", "alice", "--dir", dir}, "no device account"},
+		{[]string{"cloud", "share", "acme/cam1", "bob", "--dir", dir}, "no viewer account"},
+		{[]string{"cloud", "share", "acme/cam1", "alice", "--perm", "root", "--dir", dir}, "--perm"},
+	} {
+		if err := run(context.Background(), tt.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+}
+
+// A flag error's usage message never shows a secret from the
+// environment.
+func TestUsageHidesSecrets(t *testing.T) {
+	t.Setenv("P2PCAM_PASSWORD", "secret-password-123")
+	t.Setenv("P2PCAM_TOKEN", "p2pcam1.secret-token")
+	for _, cmd := range []string{"view", "cmd", "serve", "talk"} {
+		var stderr strings.Builder
+		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
+		if err == nil {
+			t.Errorf("%s: a bad flag passed", cmd)
+		}
+		if out := stderr.String(); strings.Contains(out, "secret-password-123") || strings.Contains(out, "secret-token") {
+			t.Errorf("%s: usage shows a secret:\n%s", cmd, out)
+		}
+	}
+}
