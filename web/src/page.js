@@ -190,7 +190,7 @@ async function startTile(t) {
     if (t.video.videoWidth) setStatus(t, 'playing');
   } catch (e) {
     let msg = errText(e);
-    if (e.code === ERR_NOT_SHARED) msg = `${msg}. Ask the camera's owner to share it with you.`;
+    if (e.code === ERR_NOT_SHARED && !/share it/.test(msg)) msg = `${msg}. Ask the camera's owner to share it with you.`;
     setStatus(t, 'failed', msg);
   }
 }

@@ -77,9 +77,14 @@ export async function startServer() {
     return match[1] + '/';
   }
   const bin = build('./web/test/devserver', 'devserver');
-  const { match } = await start(bin, ['--listen', '127.0.0.1:0', '--dir', webDir], /listening (http:\/\/\S+\/)/);
+  const dir = process.env.P2PCAM_WEB_DIR ? ['--dir', webDir] : []; // default: the embedded copy, what ships
+  const { match } = await start(bin, ['--listen', '127.0.0.1:0', '--gateway', '127.0.0.1:0', ...dir], /listening (http:\/\/\S+\/)\ngateway (http:\/\/\S+\/)/);
+  gatewayURL = match[2];
   return match[1];
 }
+
+/** gatewayURL is the cross-origin HTTP-FLV gateway of the devserver. */
+export let gatewayURL = null;
 
 let pw = null;
 /** launch starts headless Chromium. */

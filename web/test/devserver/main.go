@@ -1,12 +1,16 @@
-// Command devserver is the browser tests' stand-in for `p2pcam demo`
-// with the dev cloud's HTTP side: one process with the dev cloud (MQTT
-// broker, STUN/TURN), two sim cameras (demo/cam1 shared with
-// demo-viewer, demo/cam2 not), and on one HTTP origin the page (package
-// web), /mqtt (WebSocket, subprotocol mqtt, proxied to the broker),
-// /api/login, /api/token and /config.json. It prints "listening URL".
+// Command devserver is what the browser tests run the page against: one
+// process with the real dev cloud (MQTT broker, STUN/TURN, the token
+// service and MQTT over WebSocket from cloud.Handler), two sim cameras
+// (demo/cam1 shared with demo-viewer, demo/cam2 not), and
 //
-// It exists so the SDK and page can be tested on their own; the product
-// serves the same from `p2pcam demo` and `p2pcam cloud --http`.
+//   - on one origin: the page (package web, or --dir), /mqtt, /api/*
+//     and /config.json (autologin and autoplay, as `p2pcam demo` has);
+//   - on a second origin: a gateway that re-serves demo/cam1 as HTTP-FLV
+//     with CORS for the first origin, as `p2pcam serve --allow-origin`.
+//
+// It prints "listening URL" and "gateway URL". It differs from `p2pcam
+// demo` by the second camera (for the unshared-device test) and the
+// cross-origin gateway.
 package main
 
 import (
@@ -15,7 +19,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,81 +29,103 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
+	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/link"
+	p2psignal "github.com/p2pcam/p2pcam/signal"
+	"github.com/p2pcam/p2pcam/viewer"
+	"github.com/p2pcam/p2pcam/viewer/gateway"
 	"github.com/p2pcam/p2pcam/web"
 )
 
+const viewerName = "demo-viewer"
+
 func main() {
-	listen := flag.String("listen", "127.0.0.1:0", "HTTP `address`")
+	listen := flag.String("listen", "127.0.0.1:0", "the page's HTTP `address`")
+	gwListen := flag.String("gateway", "127.0.0.1:0", "the cross-origin gateway's HTTP `address`")
+	dir := flag.String("dir", "", "serve the page from this `directory` (web/) instead of the embedded copy")
 	verbose := flag.Bool("v", false, "log everything")
-	flag.StringVar(&pageDir, "dir", "", "serve the page from this `directory` (web/) instead of the embedded copy")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *listen, *verbose); err != nil {
+	if err := run(ctx, *listen, *gwListen, *dir, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "devserver:", err)
 		os.Exit(1)
 	}
 }
 
-var pageDir string
-
-type server struct {
-	brokerAddr string
-	viewPass   string
-	issuer     ed25519.PrivateKey
-	cloud      *cloud.Cloud
-	shared     map[string]bool
-}
-
-func run(ctx context.Context, listen string, verbose bool) error {
+func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error {
 	level := slog.LevelWarn
 	if verbose {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	dir, err := os.MkdirTemp("", "p2pcam-devserver-")
+	tmp, err := os.MkdirTemp("", "p2pcam-devserver-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer os.RemoveAll(tmp)
+
 	cams := []string{"demo/cam1", "demo/cam2"}
-	s := &server{viewPass: "demo-password", shared: map[string]bool{"demo/cam1": true}}
-	var users []cloud.User
 	camPass := map[string]string{}
+	viewPass := cloud.GeneratePassword()
+	var d cloud.Directory
 	for _, c := range cams {
 		camPass[c] = cloud.GeneratePassword()
-		if users, err = cloud.AddUser(users, c, cloud.RoleDevice, camPass[c]); err != nil {
+		if d.Users, err = cloud.AddUser(d.Users, c, cloud.RoleDevice, camPass[c]); err != nil {
 			return err
 		}
 	}
-	if users, err = cloud.AddUser(users, "demo-viewer", cloud.RoleViewer, s.viewPass); err != nil {
+	if d.Users, err = cloud.AddUser(d.Users, viewerName, cloud.RoleViewer, viewPass); err != nil {
 		return err
 	}
-	if s.issuer, _, err = auth.LoadOrCreateDeviceKey(filepath.Join(dir, "issuer.key")); err != nil {
+	if d, err = d.WithShare("demo/cam1", viewerName, auth.PermAll); err != nil {
 		return err
 	}
-	c, err := cloud.Start(cloud.Config{MQTT: cloud.BrokerConfig{Listen: "127.0.0.1:0", Users: users}, TURN: cloud.TURNConfig{Listen: "127.0.0.1:0"}, Logger: log})
+	issuer, _, err := auth.LoadOrCreateDeviceKey(filepath.Join(tmp, "issuer.key"))
+	if err != nil {
+		return err
+	}
+	pageLn, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	gwLn, err := net.Listen("tcp", gwListen)
+	if err != nil {
+		pageLn.Close()
+		return err
+	}
+	pageOrigin := "http://" + pageLn.Addr().String()
+	c, err := cloud.Start(cloud.Config{
+		Directory: d, Issuer: issuer, Logger: log,
+		MQTT: cloud.BrokerConfig{Listen: "127.0.0.1:0"},
+		TURN: cloud.TURNConfig{Listen: "127.0.0.1:0"},
+	})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	s.cloud = c
 	ep := c.Endpoints()
-	s.brokerAddr = strings.TrimPrefix(ep.MQTT, "mqtt://")
+
 	camCtx, stopCams := context.WithCancel(ctx)
 	done := make(chan error, len(cams))
+	started := 0
+	defer func() {
+		stopCams()
+		for range started {
+			<-done
+		}
+	}()
 	for _, name := range cams {
 		tu, tp := c.TURNCredentials(name, 24*time.Hour)
 		cam, err := agent.New(agent.Config{
 			Device: name,
-			Auth: agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(s.issuer.Public().(ed25519.PublicKey))},
-				DeviceKey: filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".key")},
+			Auth: agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(issuer.Public().(ed25519.PublicKey))},
+				DeviceKey: filepath.Join(tmp, strings.ReplaceAll(name, "/", "-")+".key")},
 			P2P: agent.P2PConfig{Broker: ep.MQTT, Password: camPass[name], ICEServers: []agent.ICEServer{
 				{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: tu, Credential: tp}}},
 			LAN:    agent.LANConfig{Listen: "off"},
@@ -108,146 +133,68 @@ func run(ctx context.Context, listen string, verbose bool) error {
 			Logger: log,
 		})
 		if err != nil {
-			stopCams()
 			return err
 		}
+		started++
 		go func() { done <- cam.Run(camCtx) }()
 	}
-	defer func() {
-		stopCams()
-		for range cams {
-			<-done
-		}
-	}()
+
+	// The gateway, on its own origin, with CORS for the page's.
+	now := time.Now()
+	token, err := auth.Sign(issuer, auth.Claims{Issuer: "devserver", Device: "demo/cam1", Subject: viewerName,
+		Perms: auth.PermAll, IssuedAt: now, Expiry: now.Add(24 * time.Hour)})
+	if err != nil {
+		return err
+	}
+	id, _ := p2psignal.ParseDeviceID("demo/cam1")
+	vu, vp := c.TURNCredentials(viewerName, 24*time.Hour)
+	gw := gateway.New(func(ctx context.Context) (*viewer.Conn, error) {
+		return viewer.Dial(ctx, viewer.Config{
+			Broker: ep.MQTT, Username: viewerName, Password: viewPass, Device: id, Token: token,
+			ICEServers: []webrtc.ICEServer{{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: vu, Credential: vp}},
+			Link:       link.Options{LoopbackOnly: true}, Logger: log,
+		})
+	}, log)
+	defer gw.Close()
+	policy, err := cors.New([]string{pageOrigin})
+	if err != nil {
+		return err
+	}
 
 	mux := http.NewServeMux()
 	page := web.Handler()
-	if pageDir != "" {
-		page = http.FileServerFS(os.DirFS(pageDir))
+	if dir != "" {
+		page = http.FileServerFS(os.DirFS(dir))
 	}
 	mux.Handle("/", page)
-	mux.HandleFunc("/mqtt", s.serveMQTT)
-	mux.HandleFunc("POST /api/login", s.login)
-	mux.HandleFunc("POST /api/token", s.token)
-	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]any{"cloud": "", "autologin": map[string]string{"user": "demo-viewer", "password": s.viewPass}, "autoplay": []string{"demo/cam1"}})
+	api := c.Handler()
+	mux.Handle("/mqtt", api)
+	mux.Handle("/api/", api)
+	mux.HandleFunc("/config.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(map[string]any{"cloud": "",
+			"autologin": map[string]string{"user": viewerName, "password": viewPass}, "autoplay": []string{"demo/cam1"}})
 	})
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("listening http://%s/\n", ln.Addr())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { <-ctx.Done(); srv.Close() }()
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		return err
-	}
-	return nil
-}
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-type loginReq struct {
-	User, Password, Device string
-}
-
-func (s *server) check(w http.ResponseWriter, r *http.Request) (loginReq, bool) {
-	var q loginReq
-	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&q); err != nil {
-		writeJSON(w, 400, map[string]string{"error": "bad request: " + err.Error()})
-		return q, false
+	fmt.Printf("listening %s/\n", pageOrigin)
+	fmt.Printf("gateway http://%s/\n", gwLn.Addr())
+	errc := make(chan error, 2)
+	servers := []*http.Server{
+		{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
+		{Handler: policy.Wrap(gw), ReadHeaderTimeout: 5 * time.Second},
 	}
-	if q.User != "demo-viewer" || q.Password != s.viewPass {
-		writeJSON(w, 401, map[string]string{"error": "wrong user or password"})
-		return q, false
+	go func() { errc <- servers[0].Serve(pageLn) }()
+	go func() { errc <- servers[1].Serve(gwLn) }()
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
 	}
-	return q, true
-}
-
-func (s *server) tokenFor(user, device string) (string, time.Time, error) {
-	now := time.Now()
-	exp := now.Add(time.Hour)
-	t, err := auth.Sign(s.issuer, auth.Claims{Issuer: "devserver", Device: device, Subject: user, Perms: auth.PermAll, IssuedAt: now, Expiry: exp})
-	return t, exp, err
-}
-
-func (s *server) login(w http.ResponseWriter, r *http.Request) {
-	q, ok := s.check(w, r)
-	if !ok {
-		return
+	for _, s := range servers {
+		s.Close()
 	}
-	tok, exp, err := s.tokenFor(q.User, "demo/cam1")
-	if err != nil {
-		writeJSON(w, 500, map[string]string{"error": err.Error()})
-		return
+	if err == http.ErrServerClosed {
+		err = nil
 	}
-	ep := s.cloud.Endpoints()
-	tu, tp := s.cloud.TURNCredentials(q.User, time.Hour)
-	writeJSON(w, 200, map[string]any{
-		"user": q.User, "expires": exp.Unix(),
-		"mqtt":        map[string]string{"url": "ws://" + r.Host + "/mqtt", "username": q.User, "password": s.viewPass},
-		"ice_servers": []map[string]any{{"urls": []string{ep.STUN}}, {"urls": []string{ep.TURN}, "username": tu, "credential": tp}},
-		"devices":     []map[string]any{{"device": "demo/cam1", "perm": []string{"live", "voice", "command"}, "token": tok}},
-	})
-}
-
-func (s *server) token(w http.ResponseWriter, r *http.Request) {
-	q, ok := s.check(w, r)
-	if !ok {
-		return
-	}
-	if !s.shared[q.Device] {
-		writeJSON(w, 403, map[string]string{"error": fmt.Sprintf("device %s is not shared with %s", q.Device, q.User)})
-		return
-	}
-	tok, exp, err := s.tokenFor(q.User, q.Device)
-	if err != nil {
-		writeJSON(w, 500, map[string]string{"error": err.Error()})
-		return
-	}
-	writeJSON(w, 200, map[string]any{"token": tok, "expires": exp.Unix()})
-}
-
-var upgrader = websocket.Upgrader{Subprotocols: []string{"mqtt"}, CheckOrigin: func(*http.Request) bool { return true }}
-
-// serveMQTT carries MQTT between a WebSocket and the broker's TCP port.
-func (s *server) serveMQTT(w http.ResponseWriter, r *http.Request) {
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	defer ws.Close()
-	tcp, err := net.Dial("tcp", s.brokerAddr)
-	if err != nil {
-		return
-	}
-	defer tcp.Close()
-	go func() {
-		defer ws.Close()
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := tcp.Read(buf)
-			if n > 0 {
-				if ws.WriteMessage(websocket.BinaryMessage, buf[:n]) != nil {
-					return
-				}
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	for {
-		_, b, err := ws.ReadMessage()
-		if err != nil {
-			return
-		}
-		if _, err := tcp.Write(b); err != nil {
-			return
-		}
-	}
+	return err
 }
