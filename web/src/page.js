@@ -157,6 +157,8 @@ async function openTile(device, opts = {}) {
   const t = { device, el, video, player: null, status: '', quality: opts.quality || 'high', talking: false };
   state.tiles.set(device, t);
   $('.quality', el).value = t.quality;
+  // Whenever pictures move again (after a re-dial, a quality switch).
+  video.addEventListener('playing', () => { if (t.player?.playing && t.status === 'connecting') setStatus(t, 'playing'); });
   wireTile(t);
   await startTile(t);
   return t;

@@ -84,6 +84,25 @@ test('quality switch changes the picture size on the same connection', { skip, t
   }
 });
 
+test('after the connection is lost the page re-dials and plays again', { skip, timeout: 60000 }, async () => {
+  const page = await openPage();
+  try {
+    await framesGrow(page, 'demo/cam1', 15000);
+    const first = await page.evaluate(() => {
+      const s = globalThis.p2pcamPage.sdk.services.get('demo/cam1');
+      const session = s.session;
+      s.pc.close(); // the network is gone
+      s.networkChanged(); // what the page does on 'online' and connection changes
+      return session;
+    });
+    await waitFor(page, (old) => { const s = globalThis.p2pcamPage.sdk.services.get('demo/cam1'); return s.state === 'connected' && s.session !== old; }, first, 15000, 'connected again with a new session');
+    await framesGrow(page, 'demo/cam1', 15000);
+    await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1').status === 'playing', null, 5000, 'tile says playing');
+  } finally {
+    await page.close();
+  }
+});
+
 test('a command is answered in the command box', { skip, timeout: 60000 }, async () => {
   const page = await openPage();
   try {
