@@ -11,14 +11,16 @@ import (
 	"log/slog"
 	"net"
 	"sort"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/p2pcam/p2pcam/agent/p2p"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/board"
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/sim"
+	"github.com/p2pcam/p2pcam/capture/v4l2cam"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/stream"
@@ -32,6 +34,7 @@ type Agent struct {
 	board     board.Profile
 	hubs      map[media.Quality]*stream.Hub
 	audio     *stream.Hub     // the microphone, mixed into every quality; nil when off
+	pcma      *stream.Hub     // the microphone as PCMA for media tracks; nil when off
 	qualities []media.Quality // those in hubs, lowest first
 	viewers   viewerLimit
 	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
@@ -42,6 +45,21 @@ type Agent struct {
 
 	handlers sync.WaitGroup // requests being served
 	health   health
+
+	// Who the camera serves, for get_device_st's appConnectNum.
+	p2pSessions atomic.Pointer[p2p.Server] // set once P2P mode is built
+	lanStreams  atomic.Int64               // LAN live and voice requests being served
+}
+
+// connections is how many apps the camera serves now: P2P sessions
+// (each app's peer connection, whatever it is doing) and LAN requests
+// that stream.
+func (a *Agent) connections() int {
+	n := int(a.lanStreams.Load())
+	if srv := a.p2pSessions.Load(); srv != nil {
+		n += srv.Sessions()
+	}
+	return n
 }
 
 // New builds an agent from cfg. Nothing runs until Run.
@@ -69,13 +87,20 @@ func New(cfg Config) (*Agent, error) {
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
 	}
-	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger, Cameras: capture.NewCameras()}
+	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
 	a.epoch = env.Epoch
-	if a.audio, err = newAudioHub(cfg, prof.Name, env); err != nil {
+	tap := &pcmaTap{}
+	if a.audio, err = newAudioHub(cfg, prof.Name, env, tap); err != nil {
 		return nil, err
 	}
+	if a.pcma, err = newPCMAHub(cfg, a.audio, tap); err != nil {
+		return nil, err
+	}
+	// The qualities that name one raw camera share it in this set, which
+	// lives as long as the agent's sources do.
+	kinds := sourceKinds(v4l2cam.NewCameras())
 	for q, spec := range a.streamSpecs() {
-		src, err := openSource(spec, env)
+		src, err := capture.Open(spec, env, kinds...)
 		if err != nil {
 			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
 		}
@@ -123,15 +148,27 @@ func (a *Agent) streamSpecs() map[media.Quality]string {
 	return specs
 }
 
-func openSource(spec string, env capture.Env) (capture.Source, error) {
-	if q, ok := strings.CutPrefix(spec, "sim:"); ok {
-		quality, err := media.ParseQuality(q)
-		if err != nil {
-			return nil, fmt.Errorf("%w %q: %v", capture.ErrBadSpec, spec, err)
-		}
-		return sim.New(quality, env)
+// sourceKinds returns the kinds of source spec beyond capture's own
+// file: and exec:: the sim board's clips, and V4L2 cameras, made from
+// cameras so that streams naming the same camera share it.
+func sourceKinds(cameras *v4l2cam.Cameras) []capture.Kind {
+	return []capture.Kind{
+		{Name: "sim", Form: "sim:QUALITY", Open: openSim},
+		cameras.Kind(),
 	}
-	return capture.Open(spec, env)
+}
+
+// openSim opens a "sim:QUALITY" spec: the sim board's clip of a quality.
+func openSim(arg string, env capture.Env) (capture.Source, error) {
+	quality, err := media.ParseQuality(arg)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", capture.ErrBadSpec, "sim:"+arg, err)
+	}
+	src, err := sim.New(quality, env)
+	if err != nil {
+		return nil, err // not a nil *capture.File in a non-nil Source
+	}
+	return src, nil
 }
 
 // Run serves until ctx is done, then shuts down: every viewer gets the end
@@ -165,6 +202,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			modes.Wait()
 			return err
 		}
+		a.p2pSessions.Store(srv)
 		modes.Add(1)
 		go func() {
 			defer modes.Done()
@@ -230,9 +268,23 @@ func (a *Agent) closeHubs() {
 	for _, e := range a.encoders {
 		e.stop()
 	}
+	if a.pcma != nil {
+		a.pcma.Close()
+	}
 	if a.audio != nil {
 		a.audio.Close()
 	}
+}
+
+// videoSPS returns the sequence parameter set of the best quality whose
+// stream has run, or nil: a media track session names its profile.
+func (a *Agent) videoSPS() []byte {
+	for i := len(a.qualities) - 1; i >= 0; i-- {
+		if v := a.hubs[a.qualities[i]].VideoInfo(); v != nil {
+			return v.SPS
+		}
+	}
+	return nil
 }
 
 // Stats returns the counters of each stream.

@@ -43,8 +43,8 @@ func soundDevices(cfg AudioConfig, boardName string) (mic, spk string) {
 var micParams = alsa.Params{Rate: capture.DefaultAudioRate, Channels: 1, BufferFrames: capture.DefaultAudioRate / 2}
 
 // newAudioHub returns the hub of the microphone every quality carries, or
-// nil when audio is off.
-func newAudioHub(cfg Config, boardName string, env capture.Env) (*stream.Hub, error) {
+// nil when audio is off. Its samples also go to tap, for media tracks.
+func newAudioHub(cfg Config, boardName string, env capture.Env, tap *pcmaTap) (*stream.Hub, error) {
 	mic, _ := soundDevices(cfg.Audio, boardName)
 	if mic == "off" {
 		return nil, nil
@@ -57,7 +57,7 @@ func newAudioHub(cfg Config, boardName string, env capture.Env) (*stream.Hub, er
 	if mic != "sim" {
 		open = func() (capture.Microphone, error) { return alsa.Open(mic, alsa.Capture, micParams) }
 	}
-	src := &capture.Audio{Name: "microphone " + mic, Open: open, Codec: codec, Bitrate: cfg.Audio.Bitrate, Env: env}
+	src := &capture.Audio{Name: "microphone " + mic, Open: open, Codec: codec, Bitrate: cfg.Audio.Bitrate, Env: env, PCM: tap.push}
 	return stream.New(src, stream.Config{
 		Name:        "ch0/audio",
 		IdleTimeout: cfg.Stream.IdleTimeout,

@@ -9,7 +9,8 @@ import (
 )
 
 // deviceStatus is one element of the get_device_st reply:
-// [{"status":"0","appConnectNum":"2"}].
+// [{"status":"0","appConnectNum":"2"}]. appConnectNum counts every app
+// the camera serves (Agent.connections), not only live viewers.
 type deviceStatus struct {
 	Status        string `json:"status"`
 	AppConnectNum string `json:"appConnectNum"`
@@ -55,6 +56,6 @@ func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
 	}
 	a.replyJSON(w, protocol.StatusOK, []deviceStatus{{
 		Status:        strconv.Itoa(int(st)),
-		AppConnectNum: strconv.Itoa(a.viewers.count()),
+		AppConnectNum: strconv.Itoa(a.connections()),
 	}})
 }

@@ -42,7 +42,13 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		a.serveLive(ctx, log, req, w)
 	case protocol.KindCommand:
 		a.serveCommand(log, req, w)
+	case protocol.KindTrack:
+		a.serveTrack(ctx, log, req, w)
 	case protocol.KindVoice:
+		if req.Transport == protocol.TransportTrack {
+			a.serveTrackVoice(ctx, log, w)
+			return
+		}
 		a.serveVoice(ctx, log, w)
 	default:
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,

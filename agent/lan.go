@@ -89,6 +89,10 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, protocol.StatusUnauthorized, err.Error())
 		return
 	}
+	if r.URL.Path != "/command" {
+		a.lanStreams.Add(1)
+		defer a.lanStreams.Add(-1)
+	}
 	line := r.URL.Path + "?" + rawQuery
 	hr := &httpResponder{w: w, rc: http.NewResponseController(w)}
 	if voice {
@@ -136,6 +140,7 @@ func (h *httpResponder) WriteHead(st protocol.Status, head protocol.Head) error 
 	if head.Quality != "" {
 		hd.Set("X-P2pcam-Quality", string(head.Quality))
 	}
+	st.SetHTTPHeaders(hd)
 	h.w.WriteHeader(st.HTTP())
 	return nil
 }
@@ -151,6 +156,7 @@ func (h *httpResponder) Backlog() int { return 0 }
 // writeHTTPError answers a request that never reached the router.
 func writeHTTPError(w http.ResponseWriter, st protocol.Status, msg string) {
 	w.Header().Set("Content-Type", "application/json")
+	st.SetHTTPHeaders(w.Header())
 	w.WriteHeader(st.HTTP())
 	_ = json.NewEncoder(w).Encode(errorBody{Status: strconv.Itoa(int(st)), Error: msg})
 }

@@ -42,9 +42,10 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		Handle: func(ctx context.Context, v protocol.Viewer, line string, w *link.Responder) {
 			a.Handle(ctx, v, line, w)
 		},
-		Link:   a.linkOptions(),
-		Agent:  "p2pcamd/" + a.cfg.Version,
-		Logger: a.log,
+		VideoSPS: a.videoSPS,
+		Link:     a.linkOptions(),
+		Agent:    "p2pcamd/" + a.cfg.Version,
+		Logger:   a.log,
 	})
 }
 

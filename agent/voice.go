@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/talkback"
 )
@@ -53,4 +55,72 @@ func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 		log.Info("talkback ended", "err", err)
 	}
 	log.Info("talkback done", "played", st.Played, "dropped", st.Dropped, "bad_frames", st.BadFrames, "underruns", st.Underruns, "first_sound", st.FirstSound)
+}
+
+// serveTrackVoice plays the viewer's audio track through the speaker
+// while the request's channel is open: the request holds the one
+// talker's slot, the audio comes as RTP on the session's audio track.
+func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Responder) {
+	tracks := tracksOf(w)
+	if tracks == nil || !tracks.HasAudio() {
+		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,
+			"this session has no audio track: offer a sendrecv m=audio section to talk with transport=track"))
+		return
+	}
+	if a.talk == nil {
+		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "this camera has no speaker"))
+		return
+	}
+	audio := &rtpAudio{}
+	stop := func() {}
+	defer func() { stop() }()
+	st, err := a.talk.ServeFrames(ctx, audio, func() {
+		// The speaker is ours: from now on the track's audio is.
+		audio.packets, stop = tracks.Listen()
+		if w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/json"}) == nil {
+			_ = w.Flush()
+		}
+		log.Info("talkback started", "transport", "track")
+	})
+	switch {
+	case errors.Is(err, talkback.ErrBusy):
+		log.Info("refused talker: the speaker is taken")
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "another viewer is talking"))
+		return
+	case err != nil:
+		log.Info("talkback ended", "err", err)
+	}
+	log.Info("talkback done", "transport", "track", "played", st.Played, "dropped", st.Dropped, "underruns", st.Underruns, "first_sound", st.FirstSound)
+}
+
+// rtpAudio reads the viewer's microphone packets for talkback: packets
+// that come after a later one are dropped (too late to play), and a gap
+// in the timestamps becomes silence.
+type rtpAudio struct {
+	packets <-chan link.AudioPacket
+	started bool
+	seq     uint16
+	nextTS  uint32 // timestamp the next packet should have
+}
+
+func (r *rtpAudio) ReadFrame(ctx context.Context) (media.Codec, []byte, int, error) {
+	for {
+		var p link.AudioPacket
+		select {
+		case p = <-r.packets:
+		case <-ctx.Done():
+			return 0, nil, 0, io.EOF
+		}
+		gap := 0
+		if r.started {
+			if int16(p.Seq-r.seq) <= 0 {
+				continue // late or repeated
+			}
+			if d := int32(p.TS - r.nextTS); d > 0 {
+				gap = int(d)
+			}
+		}
+		r.started, r.seq, r.nextTS = true, p.Seq, p.TS+uint32(len(p.Payload))
+		return p.Codec, p.Payload, gap, nil
+	}
 }

@@ -43,20 +43,27 @@ type Audio struct {
 	// Bitrate of AAC; it defaults to 32 kbps.
 	Bitrate int
 	Env     Env
+	// PCM, if set, receives the microphone's samples as they are read,
+	// before the encoder: mono at the encoder's rate (rate), stamped
+	// with the capture time of the first, evenly as the frames are. It
+	// runs on the capture goroutine: it must not block, nor keep
+	// samples after it returns. Media tracks take their PCMA from here,
+	// without the AAC encoder's and decoder's delay.
+	PCM func(pts time.Duration, rate int, samples []int16)
 }
 
 // Run implements Source.
 func (a *Audio) Run(ctx context.Context, emit func(*media.Frame)) error {
-	env := a.Env.withDefaults()
+	env := a.Env.WithDefaults()
 	log := env.Logger.With("source", a.Name)
-	retry := backoff{min: audioMinBackoff, max: audioMaxBackoff, stable: audioHealthyRun}
+	retry := Backoff{Min: audioMinBackoff, Max: audioMaxBackoff, Stable: audioHealthyRun}
 	for {
 		start := env.Clock.Now()
 		err := a.capture(ctx, env, emit)
 		if ctx.Err() != nil {
 			return nil
 		}
-		delay := retry.after(env.Clock.Now().Sub(start))
+		delay := retry.After(env.Clock.Now().Sub(start))
 		log.Warn("microphone failed; reopening", "err", err, "reopen_in", delay)
 		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(delay)) != nil {
 			return nil
@@ -140,6 +147,8 @@ func (a *Audio) capture(ctx context.Context, env Env, emit func(*media.Frame)) e
 	var next time.Duration // PTS of the next frame to encode
 	var queued []time.Duration
 	first := true
+	var tapNext time.Duration // stamp of the next samples for a.PCM
+	tapFirst := true
 	for {
 		n, err := mic.Read(in)
 		if err != nil {
@@ -148,12 +157,21 @@ func (a *Audio) capture(ctx context.Context, env Env, emit func(*media.Frame)) e
 			}
 			return err
 		}
-		now := env.pts(env.Clock.Now())
+		now := env.PTS(env.Clock.Now())
 		// What the device still holds was captured after what was just
 		// read: after a stall, a backlog is read back to back.
 		held, _ := mic.Delay()
 		unread := time.Duration(held) * time.Second / time.Duration(p.Rate)
+		before := len(pending)
 		pending = rs.Convert(pending, in[:n])
+		if fresh := pending[before:]; a.PCM != nil && len(fresh) > 0 {
+			captured := now - unread - time.Duration(len(fresh))*time.Second/time.Duration(rate)
+			if tapFirst || absDur(tapNext-captured) > maxAudioSkew {
+				tapNext, tapFirst = captured, false
+			}
+			a.PCM(tapNext, rate, fresh)
+			tapNext += time.Duration(len(fresh)) * time.Second / time.Duration(rate)
+		}
 		for len(pending) >= enc.frame {
 			// The frame's first sample was captured this long before now.
 			captured := now - unread - time.Duration(len(pending))*time.Second/time.Duration(rate)

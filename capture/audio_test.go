@@ -106,3 +106,52 @@ func TestAudioSourceAfterAStall(t *testing.T) {
 		}
 	}
 }
+
+// The microphone's samples reach the PCM tap as they are read, before the
+// encoder, stamped evenly on the same time base as the frames.
+func TestAudioSourcePCM(t *testing.T) {
+	epoch := time.Now()
+	var mu sync.Mutex
+	type read struct {
+		pts  time.Duration
+		rate int
+		n    int
+		at   time.Duration
+	}
+	var reads []read
+	var frames []*media.Frame
+	src := &capture.Audio{Name: "test", Codec: media.CodecAAC, Env: capture.Env{Epoch: epoch},
+		Open: func() (capture.Microphone, error) { return sim.NewVoice(), nil },
+		PCM: func(pts time.Duration, rate int, s []int16) {
+			mu.Lock()
+			reads = append(reads, read{pts, rate, len(s), time.Since(epoch)})
+			mu.Unlock()
+		}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := src.Run(ctx, func(f *media.Frame) {
+		mu.Lock()
+		frames = append(frames, f)
+		mu.Unlock()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(reads) < 30 || len(frames) < 5 {
+		t.Fatalf("%d reads and %d frames in 1 s", len(reads), len(frames))
+	}
+	for i, r := range reads {
+		if r.rate != capture.DefaultAudioRate || r.n != capture.DefaultAudioRate/50 {
+			t.Fatalf("read %d: %d samples at %d Hz, want 20 ms at %d", i, r.n, r.rate, capture.DefaultAudioRate)
+		}
+		if r.at-r.pts > 60*time.Millisecond || r.pts > r.at {
+			t.Errorf("read %d stamped %v, arrived at %v", i, r.pts, r.at)
+		}
+		if i > 0 && r.pts-reads[i-1].pts != 20*time.Millisecond {
+			t.Errorf("read %d: %v after the previous one, want 20ms", i, r.pts-reads[i-1].pts)
+		}
+	}
+	// Same time base: the first frame holds the first samples read.
+	if d := frames[0].PTS - reads[0].pts; d < -time.Millisecond || d > time.Millisecond {
+		t.Errorf("first frame at %v, first samples at %v", frames[0].PTS, reads[0].pts)
+	}
+}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestBackoff(t *testing.T) {
-	b := backoff{min: 500 * time.Millisecond, max: 4 * time.Second, stable: 30 * time.Second}
+	b := Backoff{Min: 500 * time.Millisecond, Max: 4 * time.Second, Stable: 30 * time.Second}
 	steps := []struct {
 		ran, want time.Duration
 	}{
@@ -19,7 +19,7 @@ func TestBackoff(t *testing.T) {
 		{0, time.Second},
 	}
 	for i, s := range steps {
-		if got := b.after(s.ran); got != s.want {
+		if got := b.After(s.ran); got != s.want {
 			t.Errorf("restart %d after a %v run: wait %v, want %v", i+1, s.ran, got, s.want)
 		}
 	}

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/p2pcam/p2pcam/capture/capturetest"
 	"github.com/p2pcam/p2pcam/codec/h264"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
@@ -50,11 +52,11 @@ func withoutRepeatedParams(t testing.TB, annexB []byte) []byte {
 	return h264.AppendAnnexB(nil, kept)
 }
 
-// frameAll runs a stream through NALUReader and framer.
+// frameAll runs a stream through NALUReader and Framer.
 func frameAll(t testing.TB, stream []byte) []*media.Frame {
 	t.Helper()
 	nr := h264.NewNALUReader(bytes.NewReader(stream))
-	var fr framer
+	var fr Framer
 	var out []*media.Frame
 	for {
 		n, err := nr.Next()
@@ -67,11 +69,11 @@ func frameAll(t testing.TB, stream []byte) []*media.Frame {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f, err := fr.push(n); err == nil && f != nil {
+		if f, err := fr.Push(n); err == nil && f != nil {
 			out = append(out, f)
 		}
 	}
-	if f, err := fr.flush(); err == nil && f != nil {
+	if f, err := fr.Flush(); err == nil && f != nil {
 		out = append(out, f)
 	}
 	return out
@@ -108,7 +110,7 @@ func TestFramer(t *testing.T) {
 				if err != nil {
 					t.Fatalf("frame %d: payload is not AVCC: %v", i, err)
 				}
-				if f.Key && !hasParams(nalus) {
+				if f.Key && !capturetest.HasParams(nalus) {
 					t.Errorf("keyframe %d lacks SPS/PPS", i)
 				}
 			}
@@ -119,45 +121,14 @@ func TestFramer(t *testing.T) {
 	}
 }
 
-func hasParams(nalus [][]byte) bool {
-	var sps, pps bool
-	for _, n := range nalus {
-		switch h264.TypeOf(n) {
-		case h264.NALUTypeSPS:
-			sps = true
-		case h264.NALUTypePPS:
-			pps = true
-		case h264.NALUTypeIDR:
-			return sps && pps // parameters must come before the slice
-		}
-	}
-	return false
-}
-
-// collector gathers emitted frames for a test.
-type collector struct {
-	mu     sync.Mutex
-	frames []*media.Frame
-	got    chan struct{} // a token per frame
-}
-
-func newCollector() *collector { return &collector{got: make(chan struct{}, 10000)} }
-
-func (c *collector) emit(f *media.Frame) {
-	c.mu.Lock()
-	c.frames = append(c.frames, f)
-	c.mu.Unlock()
-	c.got <- struct{}{}
-}
-
 func TestFileLoopsInRealTime(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1000, 0))
 	env := Env{Clock: clk, Epoch: time.Unix(999, 0), Logger: slog.New(slog.DiscardHandler)}
 	src := NewClip("test", clip(t), env)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	c := newCollector()
-	go func() { done <- src.Run(ctx, c.emit) }()
+	c := capturetest.NewCollector()
+	go func() { done <- src.Run(ctx, c.Emit) }()
 
 	const frames = 130 // more than one loop of 100
 	for i := range frames {
@@ -165,13 +136,13 @@ func TestFileLoopsInRealTime(t *testing.T) {
 			clk.WaitPending(1) // the source sleeps until frame i is due
 			clk.Advance(40 * time.Millisecond)
 		}
-		<-c.got
+		<-c.Got
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v", err)
 	}
-	for i, f := range c.frames[:frames] {
+	for i, f := range c.Frames()[:frames] {
 		want := time.Second + time.Duration(i)*40*time.Millisecond
 		if f.PTS != want {
 			t.Fatalf("frame %d: PTS %v, want %v (1 s after the epoch, 25 fps, continuing across loops)", i, f.PTS, want)
@@ -219,19 +190,19 @@ func TestExecRestartsItsCommand(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	c := newCollector()
-	go func() { done <- src.Run(ctx, c.emit) }()
+	c := capturetest.NewCollector()
+	go func() { done <- src.Run(ctx, c.Emit) }()
 	// Three runs of 99 frames each (the last access unit of a run is
 	// dropped: a dying command may have cut it short).
 	for range 3 * 99 {
-		<-c.got
+		<-c.Got
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	var last time.Duration = -1
-	for i, f := range c.frames {
+	for i, f := range c.Frames() {
 		if f.PTS <= last {
 			t.Fatalf("frame %d: PTS %v after %v", i, f.PTS, last)
 		}
@@ -258,23 +229,37 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 }
 
 func TestOpen(t *testing.T) {
+	var opened string
+	fake := Kind{Name: "fake", Form: "fake:ARG", Open: func(arg string, env Env) (Source, error) {
+		opened = arg
+		return NewFile(arg, env), nil
+	}}
 	tests := []struct {
 		spec string
 		ok   bool
 	}{
 		{"file:/tmp/x.h264", true},
 		{"exec:rpicam-vid -o -", true},
+		{"fake:a:b", true},
 		{"file:", false},
+		{"fake:", false},
 		{"rtsp://camera", false},
 		{"nothing", false},
 	}
 	for _, tt := range tests {
-		_, err := Open(tt.spec, Env{})
+		_, err := Open(tt.spec, Env{}, fake)
 		if (err == nil) != tt.ok {
 			t.Errorf("Open(%q) = %v, want ok=%v", tt.spec, err, tt.ok)
 		}
 		if err != nil && !errors.Is(err, ErrBadSpec) {
 			t.Errorf("Open(%q) error %v is not ErrBadSpec", tt.spec, err)
 		}
+	}
+	if opened != "a:b" {
+		t.Errorf("the fake kind opened %q, want a:b", opened)
+	}
+	_, err := Open("rtsp://camera", Env{}, fake)
+	if want := "want file:PATH, exec:COMMAND or fake:ARG"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open error %v does not say %q", err, want)
 	}
 }

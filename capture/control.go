@@ -2,7 +2,8 @@ package capture
 
 // BitrateSetter is a source whose encoder's target bit rate can change
 // while it runs, for congestion control: step down when viewers' send
-// buffers stay full, back up when they drain. The V4L2 source is one.
+// buffers stay full, back up when they drain. The V4L2 camera source
+// (v4l2cam.Source) is one.
 type BitrateSetter interface {
 	// SetBitrate sets the target in bits per second. It applies at once
 	// when the source runs, and to the next run otherwise. It fails with

@@ -40,12 +40,12 @@ const maxStderrLine = 512
 
 // Run implements Source. It returns only when ctx is done.
 func (s *Exec) Run(ctx context.Context, emit func(*media.Frame)) error {
-	env := s.Env.withDefaults()
+	env := s.Env.WithDefaults()
 	log := env.Logger.With("source", "exec", "command", s.Command)
-	retry := backoff{
-		min:    orDuration(s.MinBackoff, 500*time.Millisecond),
-		max:    orDuration(s.MaxBackoff, 30*time.Second),
-		stable: orDuration(s.StableAfter, 30*time.Second),
+	retry := Backoff{
+		Min:    orDuration(s.MinBackoff, 500*time.Millisecond),
+		Max:    orDuration(s.MaxBackoff, 30*time.Second),
+		Stable: orDuration(s.StableAfter, 30*time.Second),
 	}
 	var last time.Duration = -1
 	for {
@@ -54,7 +54,7 @@ func (s *Exec) Run(ctx context.Context, emit func(*media.Frame)) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		wait := retry.after(env.Clock.Now().Sub(started))
+		wait := retry.After(env.Clock.Now().Sub(started))
 		log.Warn("capture command exited; restarting", "err", err, "frames", frames, "restart_in", wait)
 		if clock.SleepUntil(ctx, env.Clock, env.Clock.Now().Add(wait)) != nil {
 			return nil
@@ -109,10 +109,10 @@ func (s *Exec) runOnce(ctx context.Context, env Env, last *time.Duration, emit f
 // with its arrival time on the shared time base.
 func readAnnexB(r io.Reader, env Env, last *time.Duration, emit func(*media.Frame)) (int, error) {
 	nr := h264.NewNALUReader(r)
-	var fr framer
+	var fr Framer
 	frames := 0
 	stamp := func(f *media.Frame) {
-		f.PTS = env.pts(env.Clock.Now())
+		f.PTS = env.PTS(env.Clock.Now())
 		if f.PTS <= *last {
 			f.PTS = *last + time.Millisecond
 		}
@@ -131,7 +131,7 @@ func readAnnexB(r io.Reader, env Env, last *time.Duration, emit func(*media.Fram
 			// command that dies mid-frame leaves it truncated.
 			return frames, err
 		}
-		f, err := fr.push(nalu)
+		f, err := fr.Push(nalu)
 		if err != nil {
 			env.Logger.Warn("skipping access unit", "err", err)
 			continue

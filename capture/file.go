@@ -53,10 +53,10 @@ func NewClip(name string, clip []byte, env Env) *File {
 
 // Run implements Source.
 func (s *File) Run(ctx context.Context, emit func(*media.Frame)) error {
-	env := s.env.withDefaults()
+	env := s.env.WithDefaults()
 	log := env.Logger.With("source", "file", "name", s.name)
 	next := env.Clock.Now() // when the next frame is due
-	var fr framer
+	var fr Framer
 	var last time.Duration = -1
 	for loop := 0; ; loop++ {
 		r, err := s.open()
@@ -82,7 +82,7 @@ func (s *File) Run(ctx context.Context, emit func(*media.Frame)) error {
 
 // playOnce paces the frames of one pass through r and returns how many it
 // emitted.
-func (s *File) playOnce(ctx context.Context, env Env, r io.Reader, fr *framer, next *time.Time, last *time.Duration, emit func(*media.Frame)) (int, error) {
+func (s *File) playOnce(ctx context.Context, env Env, r io.Reader, fr *Framer, next *time.Time, last *time.Duration, emit func(*media.Frame)) (int, error) {
 	nr := h264.NewNALUReader(r)
 	n := 0
 	send := func(f *media.Frame) error {
@@ -95,7 +95,7 @@ func (s *File) playOnce(ctx context.Context, env Env, r io.Reader, fr *framer, n
 		if now := env.Clock.Now(); now.Sub(*next) > maxLag {
 			*next = now
 		}
-		f.PTS = env.pts(*next)
+		f.PTS = env.PTS(*next)
 		if f.PTS <= *last {
 			f.PTS = *last + time.Millisecond
 		}
@@ -108,7 +108,7 @@ func (s *File) playOnce(ctx context.Context, env Env, r io.Reader, fr *framer, n
 	for {
 		nalu, err := nr.Next()
 		if errors.Is(err, io.EOF) {
-			f, ferr := fr.flush()
+			f, ferr := fr.Flush()
 			if ferr == nil {
 				ferr = send(f)
 			}
@@ -121,7 +121,7 @@ func (s *File) playOnce(ctx context.Context, env Env, r io.Reader, fr *framer, n
 		if err != nil {
 			return n, err
 		}
-		f, err := fr.push(nalu)
+		f, err := fr.Push(nalu)
 		if err != nil {
 			env.Logger.Warn("skipping access unit", "source", s.name, "err", err)
 			continue

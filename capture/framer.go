@@ -8,11 +8,13 @@ import (
 	"github.com/p2pcam/p2pcam/media"
 )
 
-// framer turns a sequence of H.264 NAL units into frames: it assembles
+// Framer turns a sequence of H.264 NAL units into frames: it assembles
 // access units, keeps the latest SPS/PPS, puts them in front of every IDR
 // that lacks them, converts to AVCC, and holds back frames until the
-// first IDR so that a stream always starts decodable.
-type framer struct {
+// first IDR so that a stream always starts decodable. Every H.264 source
+// frames its stream with one (v4l2cam's too). Its zero value is ready;
+// one goroutine uses it at a time.
+type Framer struct {
 	asm     h264.Assembler
 	params  h264.ParamSets
 	info    *media.VideoInfo
@@ -23,9 +25,9 @@ type framer struct {
 	Skipped int
 }
 
-// push feeds one NAL unit and returns a completed frame, if any, without
+// Push feeds one NAL unit and returns a completed frame, if any, without
 // its PTS (the caller stamps it).
-func (f *framer) push(nalu []byte) (*media.Frame, error) {
+func (f *Framer) Push(nalu []byte) (*media.Frame, error) {
 	au, ok := f.asm.Push(nalu)
 	if !ok {
 		return nil, nil
@@ -33,8 +35,8 @@ func (f *framer) push(nalu []byte) (*media.Frame, error) {
 	return f.frame(au)
 }
 
-// flush returns the access unit in progress at the end of a stream.
-func (f *framer) flush() (*media.Frame, error) {
+// Flush returns the access unit in progress at the end of a stream.
+func (f *Framer) Flush() (*media.Frame, error) {
 	au, ok := f.asm.Flush()
 	if !ok {
 		return nil, nil
@@ -42,7 +44,7 @@ func (f *framer) flush() (*media.Frame, error) {
 	return f.frame(au)
 }
 
-func (f *framer) frame(au h264.AccessUnit) (*media.Frame, error) {
+func (f *Framer) frame(au h264.AccessUnit) (*media.Frame, error) {
 	changed := f.params.Observe(au.NALUs)
 	if (changed || f.info == nil) && f.params.Ready() {
 		info, err := videoInfo(f.params.SPS(), f.params.PPS())

@@ -28,14 +28,11 @@ type Env struct {
 	Epoch time.Time
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
-	// Cameras is where V4L2 sources that read the same raw camera meet
-	// to share it (see V4L2Spec). It defaults to one set for the whole
-	// process: a camera streams to one reader at a time, so every
-	// source of the process that reads it must find the others.
-	Cameras *Cameras
 }
 
-func (e Env) withDefaults() Env {
+// WithDefaults returns e with its zero fields set to their defaults.
+// Sources call it when they start.
+func (e Env) WithDefaults() Env {
 	e.Clock = clock.Or(e.Clock)
 	if e.Epoch.IsZero() {
 		e.Epoch = e.Clock.Now()
@@ -43,11 +40,8 @@ func (e Env) withDefaults() Env {
 	if e.Logger == nil {
 		e.Logger = slog.Default()
 	}
-	if e.Cameras == nil {
-		e.Cameras = processCameras
-	}
 	return e
 }
 
-// pts returns the media time of t on the shared time base.
-func (e Env) pts(t time.Time) time.Duration { return t.Sub(e.Epoch) }
+// PTS returns the media time of t on the shared time base.
+func (e Env) PTS(t time.Time) time.Duration { return t.Sub(e.Epoch) }

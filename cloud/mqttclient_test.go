@@ -1,10 +1,14 @@
 package cloud
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"io"
 	"net"
+	"os"
 	"strings"
-	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,48 +53,82 @@ func dialTransport(t testing.TB, addr string) net.Conn {
 	if ws.Subprotocol() != wsSubprotocol {
 		t.Fatalf("dial %s: subprotocol %q, want %q", addr, ws.Subprotocol(), wsSubprotocol)
 	}
-	return &packetConn{Conn: &wsConn{ws: ws}}
+	return wsClientConn(t, ws)
 }
 
-// packetConn sends each MQTT packet in one write, however the client
-// splits it: paho writes a packet's header and body separately, and
-// mosquitto 2.0.11's WebSocket listener loses a packet split across
-// WebSocket messages now and then (the embedded broker does not).
-type packetConn struct {
-	net.Conn
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (c *packetConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.buf = append(c.buf, p...)
-	for {
-		n := mqttPacketLen(c.buf)
-		if n == 0 || n > len(c.buf) {
-			return len(p), nil
-		}
-		if _, err := c.Conn.Write(c.buf[:n]); err != nil {
-			return 0, err
-		}
-		c.buf = c.buf[n:]
+// wsClientConn is a connection for paho that carries MQTT over ws, one
+// packet per WebSocket message. paho writes a packet as several buffers
+// (net.Buffers) and pings from another goroutine: on a socket the
+// buffers go out in one writev, atomically, but on a plain io.Writer
+// they go one Write at a time, and a ping can land inside a packet. So
+// paho gets one end of a socket pair, and a pump moves whole packets
+// between the other end and the WebSocket.
+func wsClientConn(t testing.TB, ws *websocket.Conn) net.Conn {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
+	ends := make([]net.Conn, 2)
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "mqtt-ws")
+		ends[i], err = net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	client, pump := ends[0], ends[1]
+	wc := &wsConn{ws: ws}
+	stop := func() { pump.Close(); wc.Close() }
+	go func() { // WebSocket -> client
+		defer stop()
+		io.Copy(pump, wc)
+	}()
+	go func() { // client -> WebSocket, a message a packet
+		defer stop()
+		r := bufio.NewReader(pump)
+		for {
+			pkt, err := readMQTTPacket(r)
+			if err != nil {
+				return
+			}
+			if _, err := wc.Write(pkt); err != nil {
+				return
+			}
+		}
+	}()
+	return client
 }
 
-// mqttPacketLen is the length of the MQTT packet at the start of b: its
-// type byte, the variable-length remaining length and the rest; 0 until
-// the length is complete.
-func mqttPacketLen(b []byte) int {
+// readMQTTPacket reads one MQTT packet: its type byte, the variable-length
+// remaining length and the rest.
+func readMQTTPacket(r *bufio.Reader) ([]byte, error) {
+	pkt := make([]byte, 0, 64)
+	b, err := r.ReadByte()
+	if err != nil {
+		return nil, err
+	}
+	pkt = append(pkt, b)
 	rem, shift := 0, 0
-	for i := 1; i < len(b) && i <= 4; i++ {
-		rem |= int(b[i]&0x7f) << shift
-		if b[i]&0x80 == 0 {
-			return i + 1 + rem
+	for i := 0; ; i++ {
+		b, err := r.ReadByte()
+		if err != nil {
+			return nil, err
+		}
+		if i == 4 {
+			return nil, errors.New("mqtt: remaining length over 4 bytes")
+		}
+		pkt = append(pkt, b)
+		rem |= int(b&0x7f) << shift
+		if b&0x80 == 0 {
+			break
 		}
 		shift += 7
 	}
-	return 0
+	pkt = append(pkt, make([]byte, rem)...)
+	_, err = io.ReadFull(r, pkt[len(pkt)-rem:])
+	return pkt, err
 }
 
 // dialMQTT connects to addr (see dialTransport). On success the client is disconnected when

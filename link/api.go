@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
 	"github.com/pion/logging"
 	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
@@ -42,9 +43,20 @@ type Options struct {
 	LoggerFactory logging.LoggerFactory
 	// SCTPRTOMax replaces the default SCTPRTOMax when positive.
 	SCTPRTOMax time.Duration
+	// Media sets the API up for media tracks: codecs, and the RTP
+	// interceptors (NACK, RTCP reports). Without it a session has data
+	// channels only, and no interceptor timers run for it.
+	Media bool
+	// Interceptors are added, with Media, to the RTP interceptor chain
+	// ahead of p2pcam's: they see incoming packets first, as they come
+	// off the wire, and outgoing ones last. Tests drop packets here.
+	Interceptors []interceptor.Factory
 }
 
-// NewAPI returns a pion API configured for p2pcam sessions.
+// NewAPI returns a pion API configured for p2pcam sessions: data
+// channels, and with o.Media media tracks with the codecs of
+// RegisterCodecs, NACK (generator and responder) and RTCP sender and
+// receiver reports.
 func NewAPI(o Options) *webrtc.API {
 	var se webrtc.SettingEngine
 	// Detached channels are read by pulling, so nothing that arrives
@@ -74,7 +86,24 @@ func NewAPI(o Options) *webrtc.API {
 	} else {
 		se.LoggerFactory = quietLogs{}
 	}
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	if !o.Media {
+		return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	}
+	m := &webrtc.MediaEngine{}
+	if err := RegisterCodecs(m); err != nil {
+		panic(err) // static codec table: a programming error
+	}
+	ir := &interceptor.Registry{}
+	for _, f := range o.Interceptors {
+		ir.Add(f)
+	}
+	if err := webrtc.ConfigureNack(m, ir); err != nil {
+		panic(err)
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		panic(err)
+	}
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir))
 }
 
 // quietLogs drops pion's logging.

@@ -19,10 +19,12 @@ type headMessage struct {
 	Status      int    `json:"status"`
 	ContentType string `json:"content_type,omitempty"`
 	Quality     string `json:"quality,omitempty"`
+	Width       int    `json:"width,omitempty"`
+	Height      int    `json:"height,omitempty"`
 }
 
 func encodeHead(st protocol.Status, h protocol.Head) []byte {
-	b, _ := json.Marshal(headMessage{Status: int(st), ContentType: h.ContentType, Quality: string(h.Quality)})
+	b, _ := json.Marshal(headMessage{Status: int(st), ContentType: h.ContentType, Quality: string(h.Quality), Width: h.Width, Height: h.Height})
 	return b
 }
 
@@ -34,7 +36,7 @@ func decodeHead(b []byte) (protocol.Status, protocol.Head, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return 0, protocol.Head{}, fmt.Errorf("link: bad answer head: %w", err)
 	}
-	h := protocol.Head{ContentType: m.ContentType}
+	h := protocol.Head{ContentType: m.ContentType, Width: m.Width, Height: m.Height}
 	if m.Quality != "" {
 		q, err := media.ParseQuality(m.Quality)
 		if err != nil {

@@ -42,6 +42,7 @@ type Responder struct {
 	closed  chan struct{} // closed when the viewer closes the channel
 	upload  chan []byte
 	rest    []byte // unread part of the current upload message
+	tracks  *Tracks
 
 	mu       sync.Mutex // guards deadline
 	deadline time.Time
@@ -49,7 +50,11 @@ type Responder struct {
 
 // Serve calls handle with a responder for each request channel the viewer
 // opens, once it is open, in a goroutine of its own.
-func Serve(dc *webrtc.DataChannel, handle func(*Responder)) {
+func Serve(dc *webrtc.DataChannel, handle func(*Responder)) { ServeSession(dc, nil, handle) }
+
+// ServeSession is Serve for a session with media tracks (nil when it has
+// none): its requests can feed them (Responder.Tracks).
+func ServeSession(dc *webrtc.DataChannel, tracks *Tracks, handle func(*Responder)) {
 	dc.OnOpen(func() {
 		raw, err := dc.DetachWithDeadline()
 		if err != nil {
@@ -59,7 +64,7 @@ func Serve(dc *webrtc.DataChannel, handle func(*Responder)) {
 		r := &Responder{
 			dc: dc, raw: raw,
 			drained: make(chan struct{}, 1), closed: make(chan struct{}),
-			upload: make(chan []byte, uploadQueue),
+			upload: make(chan []byte, uploadQueue), tracks: tracks,
 		}
 		dc.SetBufferedAmountLowThreshold(lowWater)
 		dc.OnBufferedAmountLow(func() {
@@ -89,6 +94,10 @@ func (r *Responder) readLoop() {
 		}
 	}
 }
+
+// Tracks returns the media tracks of the request's session, or nil when
+// the viewer's offer had no media sections.
+func (r *Responder) Tracks() *Tracks { return r.tracks }
 
 // Done is closed when the viewer closes the channel.
 func (r *Responder) Done() <-chan struct{} { return r.closed }

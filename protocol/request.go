@@ -7,7 +7,9 @@
 //	ipc.flv?action=live&channel=0&quality=standard|high|super
 //	ipc.flv?action=playback&channel=0&start_time=S&end_time=S
 //	ipc.flv?action=download&channel=0&file_name=X&offset=N
+//	ipc.track?action=live&channel=0&quality=standard|high|super
 //	voice?channel=0
+//	voice?channel=0&transport=track
 //	command?action=inner_define|user_define&channel=0&cmd=NAME&...
 //	action=inner_define&channel=0&cmd=NAME&...   (a bare command)
 //
@@ -48,11 +50,23 @@ const (
 	KindDownload                 // ipc.flv?action=download
 	KindVoice                    // voice?
 	KindCommand                  // command?action=inner_define|user_define
+	KindTrack                    // ipc.track?action=live: feed the session's media tracks
+)
+
+// Transports of a voice request: where the viewer's audio comes from.
+const (
+	// TransportChannel: the viewer sends FLV audio on the request's data
+	// channel (the default).
+	TransportChannel = "channel"
+	// TransportTrack: the viewer sends RTP (PCMA or PCMU) on the audio
+	// track of its peer connection; the data channel only holds the
+	// talker's slot while it is open.
+	TransportTrack = "track"
 )
 
 var kindNames = map[Kind]string{
 	KindLive: "live", KindPlayback: "playback", KindDownload: "download",
-	KindVoice: "voice", KindCommand: "command",
+	KindVoice: "voice", KindCommand: "command", KindTrack: "track",
 }
 
 // String returns the kind's name, e.g. "live".
@@ -67,9 +81,12 @@ func (k Kind) String() string {
 type Request struct {
 	Kind    Kind
 	Channel int
-	// Quality is the stream asked for by a live request; it defaults to
-	// high when the request names none.
+	// Quality is the stream asked for by a live or track request; it
+	// defaults to high when the request names none.
 	Quality media.Quality
+	// Transport is where a voice request's audio comes from:
+	// TransportChannel or TransportTrack.
+	Transport string
 	// Action is "inner_define" or "user_define" for a command.
 	Action string
 	// Cmd is the command name, e.g. "get_device_st", or for the topic
@@ -118,12 +135,14 @@ func Parse(line string) (Request, error) {
 	switch path {
 	case "ipc.flv":
 		err = r.parseMedia(action)
+	case "ipc.track":
+		err = r.parseTrack(action)
 	case "voice":
-		r.Kind = KindVoice
+		err = r.parseVoice()
 	case "", "command":
 		err = r.parseCommand(action)
 	default:
-		err = errorf(StatusBadRequest, "unknown request %q: want ipc.flv, voice or command", path)
+		err = errorf(StatusBadRequest, "unknown request %q: want ipc.flv, ipc.track, voice or command", path)
 	}
 	if err != nil {
 		return Request{}, err
@@ -135,15 +154,7 @@ func (r *Request) parseMedia(action string) error {
 	switch action {
 	case "live":
 		r.Kind = KindLive
-		q := r.Params.Get("quality")
-		if q == "" {
-			r.Quality = media.QualityHigh
-			return nil
-		}
-		var err error
-		if r.Quality, err = media.ParseQuality(q); err != nil {
-			return errorf(StatusBadRequest, "%v", err)
-		}
+		return r.parseQuality()
 	case "playback":
 		r.Kind = KindPlayback
 	case "download":
@@ -152,6 +163,46 @@ func (r *Request) parseMedia(action string) error {
 		return errorf(StatusBadRequest, "ipc.flv needs action=live, playback or download")
 	default:
 		return errorf(StatusBadRequest, "unknown ipc.flv action %q: want live, playback or download", action)
+	}
+	return nil
+}
+
+// parseQuality sets the quality a live or track request asks for.
+func (r *Request) parseQuality() error {
+	q := r.Params.Get("quality")
+	if q == "" {
+		r.Quality = media.QualityHigh
+		return nil
+	}
+	var err error
+	if r.Quality, err = media.ParseQuality(q); err != nil {
+		return errorf(StatusBadRequest, "%v", err)
+	}
+	return nil
+}
+
+// parseTrack parses ipc.track: only live video goes on tracks.
+func (r *Request) parseTrack(action string) error {
+	switch action {
+	case "live":
+		r.Kind = KindTrack
+		return r.parseQuality()
+	case "":
+		return errorf(StatusBadRequest, "ipc.track needs action=live")
+	}
+	return errorf(StatusBadRequest, "unknown ipc.track action %q: want live", action)
+}
+
+// parseVoice parses voice: transport=channel (the default) or track.
+func (r *Request) parseVoice() error {
+	r.Kind = KindVoice
+	switch t := r.Params.Get("transport"); t {
+	case "", TransportChannel:
+		r.Transport = TransportChannel
+	case TransportTrack:
+		r.Transport = TransportTrack
+	default:
+		return errorf(StatusBadRequest, "unknown voice transport %q: want channel or track", t)
 	}
 	return nil
 }
@@ -186,8 +237,10 @@ func channel(params url.Values) (int, error) {
 // String returns a short form of the request for logs.
 func (r Request) String() string {
 	switch r.Kind {
-	case KindLive:
-		return fmt.Sprintf("live ch%d %s", r.Channel, r.Quality)
+	case KindLive, KindTrack:
+		return fmt.Sprintf("%s ch%d %s", r.Kind, r.Channel, r.Quality)
+	case KindVoice:
+		return fmt.Sprintf("voice ch%d %s", r.Channel, r.Transport)
 	case KindCommand:
 		return fmt.Sprintf("command ch%d %s", r.Channel, r.Cmd)
 	}

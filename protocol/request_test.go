@@ -16,6 +16,10 @@ var parseTests = []struct {
 	cmd     string
 	status  Status // 0 when the request is valid
 }{
+	{"ipc.track?action=live&channel=0&quality=standard", KindTrack, 0, media.QualityStandard, "", 0},
+	{"ipc.track?action=live&channel=0", KindTrack, 0, media.QualityHigh, "", 0},
+	{"voice?channel=0&transport=track", KindVoice, 0, "", "", 0},
+	{"voice?channel=0&transport=channel", KindVoice, 0, "", "", 0},
 	{"ipc.flv?action=live&channel=0&quality=high", KindLive, 0, media.QualityHigh, "", 0},
 	{"/ipc.flv?action=live&channel=0&quality=super", KindLive, 0, media.QualitySuper, "", 0},
 	{"ipc.flv?action=live&channel=3&quality=standard&_protocol=tcp", KindLive, 3, media.QualityStandard, "", 0},
@@ -45,6 +49,10 @@ var parseTests = []struct {
 	{"ipc.flv?action=live&x=" + strings.Repeat("a", MaxLength), 0, 0, "", "", StatusBadRequest},
 	{"ipc.flv?action=live" + strings.Repeat("&a=1", MaxParams), 0, 0, "", "", StatusBadRequest},
 	{"", 0, 0, "", "", StatusBadRequest},
+	{"ipc.track?action=playback&channel=0", 0, 0, "", "", StatusBadRequest},
+	{"ipc.track?channel=0", 0, 0, "", "", StatusBadRequest},
+	{"ipc.track?action=live&quality=ultra", 0, 0, "", "", StatusBadRequest},
+	{"voice?channel=0&transport=rtp", 0, 0, "", "", StatusBadRequest},
 }
 
 func TestParse(t *testing.T) {
@@ -83,7 +91,10 @@ func FuzzParse(f *testing.F) {
 		if r.Kind == 0 || r.Channel < 0 || r.Channel > MaxChannel {
 			t.Fatalf("Parse accepted %q as %+v", line, r)
 		}
-		if r.Kind == KindLive && r.Quality.Rank() < 0 {
+		if r.Kind == KindVoice && r.Transport != TransportChannel && r.Transport != TransportTrack {
+			t.Fatalf("voice request with transport %q", r.Transport)
+		}
+		if (r.Kind == KindLive || r.Kind == KindTrack) && r.Quality.Rank() < 0 {
 			t.Fatalf("live request with quality %q", r.Quality)
 		}
 		if r.Kind == KindCommand && r.Cmd == "" {
@@ -95,10 +106,23 @@ func FuzzParse(f *testing.F) {
 func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, tt := range parseTests[:9] {
+		for _, tt := range parseTests[:13] {
 			if _, err := Parse(tt.line); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+func TestParseVoiceTransport(t *testing.T) {
+	for _, tt := range []struct{ line, want string }{
+		{"voice?channel=0", TransportChannel},
+		{"voice?channel=0&transport=channel", TransportChannel},
+		{"voice?channel=0&transport=track", TransportTrack},
+	} {
+		r, err := Parse(tt.line)
+		if err != nil || r.Transport != tt.want {
+			t.Errorf("Parse(%q) = %+v, %v; want transport %q", tt.line, r, err, tt.want)
 		}
 	}
 }

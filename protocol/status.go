@@ -1,6 +1,10 @@
 package protocol
 
-import "fmt"
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+)
 
 // Status is the answer code of the X-P2P protocol (GUIDE section 4). LAN
 // mode sends it as the HTTP status; P2P sends it in the response head.
@@ -32,14 +36,36 @@ func errorf(st Status, format string, args ...any) *Error {
 // Errorf returns an *Error with the given status.
 func Errorf(st Status, format string, args ...any) error { return errorf(st, format, args...) }
 
-// HTTP returns the HTTP status that carries st in LAN mode: 200 for OK,
-// 503 for busy, and the code itself otherwise.
+// HTTP returns the HTTP status that carries st over HTTP (LAN mode, the
+// gateway): 200 for OK; 503 Service Unavailable for busy and for too many
+// viewers (players show a 405 as "Method Not Allowed"); the code itself
+// otherwise. SetHTTPHeaders keeps the X-P2P status beside it.
 func (st Status) HTTP() int {
 	switch st {
 	case StatusOK:
-		return 200
-	case StatusBusy:
-		return 503
+		return http.StatusOK
+	case StatusBusy, StatusTooMany:
+		return http.StatusServiceUnavailable
 	}
 	return int(st)
+}
+
+// Retry-After values of the statuses that end by themselves, in seconds:
+// a talker finishes, a viewer leaves.
+const (
+	retryBusy    = "1"
+	retryTooMany = "5"
+)
+
+// SetHTTPHeaders sets the headers that go with st over HTTP:
+// X-P2pcam-Status, the X-P2P status itself, and Retry-After where
+// waiting helps.
+func (st Status) SetHTTPHeaders(h http.Header) {
+	h.Set("X-P2pcam-Status", strconv.Itoa(int(st)))
+	switch st {
+	case StatusBusy:
+		h.Set("Retry-After", retryBusy)
+	case StatusTooMany:
+		h.Set("Retry-After", retryTooMany)
+	}
 }

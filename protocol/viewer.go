@@ -19,7 +19,7 @@ type Viewer struct {
 // Permission returns what a viewer needs for a request of kind k.
 func (k Kind) Permission() auth.Permission {
 	switch k {
-	case KindLive:
+	case KindLive, KindTrack:
 		return auth.PermLive
 	case KindPlayback:
 		return auth.PermPlayback
@@ -34,6 +34,9 @@ func (k Kind) Permission() auth.Permission {
 // Head is the head of an answer, sent before its body.
 type Head struct {
 	ContentType string
+	// Width and Height are the picture size of a track feed, when known;
+	// 0 otherwise.
+	Width, Height int
 	// Quality is the quality served when it differs from the one asked
 	// for (the board has no stream of that quality); empty otherwise.
 	Quality media.Quality

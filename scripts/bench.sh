@@ -5,27 +5,32 @@
 #
 #   codec/h264  Annex-B parsing throughput, SPS parsing
 #   mux/flv     FLV muxing MB/s and allocations per frame, demuxing
+#   mux/rtp     H.264 RTP packetizing of a 3 kB IDR access unit
+#   agent       PCMA coding of the microphone for media tracks: time per 20 ms
 #   stream      fan-out of a 4 Mbps stream to 32 viewers: ns and allocs per
 #               frame, p50/p99 publish-to-written latency, CPU per viewer
 #   cmd/p2pcamd RSS of p2pcamd --board sim with 4 LAN viewers, time from
 #               request to first FLV video tag (warm and cold source), CPU
-#               per P2P viewer of a 4 Mbps stream (DTLS + SCTP)
-#   link        throughput of one data channel on loopback; a paced 2 Mbps
+#               per P2P viewer of a 4 Mbps stream, FLV on a data channel
+#               (DTLS + SCTP) and RTP on media tracks (SRTP)
+#   link        throughput of one data channel on loopback; one 10 kB frame
+#               on a media track and on a data channel; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
-#   capture     YUYV to I420 conversion, sub-stream scaling
+#   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
 #   natlab      (root) time to first frame direct and through TURN across
 #               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh
-go test -run '^$' -bench . -benchmem -benchtime 2s "$@" ./codec/h264/ ./mux/flv/
+go test -run '^$' -bench . -benchmem -benchtime 2s "$@" ./codec/h264/ ./mux/flv/ ./mux/rtp/
+go test -run '^$' -bench PCMATap -benchmem "$@" ./agent/
 go test -run '^$' -bench . -benchmem "$@" ./stream/
 go test -run '^$' -bench . -benchtime 3s "$@" ./link/
 go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
-go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/
+go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if [ "$(id -u)" = 0 ]; then
 	go test -run '^$' -bench TimeToFirstFrame -benchtime 10x "$@" ./natlab/
 	go test -run '^$' -bench LossyStream -benchtime 3x "$@" ./natlab/

@@ -34,7 +34,8 @@ type Hub struct {
 	idle      clock.Timer   // pending idle stop, or nil
 	closed    bool
 	published uint64
-	dropped   uint64 // frames dropped by subscribers that have left
+	dropped   uint64           // frames dropped by subscribers that have left
+	video     *media.VideoInfo // of the latest video frame, kept across runs
 }
 
 // Stats is a snapshot of a hub's counters.
@@ -84,6 +85,14 @@ func (h *Hub) Subscribe() (*Subscriber, error) {
 		h.start()
 	}
 	return s, nil
+}
+
+// VideoInfo returns the parameters of the latest video frame the hub has
+// seen, in this run of its source or an earlier one; nil before any.
+func (h *Hub) VideoInfo() *media.VideoInfo {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.video
 }
 
 // Stats returns the hub's counters.
@@ -178,6 +187,9 @@ func (h *Hub) publish(gen uint64, f *media.Frame) {
 		return
 	}
 	h.published++
+	if f.Video != nil {
+		h.video = f.Video
+	}
 	h.cache(f)
 	for _, s := range h.subs {
 		s.push(f, h.videoSeen)

@@ -286,3 +286,31 @@ func TestConfigValidation(t *testing.T) {
 		}
 	}
 }
+
+// A hub remembers the parameters of the latest video it carried, for
+// callers that must name the stream's profile before they subscribe.
+func TestHubVideoInfo(t *testing.T) {
+	src := newHandSource()
+	h, err := New(src, Config{Name: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if h.VideoInfo() != nil {
+		t.Fatal("VideoInfo before any frame")
+	}
+	sub, err := h.Subscribe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	<-src.started
+	info := &media.VideoInfo{Width: 320, Height: 180}
+	src.emit(&media.Frame{Kind: media.KindVideo, Key: true, Video: info})
+	if _, err := sub.Next(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if h.VideoInfo() != info {
+		t.Errorf("VideoInfo = %+v, want %+v", h.VideoInfo(), info)
+	}
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/codec/aac"
 	"github.com/p2pcam/p2pcam/codec/g711"
+	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/mux/flv"
 )
 
@@ -24,6 +25,25 @@ type decoder struct {
 	rate     int
 	channels int
 	pcm      []int16
+}
+
+// decodeFrame returns the PCM of a frame of codec after gap samples of
+// silence, or of an FLV audio tag when codec is 0.
+func (d *decoder) decodeFrame(codec media.Codec, gap int, data []byte) ([]int16, error) {
+	switch codec {
+	case 0:
+		return d.decode(data)
+	case media.CodecG711A, media.CodecG711U:
+		d.rate, d.channels = 8000, 1
+		d.pcm = append(d.pcm[:0], make([]int16, gap)...)
+		if codec == media.CodecG711A {
+			d.pcm = g711.DecodeALaw(d.pcm, data)
+		} else {
+			d.pcm = g711.DecodeULaw(d.pcm, data)
+		}
+		return d.pcm, nil
+	}
+	return nil, fmt.Errorf("%w: %v frames", ErrFormat, codec)
 }
 
 // decode returns the PCM of one audio tag (nil for headers) with its rate

@@ -4,6 +4,9 @@
 // decodes AAC-LC, G.711 or PCM, buffers a little against network jitter,
 // converts to the speaker's rate and channels, and writes to ALSA.
 //
+// ServeFrames takes audio already cut into frames instead: G.711 from a
+// viewer's WebRTC audio track (voice?channel=0&transport=track).
+//
 // One viewer talks at a time: a second one gets ErrBusy. A talker that
 // sends nothing for IdleTimeout loses the speaker.
 //

@@ -12,6 +12,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/capture/alsa"
 	"github.com/p2pcam/p2pcam/codec/pcm"
+	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/mux/flv"
 )
 
@@ -92,6 +93,42 @@ type xrunCounter interface{ XRuns() int }
 // if not nil, is called once the speaker is taken, before anything is
 // read (a transport answers the viewer then).
 func (t *Talkback) Serve(ctx context.Context, r io.Reader, ready func()) (Stats, error) {
+	return t.serve(ctx, ready, func(ctx context.Context, out chan<- tagResult) { readTags(ctx, r, out) })
+}
+
+// FrameReader is talkback audio a transport has already taken apart:
+// each ReadFrame returns one coded frame, G.711 A-law or µ-law at 8 kHz
+// mono (the payload of an RTP packet of a WebRTC audio track), with a
+// gap before it in samples for audio lost on the way (played as
+// silence). It returns an error, io.EOF at the end, when the talker is
+// done.
+type FrameReader interface {
+	ReadFrame(ctx context.Context) (codec media.Codec, payload []byte, gap int, err error)
+}
+
+// maxGap bounds the silence played for lost audio: 200 ms at 8 kHz.
+const maxGap = 1600
+
+// ServeFrames is Serve for audio that comes as frames (a viewer's WebRTC
+// audio track) rather than FLV.
+func (t *Talkback) ServeFrames(ctx context.Context, r FrameReader, ready func()) (Stats, error) {
+	return t.serve(ctx, ready, func(ctx context.Context, out chan<- tagResult) {
+		for {
+			codec, p, gap, err := r.ReadFrame(ctx)
+			tr := tagResult{codec: codec, gap: min(max(gap, 0), maxGap), data: p, at: time.Now(), err: err}
+			select {
+			case out <- tr:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+}
+
+func (t *Talkback) serve(ctx context.Context, ready func(), read func(context.Context, chan<- tagResult)) (Stats, error) {
 	if !t.busy.CompareAndSwap(false, true) {
 		return Stats{}, ErrBusy
 	}
@@ -105,7 +142,7 @@ func (t *Talkback) Serve(ctx context.Context, r io.Reader, ready func()) (Stats,
 		ready()
 	}
 	s := &session{cfg: t.cfg, spk: spk, out: spk.Params()}
-	return s.run(ctx, r)
+	return s.run(ctx, read)
 }
 
 // session is one talker's stream.
@@ -117,18 +154,21 @@ type session struct {
 	playErr error // from the player, once it has returned
 }
 
-// tagResult is what the reader goroutine hands over.
+// tagResult is what the reader goroutine hands over: an FLV audio tag,
+// or a frame of codec (ServeFrames) after gap samples of lost audio.
 type tagResult struct {
-	data []byte
-	at   time.Time
-	err  error
+	codec media.Codec
+	gap   int
+	data  []byte
+	at    time.Time
+	err   error
 }
 
-func (s *session) run(ctx context.Context, r io.Reader) (Stats, error) {
+func (s *session) run(ctx context.Context, read func(context.Context, chan<- tagResult)) (Stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	tags := make(chan tagResult, 16)
-	go readTags(ctx, r, tags)
+	go read(ctx, tags)
 
 	play := newPlayQueue(s.out, s.cfg.Jitter, s.cfg.MaxLatency)
 	var wg sync.WaitGroup
@@ -163,7 +203,7 @@ func (s *session) run(ctx context.Context, r io.Reader) (Stats, error) {
 			}
 			idle.Reset(s.cfg.IdleTimeout)
 			s.stats.Tags++
-			samples, err := dec.decode(tr.data)
+			samples, err := dec.decodeFrame(tr.codec, tr.gap, tr.data)
 			if err != nil {
 				if errors.Is(err, ErrFormat) {
 					return s.finish(play, &wg, firstByte, &firstWrite, err)

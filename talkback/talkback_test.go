@@ -357,3 +357,72 @@ func TestLatencyBound(t *testing.T) {
 		t.Errorf("stats %+v: want most of 2 s dropped", st)
 	}
 }
+
+// frameList is talkback audio already cut into frames (a WebRTC audio
+// track's packets), with the gaps before them.
+type frameList struct {
+	codec  media.Codec
+	frames [][]byte
+	gaps   []int
+	i      int
+}
+
+func (f *frameList) ReadFrame(context.Context) (media.Codec, []byte, int, error) {
+	if f.i == len(f.frames) {
+		return 0, nil, 0, io.EOF
+	}
+	i := f.i
+	f.i++
+	return f.codec, f.frames[i], f.gaps[i], nil
+}
+
+// G.711 frames play like the FLV stream would, and a gap before a frame
+// (packets lost on the way) is played as that much silence, so the
+// talker's timing holds.
+func TestServeFrames(t *testing.T) {
+	for _, codec := range []media.Codec{media.CodecG711A, media.CodecG711U} {
+		t.Run(codec.String(), func(t *testing.T) {
+			pcm := tone(8000, 2*8000, 440)
+			list := &frameList{codec: codec}
+			for i := 0; i < len(pcm); i += 160 {
+				if i/160 == 50 { // the 50th packet is lost: a 20 ms gap
+					continue
+				}
+				gap := 0
+				if i/160 == 51 {
+					gap = 160
+				}
+				enc := g711.EncodeALaw
+				if codec == media.CodecG711U {
+					enc = g711.EncodeULaw
+				}
+				list.frames = append(list.frames, enc(nil, pcm[i:i+160]))
+				list.gaps = append(list.gaps, gap)
+			}
+			spk := alsatest.NewSink(alsa.Params{Rate: 16000, Channels: 1})
+			spk.Speed = 8
+			st, err := newTalkback(spk).ServeFrames(context.Background(), list, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := spk.Samples()
+			dur := time.Duration(len(got)) * time.Second / 16000
+			if dur < 1900*time.Millisecond || dur > 2150*time.Millisecond {
+				t.Errorf("played %v, want about 2s with the lost packet's silence (stats %+v)", dur, st)
+			}
+			// The silence: 20 ms at 1 s, at 16 kHz.
+			quiet := 0
+			for _, s := range got[16000 : 16000+640] {
+				if s > -300 && s < 300 {
+					quiet++
+				}
+			}
+			if quiet < 200 {
+				t.Errorf("%d quiet samples where the lost packet was, want the 320 of its silence", quiet)
+			}
+			if snr := snrOfTone(got[:15000], 16000, 440, 1600); snr < 25 {
+				t.Errorf("SNR %.1f dB before the gap, want at least 25", snr)
+			}
+		})
+	}
+}

@@ -2,7 +2,8 @@
 // finds the camera through MQTT signalling, checks that the answer comes
 // from the camera's own key, connects with WebRTC (direct where the NATs
 // allow, TURN where not), and makes requests on data channels, as the
-// camera's LAN mode takes them over HTTP.
+// camera's LAN mode takes them over HTTP. With Config.Tracks it also
+// receives live video and audio on WebRTC media tracks (ipc.track).
 package viewer
 
 import (
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/eclipse/paho.golang/paho"
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
@@ -40,6 +42,22 @@ type Config struct {
 	DeviceKey ed25519.PublicKey
 	Link      link.Options
 	Logger    *slog.Logger
+
+	// Tracks asks for WebRTC media tracks: the offer gets a recvonly
+	// video and an audio transceiver (sendrecv with Microphone, recvonly
+	// without), and the camera answers with an H.264 and a PCMA track.
+	// They carry nothing until an ipc.track request (see Conn.Request:
+	// its Body carries nothing, close it to stop the feed; another
+	// ipc.track request switches quality).
+	Tracks bool
+	// Microphone, with Tracks, is sent to the camera on the audio track
+	// (PCMA or PCMU at 8 kHz); the camera plays it while a
+	// "voice?channel=0&transport=track" request is open.
+	Microphone webrtc.TrackLocal
+	// OnTrack, with Tracks, is called for each of the camera's tracks
+	// once its first packet arrives; read its RTP there (ReadRTP) until
+	// it fails. It runs on a goroutine of its own per track.
+	OnTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
 }
 
 // Errors a Dial can end with.
@@ -129,7 +147,9 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 		return err
 	}
 
-	pc, err := link.NewAPI(c.cfg.Link).NewPeerConnection(webrtc.Configuration{ICEServers: c.cfg.ICEServers})
+	lo := c.cfg.Link
+	lo.Media = c.cfg.Tracks
+	pc, err := link.NewAPI(lo).NewPeerConnection(webrtc.Configuration{ICEServers: c.cfg.ICEServers})
 	if err != nil {
 		return fmt.Errorf("viewer: %w", err)
 	}
@@ -180,6 +200,11 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 	if _, err := pc.CreateDataChannel("_", nil); err != nil {
 		return fmt.Errorf("viewer: %w", err)
 	}
+	if c.cfg.Tracks {
+		if err := c.addTransceivers(); err != nil {
+			return err
+		}
+	}
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
 		return fmt.Errorf("viewer: %w", err)
@@ -199,6 +224,30 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 
 	return c.awaitConnected(ctx, msgs, key, offerSDP, connected)
 }
+
+// addTransceivers adds the media sections of a session with tracks.
+func (c *Conn) addTransceivers() error {
+	recv := webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}
+	if _, err := c.pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, recv); err != nil {
+		return fmt.Errorf("viewer: video transceiver: %w", err)
+	}
+	if c.cfg.Microphone != nil {
+		if _, err := c.pc.AddTransceiverFromTrack(c.cfg.Microphone,
+			webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
+			return fmt.Errorf("viewer: audio transceiver: %w", err)
+		}
+	} else if _, err := c.pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, recv); err != nil {
+		return fmt.Errorf("viewer: audio transceiver: %w", err)
+	}
+	if c.cfg.OnTrack != nil {
+		c.pc.OnTrack(c.cfg.OnTrack)
+	}
+	return nil
+}
+
+// WriteRTCP sends RTCP to the camera, such as a picture loss indication
+// for its video track (rtcp.PictureLossIndication with the track's SSRC).
+func (c *Conn) WriteRTCP(pkts []rtcp.Packet) error { return c.pc.WriteRTCP(pkts) }
 
 // awaitInfo waits for the camera's retained info and returns the key its
 // answer must be signed with.

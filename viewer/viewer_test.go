@@ -51,21 +51,34 @@ func startCameraOn(t *testing.T, broker string) *rig {
 
 // startCameraWith runs the camera with the given audio config.
 func startCameraWith(t *testing.T, broker string, audio agent.AudioConfig) *rig {
+	return startCameraLink(t, broker, audio, link.Options{LoopbackOnly: true})
+}
+
+// startCameraLink runs the camera with the given audio and WebRTC
+// options.
+func startCameraLink(t *testing.T, broker string, audio agent.AudioConfig, lo link.Options) *rig {
+	return startCameraConfig(t, broker, func(c *agent.Config) { c.Audio, c.Link = audio, lo })
+}
+
+// startCameraConfig runs the camera with the test's config, changed by
+// edit.
+func startCameraConfig(t *testing.T, broker string, edit func(*agent.Config)) *rig {
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dev, _ := signal.ParseDeviceID(testDevice)
 	logw := io.Writer(io.Discard)
 	if testing.Verbose() {
 		logw = os.Stderr
 	}
-	a, err := agent.New(agent.Config{
+	cfg := agent.Config{
 		Device: dev.String(),
-		Audio:  audio,
 		Auth:   agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(pub)}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
 		P2P:    agent.P2PConfig{Broker: broker, Password: testDevicePass},
 		LAN:    agent.LANConfig{Listen: "off"},
 		Link:   link.Options{LoopbackOnly: true},
 		Logger: slog.New(slog.NewTextHandler(logw, nil)),
-	})
+	}
+	edit(&cfg)
+	a, err := agent.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

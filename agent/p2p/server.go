@@ -42,7 +42,11 @@ type Config struct {
 	// DeviceKey signs answers; required.
 	DeviceKey ed25519.PrivateKey
 	Handle    Handler
-	Link      link.Options
+	// VideoSPS returns the H.264 sequence parameter set of the camera's
+	// video, or nil when not known yet: a session with media tracks
+	// negotiates the H.264 profile it names (link.ChooseH264). Optional.
+	VideoSPS func() []byte
+	Link     link.Options
 	// MaxSessions bounds concurrent peer connections (each may carry
 	// several requests). It defaults to 64.
 	MaxSessions int
@@ -53,11 +57,14 @@ type Config struct {
 
 // Server is a running P2P mode.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	api  *webrtc.API
-	info signal.DeviceInfo
-	msgs chan *paho.Publish
+	cfg Config
+	log *slog.Logger
+	api *webrtc.API // data channels only
+	// mediaAPI serves offers with media sections: codecs and RTP
+	// interceptors, which cost timers that a data-only session need not run.
+	mediaAPI *webrtc.API
+	info     signal.DeviceInfo
+	msgs     chan *paho.Publish
 
 	mu       sync.Mutex // guards sessions
 	sessions map[string]*session
@@ -89,9 +96,10 @@ func New(cfg Config) (*Server, error) {
 	boot := make([]byte, 8)
 	_, _ = rand.Read(boot)
 	return &Server{
-		cfg: cfg,
-		log: cfg.Logger.With("mode", "p2p"),
-		api: link.NewAPI(cfg.Link),
+		cfg:      cfg,
+		log:      cfg.Logger.With("mode", "p2p"),
+		api:      link.NewAPI(cfg.Link),
+		mediaAPI: link.NewAPI(withMedia(cfg.Link)),
 		info: signal.DeviceInfo{
 			Version:   signal.InfoVersion,
 			Online:    true,
@@ -221,6 +229,11 @@ func (s *Server) dispatch(ctx context.Context, client *mqttclient.Client, p *pah
 	default:
 		s.log.Info("ignored signalling message", "type", m.Type)
 	}
+}
+
+func withMedia(o link.Options) link.Options {
+	o.Media = true
+	return o
 }
 
 func validInbox(topic string) bool {

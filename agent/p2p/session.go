@@ -26,6 +26,7 @@ type session struct {
 	log    *slog.Logger
 	pc     *webrtc.PeerConnection
 	viewer protocol.Viewer
+	tracks *link.Tracks    // nil when the offer has no media sections
 	ctx    context.Context // cancelled when the session ends
 	cancel context.CancelFunc
 	once   sync.Once
@@ -52,7 +53,11 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 		refuse(protocol.StatusTooMany, "too many sessions")
 		return
 	}
-	pc, err := s.api.NewPeerConnection(webrtc.Configuration{ICEServers: s.cfg.ICEServers})
+	api := s.api
+	if link.OfferHasMedia(m.SDP) {
+		api = s.mediaAPI
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: s.cfg.ICEServers})
 	if err != nil {
 		refuse(protocol.StatusBusy, "cannot start a session")
 		log.Error("new peer connection", "err", err)
@@ -98,7 +103,14 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 	s.mu.Unlock()
 	sig := auth.SignMessage(s.cfg.DeviceKey, "answer", signal.AnswerSigningBytes(m.Session, m.SDP, answer))
 	reply(&signal.Message{Type: signal.TypeAnswer, Session: m.Session, SDP: answer, Signature: sig})
-	log.Info("session started", "sessions", s.Sessions())
+	if sess.tracks != nil {
+		log.Info("session started", "sessions", s.Sessions(), "video", sess.tracks.HasVideo(), "audio", sess.tracks.HasAudio(), "h264", sess.tracks.VideoFmtp)
+		if sess.tracks.HasVideo() && !sess.tracks.ProfileMatched {
+			log.Warn("the viewer offered no H.264 profile that plays the camera's stream; sending it anyway", "h264", sess.tracks.VideoFmtp)
+		}
+	} else {
+		log.Info("session started", "sessions", s.Sessions())
+	}
 
 	s.wg.Add(1)
 	go func() {
@@ -120,6 +132,16 @@ func (sess *session) answer(offer string) (string, error) {
 	if err := sess.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", errors.New("bad offer: " + err.Error())
 	}
+	// Media sections: the camera's tracks go into the answer.
+	var sps []byte
+	if sess.s.cfg.VideoSPS != nil {
+		sps = sess.s.cfg.VideoSPS()
+	}
+	tracks, err := link.AttachTracks(sess.pc, sps)
+	if err != nil {
+		return "", errors.New("cannot answer with media tracks: " + err.Error())
+	}
+	sess.tracks = tracks
 	ans, err := sess.pc.CreateAnswer(nil)
 	if err != nil {
 		return "", errors.New("cannot answer: " + err.Error())
@@ -159,7 +181,7 @@ func (sess *session) channel(dc *webrtc.DataChannel) {
 	default:
 	}
 	started = true
-	link.Serve(dc, func(w *link.Responder) {
+	link.ServeSession(dc, sess.tracks, func(w *link.Responder) {
 		defer sess.s.wg.Done()
 		ctx, cancel := context.WithCancel(sess.ctx)
 		defer cancel()

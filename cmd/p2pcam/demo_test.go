@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"testing"
 	"time"
 
@@ -22,33 +19,7 @@ func TestDemo(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--listen", "127.0.0.1:0")
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	}()
-	var url string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if _, rest, ok := strings.Cut(sc.Text(), "ffplay '"); ok {
-			url = strings.TrimSuffix(rest, "'")
-			break
-		}
-	}
-	if url == "" {
-		t.Fatal("demo printed no URL to watch")
-	}
-	go io.Copy(io.Discard, stdout)
+	url := startProcess(t, t.TempDir(), bin, []*regexp.Regexp{regexp.MustCompile(`ffplay '(\S+)'`)}, "demo", "--listen", "127.0.0.1:0")[0]
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)

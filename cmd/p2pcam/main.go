@@ -38,6 +38,10 @@ var commands = []command{
 	{"keygen", "make a token issuer key", runKeygen},
 }
 
+// errNoCommand is the error of a bare p2pcam: a script that forgot its
+// command should not succeed.
+var errNoCommand = errors.New("no command given")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -49,7 +53,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return errNoCommand
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		return nil
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -74,5 +75,51 @@ func TestUsageHidesSecrets(t *testing.T) {
 		if out := stderr.String(); strings.Contains(out, "secret-password-123") || strings.Contains(out, "secret-token") {
 			t.Errorf("%s: usage shows a secret:\n%s", cmd, out)
 		}
+	}
+}
+
+// Mistakes are caught before connecting, with what to do.
+func TestCLIMistakes(t *testing.T) {
+	keyDir := t.TempDir()
+	if err := run(context.Background(), []string{"keygen", "--out", keyDir + "/issuer.key"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{nil, "no command given"},
+		{[]string{"token", "--key", keyDir + "/issuer.key"}, "--device is required"},
+		{[]string{"token", "--key", keyDir + "/issuer.key", "--device", "cam1"}, "--device: signal: malformed"},
+		{[]string{"token", "--key", keyDir + "/issuer.key", "--device", "acme/cam1", "--ttl", "0s"}, "--ttl 0s: want a positive duration"},
+		{[]string{"view", "--device", "acme/cam1", "--user", "alice", "--token", "t", "--quality", "ultra"}, "--quality"},
+	}
+	for _, tt := range tests {
+		err := run(context.Background(), tt.args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+}
+
+// view refuses to write FLV to a terminal, as curl does, but not to
+// /dev/null or a pipe.
+func TestViewRefusesTerminal(t *testing.T) {
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal to test with: %v", err)
+	}
+	defer tty.Close()
+	args := []string{"view", "--device", "acme/cam1", "--user", "alice", "--token", "t", "--broker", "mqtt://127.0.0.1:1", "--duration", "1ms"}
+	if err := run(context.Background(), args, tty, io.Discard); err == nil || !strings.Contains(err.Error(), "refusing to write binary FLV to a terminal") {
+		t.Errorf("to a terminal: %v", err)
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if err := run(context.Background(), args, null, io.Discard); err != nil && strings.Contains(err.Error(), "terminal") {
+		t.Errorf("to /dev/null: %v", err)
 	}
 }

@@ -23,8 +23,14 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *device == "" {
+		return fmt.Errorf("--device is required: the camera the token is for, PRODUCT/DEVICE")
+	}
 	if _, err := signal.ParseDeviceID(*device); err != nil {
-		return err
+		return fmt.Errorf("--device: %w", err)
+	}
+	if *ttl <= 0 {
+		return fmt.Errorf("--ttl %v: want a positive duration such as 1h or 30m", *ttl)
 	}
 	p, err := auth.ParsePermissions(*perms)
 	if err != nil {

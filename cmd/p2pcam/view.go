@@ -8,6 +8,9 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/term"
+
+	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer/liveedge"
 )
@@ -24,7 +27,13 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if _, err := media.ParseQuality(*quality); err != nil {
+		return fmt.Errorf("--quality: %w", err)
+	}
 	w := stdout
+	if *out == "-" && isTerminal(stdout) {
+		return fmt.Errorf("refusing to write binary FLV to a terminal: pipe it (p2pcam view | ffplay -) or give -o FILE")
+	}
 	if *out != "-" {
 		f, err := os.Create(*out)
 		if err != nil {
@@ -132,4 +141,11 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// isTerminal reports whether w is a terminal, which binary output would
+// garble.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -116,11 +116,12 @@ func TestREADMEWalkthrough(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// appConnectNum counts the asking session: the camera serves it.
 	cmd := exec.CommandContext(ctx, p2pcam, "cmd", "--cloud", web, "--broker", broker, "--user", "alice", "--device", "acme/cam1", "--loopback",
 		"action=inner_define&channel=0&cmd=get_device_st&type=live")
 	cmd.Env = append(os.Environ(), "P2PCAM_PASSWORD="+alicePass)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), `[{"status":"0"`) {
+	if err != nil || !strings.Contains(string(out), `[{"status":"0","appConnectNum":"1"}]`) {
 		t.Fatalf("p2pcam cmd through the cloud's token service: %v\n%s", err, out)
 	}
 

@@ -184,8 +184,8 @@ func TestViewerLimit(t *testing.T) {
 	}
 	fifth := openViewer(t, d, "high")
 	body, _ := io.ReadAll(fifth.Body)
-	if fifth.StatusCode != 405 || !strings.Contains(string(body), `"status":"405"`) {
-		t.Fatalf("fifth viewer: %d %s, want 405", fifth.StatusCode, body)
+	if fifth.StatusCode != 503 || fifth.Header.Get("X-P2pcam-Status") != "405" || fifth.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"status":"405"`) {
+		t.Fatalf("fifth viewer: %d %v %s, want 503 with X-P2pcam-Status 405 and Retry-After", fifth.StatusCode, fifth.Header, body)
 	}
 	viewers[0].Body.Close()
 	if _, ok := d.waitLog(5*time.Second, "viewer left"); !ok {
@@ -222,6 +222,8 @@ func TestBadRequestsDoNotDisturbViewers(t *testing.T) {
 		{"non-UTF-8", "ipc.flv?action=live&quality=%FF%FE", 404, "not valid UTF-8"},
 		{"unknown command", "command?action=inner_define&channel=0&cmd=self_destruct", 406, "not supported"},
 		{"unknown path", "admin.php", 404, "no such request"},
+		{"tracks are P2P only", "ipc.track?action=live&channel=0&quality=high", 404, "no such request"},
+		{"talkback from a track is P2P only", "voice?channel=0&transport=track", 406, "no audio track"},
 		{"playback not yet", "ipc.flv?action=playback&channel=0&start_time=1&end_time=2", 406, "not supported"},
 	}
 	for _, tt := range tests {

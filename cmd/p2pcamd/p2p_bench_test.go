@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
@@ -24,7 +26,16 @@ import (
 // BenchmarkP2PCPUPerViewer runs p2pcamd with a 4 Mbps 720p stream and
 // four P2P viewers (DTLS and SCTP on loopback) for 10 s, and reports the
 // daemon's CPU per viewer as a percentage of one core, capture included.
+// The flv viewers take FLV on a data channel (ipc.flv); the tracks
+// viewers take RTP on WebRTC media tracks (ipc.track: SRTP over UDP).
+//
+//	go test -run X -bench P2PCPUPerViewer -benchtime 1x ./cmd/p2pcamd/
 func BenchmarkP2PCPUPerViewer(b *testing.B) {
+	b.Run("flv", func(b *testing.B) { benchP2PCPUPerViewer(b, false) })
+	b.Run("tracks", func(b *testing.B) { benchP2PCPUPerViewer(b, true) })
+}
+
+func benchP2PCPUPerViewer(b *testing.B, tracks bool) {
 	const viewers, watch = 4, 10 * time.Second
 	ffmpeg := mediatest.Require(b, "ffmpeg")
 	dir := b.TempDir()
@@ -54,12 +65,26 @@ func BenchmarkP2PCPUPerViewer(b *testing.B) {
 		tok, _ := auth.Sign(issuer, auth.Claims{Device: "bench/cam", Subject: "bench", Perms: auth.PermLive, IssuedAt: now, Expiry: now.Add(time.Hour)})
 		id, _ := signal.ParseDeviceID("bench/cam")
 		var conns []*viewer.Conn
+		var total int64
+		var mu sync.Mutex
+		countRTP := func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+			for {
+				p, _, err := tr.ReadRTP()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				total += int64(len(p.Payload))
+				mu.Unlock()
+			}
+		}
 		for range viewers {
 			var conn *viewer.Conn
 			for range 50 {
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				conn, err = viewer.Dial(ctx, viewer.Config{Broker: c.Endpoints().MQTT, Username: "bench", Password: "pw-view",
-					Device: id, Token: tok, Link: link.Options{LoopbackOnly: true}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+					Device: id, Token: tok, Link: link.Options{LoopbackOnly: true}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+					Tracks: tracks, OnTrack: countRTP})
 				cancel()
 				if err == nil {
 					break
@@ -75,15 +100,17 @@ func BenchmarkP2PCPUPerViewer(b *testing.B) {
 		cpu0, _ := procCPU(pid)
 		start := time.Now()
 		var wg sync.WaitGroup
-		var total int64
-		var mu sync.Mutex
 		for _, conn := range conns {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				ctx, cancel := context.WithTimeout(context.Background(), watch+5*time.Second)
 				defer cancel()
-				resp, err := conn.Request(ctx, "ipc.flv?action=live&channel=0&quality=super")
+				line := "ipc.flv?action=live&channel=0&quality=super"
+				if tracks {
+					line = "ipc.track?action=live&channel=0&quality=super"
+				}
+				resp, err := conn.Request(ctx, line)
 				if err != nil {
 					b.Error(err)
 					return

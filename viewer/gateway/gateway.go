@@ -117,6 +117,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-P2pcam-Quality", string(resp.Head.Quality))
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	resp.Status.SetHTTPHeaders(w.Header())
 	w.WriteHeader(resp.Status.HTTP())
 	var body io.Reader = resp.Body
 	if edge := g.liveEdge(r, resp); edge != nil {

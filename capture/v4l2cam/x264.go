@@ -1,6 +1,6 @@
 //go:build linux
 
-package capture
+package v4l2cam
 
 import (
 	"context"
@@ -32,10 +32,11 @@ type softEncoder struct {
 	keyframe atomic.Bool
 }
 
-// newSoftEncoder returns an encoder of w x h pictures made from the
-// camera's, which come laid out as src.
-func newSoftEncoder(cam camera, src layout, w, h int, spec V4L2Spec, bitrate int, sink *h264Sink, log *slog.Logger) (*softEncoder, error) {
-	e := &softEncoder{src: src, pic: newI420(w, h), sink: sink, log: log}
+// newSoftEncoder returns an encoder as opts says, which writes its
+// access units to sink.
+func newSoftEncoder(opts encoderOptions, sink *h264Sink) (*softEncoder, error) {
+	src, w, h := opts.src, opts.width, opts.height
+	e := &softEncoder{src: src, pic: newI420(w, h), sink: sink, log: opts.log}
 	e.picBufs = [][]byte{e.pic.Y, e.pic.Cb, e.pic.Cr}
 	if w != src.w || h != src.h {
 		from := src
@@ -52,8 +53,8 @@ func newSoftEncoder(cam camera, src layout, w, h int, spec V4L2Spec, bitrate int
 	}
 	enc, err := x264.New(x264.Config{
 		Width: w, Height: h,
-		Bitrate:          bitrate,
-		KeyframeInterval: spec.gop(cam.fps),
+		Bitrate:          opts.bitrate,
+		KeyframeInterval: opts.spec.gop(opts.cam.fps),
 	})
 	if err != nil {
 		// Not worth retrying: a build without x264, or a bad size.

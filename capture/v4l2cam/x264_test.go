@@ -1,6 +1,6 @@
 //go:build linux && x264 && cgo
 
-package capture
+package v4l2cam
 
 import (
 	"strings"

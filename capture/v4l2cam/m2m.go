@@ -1,6 +1,6 @@
 //go:build linux
 
-package capture
+package v4l2cam
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 )
 
@@ -90,13 +91,13 @@ type inFlight struct {
 	deq, at time.Time
 }
 
-// newM2MEncoder configures the encoder for w x h pictures made from the
-// camera's, which come laid out as src, in the order dev-encoder.rst
-// gives: coded format, raw format, frame rate, controls, buffers,
-// streaming.
-func newM2MEncoder(dev *v4l2.Device, cam camera, src layout, w, h int, spec V4L2Spec, bitrate, buffers int, timeout time.Duration, log *slog.Logger) (*m2mEncoder, error) {
+// newM2MEncoder configures the encoder dev as opts says, in the order
+// dev-encoder.rst gives: coded format, raw format, frame rate, controls,
+// buffers, streaming.
+func newM2MEncoder(dev *v4l2.Device, opts encoderOptions) (*m2mEncoder, error) {
+	cam, src, w, h := opts.cam, opts.src, opts.width, opts.height
 	caps := dev.Capability()
-	e := &m2mEncoder{dev: dev, in: caps.OutputType(), out: caps.CaptureType(), src: src, timeout: timeout, log: log.With("encoder", dev.Path())}
+	e := &m2mEncoder{dev: dev, in: caps.OutputType(), out: caps.CaptureType(), src: src, timeout: opts.timeout, log: opts.log.With("encoder", dev.Path())}
 	scaled := w != src.w || h != src.h
 	if _, err := dev.SetFormat(e.out, v4l2.PixFmtH264, uint32(w), uint32(h)); err != nil {
 		return nil, classifySetup(err)
@@ -158,12 +159,12 @@ func newM2MEncoder(dev *v4l2.Device, cam camera, src layout, w, h int, spec V4L2
 			e.log.Warn("encoder cannot take the frame rate", "fps", cam.fps, "err", err)
 		}
 	}
-	e.setControls(spec, bitrate, cam.fps)
+	e.setControls(opts.spec, opts.bitrate, cam.fps)
 
-	if _, err := dev.RequestBuffers(e.in, buffers); err != nil {
+	if _, err := dev.RequestBuffers(e.in, opts.buffers); err != nil {
 		return nil, classifySetup(err)
 	}
-	if _, err := dev.RequestBuffers(e.out, buffers); err != nil {
+	if _, err := dev.RequestBuffers(e.out, opts.buffers); err != nil {
 		return nil, classifySetup(err)
 	}
 	for i := range dev.Buffers(e.in) {
@@ -194,7 +195,7 @@ func newM2MEncoder(dev *v4l2.Device, cam camera, src layout, w, h int, spec V4L2
 
 // setControls applies the spec's encoder settings one by one, so that a
 // control the driver lacks costs a warning, not the stream.
-func (e *m2mEncoder) setControls(spec V4L2Spec, bitrate int, fps float64) {
+func (e *m2mEncoder) setControls(spec Spec, bitrate int, fps float64) {
 	set := func(name string, id uint32, v int64) bool {
 		if err := e.dev.SetControls(v4l2.ControlValue{ID: id, Value: v}); err != nil {
 			e.log.Warn("encoder refuses a control", "control", name, "value", v, "err", err)
@@ -205,10 +206,10 @@ func (e *m2mEncoder) setControls(spec V4L2Spec, bitrate int, fps float64) {
 	e.hasBitrate = set("bitrate", v4l2.CIDVideoBitrate, int64(bitrate))
 	set("I-frame period", v4l2.CIDVideoH264IPeriod, int64(spec.gop(fps)))
 	if spec.Profile != "" {
-		p, _ := v4l2.ParseH264Profile(spec.Profile) // checked by ParseV4L2Spec
+		p, _ := v4l2.ParseH264Profile(spec.Profile) // checked by ParseSpec
 		set("profile", v4l2.CIDVideoH264Profile, p)
 	}
-	// SPS and PPS before every IDR; the framer adds them when an encoder
+	// SPS and PPS before every IDR; the Framer adds them when an encoder
 	// ignores this, but a viewer joining needs them.
 	set("repeat sequence header", v4l2.CIDVideoRepeatSeqHdr, 1)
 	_, err := e.dev.QueryControl(v4l2.CIDVideoForceKeyFrame)
@@ -217,14 +218,14 @@ func (e *m2mEncoder) setControls(spec V4L2Spec, bitrate int, fps float64) {
 
 func (e *m2mEncoder) setBitrate(bps int) error {
 	if !e.hasBitrate {
-		return fmt.Errorf("%w: encoder %s refused the bit rate control", ErrNotSupported, e.dev.Path())
+		return fmt.Errorf("%w: encoder %s refused the bit rate control", capture.ErrNotSupported, e.dev.Path())
 	}
 	return e.dev.SetControls(v4l2.ControlValue{ID: v4l2.CIDVideoBitrate, Value: int64(bps)})
 }
 
 func (e *m2mEncoder) forceKeyframe() error {
 	if !e.hasKey {
-		return fmt.Errorf("%w: encoder %s has no force-key-frame control", ErrNotSupported, e.dev.Path())
+		return fmt.Errorf("%w: encoder %s has no force-key-frame control", capture.ErrNotSupported, e.dev.Path())
 	}
 	return e.dev.ForceKeyFrame()
 }

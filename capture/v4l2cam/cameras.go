@@ -1,6 +1,6 @@
 //go:build linux
 
-package capture
+package v4l2cam
 
 import (
 	"context"
@@ -13,11 +13,16 @@ import (
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 )
 
-// Cameras is a set of raw V4L2 cameras being read, where the V4L2
-// sources that name the same camera meet to share it (see V4L2Spec):
-// the first to start opens it, each of them reads every picture through
-// a queue of its own, and the last to stop closes it. Its zero value is
-// not usable; use NewCameras.
+// Cameras is a set of raw V4L2 cameras being read, where the sources
+// made from it (NewSource, Open) that name the same camera meet to share
+// it (see Spec): the first to start opens it, each of them reads every
+// picture through a queue of its own, and the last to stop closes it.
+//
+// The caller owns it: a camera streams to one reader at a time, so the
+// composition root makes one set and makes every V4L2 source of the
+// process from it. A set holds nothing open once its sources have
+// stopped; there is nothing to close. Its zero value is not usable; use
+// NewCameras.
 type Cameras struct {
 	mu   sync.Mutex // guards open and every rawCamera's readers and closing
 	open map[cameraKey]*rawCamera
@@ -25,12 +30,6 @@ type Cameras struct {
 
 // NewCameras returns an empty set.
 func NewCameras() *Cameras { return &Cameras{open: make(map[cameraKey]*rawCamera)} }
-
-// processCameras is Env.Cameras by default. It is package state on
-// purpose: a camera streams to one reader at a time, whichever part of
-// the process opened it, so one process-wide set mirrors what the
-// kernel allows. A composition root may still give its own.
-var processCameras = NewCameras()
 
 // cameraKey names a camera: its path under one Sys (tests run fake
 // kernels side by side).
@@ -45,7 +44,7 @@ type cameraKey struct {
 type rawCamera struct {
 	set  *Cameras
 	key  cameraKey
-	spec V4L2Spec // what the opener asked of the camera (see sameCamera)
+	spec Spec // what the opener asked of the camera (see sameCamera)
 	caps v4l2.Capability
 	cam  camera
 	// copy is the layout of the pictures handed out: the camera's
@@ -69,7 +68,7 @@ type rawCamera struct {
 // case it is the one that opens it.
 type cameraRequest struct {
 	sys        v4l2.Sys
-	spec       V4L2Spec
+	spec       Spec
 	encFormats []v4l2.FormatDesc // raw formats its M2M encoder takes
 	buffers    int
 	timeout    time.Duration

@@ -1,4 +1,4 @@
-package capture
+package v4l2cam
 
 import (
 	"fmt"
@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/p2pcam/p2pcam/capture"
 )
 
-// V4L2Spec is a parsed "v4l2:" source spec: which camera, the picture it
+// Spec is a parsed "v4l2:" source spec: which camera, the picture it
 // is asked for, and how its pictures become H.264.
 //
 //	v4l2:/dev/video0?width=1280&height=720&fps=30&format=h264
@@ -66,7 +68,7 @@ import (
 // They must ask the same of the camera (format, width, height, fps:
 // each spec says it in full, as either may start first); the encoder
 // options are their own. The camera closes when the last of them stops.
-type V4L2Spec struct {
+type Spec struct {
 	Device        string
 	Width, Height int
 	FPS           float64
@@ -93,15 +95,15 @@ const (
 
 // Defaults of an encoder's settings.
 const (
-	// DefaultV4L2Bitrate is the bit rate of an encoder when the spec
+	// DefaultBitrate is the bit rate of an encoder when the spec
 	// gives none.
-	DefaultV4L2Bitrate = 2_000_000
-	// DefaultV4L2GOPSeconds is the key frame interval, in seconds of
+	DefaultBitrate = 2_000_000
+	// DefaultGOPSeconds is the key frame interval, in seconds of
 	// frames, when the spec gives no gop: short, so that a new viewer
 	// gets a picture quickly (the hub caches one GOP).
-	DefaultV4L2GOPSeconds = 2
-	// DefaultV4L2Stats is how often the "capture stats" line is logged.
-	DefaultV4L2Stats = time.Minute
+	DefaultGOPSeconds = 2
+	// DefaultStats is how often the "capture stats" line is logged.
+	DefaultStats = time.Minute
 )
 
 // v4l2Formats lists the format names a spec accepts; raw ones follow
@@ -112,11 +114,11 @@ var v4l2Profiles = []string{"baseline", "constrained-baseline", "main", "high"}
 
 const v4l2SpecForm = "want v4l2:/dev/videoN?width=W&height=H&fps=F&format=h264|yuyv|uyvy|nv12|yu12|mjpeg&encoder=x264|/dev/videoM&bitrate=B&gop=G&scale=WxH"
 
-// ParseV4L2Spec parses what follows "v4l2:" in a source spec. Errors
-// match ErrBadSpec and say what is accepted.
-func ParseV4L2Spec(arg string) (V4L2Spec, error) {
-	bad := func(format string, args ...any) (V4L2Spec, error) {
-		return V4L2Spec{}, fmt.Errorf("%w v4l2:%s: %s; %s", ErrBadSpec, arg, fmt.Sprintf(format, args...), v4l2SpecForm)
+// ParseSpec parses what follows "v4l2:" in a source spec. Errors
+// match capture.ErrBadSpec and say what is accepted.
+func ParseSpec(arg string) (Spec, error) {
+	bad := func(format string, args ...any) (Spec, error) {
+		return Spec{}, fmt.Errorf("%w v4l2:%s: %s; %s", capture.ErrBadSpec, arg, fmt.Sprintf(format, args...), v4l2SpecForm)
 	}
 	dev, query, _ := strings.Cut(arg, "?")
 	if !strings.HasPrefix(dev, "/") || path.Clean(dev) != dev {
@@ -126,7 +128,7 @@ func ParseV4L2Spec(arg string) (V4L2Spec, error) {
 	if err != nil {
 		return bad("options: %v", err)
 	}
-	s := V4L2Spec{Device: dev}
+	s := Spec{Device: dev}
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
@@ -263,13 +265,13 @@ func parseBitrate(v string) (int, bool) {
 }
 
 // sameCamera reports whether s and o ask the same of the camera they
-// name, and so can share it (see V4L2Spec).
-func (s V4L2Spec) sameCamera(o V4L2Spec) bool {
+// name, and so can share it (see Spec).
+func (s Spec) sameCamera(o Spec) bool {
 	return s.Device == o.Device && s.Format == o.Format && s.Width == o.Width && s.Height == o.Height && s.FPS == o.FPS
 }
 
 // cameraString says what a spec asks of its camera, for messages.
-func (s V4L2Spec) cameraString() string {
+func (s Spec) cameraString() string {
 	format := s.Format
 	if format == "" {
 		format = "any raw format"
@@ -286,41 +288,41 @@ func (s V4L2Spec) cameraString() string {
 }
 
 // usesM2M reports whether a V4L2 memory-to-memory device encodes.
-func (s V4L2Spec) usesM2M() bool { return s.Encoder != "" && s.Encoder != "x264" }
+func (s Spec) usesM2M() bool { return s.Encoder != "" && s.Encoder != "x264" }
 
 // bitrate returns the bit rate to ask of an encoder.
-func (s V4L2Spec) bitrate() int {
+func (s Spec) bitrate() int {
 	if s.Bitrate > 0 {
 		return s.Bitrate
 	}
-	return DefaultV4L2Bitrate
+	return DefaultBitrate
 }
 
 // gop returns the key frame interval for a frame rate (0: unknown).
-func (s V4L2Spec) gop(fps float64) int {
+func (s Spec) gop(fps float64) int {
 	if s.GOP > 0 {
 		return s.GOP
 	}
 	if fps <= 0 {
 		fps = 30
 	}
-	return max(1, int(math.Round(fps*DefaultV4L2GOPSeconds)))
+	return max(1, int(math.Round(fps*DefaultGOPSeconds)))
 }
 
 // statsEvery returns the stats interval; 0 means off.
-func (s V4L2Spec) statsEvery() time.Duration {
+func (s Spec) statsEvery() time.Duration {
 	switch {
 	case s.Stats < 0:
 		return 0
 	case s.Stats == 0:
-		return DefaultV4L2Stats
+		return DefaultStats
 	}
 	return s.Stats
 }
 
 // String returns the spec in its canonical "v4l2:" form, which
-// ParseV4L2Spec reads back to the same value.
-func (s V4L2Spec) String() string {
+// ParseSpec reads back to the same value.
+func (s Spec) String() string {
 	q := url.Values{}
 	if s.Width > 0 {
 		q.Set("width", strconv.Itoa(s.Width))

@@ -1,15 +1,17 @@
 //go:build linux
 
-package capture
+package v4l2cam
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 	"github.com/p2pcam/p2pcam/capture/v4l2/v4l2test"
 	"github.com/p2pcam/p2pcam/media"
@@ -48,14 +50,14 @@ func newSharedRig(t *testing.T) *sharedRig {
 }
 
 // source returns a source for spec on the rig's kernel and cameras.
-func (r *sharedRig) source(t *testing.T, spec string) *V4L2 {
+func (r *sharedRig) source(t *testing.T, spec string) *Source {
 	t.Helper()
-	s, err := ParseV4L2Spec(strings.TrimPrefix(spec, "v4l2:"))
+	s, err := ParseSpec(strings.TrimPrefix(spec, "v4l2:"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	src, err := NewV4L2(s, Env{Logger: logger.With("spec", spec), Cameras: r.cameras})
+	src, err := r.cameras.NewSource(s, capture.Env{Logger: logger.With("spec", spec)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ type viewer struct {
 }
 
 // watch starts a hub on src and subscribes to it, which starts src.
-func (r *sharedRig) watch(t *testing.T, name string, src *V4L2) *viewer {
+func (r *sharedRig) watch(t *testing.T, name string, src *Source) *viewer {
 	t.Helper()
 	hub, err := stream.New(src, stream.Config{Name: name, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -266,6 +268,27 @@ func TestV4L2SharedConflict(t *testing.T) {
 	high.stop()
 }
 
+// TestCamerasSetsAreSeparate: sources share a camera only through the
+// set they were made from. One made from another set opens the camera
+// itself, and cannot have it while the first set streams it (a real
+// kernel says EBUSY): so the composition root makes one set for every
+// source of the process.
+func TestCamerasSetsAreSeparate(t *testing.T) {
+	r := newSharedRig(t)
+	high := r.watch(t, "high", r.source(t, sharedCamera))
+	high.frames(t, 1)
+	elsewhere := &sharedRig{k: r.k, cameras: NewCameras(), logs: r.logs}
+	src := elsewhere.source(t, sharedCamera+"&scale=320x240")
+	src.GoneGrace = 100 * time.Millisecond
+	if err := src.Run(context.Background(), func(*media.Frame) {}); err == nil {
+		t.Error("Run = nil; want an error: the camera is another set's")
+	}
+	if n := count(r.cam, "open"); n < 2 {
+		t.Errorf("camera opened %d times: the other set's source did not open it itself", n)
+	}
+	high.stop()
+}
+
 // TestV4L2ScaleLargerThanCamera: scale= beyond what the camera gives
 // is an error reopening cannot fix.
 func TestV4L2ScaleLargerThanCamera(t *testing.T) {
@@ -274,5 +297,25 @@ func TestV4L2ScaleLargerThanCamera(t *testing.T) {
 	err := src.Run(context.Background(), func(*media.Frame) {})
 	if err == nil || !strings.Contains(err.Error(), "scale 800x600 is larger than the camera's picture, 640x480: scale only shrinks") {
 		t.Errorf("Run = %v", err)
+	}
+}
+
+// TestOpen: capture.Open makes a V4L2 source of a "v4l2:" spec through
+// the kind a Cameras set gives it.
+func TestOpen(t *testing.T) {
+	cameras := NewCameras()
+	src, err := capture.Open("v4l2:/dev/video0?format=yuyv&encoder=x264&bitrate=1M", capture.Env{}, cameras.Kind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := src.(*Source)
+	if !ok || v.Spec().Bitrate != 1_000_000 || v.Spec().Encoder != "x264" || v.cameras != cameras {
+		t.Fatalf("Open gave %T %+v", src, v)
+	}
+	if _, err := capture.Open("v4l2:/dev/video0?format=yuyv", capture.Env{}, cameras.Kind()); !errors.Is(err, capture.ErrBadSpec) {
+		t.Errorf("raw format without an encoder: %v", err)
+	}
+	if _, err := capture.Open("v4l2:/dev/video0", capture.Env{}); !errors.Is(err, capture.ErrBadSpec) {
+		t.Errorf("without the v4l2 kind: %v", err)
 	}
 }

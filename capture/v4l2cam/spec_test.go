@@ -1,42 +1,42 @@
-package capture
+package v4l2cam
 
 import (
 	"errors"
 	"os"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/media"
 )
 
-// v4l2SpecCases drive TestParseV4L2Spec and seed FuzzParseV4L2Spec.
+// v4l2SpecCases drive TestParseSpec and seed FuzzParseSpec.
 var v4l2SpecCases = []struct {
 	arg  string
-	want V4L2Spec
+	want Spec
 	err  string // a part of the error; "" for success
 }{
-	{arg: "/dev/video0", want: V4L2Spec{Device: "/dev/video0"}},
+	{arg: "/dev/video0", want: Spec{Device: "/dev/video0"}},
 	{arg: "/dev/video0?width=1280&height=720&fps=30&format=h264",
-		want: V4L2Spec{Device: "/dev/video0", Width: 1280, Height: 720, FPS: 30, Format: "h264"}},
+		want: Spec{Device: "/dev/video0", Width: 1280, Height: 720, FPS: 30, Format: "h264"}},
 	{arg: "/dev/video0?format=YUYV&encoder=/dev/video11&bitrate=2M&gop=50&profile=High",
-		want: V4L2Spec{Device: "/dev/video0", Format: "yuyv", Encoder: "/dev/video11", Bitrate: 2_000_000, GOP: 50, Profile: "high"}},
+		want: Spec{Device: "/dev/video0", Format: "yuyv", Encoder: "/dev/video11", Bitrate: 2_000_000, GOP: 50, Profile: "high"}},
 	{arg: "/dev/video0?width=640&height=360&fps=15&format=yuyv&encoder=x264&bitrate=600k&stats=10s",
-		want: V4L2Spec{Device: "/dev/video0", Width: 640, Height: 360, FPS: 15, Format: "yuyv", Encoder: "x264", Bitrate: 600_000, Stats: 10 * time.Second}},
+		want: Spec{Device: "/dev/video0", Width: 640, Height: 360, FPS: 15, Format: "yuyv", Encoder: "x264", Bitrate: 600_000, Stats: 10 * time.Second}},
 	{arg: "/dev/v4l/by-id/usb-cam-video-index0?encoder=x264&fps=29.97&stats=off",
-		want: V4L2Spec{Device: "/dev/v4l/by-id/usb-cam-video-index0", Encoder: "x264", FPS: 29.97, Stats: -1}},
+		want: Spec{Device: "/dev/v4l/by-id/usb-cam-video-index0", Encoder: "x264", FPS: 29.97, Stats: -1}},
 	{arg: "/dev/video0?format=mjpeg&encoder=x264&bitrate=1500000",
-		want: V4L2Spec{Device: "/dev/video0", Format: "mjpeg", Encoder: "x264", Bitrate: 1_500_000}},
+		want: Spec{Device: "/dev/video0", Format: "mjpeg", Encoder: "x264", Bitrate: 1_500_000}},
 
 	{arg: "/dev/video0?format=yuyv&width=1280&height=720&encoder=x264&scale=640x360",
-		want: V4L2Spec{Device: "/dev/video0", Format: "yuyv", Width: 1280, Height: 720, Encoder: "x264", ScaleWidth: 640, ScaleHeight: 360}},
+		want: Spec{Device: "/dev/video0", Format: "yuyv", Width: 1280, Height: 720, Encoder: "x264", ScaleWidth: 640, ScaleHeight: 360}},
 	{arg: "/dev/video0?encoder=/dev/video11&scale=16x16",
-		want: V4L2Spec{Device: "/dev/video0", Encoder: "/dev/video11", ScaleWidth: 16, ScaleHeight: 16}},
+		want: Spec{Device: "/dev/video0", Encoder: "/dev/video11", ScaleWidth: 16, ScaleHeight: 16}},
 	{arg: "/dev/video0?format=yuyv&width=640&height=360&encoder=x264&scale=640x360",
-		want: V4L2Spec{Device: "/dev/video0", Format: "yuyv", Width: 640, Height: 360, Encoder: "x264", ScaleWidth: 640, ScaleHeight: 360}},
+		want: Spec{Device: "/dev/video0", Format: "yuyv", Width: 640, Height: 360, Encoder: "x264", ScaleWidth: 640, ScaleHeight: 360}},
 
 	{arg: "video0", err: "not a clean absolute path"},
 	{arg: "/dev/../dev/video0", err: "not a clean absolute path"},
@@ -71,29 +71,29 @@ var v4l2SpecCases = []struct {
 	{arg: "/dev/video0?format=yuyv&width=640&height=360&encoder=x264&scale=640x480", err: "scale only shrinks"},
 }
 
-func TestParseV4L2Spec(t *testing.T) {
+func TestParseSpec(t *testing.T) {
 	for _, tc := range v4l2SpecCases {
-		got, err := ParseV4L2Spec(tc.arg)
+		got, err := ParseSpec(tc.arg)
 		if tc.err != "" {
-			if err == nil || !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("ParseV4L2Spec(%q) = %v, want an ErrBadSpec mentioning %q", tc.arg, err, tc.err)
+			if err == nil || !errors.Is(err, capture.ErrBadSpec) || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseSpec(%q) = %v, want an capture.ErrBadSpec mentioning %q", tc.arg, err, tc.err)
 			}
 			continue
 		}
 		if err != nil || got != tc.want {
-			t.Errorf("ParseV4L2Spec(%q) = %+v, %v; want %+v", tc.arg, got, err, tc.want)
+			t.Errorf("ParseSpec(%q) = %+v, %v; want %+v", tc.arg, got, err, tc.want)
 			continue
 		}
-		again, err := ParseV4L2Spec(strings.TrimPrefix(got.String(), "v4l2:"))
+		again, err := ParseSpec(strings.TrimPrefix(got.String(), "v4l2:"))
 		if err != nil || again != got {
 			t.Errorf("String %q reads back as %+v, %v", got.String(), again, err)
 		}
 	}
 }
 
-func TestV4L2SpecDefaults(t *testing.T) {
-	s := V4L2Spec{Device: "/dev/video0", Encoder: "x264"}
-	if s.bitrate() != DefaultV4L2Bitrate || s.gop(25) != 50 || s.gop(0) != 60 || s.statsEvery() != time.Minute {
+func TestSpecDefaults(t *testing.T) {
+	s := Spec{Device: "/dev/video0", Encoder: "x264"}
+	if s.bitrate() != DefaultBitrate || s.gop(25) != 50 || s.gop(0) != 60 || s.statsEvery() != time.Minute {
 		t.Errorf("defaults: bitrate %d, gop %d/%d, stats %v", s.bitrate(), s.gop(25), s.gop(0), s.statsEvery())
 	}
 	s.GOP, s.Stats = 10, -1
@@ -102,60 +102,43 @@ func TestV4L2SpecDefaults(t *testing.T) {
 	}
 }
 
-func TestOpenV4L2(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("V4L2 exists on Linux only")
-	}
-	src, err := Open("v4l2:/dev/video0?format=yuyv&encoder=x264&bitrate=1M", Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, ok := src.(*V4L2)
-	if !ok || v.Spec().Bitrate != 1_000_000 || v.Spec().Encoder != "x264" {
-		t.Fatalf("Open gave %T %+v", src, v)
-	}
-	if _, err := Open("v4l2:/dev/video0?format=yuyv", Env{}); !errors.Is(err, ErrBadSpec) {
-		t.Errorf("raw format without an encoder: %v", err)
-	}
-}
-
-func FuzzParseV4L2Spec(f *testing.F) {
+func FuzzParseSpec(f *testing.F) {
 	for _, tc := range v4l2SpecCases {
 		f.Add(tc.arg)
 	}
 	f.Fuzz(func(t *testing.T, arg string) {
-		s, err := ParseV4L2Spec(arg)
+		s, err := ParseSpec(arg)
 		if err != nil {
-			if !errors.Is(err, ErrBadSpec) {
-				t.Fatalf("error %v is not ErrBadSpec", err)
+			if !errors.Is(err, capture.ErrBadSpec) {
+				t.Fatalf("error %v is not capture.ErrBadSpec", err)
 			}
 			return
 		}
-		again, err := ParseV4L2Spec(strings.TrimPrefix(s.String(), "v4l2:"))
+		again, err := ParseSpec(strings.TrimPrefix(s.String(), "v4l2:"))
 		if err != nil || again != s {
 			t.Fatalf("%q: String %q reads back as %+v, %v; want %+v", arg, s.String(), again, err, s)
 		}
 	})
 }
 
-// TestBoardV4L2Specs: every board profile's v4l2: stream parses, and
+// TestBoardSpecs: every board profile's v4l2: stream parses, and
 // streams that share a camera ask the same of it (else the second to
 // start would fail).
-func TestBoardV4L2Specs(t *testing.T) {
+func TestBoardSpecs(t *testing.T) {
 	n, shared := 0, 0
 	for _, name := range board.Names() {
 		p, err := board.Lookup(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cameras := map[string]V4L2Spec{}
+		cameras := map[string]Spec{}
 		for _, q := range media.Qualities() {
 			arg, ok := strings.CutPrefix(p.Streams[q], "v4l2:")
 			if !ok {
 				continue
 			}
 			n++
-			s, err := ParseV4L2Spec(arg)
+			s, err := ParseSpec(arg)
 			if err != nil {
 				t.Errorf("board %s, %s: %v", name, q, err)
 				continue
@@ -179,22 +162,22 @@ func TestBoardV4L2Specs(t *testing.T) {
 	}
 }
 
-// TestDocumentedV4L2Specs: the v4l2: specs that docs/boards.md and the
+// TestDocumentedSpecs: the v4l2: specs that docs/boards.md and the
 // default config show parse, and those naming the same camera in one
 // example ask the same of it.
-func TestDocumentedV4L2Specs(t *testing.T) {
+func TestDocumentedSpecs(t *testing.T) {
 	quoted := regexp.MustCompile(`"v4l2:([^"]+)"`)
-	for _, path := range []string{"../docs/boards.md", "../rootfs/etc/p2pcam/p2pcamd.toml"} {
+	for _, path := range []string{"../../docs/boards.md", "../../rootfs/etc/p2pcam/p2pcamd.toml"} {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		n := 0
 		for _, block := range strings.Split(string(b), "\n\n") { // one example per paragraph or code block
-			cameras := map[string]V4L2Spec{}
+			cameras := map[string]Spec{}
 			for _, m := range quoted.FindAllStringSubmatch(block, -1) {
 				n++
-				s, err := ParseV4L2Spec(m[1])
+				s, err := ParseSpec(m[1])
 				if err != nil {
 					t.Errorf("%s: %v", path, err)
 					continue

@@ -1,6 +1,6 @@
 //go:build linux
 
-package capture
+package v4l2cam
 
 import (
 	"context"
@@ -14,18 +14,19 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 )
 
-// V4L2 captures H.264 from a V4L2 camera, as its V4L2Spec says: from a
+// Source captures H.264 from a V4L2 camera, as its Spec says: from a
 // camera that encodes H.264 itself, or from a raw camera through a V4L2
 // M2M encoder or libx264. Frames are stamped with their capture time,
 // from the buffers' CLOCK_MONOTONIC timestamps.
 //
-// A raw camera is shared by every V4L2 source of Env.Cameras that names
-// it: one goroutine streams it and copies each picture out of the
+// A raw camera is shared by every source of the same Cameras set that
+// names it: one goroutine streams it and copies each picture out of the
 // driver's buffer into a queue for each source (two pictures deep;
 // when one is full its oldest picture is dropped and counted, so a
 // slow encoder never holds up the camera or the other streams). Each
@@ -45,9 +46,10 @@ import (
 //
 // Set the exported fields before Run; SetBitrate and ForceKeyframe may
 // be called at any time, from any goroutine.
-type V4L2 struct {
-	spec V4L2Spec
-	env  Env
+type Source struct {
+	spec    Spec
+	env     capture.Env
+	cameras *Cameras // where it meets the other sources of its camera
 
 	// Sys is the kernel seam; it defaults to v4l2.Kernel.
 	Sys v4l2.Sys
@@ -76,30 +78,31 @@ type V4L2 struct {
 	ctl     encoderControl // the running encoder; nil when not running
 }
 
-// encoderControl is the running encoder's side of BitrateSetter and
-// KeyframeForcer.
+// encoderControl is the running encoder's side of capture.BitrateSetter
+// and capture.KeyframeForcer.
 type encoderControl interface {
 	setBitrate(bps int) error
 	forceKeyframe() error
 }
 
 var (
-	_ Source         = (*V4L2)(nil)
-	_ BitrateSetter  = (*V4L2)(nil)
-	_ KeyframeForcer = (*V4L2)(nil)
+	_ capture.Source         = (*Source)(nil)
+	_ capture.BitrateSetter  = (*Source)(nil)
+	_ capture.KeyframeForcer = (*Source)(nil)
 )
 
-// NewV4L2 returns a source that captures as spec says. Nothing is opened
+// NewSource returns a source that captures as spec says and shares its
+// camera with the other sources of cs that name it. Nothing is opened
 // until Run.
-func NewV4L2(spec V4L2Spec, env Env) (*V4L2, error) {
-	return &V4L2{spec: spec, env: env, bitrate: spec.bitrate()}, nil
+func (cs *Cameras) NewSource(spec Spec, env capture.Env) (*Source, error) {
+	return &Source{spec: spec, env: env, cameras: cs, bitrate: spec.bitrate()}, nil
 }
 
 // Spec returns the source's spec.
-func (s *V4L2) Spec() V4L2Spec { return s.spec }
+func (s *Source) Spec() Spec { return s.spec }
 
-// SetBitrate implements BitrateSetter.
-func (s *V4L2) SetBitrate(bps int) error {
+// SetBitrate implements capture.BitrateSetter.
+func (s *Source) SetBitrate(bps int) error {
 	if bps < 1000 || bps > maxV4L2Bitrate {
 		return fmt.Errorf("capture: bit rate %d out of range 1000-%d", bps, maxV4L2Bitrate)
 	}
@@ -113,25 +116,25 @@ func (s *V4L2) SetBitrate(bps int) error {
 	return ctl.setBitrate(bps)
 }
 
-// ForceKeyframe implements KeyframeForcer.
-func (s *V4L2) ForceKeyframe() error {
+// ForceKeyframe implements capture.KeyframeForcer.
+func (s *Source) ForceKeyframe() error {
 	s.mu.Lock()
 	ctl := s.ctl
 	s.mu.Unlock()
 	if ctl == nil {
-		return ErrNotRunning
+		return capture.ErrNotRunning
 	}
 	return ctl.forceKeyframe()
 }
 
 // Bitrate returns the target bit rate the encoder is asked for.
-func (s *V4L2) Bitrate() int {
+func (s *Source) Bitrate() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.bitrate
 }
 
-func (s *V4L2) setControl(c encoderControl) {
+func (s *Source) setControl(c encoderControl) {
 	s.mu.Lock()
 	s.ctl = c
 	s.mu.Unlock()
@@ -152,19 +155,19 @@ func isGone(err error) bool {
 	return errors.Is(err, v4l2.ErrGone) || errors.Is(err, fs.ErrNotExist)
 }
 
-// Run implements Source.
-func (s *V4L2) Run(ctx context.Context, emit func(*media.Frame)) error {
-	env := s.env.withDefaults()
+// Run implements capture.Source.
+func (s *Source) Run(ctx context.Context, emit func(*media.Frame)) error {
+	env := s.env.WithDefaults()
 	log := env.Logger.With("source", "v4l2", "device", s.spec.Device)
 	mono := s.Monotonic
 	if mono == nil {
 		mono = v4l2.MonotonicNow
 	}
 	pm := newPTSMapper(env, mono)
-	retry := backoff{
-		min:    orDuration(s.MinBackoff, 500*time.Millisecond),
-		max:    orDuration(s.MaxBackoff, 30*time.Second),
-		stable: orDuration(s.StableAfter, 30*time.Second),
+	retry := capture.Backoff{
+		Min:    orDuration(s.MinBackoff, 500*time.Millisecond),
+		Max:    orDuration(s.MaxBackoff, 30*time.Second),
+		Stable: orDuration(s.StableAfter, 30*time.Second),
 	}
 	grace := orDuration(s.GoneGrace, 10*time.Second)
 	var down time.Time // first failure of the current row; zero while capturing
@@ -178,7 +181,7 @@ func (s *V4L2) Run(ctx context.Context, emit func(*media.Frame)) error {
 			return fmt.Errorf("capture: %s: %w", s.spec.Device, fe.err)
 		}
 		now := env.Clock.Now()
-		delay := retry.after(now.Sub(started))
+		delay := retry.After(now.Sub(started))
 		if frames > 0 || down.IsZero() {
 			down = now
 		}
@@ -229,7 +232,7 @@ type camera struct {
 
 // runOnce opens the camera (and encoder), streams until something fails
 // or ctx ends, and returns how many frames it emitted and why it ended.
-func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMapper, emit func(*media.Frame)) (int, error) {
+func (s *Source) runOnce(ctx context.Context, env capture.Env, log *slog.Logger, pm *ptsMapper, emit func(*media.Frame)) (int, error) {
 	pm.reset()
 	sys := s.Sys
 	if sys == nil {
@@ -255,7 +258,7 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 		}
 		defer enc.Close()
 	}
-	c, r, err := env.Cameras.attach(ctx, cameraRequest{
+	c, r, err := s.cameras.attach(ctx, cameraRequest{
 		sys: sys, spec: s.spec, encFormats: encFormats, buffers: buffers, timeout: timeout, log: log,
 		depth: readerQueue, onDrop: stats.drop,
 	})
@@ -271,15 +274,19 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 		}
 		w, h = s.spec.ScaleWidth, s.spec.ScaleHeight
 	}
+	opts := encoderOptions{
+		cam: c.cam, src: c.copy, width: w, height: h,
+		spec: s.spec, bitrate: s.Bitrate(), buffers: buffers, timeout: timeout, log: log,
+	}
 	var raw rawEncoder
 	if enc != nil {
-		m, err := newM2MEncoder(enc, c.cam, c.copy, w, h, s.spec, s.Bitrate(), buffers, timeout, log)
+		m, err := newM2MEncoder(enc, opts)
 		if err != nil {
 			return 0, err
 		}
 		raw = m
 	} else {
-		x, err := newSoftEncoder(c.cam, c.copy, w, h, s.spec, s.Bitrate(), sink, log)
+		x, err := newSoftEncoder(opts, sink)
 		if err != nil {
 			return 0, err
 		}
@@ -317,7 +324,7 @@ func (s *V4L2) runOnce(ctx context.Context, env Env, log *slog.Logger, pm *ptsMa
 
 // runH264Camera streams a camera that encodes H.264 itself: its buffers
 // are access units, framed as they come. Such a camera is not shared.
-func (s *V4L2) runH264Camera(ctx context.Context, sys v4l2.Sys, log *slog.Logger, stats *captureStats, sink *h264Sink, buffers int, timeout time.Duration) (int, error) {
+func (s *Source) runH264Camera(ctx context.Context, sys v4l2.Sys, log *slog.Logger, stats *captureStats, sink *h264Sink, buffers int, timeout time.Duration) (int, error) {
 	dev, err := v4l2.OpenWith(sys, s.spec.Device)
 	if err != nil {
 		return 0, classifyOpen(err, "camera")
@@ -376,7 +383,7 @@ func classifySetup(err error) error {
 // setupCamera picks and sets the camera's format, size and frame rate.
 // encFormats are the raw formats an M2M encoder takes, preferred when
 // the spec leaves the format open.
-func setupCamera(dev *v4l2.Device, spec V4L2Spec, encFormats []v4l2.FormatDesc, log *slog.Logger) (camera, error) {
+func setupCamera(dev *v4l2.Device, spec Spec, encFormats []v4l2.FormatDesc, log *slog.Logger) (camera, error) {
 	cam := camera{dev: dev, typ: dev.Capability().CaptureType()}
 	offered, err := dev.Formats(cam.typ)
 	if err != nil {
@@ -540,22 +547,22 @@ type cameraControl struct{ dev *v4l2.Device }
 
 func (c cameraControl) setBitrate(bps int) error {
 	if _, err := c.dev.QueryControl(v4l2.CIDVideoBitrate); err != nil {
-		return fmt.Errorf("%w: %s has no bit rate control", ErrNotSupported, c.dev.Path())
+		return fmt.Errorf("%w: %s has no bit rate control", capture.ErrNotSupported, c.dev.Path())
 	}
 	return c.dev.SetControls(v4l2.ControlValue{ID: v4l2.CIDVideoBitrate, Value: int64(bps)})
 }
 
 func (c cameraControl) forceKeyframe() error {
 	if _, err := c.dev.QueryControl(v4l2.CIDVideoForceKeyFrame); err != nil {
-		return fmt.Errorf("%w: %s has no force-key-frame control", ErrNotSupported, c.dev.Path())
+		return fmt.Errorf("%w: %s has no force-key-frame control", capture.ErrNotSupported, c.dev.Path())
 	}
 	return c.dev.ForceKeyFrame()
 }
 
-// rawEncoder turns raw camera pictures into H.264.
-type rawEncoder interface {
-	encoderControl
-	// encode takes one picture of the shared camera; the caller
-	// releases it after.
-	encode(ctx context.Context, fr *rawFrame) error
+// orDuration returns d, or def when d is not positive.
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }

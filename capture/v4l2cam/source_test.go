@@ -1,6 +1,6 @@
 //go:build linux
 
-package capture
+package v4l2cam
 
 import (
 	"bufio"
@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/p2pcam/p2pcam/capture"
+	"github.com/p2pcam/p2pcam/capture/capturetest"
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 	"github.com/p2pcam/p2pcam/capture/v4l2/v4l2test"
 	"github.com/p2pcam/p2pcam/capture/x264"
@@ -33,7 +35,7 @@ import (
 // back in front of every IDR.
 func clipAUs(t testing.TB) [][]byte {
 	t.Helper()
-	b, err := os.ReadFile("sim/clips/high.h264")
+	b, err := os.ReadFile("../sim/clips/high.h264")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ type rig struct {
 	k    *v4l2test.Kernel
 	cam  *v4l2test.Device
 	enc  *v4l2test.Device
-	src  *V4L2
+	src  *Source
 	logs *syncBuffer
 }
 
@@ -124,12 +126,12 @@ func newRig(t *testing.T, spec string) *rig {
 	r.cam.FrameInterval = 2 * time.Millisecond
 	r.k.Add("/dev/video0", r.cam)
 	r.k.Add("/dev/video11", r.enc)
-	s, err := ParseV4L2Spec(strings.TrimPrefix(spec, "v4l2:"))
+	s, err := ParseSpec(strings.TrimPrefix(spec, "v4l2:"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	r.src, err = NewV4L2(s, Env{Logger: logger})
+	r.src, err = NewCameras().NewSource(s, capture.Env{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func newRig(t *testing.T, spec string) *rig {
 
 // running is a source running in the background.
 type running struct {
-	c      *collector
+	c      *capturetest.Collector
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -150,8 +152,8 @@ type running struct {
 func (r *rig) start(t *testing.T) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	run := &running{c: newCollector(), cancel: cancel, done: make(chan error, 1)}
-	go func() { run.done <- r.src.Run(ctx, run.c.emit) }()
+	run := &running{c: capturetest.NewCollector(), cancel: cancel, done: make(chan error, 1)}
+	go func() { run.done <- r.src.Run(ctx, run.c.Emit) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -169,7 +171,7 @@ func (run *running) wait(t *testing.T, n int) []*media.Frame {
 	timeout := time.After(20 * time.Second)
 	for i := range n {
 		select {
-		case <-run.c.got:
+		case <-run.c.Got:
 		case err := <-run.done:
 			run.done <- err
 			t.Fatalf("Run returned %v after %d of %d frames", err, i, n)
@@ -177,9 +179,7 @@ func (run *running) wait(t *testing.T, n int) []*media.Frame {
 			t.Fatalf("%d of %d frames in 20 s", i, n)
 		}
 	}
-	run.c.mu.Lock()
-	defer run.c.mu.Unlock()
-	return append([]*media.Frame(nil), run.c.frames...)
+	return run.c.Frames()
 }
 
 // stop ends the run and checks that Run returned nil.
@@ -211,7 +211,7 @@ func checkFrames(t *testing.T, frames []*media.Frame, wantKeys, w, h int) {
 		}
 		if f.Key {
 			keys++
-			if !hasParams(nalus) {
+			if !capturetest.HasParams(nalus) {
 				t.Errorf("frame %d: IDR without SPS and PPS in front", i)
 			}
 		}
@@ -270,8 +270,8 @@ func TestV4L2CameraH264(t *testing.T) {
 		}
 	}
 	// A UVC camera without codec controls cannot change its bit rate.
-	if err := r.src.ForceKeyframe(); !errors.Is(err, ErrNotRunning) {
-		t.Errorf("ForceKeyframe after Run: %v, want ErrNotRunning", err)
+	if err := r.src.ForceKeyframe(); !errors.Is(err, capture.ErrNotRunning) {
+		t.Errorf("ForceKeyframe after Run: %v, want capture.ErrNotRunning", err)
 	}
 }
 
@@ -472,7 +472,7 @@ func TestPTSMapper(t *testing.T) {
 	epoch := time.Unix(1000, 0)
 	clk := clock.NewFake(epoch.Add(10 * time.Second))
 	mono := 500 * time.Second
-	env := Env{Clock: clk, Epoch: epoch}
+	env := capture.Env{Clock: clk, Epoch: epoch}
 	m := newPTSMapper(env, func() time.Duration { return mono })
 
 	// Monotonic timestamps: capture time on the media time base.

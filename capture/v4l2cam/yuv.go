@@ -1,4 +1,4 @@
-package capture
+package v4l2cam
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package capture
+package v4l2cam
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/codec/h264"
 	"github.com/p2pcam/p2pcam/media"
 )
@@ -22,7 +23,7 @@ const maxTimestampSkew = time.Second
 // shared media time base, keeping PTS strictly increasing across the
 // device's runs. One goroutine uses it at a time.
 type ptsMapper struct {
-	env  Env
+	env  capture.Env
 	mono func() time.Duration // CLOCK_MONOTONIC now
 	last time.Duration        // the last PTS given, -1 before the first
 
@@ -30,7 +31,7 @@ type ptsMapper struct {
 	offset   time.Duration // fallback mapping: PTS = timestamp + offset
 }
 
-func newPTSMapper(env Env, mono func() time.Duration) *ptsMapper {
+func newPTSMapper(env capture.Env, mono func() time.Duration) *ptsMapper {
 	return &ptsMapper{env: env, mono: mono, last: -1}
 }
 
@@ -45,7 +46,7 @@ func (m *ptsMapper) reset() { m.anchored = false }
 // negative: some drivers (vivid) stamp frames with the nominal end of
 // their frame period.
 func (m *ptsMapper) pts(ts time.Duration, monotonic bool) (pts, age time.Duration, ok bool) {
-	now := m.env.pts(m.env.Clock.Now())
+	now := m.env.PTS(m.env.Clock.Now())
 	if monotonic {
 		if a := m.mono() - ts; a > -maxTimestampSkew && a < maxTimestampSkew {
 			age, pts, ok = a, now-a, true
@@ -171,7 +172,7 @@ func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 // h264Sink turns buffers of H.264 (each an access unit, or parameter
 // sets alone) into stamped frames. One goroutine uses it at a time.
 type h264Sink struct {
-	fr    framer
+	fr    capture.Framer
 	pm    *ptsMapper
 	emit  func(*media.Frame)
 	stats *captureStats
@@ -183,7 +184,7 @@ type h264Sink struct {
 	frames int // frames emitted
 }
 
-func newH264Sink(env Env, log *slog.Logger, pm *ptsMapper, stats *captureStats, every time.Duration, emit func(*media.Frame)) *h264Sink {
+func newH264Sink(env capture.Env, log *slog.Logger, pm *ptsMapper, stats *captureStats, every time.Duration, emit func(*media.Frame)) *h264Sink {
 	return &h264Sink{
 		pm: pm, emit: emit, stats: stats, log: log, now: env.Clock.Now, every: every,
 		debug: log.Enabled(context.Background(), slog.LevelDebug),
@@ -219,13 +220,13 @@ func (k *h264Sink) write(data []byte, bt bufTiming) {
 	// The buffer held a whole picture: frame it now rather than when the
 	// next one starts.
 	skipped := k.fr.Skipped
-	f, err := k.fr.flush()
+	f, err := k.fr.Flush()
 	k.out(f, err, skipped, bt)
 }
 
 func (k *h264Sink) push(n []byte, bt bufTiming) {
 	skipped := k.fr.Skipped
-	f, err := k.fr.push(n)
+	f, err := k.fr.Push(n)
 	k.out(f, err, skipped, bt)
 }
 
