@@ -293,6 +293,11 @@ export class P2PService extends Emitter {
     }
     const dc = this.pc.createDataChannel(line);
     dc.binaryType = 'arraybuffer';
+    // A channel that closes before it ever opened never reached the
+    // camera's request handler (Chromium closes a fresh channel now and
+    // then while a track's keyframe burst arrives): ask once more.
+    let opened = false;
+    dc.onopen = () => { opened = true; };
     const timeout = opts.timeout ?? this.options.timeouts.head;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { done(); try { dc.close(); } catch { /* */ } reject(new P2PError(ERR_TIMEOUT, `${line}: no answer within ${timeout} ms`)); }, timeout);
@@ -324,7 +329,14 @@ export class P2PService extends Emitter {
         };
         resolve({ head, channel: dc, take });
       };
-      dc.onclose = () => { done(); reject(new P2PError(ERR_TIMEOUT, `${line}: the channel closed before the head`)); };
+      dc.onclose = () => {
+        done();
+        if (!opened && !opts.retried && this.pc && this.state === STATE_CONNECTED) {
+          resolve(this.request(line, { ...opts, retried: true }));
+          return;
+        }
+        reject(new P2PError(ERR_TIMEOUT, `${line}: the channel closed before the head`));
+      };
     });
   }
 

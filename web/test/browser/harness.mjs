@@ -103,6 +103,18 @@ export async function waitFor(page, fn, arg, ms = 15000, what = 'condition') {
   }
 }
 
+/** poll evaluates fn (which may be async) in the page every 100 ms
+ * until it returns a truthy value. */
+export async function poll(page, fn, arg, ms = 15000, what = 'condition') {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await page.evaluate(fn, arg);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -4,7 +4,7 @@
 // and page open -> first decoded frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, startServer, launch, waitFor, stopAll, median } from './harness.mjs';
+import { skipReason, startServer, launch, waitFor, poll, stopAll, median } from './harness.mjs';
 
 const skip = skipReason() || false;
 let base;
@@ -21,11 +21,11 @@ after(async () => {
   await stopAll();
 });
 
-async function openPage() {
+async function openPage(query = '') {
   const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base, { timeout: 15000 });
+  await page.goto(base + query, { timeout: 15000 });
   page.errors = errors;
   return page;
 }
@@ -56,13 +56,43 @@ test('autoplay decodes the demo camera muted, with audio, at 640 wide', { skip, 
     assert.equal(s.width, 640, 'high is 640 wide');
     assert.equal(s.status, 'playing');
     assert.equal(await page.evaluate(() => globalThis.p2pcamPage.tiles.get('demo/cam1').video.muted), true, 'autoplay is muted');
-    await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1').video.webkitAudioDecodedByteCount > 0, null, 8000, 'audio decoded');
+    // Audio: decoded bytes on the FLV path (MSE); packets and an audio
+    // track on the track path.
+    await poll(page, async () => {
+      const t = globalThis.p2pcamPage.tiles.get('demo/cam1');
+      if (t.player.transport === 'flv') return t.video.webkitAudioDecodedByteCount > 0;
+      if (!t.video.srcObject?.getAudioTracks().length) return false;
+      let n = 0;
+      (await globalThis.p2pcamPage.sdk.services.get('demo/cam1').pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') n = r.packetsReceived; });
+      return n > 20;
+    }, null, 8000, 'audio received');
     // The overlay shows the stats.
     await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1').player.stats?.fps > 5, null, 8000, 'stats with fps');
     const overlay = await page.locator(`${tile('demo/cam1')} .stats`).innerText();
     assert.match(overlay, /path\s+host/);
     assert.match(overlay, /delay to live\s+\d+ ms/);
     assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the FLV path (?media=flv): mpegts.js decodes video and audio, switches quality, talkback as G.711 FLV', { skip, timeout: 90000 }, async () => {
+  const page = await openPage('?media=flv');
+  try {
+    await framesGrow(page, 'demo/cam1', 15000);
+    let s = await tileState(page, 'demo/cam1');
+    assert.equal(s.transport, 'flv');
+    assert.equal(s.width, 640);
+    await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1').video.webkitAudioDecodedByteCount > 0, null, 8000, 'AAC decoded');
+    await page.selectOption(`${tile('demo/cam1')} select.quality`, 'standard');
+    await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1').video.videoWidth === 320, null, 10000, 'standard: 320 wide');
+    await framesGrow(page, 'demo/cam1', 10000);
+    await page.locator(`${tile('demo/cam1')} button.talk`).click();
+    const sent = await waitFor(page, () => { const v = globalThis.p2pcamPage.sdk._voices.get('demo/cam1'); return v?.transport === 'flv' && v.handle?.sentBytes > 4000 && v.handle.sentBytes; }, null, 15000, 'G.711 FLV sent');
+    assert.ok(sent > 4000);
+    s = await tileState(page, 'demo/cam1');
+    assert.equal(s.transport, 'flv');
   } finally {
     await page.close();
   }
@@ -158,8 +188,16 @@ test('talkback: the fake microphone reaches the camera (voice status 0), toggled
     await talk.click(); // a short click latches talk on
     await waitFor(page, () => globalThis.p2pcamPage.sdk._voices.get('demo/cam1')?.handle?.head?.status === 0, null, 15000, 'voice accepted')
       .catch(async (e) => { throw new Error(`${e.message}; banner: ${await page.locator('#banner').innerText()}`); });
-    const sent = await waitFor(page, () => { const h = globalThis.p2pcamPage.sdk._voices.get('demo/cam1')?.handle; return h && h.channel.bufferedAmount >= 0 && h.sentBytes > 4000 && h.sentBytes; }, null, 15000, 'talk audio sent');
-    assert.ok(sent > 4000);
+    // Sent: FLV bytes on the voice channel, or RTP packets on the audio track.
+    const sent = await poll(page, async () => {
+      const v = globalThis.p2pcamPage.sdk._voices.get('demo/cam1');
+      if (!v?.handle) return false;
+      if (v.transport === 'flv') return v.handle.sentBytes > 4000 && `${v.handle.sentBytes} bytes of FLV`;
+      let n = 0;
+      (await globalThis.p2pcamPage.sdk.services.get('demo/cam1').pc.getStats()).forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'audio') n = r.packetsSent; });
+      return n > 50 && `${n} RTP packets`;
+    }, null, 15000, 'talk audio sent');
+    console.log(`# talkback sent ${sent}`);
     assert.equal(await talk.getAttribute('class'), 'talk on');
     await talk.click();
     await waitFor(page, () => !globalThis.p2pcamPage.sdk._voices.has('demo/cam1'), null, 3000, 'voice stopped');

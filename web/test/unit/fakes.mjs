@@ -40,6 +40,13 @@ export class Camera {
   /** respond answers a data channel request. */
   respond(dc) {
     const path = dc.label.split('?')[0];
+    if (this.closeFresh?.[path] > 0) {
+      // Close the channel before it opens (never reached the handler),
+      // or after it opened but before the head.
+      this.closeFresh[path]--;
+      setTimeout(() => { if (this.openThenClose) dc.onopen?.(); dc._remoteClose(); }, 1);
+      return;
+    }
     const head = this.heads.get(path) ?? { status: 0 };
     setTimeout(() => {
       dc._recv(JSON.stringify(head));
