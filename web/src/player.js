@@ -124,6 +124,12 @@ export class Player extends Emitter {
       abort() { this._status = 0; handle?.stop(); }
     }
     const headP = new Promise((resolve, reject) => { pendingHead = { resolve, reject }; });
+    // mpegts.js logs every segment at info level: keep warnings and errors.
+    if (mpegts.LoggingControl) {
+      mpegts.LoggingControl.enableDebug = false;
+      mpegts.LoggingControl.enableVerbose = false;
+      mpegts.LoggingControl.enableInfo = false;
+    }
     const mp = mpegts.createPlayer({ type: 'flv', isLive: true, url: 'p2pcam:' + line }, {
       customLoader: Loader, enableWorker: false, enableStashBuffer: false, lazyLoad: false,
       autoCleanupSourceBuffer: true, liveSync: true, liveSyncMaxLatency: 0.9, liveSyncTargetLatency: 0.4, liveSyncPlaybackRate: 1.25,

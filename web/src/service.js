@@ -117,19 +117,25 @@ export class P2PService extends Emitter {
       const c = e.candidate;
       // The camera's decoder refuses unknown fields: send only these.
       const cand = c && c.candidate ? { candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined } : { candidate: '' };
-      if (!offerSent) held.push(cand); else send({ type: 'candidate', candidate: cand });
+      if (!offerSent) held.push(cand); else send({ type: 'candidate', candidate: cand }).catch(() => {});
     };
     const offerP = pc.createOffer().then((o) => pc.setLocalDescription(o)).then(() => pc.localDescription.sdp);
     offerP.catch(() => {});
 
-    const info = await Promise.race([infoP, tokenP.then(() => new Promise(() => {}))]);
-    mark('info');
-    this._check();
-    if (!info.online) throw new P2PError(ERR_OFFLINE, `camera ${this.device} is offline`);
-    const pubkey = this.deviceInfo.pubkey || info.pubkey;
-    if (this.deviceInfo.pubkey && info.pubkey !== this.deviceInfo.pubkey) {
-      throw new P2PError(ERR_BAD_SIGNATURE, `the cloud names another key for ${this.device} than the pinned one`);
-    }
+    // The offer goes out as soon as the token and the SDP are ready; the
+    // camera's info (its key, and whether it is online) is needed only
+    // to check the answer, so it may come meanwhile.
+    let infoArrived = false;
+    const keyP = infoP.then((info) => {
+      infoArrived = true;
+      mark('info');
+      if (!info.online) throw new P2PError(ERR_OFFLINE, `camera ${this.device} is offline`);
+      if (this.deviceInfo.pubkey && info.pubkey !== this.deviceInfo.pubkey) {
+        throw new P2PError(ERR_BAD_SIGNATURE, `the cloud names another key for ${this.device} than the pinned one`);
+      }
+      return this.deviceInfo.pubkey || info.pubkey;
+    });
+    keyP.catch(() => {});
     const token = await tokenP;
     mark('token');
     this._check();
@@ -160,7 +166,7 @@ export class P2PService extends Emitter {
             if (answered) return;
             answered = true;
             mark('answer');
-            await verifyAnswer(this.env.subtle, pubkey, session, offerSDP, m.sdp, m.sig);
+            await verifyAnswer(this.env.subtle, await keyP, session, offerSDP, m.sdp, m.sig);
             if (pc !== this.pc) return;
             await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
             this.tracks = hasMediaTracks(m.sdp);
@@ -181,9 +187,11 @@ export class P2PService extends Emitter {
 
     await send({ type: 'offer', token, sdp: offerSDP });
     offerSent = true;
-    for (const c of held.splice(0)) send({ type: 'candidate', candidate: c });
+    for (const c of held.splice(0)) send({ type: 'candidate', candidate: c }).catch(() => {});
 
-    await this._within(answeredP, t.answer, () => new P2PError(ERR_NO_ANSWER, `camera ${this.device} did not answer within ${t.answer} ms`));
+    await this._within(Promise.all([answeredP, keyP]), t.answer, () => (infoArrived
+      ? new P2PError(ERR_NO_ANSWER, `camera ${this.device} did not answer within ${t.answer} ms`)
+      : new P2PError(ERR_OFFLINE, `camera ${this.device} is unknown or has never come online (no device info)`)));
     await this._within(connectedP, t.connect, () => new P2PError(ERR_CONNECT, `no network path to camera ${this.device} within ${t.connect} ms`));
     mark('connected');
     this._check();

@@ -1,7 +1,7 @@
-import { P2PError, ERR_MICROPHONE } from './errors.js';
-
 // Talkback pieces: G.711 A-law, an audio-only FLV muxer, and a
 // microphone reader that yields 8 kHz mono frames.
+
+import { P2PError, ERR_MICROPHONE } from './errors.js';
 
 /** alawEncode codes one 16-bit linear sample as G.711 A-law (ITU-T G.711). */
 export function alawEncode(sample) {
