@@ -43,6 +43,9 @@ type Options struct {
 	LoggerFactory logging.LoggerFactory
 	// SCTPRTOMax replaces the default SCTPRTOMax when positive.
 	SCTPRTOMax time.Duration
+	// RelayAcceptanceWait replaces the default RelayAcceptanceWait when
+	// positive.
+	RelayAcceptanceWait time.Duration
 	// Media sets the API up for media tracks: codecs, and the RTP
 	// interceptors (NACK, RTCP reports). Without it a session has data
 	// channels only, and no interceptor timers run for it.
@@ -64,7 +67,11 @@ func NewAPI(o Options) *webrtc.API {
 	// sender back through SCTP's window.
 	se.DetachDataChannels()
 	se.SetICETimeouts(DisconnectedTimeout, FailedTimeout, KeepaliveInterval)
-	se.SetRelayAcceptanceMinWait(RelayAcceptanceWait)
+	relayWait := RelayAcceptanceWait
+	if o.RelayAcceptanceWait > 0 {
+		relayWait = o.RelayAcceptanceWait
+	}
+	se.SetRelayAcceptanceMinWait(relayWait)
 	se.SetSrflxAcceptanceMinWait(0)
 	se.SetPrflxAcceptanceMinWait(0)
 	rto := SCTPRTOMax

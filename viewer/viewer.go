@@ -102,6 +102,9 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		// One account may hold several sessions, so the client id is the
 		// account plus the session; replies go to the account's inbox.
 		URL: cfg.Broker, ClientID: signal.ViewerClientID(cfg.Username, c.session[:8]), Username: cfg.Username, Password: cfg.Password,
+		// A viewer is waiting: say at once that the broker cannot be
+		// reached, rather than retry in silence until ctx ends.
+		FailFast: true,
 		OnUp: func(ctx context.Context, mq *mqttclient.Client) {
 			// Again after every reconnection: the broker forgets a
 			// dropped connection's subscriptions.

@@ -383,7 +383,9 @@ func TestV4L2GoneForGood(t *testing.T) {
 	r := newRig(t, "v4l2:/dev/video0?width=640&height=480&format=h264")
 	r.cam.Frames = clipAUs(t)
 	r.cam.VanishAfter = 11
-	r.src.GoneGrace = 100 * time.Millisecond
+	// Room for several 5-20 ms retries even under the race detector on
+	// a loaded machine (100 ms once fitted only one).
+	r.src.GoneGrace = 400 * time.Millisecond
 	hub, err := stream.New(r.src, stream.Config{Name: "test", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,12 @@ type Config struct {
 	OnUp func(ctx context.Context, c *Client)
 	// OnMessage receives every message. It must not block for long.
 	OnMessage func(*paho.Publish)
-	Logger    *slog.Logger
+	// FailFast makes Connect return the first attempt's error (a broker
+	// that cannot be reached, say) rather than try again until its
+	// context ends: for a command-line viewer, which should say what is
+	// wrong at once. A connection that was up still reconnects.
+	FailFast bool
+	Logger   *slog.Logger
 }
 
 // Client is a kept-up connection.
@@ -57,9 +62,17 @@ type Client struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when run returns
 
-	mu     sync.Mutex   // guards cli and closed
-	cli    *paho.Client // nil while the connection is down
-	closed bool
+	mu      sync.Mutex   // guards cli, closed and lastErr
+	cli     *paho.Client // nil while the connection is down
+	closed  bool
+	lastErr error // the latest failed attempt's, until a connection is up
+}
+
+// lastError is why the latest connection attempt failed, if it did.
+func (c *Client) lastError() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastErr
 }
 
 // stableAfter is how long a connection must have lasted for the next
@@ -69,8 +82,10 @@ type Client struct {
 const stableAfter = keepAlive * time.Second
 
 // Connect connects and waits for the first connection. It fails fast when
-// the broker refuses the credentials; otherwise it keeps trying until ctx
-// is done. The connection stays up until Close.
+// the broker refuses the credentials (or on any failure, with
+// Config.FailFast); otherwise it keeps trying until ctx is done, and then
+// its error says why the last attempt failed. The connection stays up
+// until Close.
 func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil {
@@ -95,6 +110,9 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	case err = <-up:
 	case <-ctx.Done():
 		err = ctx.Err()
+		if last := c.lastError(); last != nil {
+			err = fmt.Errorf("%w (last attempt: %v)", err, last)
+		}
 	}
 	if err != nil {
 		cancel()
@@ -126,13 +144,26 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 			if ctx.Err() != nil {
 				return
 			}
-			if errors.Is(err, ErrRefused) && first {
+			if first && (c.cfg.FailFast || errors.Is(err, ErrRefused)) {
 				up <- err
 				return
 			}
-			c.log.Debug("broker connection attempt failed", "broker", c.cfg.URL, "err", err)
+			c.mu.Lock()
+			repeated := c.lastErr != nil && c.lastErr.Error() == err.Error()
+			c.lastErr = err
+			c.mu.Unlock()
+			// A new reason is worth a warning; the same one again, a
+			// debug line: the camera retries for as long as it runs.
+			level := slog.LevelWarn
+			if repeated {
+				level = slog.LevelDebug
+			}
+			c.log.Log(ctx, level, "cannot reach the broker; retrying", "broker", c.cfg.URL, "err", err, "retry_in", backoff(attempt+1))
 			continue
 		}
+		c.mu.Lock()
+		c.lastErr = nil
+		c.mu.Unlock()
 		c.log.Info("connected to broker", "broker", c.cfg.URL, "client", c.cfg.ClientID)
 		since := time.Now()
 		c.setClient(cli)
