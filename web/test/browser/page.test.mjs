@@ -65,13 +65,13 @@ test('autoplay decodes the demo camera muted, with audio, at 640 wide', { skip, 
       let n = 0;
       (await globalThis.p2pcamPage.sdk.services.get('demo/cam1').pc.getStats()).forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') n = r.packetsReceived; });
       return n > 20;
-    }, null, 8000, 'audio received');
+    }, null, 15000, 'audio received');
     // The overlay shows the stats.
-    await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1').player.stats?.fps > 5, null, 8000, 'stats with fps');
+    await waitFor(page, () => globalThis.p2pcamPage.tiles.get('demo/cam1').player.stats?.fps > 5, null, 15000, 'stats with fps');
     const overlay = await page.locator(`${tile('demo/cam1')} .stats`).innerText();
     assert.match(overlay, /path\s+host/);
     assert.match(overlay, /delay to live\s+\d+ ms/);
-    assert.deepEqual(page.errors, []);
+    assert.deepEqual(page.errors, [], `uncaught errors in the page: ${page.errors.join('; ')}`);
   } finally {
     await page.close();
   }
