@@ -3,7 +3,7 @@
 // `node build.mjs --check` builds in memory and fails when dist/ differs,
 // so CI catches a bundle that was not rebuilt after a source change.
 import * as esbuild from 'esbuild';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,9 @@ const common = {
   define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
 };
 const builds = [
-  { entryPoints: [join(here, 'src/index.js')], outfile: join(here, 'dist/p2pcam.js') },
+  // mpegts.js is a chunk of its own (dist/chunk-*.js), loaded only for
+  // the FLV path: the track path starts without parsing it.
+  { entryPoints: { p2pcam: join(here, 'src/index.js') }, outdir: join(here, 'dist'), splitting: true, chunkNames: 'chunk-[hash]' },
   // The page loads the SDK bundle instead of carrying its own copy.
   { entryPoints: [join(here, 'src/page.js')], outfile: join(here, 'dist/page.js'), plugins: [{
     name: 'sdk-external',
@@ -25,9 +27,11 @@ const builds = [
 ];
 
 let stale = [];
+const produced = new Set();
 for (const b of builds) {
   const r = await esbuild.build({ ...common, ...b });
   for (const f of r.outputFiles) {
+    produced.add(f.path);
     let old = null;
     try { old = readFileSync(f.path); } catch { /* missing */ }
     const same = old && Buffer.compare(old, Buffer.from(f.contents)) === 0;
@@ -39,6 +43,13 @@ for (const b of builds) {
     }
     if (!check) console.log(`${f.path.slice(here.length + 1)}  ${(f.contents.length / 1024).toFixed(1)} KiB`);
   }
+}
+// Chunks of an older build.
+for (const name of readdirSync(join(here, 'dist'))) {
+  const path = join(here, 'dist', name);
+  if (produced.has(path)) continue;
+  if (check) stale.push(path);
+  else unlinkSync(path);
 }
 if (stale.length) {
   console.error(`stale bundle: ${stale.map((p) => p.slice(here.length + 1)).join(', ')} differ from src/; run: (cd web && npm run build) and commit dist/`);

@@ -10,11 +10,12 @@ import (
 	"net/http"
 )
 
-//go:embed index.html style.css dist/p2pcam.js dist/page.js
+//go:embed index.html style.css dist/*.js
 var files embed.FS
 
 // FS returns the page's files: index.html, style.css, dist/p2pcam.js
-// and dist/page.js.
+// (the SDK), dist/chunk-*.js (mpegts.js, loaded for the FLV path) and
+// dist/page.js.
 func FS() fs.FS { return files }
 
 // Handler serves the page at "/" and its files beside it. Mount it at

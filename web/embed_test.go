@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -43,7 +44,28 @@ func TestHandler(t *testing.T) {
 			t.Errorf("%s: body lacks %q", c.path, c.contains)
 		}
 	}
-	res, err := http.Post(srv.URL+"/", "text/plain", nil)
+	// The chunks the SDK imports (mpegts.js) are served too.
+	res, err := http.Get(srv.URL + "/dist/p2pcam.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdk, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	chunks := regexp.MustCompile(`chunk-[A-Z0-9]+\.js`).FindAllString(string(sdk), -1)
+	if len(chunks) == 0 {
+		t.Error("dist/p2pcam.js imports no chunk: is mpegts.js bundled in again?")
+	}
+	for _, c := range chunks {
+		res, err := http.Get(srv.URL + "/dist/" + c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("/dist/%s: status %d", c, res.StatusCode)
+		}
+	}
+	res, err = http.Post(srv.URL+"/", "text/plain", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

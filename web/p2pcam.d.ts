@@ -206,5 +206,5 @@ export function answerSignedBytes(session: string, offerSDP: string, answerSDP: 
 export function verifyAnswer(subtle: SubtleCrypto | undefined, pubkeyB64: string, session: string, offerSDP: string, answerSDP: string, sigB64: string): Promise<void>;
 export function alawEncode(sample: number): number;
 export function alawDecode(a: number): number;
-/** mpegts.js, as bundled. */
-export const mpegts: any;
+/** Loads mpegts.js, bundled as a separate chunk that only the FLV path needs. */
+export function loadMpegts(): Promise<any>;

@@ -1,7 +1,6 @@
 // p2pcam browser SDK. Import the named lifecycle functions (a default
 // P2PCam instance), or make your own instances with `new P2PCam()`.
 import mqtt from 'mqtt';
-import mpegts from 'mpegts.js';
 import { P2PCam } from './sdk.js';
 import { Player } from './player.js';
 
@@ -38,7 +37,11 @@ export const off = (name, fn) => sdk.off(name, fn);
 /** createPlayer plays a started service's camera in a <video>:
  * opts {quality, channel, mode:'auto'|'flv'|'track'}. Call play(). */
 export function createPlayer(id, video, opts = {}, instance = sdk) {
-  return new Player(instance, video, { id, mpegts, ...opts });
+  return new Player(instance, video, { id, loadMpegts, ...opts });
 }
 
-export { mpegts };
+/** loadMpegts loads mpegts.js (a separate chunk: only the FLV path needs
+ * it) and resolves with its module object. */
+export async function loadMpegts() {
+  return (await import('mpegts.js')).default;
+}

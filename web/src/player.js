@@ -24,7 +24,8 @@ export class Player extends Emitter {
     this.quality = opts.quality || 'high';
     this.channel = opts.channel ?? 0;
     this.mode = opts.mode || 'auto';
-    this.mpegts = opts.mpegts;
+    this.mpegts = opts.mpegts; // or loaded on first use by opts.loadMpegts
+    this.loadMpegts = opts.loadMpegts;
     this.playing = false;
     this.path = null;
     this.transport = null; // 'track' or 'flv' while playing
@@ -89,6 +90,13 @@ export class Player extends Emitter {
   }
 
   async _startFLV() {
+    if (!this.mpegts && this.loadMpegts) {
+      try {
+        this.mpegts = await this.loadMpegts();
+      } catch (e) {
+        throw new P2PError(ERR_PLAYBACK, `cannot load the FLV player (mpegts.js): ${e.message}`, { cause: e });
+      }
+    }
     const mpegts = this.mpegts;
     if (!mpegts || !mpegts.isSupported()) throw new P2PError(ERR_PLAYBACK, 'this browser cannot play FLV (no Media Source Extensions with H.264)');
     const line = `ipc.flv?action=live&channel=${this.channel}&quality=${this.quality}`;

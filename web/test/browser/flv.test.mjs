@@ -22,7 +22,7 @@ after(async () => {
 
 async function play(page, url) {
   return page.evaluate(async (url) => {
-    const { mpegts } = await import('/dist/p2pcam.js');
+    const mpegts = await (await import('/dist/p2pcam.js')).loadMpegts();
     const v = document.createElement('video');
     v.muted = true;
     document.body.append(v);
