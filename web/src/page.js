@@ -35,7 +35,9 @@ async function loadConfig() {
 
 function sdkFor(config) {
   const params = new URLSearchParams(location.search);
-  const sdk = create({ cloud: params.get('cloud') ?? config.cloud ?? '', media: params.get('media') || config.media || 'auto' });
+  // The cloud comes from config.json (this origin's), never from the URL:
+  // a link must not be able to send the password somewhere else.
+  const sdk = create({ cloud: config.cloud ?? '', media: params.get('media') || config.media || 'auto' });
   sdk.on('signalling', ({ up }) => $('#signal').classList.toggle('up', up));
   return sdk;
 }
