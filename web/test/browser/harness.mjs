@@ -70,7 +70,7 @@ export async function stopAll() {
 /** startServer starts the server the page is tested against and returns
  * its base URL. P2PCAM_WEB_SERVER=demo uses `p2pcam demo`; the default
  * is web/test/devserver. */
-export async function startServer() {
+export async function startServer(extra = []) {
   if (process.env.P2PCAM_WEB_SERVER === 'demo') {
     const bin = build('./cmd/p2pcam', 'p2pcam');
     const { match } = await start(bin, ['demo', '--listen', '127.0.0.1:0'], /(http:\/\/127\.0\.0\.1:\d+)\//);
@@ -78,7 +78,7 @@ export async function startServer() {
   }
   const bin = build('./web/test/devserver', 'devserver');
   const dir = process.env.P2PCAM_WEB_DIR ? ['--dir', webDir] : []; // default: the embedded copy, what ships
-  const { match } = await start(bin, ['--listen', '127.0.0.1:0', '--gateway', '127.0.0.1:0', ...dir], /listening (http:\/\/\S+\/)\ngateway (http:\/\/\S+\/)/);
+  const { match } = await start(bin, ['--listen', '127.0.0.1:0', '--gateway', '127.0.0.1:0', ...dir, ...extra], /listening (http:\/\/\S+\/)\ngateway (http:\/\/\S+\/)/);
   gatewayURL = match[2];
   return match[1];
 }

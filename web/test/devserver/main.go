@@ -44,11 +44,15 @@ import (
 
 const viewerName = "demo-viewer"
 
+// speakerDir, when set, is where the cameras' speakers write WAV files.
+var speakerDir string
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "the page's HTTP `address`")
 	gwListen := flag.String("gateway", "127.0.0.1:0", "the cross-origin gateway's HTTP `address`")
 	dir := flag.String("dir", "", "serve the page from this `directory` (web/) instead of the embedded copy")
 	verbose := flag.Bool("v", false, "log everything")
+	flag.StringVar(&speakerDir, "speaker-dir", "", "write each camera's talkback to `dir`/PRODUCT-DEVICE.wav (default: discard)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -56,6 +60,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "devserver:", err)
 		os.Exit(1)
 	}
+}
+
+func speaker(device string) string {
+	if speakerDir == "" {
+		return ""
+	}
+	return "wav:" + filepath.Join(speakerDir, strings.ReplaceAll(device, "/", "-")+".wav")
 }
 
 func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error {
@@ -130,6 +141,7 @@ func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error 
 				{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: tu, Credential: tp}}},
 			LAN:    agent.LANConfig{Listen: "off"},
 			Link:   link.Options{LoopbackOnly: true},
+			Audio:  agent.AudioConfig{Speaker: speaker(name)},
 			Logger: log,
 		})
 		if err != nil {
