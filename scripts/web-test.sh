@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# web-test.sh: the browser SDK's and player page's tests (web/).
+#   1. installs web/'s npm packages when node_modules is missing or older
+#      than package-lock.json (npm ci, quietly; idempotent);
+#   2. checks that the committed bundle (web/dist) is what web/src builds;
+#   3. runs the SDK's unit tests in Node (node --test);
+#   4. runs the browser tests: Debian's Chromium driven by playwright-core
+#      against the dev cloud, sim cameras and gateway (web/test/devserver).
+# Under CI=true a missing node, npm or chromium is a failure; otherwise
+# the step is skipped with a message saying what to install.
+# P2PCAM_WEB_SERVER=demo runs the page tests against `p2pcam demo`.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+
+missing() {
+	if [ "${CI:-}" = true ]; then
+		echo "web-test: $1 not found under CI: $2" >&2
+		exit 1
+	fi
+	echo "web-test: skipping: $1 not found ($2)" >&2
+	exit 0
+}
+command -v node >/dev/null || missing node "apt-get install nodejs npm"
+command -v npm >/dev/null || missing npm "apt-get install npm"
+
+stamp=node_modules/.p2pcam-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+	echo "web-test: npm ci" >&2
+	npm ci --no-audit --no-fund --loglevel=error
+	echo "$want" >"$stamp"
+fi
+
+node build.mjs --check
+timeout 300 npm test --silent
+
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+	missing chromium "apt-get install chromium (scripts/test-deps.sh does), or set CHROMIUM"
+fi
+timeout 900 node --test --test-concurrency=1 test/browser/

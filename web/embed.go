@@ -1,0 +1,38 @@
+// Package web is the browser viewer: the p2pcam JS SDK bundle and the
+// player page, embedded so that the Go binaries serve them with no
+// build step. The sources are in src/; `npm run build` (esbuild)
+// regenerates dist/, which is committed.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+)
+
+//go:embed index.html style.css dist/*.js
+var files embed.FS
+
+// FS returns the page's files: index.html, style.css, dist/p2pcam.js
+// (the SDK), dist/chunk-*.js (mpegts.js, loaded for the FLV path) and
+// dist/page.js.
+func FS() fs.FS { return files }
+
+// Handler serves the page at "/" and its files beside it. Mount it at
+// the root of the origin that also serves /config.json, /mqtt and
+// /api/*, or under a prefix with http.StripPrefix (the page uses
+// relative URLs for its own files and config.json).
+func Handler() http.Handler {
+	fileServer := http.FileServerFS(files)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		// The bundle changes with the binary: have browsers revalidate.
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		fileServer.ServeHTTP(w, r)
+	})
+}

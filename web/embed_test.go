@@ -1,0 +1,76 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestHandler(t *testing.T) {
+	srv := httptest.NewServer(Handler())
+	defer srv.Close()
+	cases := []struct {
+		path, ctype, contains string
+		status                int
+	}{
+		{"/", "text/html", `src="dist/page.js"`, 200},
+		{"/style.css", "text/css", ".tile", 200},
+		{"/dist/p2pcam.js", "javascript", "p2pcam", 200},
+		{"/dist/page.js", "javascript", "./p2pcam.js", 200},
+		{"/src/page.js", "", "", 404},
+		{"/package.json", "", "", 404},
+	}
+	for _, c := range cases {
+		res, err := http.Get(srv.URL + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d", c.path, res.StatusCode, c.status)
+			continue
+		}
+		if c.status != 200 {
+			continue
+		}
+		if ct := res.Header.Get("Content-Type"); !strings.Contains(ct, c.ctype) {
+			t.Errorf("%s: Content-Type %q, want %q", c.path, ct, c.ctype)
+		}
+		if !strings.Contains(string(b), c.contains) {
+			t.Errorf("%s: body lacks %q", c.path, c.contains)
+		}
+	}
+	// The chunks the SDK imports (mpegts.js) are served too.
+	res, err := http.Get(srv.URL + "/dist/p2pcam.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdk, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	chunks := regexp.MustCompile(`chunk-[A-Z0-9]+\.js`).FindAllString(string(sdk), -1)
+	if len(chunks) == 0 {
+		t.Error("dist/p2pcam.js imports no chunk: is mpegts.js bundled in again?")
+	}
+	for _, c := range chunks {
+		res, err := http.Get(srv.URL + "/dist/" + c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("/dist/%s: status %d", c, res.StatusCode)
+		}
+	}
+	res, err = http.Post(srv.URL+"/", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST: status %d, want 405", res.StatusCode)
+	}
+}

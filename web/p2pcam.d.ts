@@ -1,0 +1,210 @@
+// Types of the p2pcam browser SDK (src/index.js, bundled as dist/p2pcam.js).
+
+/** Error codes: every error the SDK rejects with or emits is a P2PError. */
+export const ERR_LOGIN: 'E_LOGIN';
+export const ERR_CLOUD: 'E_CLOUD';
+export const ERR_NOT_SHARED: 'E_NOT_SHARED';
+export const ERR_SIGNALLING: 'E_SIGNALLING';
+export const ERR_OFFLINE: 'E_OFFLINE';
+export const ERR_REFUSED: 'E_REFUSED';
+export const ERR_NO_ANSWER: 'E_NO_ANSWER';
+export const ERR_BAD_SIGNATURE: 'E_BAD_SIGNATURE';
+export const ERR_NO_ED25519: 'E_NO_ED25519';
+export const ERR_CONNECT: 'E_CONNECT';
+export const ERR_STATUS: 'E_STATUS';
+export const ERR_BUSY: 'E_BUSY';
+export const ERR_TIMEOUT: 'E_TIMEOUT';
+export const ERR_NO_SERVICE: 'E_NO_SERVICE';
+export const ERR_MICROPHONE: 'E_MICROPHONE';
+export const ERR_PLAYBACK: 'E_PLAYBACK';
+export const ERR_ARGUMENT: 'E_ARGUMENT';
+export const ERR_STOPPED: 'E_STOPPED';
+export type ErrorCode =
+  | typeof ERR_LOGIN | typeof ERR_CLOUD | typeof ERR_NOT_SHARED | typeof ERR_SIGNALLING | typeof ERR_OFFLINE
+  | typeof ERR_REFUSED | typeof ERR_NO_ANSWER | typeof ERR_BAD_SIGNATURE | typeof ERR_NO_ED25519 | typeof ERR_CONNECT
+  | typeof ERR_STATUS | typeof ERR_BUSY | typeof ERR_TIMEOUT | typeof ERR_NO_SERVICE | typeof ERR_MICROPHONE
+  | typeof ERR_PLAYBACK | typeof ERR_ARGUMENT | typeof ERR_STOPPED;
+
+/** X-P2P request statuses. */
+export const STATUS_OK: 0;
+export const STATUS_BUSY: 1;
+export const STATUS_UNAUTHORIZED: 401;
+export const STATUS_FORBIDDEN: 403;
+export const STATUS_BAD_REQUEST: 404;
+export const STATUS_TOO_MANY: 405;
+export const STATUS_UNSUPPORTED: 406;
+
+export class P2PError extends Error {
+  name: 'P2PError';
+  code: ErrorCode;
+  /** The request's or the camera's status, when it refused. */
+  status?: number;
+  cause?: unknown;
+}
+
+export interface Timeouts {
+  login: number; signalling: number; info: number; answer: number; connect: number; head: number; disconnected: number;
+}
+
+export interface InitOptions {
+  /** Base URL of the cloud's HTTP API ('' = the page's own origin). */
+  cloud?: string;
+  /** 'auto' (default): offer media tracks and use them when the camera sends them, else FLV; 'flv': data channels only; 'track'. */
+  media?: 'auto' | 'flv' | 'track';
+  /** ICE servers; by default those the login returns. */
+  iceServers?: RTCIceServer[];
+  /** Re-dial after the connection is lost (default true), with these delays in ms. */
+  reconnect?: boolean;
+  reconnectDelays?: number[];
+  /** MQTT client id suffix (default: random). */
+  clientSuffix?: string;
+  timeouts?: Partial<Timeouts>;
+  // Seams for tests and other runtimes.
+  mqttConnect?: (url: string, opts: object) => unknown;
+  RTCPeerConnection?: typeof RTCPeerConnection;
+  fetch?: typeof fetch;
+  subtle?: SubtleCrypto;
+  mediaDevices?: MediaDevices;
+  now?: () => number;
+}
+
+export interface DeviceGrant { device: string; perm: string[]; token: string }
+export interface Account { user: string; expires: number; devices: DeviceGrant[] }
+
+export interface DeviceInfo {
+  /** PRODUCT/DEVICE. */
+  device: string;
+  /** A viewer token (p2pcam1...); by default the login's, or one from /api/token. */
+  token?: string;
+  /** Pin the camera's Ed25519 key (base64) instead of trusting the broker's retained info. */
+  pubkey?: string;
+  iceServers?: RTCIceServer[];
+  media?: 'auto' | 'flv' | 'track';
+}
+
+/** A request head: {"status":0,"content_type":"video/x-flv","quality":"high"}. */
+export interface Head { status: number; content_type?: string; quality?: string; error?: string; [k: string]: unknown }
+
+export interface StreamCallbacks {
+  onHead?(head: Head): void;
+  /** Raw body bytes (FLV for ipc.flv), as the camera sends them. */
+  onData?(bytes: Uint8Array): void;
+  onEnd?(): void;
+  onError?(err: P2PError): void;
+}
+
+export class StreamHandle {
+  readonly id: string;
+  readonly line: string;
+  readonly head: Head | null;
+  readonly bytes: number;
+  readonly sentBytes: number;
+  readonly stopped: boolean;
+  send(bytes: Uint8Array): boolean;
+  stop(): void;
+}
+
+export type ServiceState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+export type PathKind = 'host' | 'srflx' | 'relay' | 'unknown';
+
+export interface Events {
+  connected: { id: string; device: string; path: PathKind | null; tracks: boolean; ms: number };
+  disconnected: { id: string; reason: string };
+  reconnecting: { id: string; attempt: number; delay: number };
+  reconnected: { id: string };
+  path: { id: string; path: PathKind; local: object; remote: object };
+  stats: { id: string; path: PathKind; rtt?: number; bitrate: number; bytesReceived: number; report: RTCStatsReport };
+  state: { id: string; state: ServiceState };
+  offline: { id: string; device: string };
+  error: P2PError;
+  login: { user: string; devices: DeviceGrant[] };
+  signalling: { up: boolean; ms?: number };
+  voice: { id: string; talking: boolean; transport?: 'track' | 'flv' };
+}
+
+export class P2PService {
+  readonly id: string;
+  readonly device: string;
+  readonly state: ServiceState;
+  /** The camera sends media tracks (the answer has a video track). */
+  readonly tracks: boolean;
+  readonly session: string | null;
+  readonly pc: RTCPeerConnection | null;
+  /** Milliseconds from the dial's start to info, token, offer, answer, connected. */
+  readonly timing: Record<string, number>;
+  on<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): () => void;
+  networkChanged(): void;
+  startStats(intervalMs?: number): void;
+}
+
+export class P2PCam {
+  readonly services: Map<string, P2PService>;
+  readonly account: Account | null;
+  init(options?: InitOptions): this;
+  login(user: string, password: string): Promise<Account>;
+  connectSignalling(o: { url: string; username: string; password: string }): Promise<void>;
+  startP2PService(id: string, deviceInfo: DeviceInfo | string): Promise<P2PService>;
+  startStream(id: string, request: string | Record<string, string | number>, callbacks?: StreamCallbacks): Promise<StreamHandle>;
+  stopStream(id: string, handle?: StreamHandle): void;
+  sendCommand(id: string, cmd: string, opts?: { channel?: number; timeout?: number }): Promise<unknown>;
+  startVoice(id: string, opts?: { transport?: 'auto' | 'track' | 'flv'; stream?: MediaStream }): Promise<{ id: string; transport: 'track' | 'flv' }>;
+  stopVoice(id: string): void;
+  stopServiceById(id: string): void;
+  destroy(): void;
+  on<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): () => void;
+  off<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): void;
+}
+
+export interface PlayerStats {
+  id: string; path: PathKind; transport: 'track' | 'flv' | null; quality: string;
+  bitrate: number; fps: number; freezes: number; longestFreeze: number; delay: number | null;
+  width: number; height: number; frames: number; dropped: number; rtt?: number; firstFrame: number | null;
+}
+
+export class Player {
+  readonly id: string;
+  readonly quality: string;
+  readonly transport: 'track' | 'flv' | null;
+  readonly stats?: PlayerStats;
+  play(): Promise<void>;
+  setQuality(q: 'standard' | 'high' | 'super'): Promise<void>;
+  stop(): void;
+  snapshot(): Promise<Blob>;
+  on(name: 'stats', fn: (s: PlayerStats) => void): () => void;
+  on(name: 'firstframe', fn: (e: { id: string; ms: number }) => void): () => void;
+  on(name: 'playing', fn: (e: { id: string; transport: 'track' | 'flv'; quality: string }) => void): () => void;
+  on(name: 'path' | 'disconnected' | 'stopped', fn: (e: object) => void): () => void;
+  on(name: 'error', fn: (e: P2PError) => void): () => void;
+}
+
+export const FREEZE_MS: number;
+
+/** A new SDK instance wired to the bundled MQTT client. */
+export function create(options?: InitOptions): P2PCam;
+/** The default instance behind the lifecycle functions. */
+export const sdk: P2PCam;
+export function init(options?: InitOptions): P2PCam;
+export function login(user: string, password: string): Promise<Account>;
+export function connectSignalling(o: { url: string; username: string; password: string }): Promise<void>;
+export function startP2PService(id: string, deviceInfo: DeviceInfo | string): Promise<P2PService>;
+export function startStream(id: string, request: string | Record<string, string | number>, callbacks?: StreamCallbacks): Promise<StreamHandle>;
+export function stopStream(id: string, handle?: StreamHandle): void;
+export function sendCommand(id: string, cmd: string, opts?: { channel?: number; timeout?: number }): Promise<unknown>;
+export function startVoice(id: string, opts?: { transport?: 'auto' | 'track' | 'flv'; stream?: MediaStream }): Promise<{ id: string; transport: 'track' | 'flv' }>;
+export function stopVoice(id: string): void;
+export function stopServiceById(id: string): void;
+export function destroy(): void;
+export function on<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): () => void;
+export function off<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): void;
+/** Plays a started service's camera in a <video>. */
+export function createPlayer(id: string, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; mode?: 'auto' | 'flv' | 'track' }, instance?: P2PCam): Player;
+
+export function requestLine(request: string | Record<string, string | number>): string;
+export function commandLine(cmd: string, channel?: number): string;
+export function pathKind(localType?: string, remoteType?: string): PathKind;
+export function answerSignedBytes(session: string, offerSDP: string, answerSDP: string): Uint8Array;
+export function verifyAnswer(subtle: SubtleCrypto | undefined, pubkeyB64: string, session: string, offerSDP: string, answerSDP: string, sigB64: string): Promise<void>;
+export function alawEncode(sample: number): number;
+export function alawDecode(a: number): number;
+/** Loads mpegts.js, bundled as a separate chunk that only the FLV path needs. */
+export function loadMpegts(): Promise<any>;

@@ -1,0 +1,47 @@
+// p2pcam browser SDK. Import the named lifecycle functions (a default
+// P2PCam instance), or make your own instances with `new P2PCam()`.
+import mqtt from 'mqtt';
+import { P2PCam } from './sdk.js';
+import { Player } from './player.js';
+
+export * from './errors.js';
+export { P2PCam, StreamHandle, requestLine, commandLine } from './sdk.js';
+export { P2PService, hasMediaTracks } from './service.js';
+export { Player, FREEZE_MS } from './player.js';
+export { pathKind, selectedPath } from './stats.js';
+export { answerSignedBytes, verifyAnswer } from './signing.js';
+export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
+
+/** create returns a new SDK instance wired to the bundled MQTT client. */
+export function create(options = {}) {
+  return new P2PCam().init({ mqttConnect: (url, o) => mqtt.connect(url, o), ...options });
+}
+
+/** The default instance behind the lifecycle functions. */
+export const sdk = new P2PCam();
+
+export const init = (options = {}) => { sdk.init({ mqttConnect: (url, o) => mqtt.connect(url, o), ...options }); return sdk; };
+export const login = (user, password) => sdk.login(user, password);
+export const connectSignalling = (o) => sdk.connectSignalling(o);
+export const startP2PService = (id, deviceInfo) => sdk.startP2PService(id, deviceInfo);
+export const startStream = (id, request, callbacks) => sdk.startStream(id, request, callbacks);
+export const stopStream = (id, handle) => sdk.stopStream(id, handle);
+export const sendCommand = (id, cmd, opts) => sdk.sendCommand(id, cmd, opts);
+export const startVoice = (id, opts) => sdk.startVoice(id, opts);
+export const stopVoice = (id) => sdk.stopVoice(id);
+export const stopServiceById = (id) => sdk.stopServiceById(id);
+export const destroy = () => sdk.destroy();
+export const on = (name, fn) => sdk.on(name, fn);
+export const off = (name, fn) => sdk.off(name, fn);
+
+/** createPlayer plays a started service's camera in a <video>:
+ * opts {quality, channel, mode:'auto'|'flv'|'track'}. Call play(). */
+export function createPlayer(id, video, opts = {}, instance = sdk) {
+  return new Player(instance, video, { id, loadMpegts, ...opts });
+}
+
+/** loadMpegts loads mpegts.js (a separate chunk: only the FLV path needs
+ * it) and resolves with its module object. */
+export async function loadMpegts() {
+  return (await import('mpegts.js')).default;
+}

@@ -1,0 +1,335 @@
+// The player page: log in, list cameras, a grid of players, talkback,
+// commands and a stats overlay. It uses only the SDK's public API.
+import { create, createPlayer, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const state = { sdk: null, config: {}, tiles: new Map(), devices: [] };
+// For tests and the console.
+globalThis.p2pcamPage = state;
+
+function banner(msg) {
+  const b = $('#banner');
+  b.textContent = msg || '';
+  b.hidden = !msg;
+}
+
+function fmtRate(bps) {
+  if (!bps) return '0 kbit/s';
+  return bps >= 1e6 ? (bps / 1e6).toFixed(2) + ' Mbit/s' : Math.round(bps / 1000) + ' kbit/s';
+}
+
+function errText(e) {
+  if (e instanceof P2PError || e?.code) return e.message;
+  return String(e?.message || e);
+}
+
+async function loadConfig() {
+  try {
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 3000);
+    const r = await fetch('config.json', { signal: ctl.signal, cache: 'no-store' });
+    if (r.ok) return await r.json();
+  } catch { /* no config: a static host */ }
+  return {};
+}
+
+function sdkFor(config) {
+  const params = new URLSearchParams(location.search);
+  // The cloud comes from config.json (this origin's), never from the URL:
+  // a link must not be able to send the password somewhere else.
+  const sdk = create({ cloud: config.cloud ?? '', media: params.get('media') || config.media || 'auto' });
+  sdk.on('signalling', ({ up }) => $('#signal').classList.toggle('up', up));
+  return sdk;
+}
+
+async function doLogin(user, password, prefetched) {
+  banner('');
+  const btn = $('#login button');
+  btn.disabled = true;
+  try {
+    if (!state.sdk) state.sdk = sdkFor(state.config);
+    const acct = await state.sdk.login(user, password, prefetched);
+    state.user = acct.user;
+    state.devices = acct.devices;
+    $('#login').hidden = true;
+    $('#account').hidden = false;
+    $('#who').textContent = acct.user;
+    renderCameras();
+    return acct;
+  } catch (e) {
+    banner(`Sign-in failed: ${errText(e)}`);
+    state.sdk?.destroy();
+    state.sdk = null;
+    throw e;
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function logout() {
+  for (const id of [...state.tiles.keys()]) closeTile(id);
+  state.sdk?.destroy();
+  state.sdk = null;
+  state.devices = [];
+  $('#login').hidden = false;
+  $('#account').hidden = true;
+  renderCameras();
+}
+
+function renderCameras() {
+  const ul = $('#cameras');
+  ul.textContent = '';
+  const names = new Set([...state.devices.map((d) => d.device), ...state.tiles.keys()]);
+  if (!state.sdk) {
+    ul.innerHTML = '<li class="empty">Sign in to see your cameras.</li>';
+  } else if (!names.size) {
+    ul.innerHTML = '<li class="empty">No camera is shared with this account.</li>';
+  }
+  for (const name of names) {
+    const d = state.devices.find((x) => x.device === name);
+    const li = document.createElement('li');
+    const t = state.tiles.get(name);
+    const st = t ? t.status : '';
+    li.innerHTML = '<span class="state"></span><span class="cam"><span class="cam-name"></span><span class="perm"></span></span><button type="button"></button>';
+    li.querySelector('.state').className = 'state ' + ({ playing: 'on', connecting: 'wait', failed: 'bad' }[st] || '');
+    li.querySelector('.cam-name').textContent = name;
+    li.querySelector('.perm').textContent = d ? d.perm.join(' · ') : '';
+    const b = li.querySelector('button');
+    b.textContent = t ? 'Close' : 'Watch';
+    b.onclick = () => (t ? closeTile(name) : openTile(name));
+    li.dataset.device = name;
+    ul.append(li);
+  }
+  const sel = $('#command-target');
+  const cur = sel.value;
+  sel.textContent = '';
+  for (const name of state.tiles.keys()) sel.append(new Option(name, name));
+  if (!state.tiles.size) sel.append(new Option('open a camera first', ''));
+  if ([...state.tiles.keys()].includes(cur)) sel.value = cur;
+}
+
+function setStatus(t, status, text) {
+  t.status = status;
+  const el = t.el;
+  el.classList.toggle('playing', status === 'playing');
+  el.classList.toggle('failed', status === 'failed');
+  el.classList.toggle('stopped', status === 'stopped');
+  $('.status .text', el).textContent = text || 'Connecting…';
+  $('.error', el).hidden = status !== 'failed';
+  if (status === 'failed') $('.error .text', el).textContent = text;
+  $('.play', el).title = status === 'stopped' || status === 'failed' ? 'Play' : 'Stop';
+  el.dataset.status = status;
+  renderCameras();
+}
+
+function showStats(t, s) {
+  const rows = [
+    ['path', `${s.path || '?'}${s.transport ? ' · ' + s.transport : ''}`],
+    ['video', s.width ? `${s.width}×${s.height}` : '–'],
+    ['bitrate', fmtRate(s.bitrate)],
+    ['fps', s.fps.toFixed(1)],
+    ['freezes', s.longestFreeze ? `${s.freezes} (max ${s.longestFreeze} ms)` : String(s.freezes)],
+    ['delay to live', s.delay == null ? '–' : `${s.delay} ms`],
+  ];
+  const dl = $('.stats', t.el);
+  dl.textContent = '';
+  for (const [k, v] of rows) {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = v;
+    dd.dataset.k = k;
+    dl.append(dt, dd);
+  }
+  const badge = $('.badge.path', t.el);
+  badge.textContent = s.path && s.path !== 'unknown' ? s.path : '';
+  badge.classList.toggle('relay', s.path === 'relay');
+}
+
+async function openTile(device, opts = {}) {
+  if (!state.sdk) { banner('Sign in first.'); return; }
+  if (state.tiles.has(device)) return state.tiles.get(device);
+  $('#placeholder').hidden = true;
+  const el = $('#tile').content.firstElementChild.cloneNode(true);
+  el.dataset.device = device;
+  $('.name', el).textContent = device;
+  $('#grid').append(el);
+  const video = $('video', el);
+  video.muted = true;
+  const t = { device, el, video, player: null, status: '', quality: opts.quality || 'high', talking: false };
+  state.tiles.set(device, t);
+  $('.quality', el).value = t.quality;
+  // Whenever pictures move again (after a re-dial, a quality switch).
+  video.addEventListener('playing', () => { if (t.player?.playing && t.status === 'connecting') setStatus(t, 'playing'); });
+  wireTile(t);
+  await startTile(t);
+  return t;
+}
+
+async function startTile(t) {
+  setStatus(t, 'connecting', 'Connecting…');
+  const sdk = state.sdk;
+  try {
+    if (!sdk.services.has(t.device)) {
+      const s = await sdk.startP2PService(t.device, { device: t.device });
+      s.on('reconnecting', () => { if (t.player?.playing) setStatus(t, 'connecting', 'Reconnecting…'); });
+      s.on('error', (e) => { if (state.tiles.get(t.device) === t && s.state === 'closed') setStatus(t, 'failed', errText(e)); });
+      s.on('offline', () => setStatus(t, 'connecting', 'Camera offline, waiting…'));
+    }
+    if (!state.tiles.has(t.device)) return;
+    setStatus(t, 'connecting', 'Starting video…');
+    if (!t.player) {
+      t.player = createPlayer(t.device, t.video, { quality: t.quality }, sdk);
+      t.player.on('stats', (s) => showStats(t, s));
+      t.player.on('firstframe', () => {
+        // Milliseconds since the page began to load (performance's origin).
+        t.firstFrameAt ??= Math.round(performance.now());
+        state.firstFrameAt ??= t.firstFrameAt;
+        setStatus(t, 'playing');
+      });
+      t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
+      t.player.on('error', (e) => { console.warn(t.device, e); });
+    }
+    await t.player.play();
+    if (t.video.videoWidth) setStatus(t, 'playing');
+  } catch (e) {
+    let msg = errText(e);
+    if (e.code === ERR_NOT_SHARED && !/share it/.test(msg)) msg = `${msg}. Ask the camera's owner to share it with you.`;
+    setStatus(t, 'failed', msg);
+  }
+}
+
+function stopTile(t) {
+  t.player?.stop();
+  t.player = null;
+  if (t.talking) toggleTalk(t, false);
+  state.sdk?.stopServiceById(t.device);
+  setStatus(t, 'stopped', 'Stopped');
+}
+
+function closeTile(device) {
+  const t = state.tiles.get(device);
+  if (!t) return;
+  state.tiles.delete(device);
+  stopTile(t);
+  t.el.remove();
+  $('#placeholder').hidden = state.tiles.size > 0;
+  renderCameras();
+}
+
+async function toggleTalk(t, on) {
+  const b = $('.talk', t.el);
+  if (on === t.talking) return;
+  t.talking = on;
+  b.classList.toggle('on', on);
+  $('span', b).textContent = on ? 'Talking…' : 'Talk';
+  if (!on) { state.sdk?.stopVoice(t.device); return; }
+  try {
+    await state.sdk.startVoice(t.device);
+    if (!t.talking) state.sdk.stopVoice(t.device); // released while opening
+  } catch (e) {
+    if (e.code === ERR_STOPPED) return; // released before it started
+    t.talking = false;
+    b.classList.remove('on');
+    $('span', b).textContent = 'Talk';
+    banner(e.code === ERR_BUSY ? `${t.device}: ${e.message}` : `Talkback: ${errText(e)}`);
+  }
+}
+
+function wireTile(t) {
+  const el = t.el;
+  $('.play', el).onclick = () => (t.status === 'stopped' || t.status === 'failed' ? startTile(t) : stopTile(t));
+  $('.retry', el).onclick = () => startTile(t);
+  $('.close', el).onclick = () => closeTile(t.device);
+  $('.quality', el).onchange = async (e) => {
+    t.quality = e.target.value;
+    if (!t.player) return;
+    setStatus(t, 'connecting', `Switching to ${t.quality}…`);
+    try {
+      await t.player.setQuality(t.quality);
+      setStatus(t, 'playing');
+    } catch (err) { setStatus(t, 'failed', errText(err)); }
+  };
+  const mute = $('.mute', el);
+  mute.onclick = () => {
+    t.video.muted = !t.video.muted;
+    mute.title = t.video.muted ? 'Sound is off: click to hear the camera' : 'Sound is on: click to mute';
+    mute.classList.toggle('on', !t.video.muted);
+  };
+  $('.snap', el).onclick = async () => {
+    try {
+      const blob = await t.player.snapshot();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `${t.device.replace('/', '-')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    } catch (e) { banner(`Snapshot: ${errText(e)}`); }
+  };
+  $('.full', el).onclick = () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else $('.screen', el).requestFullscreen?.().catch((e) => banner(`Fullscreen: ${e.message}`));
+  };
+  $('.screen', el).onclick = (e) => { if (e.target.tagName === 'VIDEO') el.classList.toggle('nostats'); };
+  // Talk: hold to talk; a short click latches it on until the next click.
+  const talk = $('.talk', el);
+  let downAt = 0;
+  let wasOn = false;
+  talk.onpointerdown = (e) => {
+    talk.setPointerCapture?.(e.pointerId);
+    downAt = performance.now();
+    wasOn = t.talking;
+    if (!wasOn) toggleTalk(t, true);
+  };
+  talk.onpointerup = () => {
+    const held = performance.now() - downAt;
+    if (wasOn) toggleTalk(t, false); // a click on a latched talk ends it
+    else if (held > 350) toggleTalk(t, false); // push-to-talk released
+  };
+  talk.onkeydown = (e) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); toggleTalk(t, !t.talking); } };
+}
+
+async function sendCommand(e) {
+  e.preventDefault();
+  const out = $('#command-reply');
+  const id = $('#command-target').value;
+  const cmd = $('#command-text').value.trim();
+  if (!id) { out.textContent = 'Open a camera first.'; return; }
+  out.classList.remove('err');
+  out.textContent = '…';
+  const t0 = performance.now();
+  try {
+    const reply = await state.sdk.sendCommand(id, cmd);
+    out.textContent = (typeof reply === 'string' ? reply : JSON.stringify(reply, null, 2)) + `\n\n(${Math.round(performance.now() - t0)} ms)`;
+  } catch (err) {
+    out.classList.add('err');
+    out.textContent = errText(err);
+  }
+}
+
+async function main() {
+  state.moduleAt = Math.round(performance.now());
+  $('#login').onsubmit = (e) => { e.preventDefault(); doLogin($('#user').value, $('#password').value).catch(() => {}); };
+  $('#logout').onclick = logout;
+  $('#add').onsubmit = (e) => { e.preventDefault(); openTile($('#add-device').value.trim()); $('#add-device').value = ''; };
+  $('#command').onsubmit = sendCommand;
+  renderCameras();
+  const boot = await globalThis.p2pcamBoot;
+  state.config = boot?.config || await loadConfig();
+  const auto = state.config.autologin;
+  if (auto?.user) {
+    $('#user').value = auto.user;
+    try {
+      const pre = await boot?.login;
+      await doLogin(auto.user, auto.password, pre?.status ? pre : undefined);
+    } catch { return; }
+    const list = state.config.autoplay === true ? state.devices.map((d) => d.device) : (state.config.autoplay || []);
+    await Promise.all(list.map((d) => openTile(d)));
+  }
+  state.ready = true;
+}
+
+// Tell the cameras we are gone, so they free our sessions at once.
+addEventListener('pagehide', () => state.sdk?.destroy());
+
+main();

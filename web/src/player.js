@@ -1,0 +1,259 @@
+// Player plays one camera in a <video>: media tracks when the camera
+// offers them (a MediaStream, the browser's own jitter buffer and
+// decoder), else the X-P2P FLV stream on a data channel through
+// mpegts.js (Media Source Extensions). It keeps playing across
+// re-dials and reports stats: path, bitrate, fps, freezes, delay.
+import { Emitter } from './emitter.js';
+import { P2PError, ERR_PLAYBACK } from './errors.js';
+import { inboundVideo } from './stats.js';
+
+/** FREEZE_MS: a gap this long between shown frames counts as a freeze. */
+export const FREEZE_MS = 500;
+
+export class Player extends Emitter {
+  /**
+   * @param {P2PCam} sdk
+   * @param {HTMLVideoElement} video
+   * @param {object} opts {id, quality:'standard'|'high'|'super', channel:0, mode:'auto'|'flv'|'track', mpegts}
+   */
+  constructor(sdk, video, opts) {
+    super();
+    this.sdk = sdk;
+    this.video = video;
+    this.id = opts.id;
+    this.quality = opts.quality || 'high';
+    this.channel = opts.channel ?? 0;
+    this.mode = opts.mode || 'auto';
+    this.mpegts = opts.mpegts; // or loaded on first use by opts.loadMpegts
+    this.loadMpegts = opts.loadMpegts;
+    this.playing = false;
+    this.path = null;
+    this.transport = null; // 'track' or 'flv' while playing
+    this._frames = { count: 0, last: 0, freezes: 0, longest: 0, perSecond: 0 };
+    this._offs = [];
+  }
+
+  get service() { return this.sdk.services.get(this.id); }
+
+  /** play starts (or restarts) the stream; it resolves once the camera
+   * accepted the request. */
+  async play() {
+    this.playing = true;
+    const s = this.sdk.service(this.id);
+    if (!this._offs.length) {
+      this._offs.push(
+        s.on('reconnected', () => { if (this.playing) this._start().catch((e) => this.emit('error', e)); }),
+        s.on('disconnected', (e) => this.emit('disconnected', e)),
+        s.on('path', (p) => { this.path = p.path; this.emit('path', p); }),
+        s.on('stats', (st) => this._onStats(st)),
+      );
+      this.path = s.path?.kind || null;
+      s.startStats(1000);
+      this._watchFrames();
+    }
+    await this._start();
+  }
+
+  async _start() {
+    const s = this.sdk.service(this.id);
+    this._teardown();
+    const useTrack = this.mode === 'track' || (this.mode === 'auto' && s.tracks);
+    this.transport = useTrack ? 'track' : 'flv';
+    this.startedAt = performance.now();
+    if (useTrack) {
+      try {
+        await this._startTrack(s);
+      } catch (e) {
+        // A camera without the track path answers 404 or 406: use FLV.
+        if (this.mode !== 'auto' || (e.status !== 404 && e.status !== 406)) throw e;
+        this.mode = 'flv';
+        this.transport = 'flv';
+        await this._startFLV();
+      }
+    } else {
+      await this._startFLV();
+    }
+    this.emit('playing', { id: this.id, transport: this.transport, quality: this.quality });
+  }
+
+  async _startTrack(s) {
+    const line = `ipc.track?action=live&channel=${this.channel}&quality=${this.quality}`;
+    const old = this._trackHandle;
+    const h = await this.sdk.startStream(this.id, line, { onError: (e) => this.emit('error', e) });
+    this._trackHandle = h;
+    if (old) old.stop(); // the new request took over; end the old one after
+    this.head = h.head;
+    const tracks = [s.videoTransceiver?.receiver.track, s.audioTransceiver?.receiver.track].filter(Boolean);
+    const ms = new MediaStream(tracks);
+    this.video.srcObject = ms;
+    await this.video.play().catch(() => {});
+  }
+
+  async _startFLV() {
+    if (!this.mpegts && this.loadMpegts) {
+      try {
+        this.mpegts = await this.loadMpegts();
+      } catch (e) {
+        throw new P2PError(ERR_PLAYBACK, `cannot load the FLV player (mpegts.js): ${e.message}`, { cause: e });
+      }
+    }
+    const mpegts = this.mpegts;
+    if (!mpegts || !mpegts.isSupported()) throw new P2PError(ERR_PLAYBACK, 'this browser cannot play FLV (no Media Source Extensions with H.264)');
+    const line = `ipc.flv?action=live&channel=${this.channel}&quality=${this.quality}`;
+    const player = this;
+    let handle = null;
+    let pendingHead = null;
+    class Loader extends mpegts.BaseLoader {
+      constructor() { super('p2pcam-datachannel'); this._needStash = false; }
+      open() {
+        this._status = 1;
+        let offset = 0;
+        const loader = this;
+        player.sdk.startStream(player.id, line, {
+          onData(b) {
+            if (loader._status === 0) return;
+            loader._status = 2;
+            player._dataAt ??= performance.now();
+            const ab = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer;
+            loader._onDataArrival?.(ab, offset, offset + b.length);
+            offset += b.length;
+          },
+          onEnd() { loader._status = 4; loader._onComplete?.(0, offset - 1); },
+          onError(e) { if (loader._status !== 0) { loader._status = 3; player.emit('error', e); } },
+        }).then((h) => {
+          if (loader._status === 0) { h.stop(); return; }
+          handle = h;
+          player.head = h.head;
+          player._headAt = performance.now();
+          player._flvHandle = h;
+          pendingHead?.resolve(h);
+        }, (e) => { loader._status = 3; pendingHead?.reject(e); });
+      }
+      abort() { this._status = 0; handle?.stop(); }
+    }
+    const headP = new Promise((resolve, reject) => { pendingHead = { resolve, reject }; });
+    // mpegts.js logs every segment at info level: keep warnings and errors.
+    if (mpegts.LoggingControl) {
+      mpegts.LoggingControl.enableDebug = false;
+      mpegts.LoggingControl.enableVerbose = false;
+      mpegts.LoggingControl.enableInfo = false;
+    }
+    const mp = mpegts.createPlayer({ type: 'flv', isLive: true, url: 'p2pcam:' + line }, {
+      customLoader: Loader, enableWorker: false, enableStashBuffer: false, lazyLoad: false,
+      autoCleanupSourceBuffer: true, liveSync: true, liveSyncMaxLatency: 0.9, liveSyncTargetLatency: 0.4, liveSyncPlaybackRate: 1.25,
+    });
+    this._mp = mp;
+    mp.on(mpegts.Events.ERROR, (type, detail, info) => this.emit('error', new P2PError(ERR_PLAYBACK, `player: ${type} ${detail} ${info?.msg || ''}`.trim())));
+    this.video.srcObject = null;
+    // Start at the first buffered picture at once, rather than waiting
+    // for mpegts.js's stall jumper.
+    const v = this.video;
+    const jump = () => {
+      if (this._mp !== mp) { v.removeEventListener('progress', jump); return; }
+      if (v.buffered.length && v.currentTime < v.buffered.start(0)) v.currentTime = v.buffered.start(0);
+      if (v.readyState >= 2) v.removeEventListener('progress', jump);
+    };
+    v.addEventListener('progress', jump);
+    mp.attachMediaElement(this.video);
+    mp.load();
+    try {
+      await headP;
+    } catch (e) {
+      this._teardown();
+      throw e;
+    }
+    const p = mp.play();
+    if (p && p.catch) p.catch(() => {});
+  }
+
+  /** setQuality switches quality on the same connection. */
+  async setQuality(q) {
+    this.quality = q;
+    if (this.playing) await this._start();
+  }
+
+  _teardown() {
+    if (this._mp) {
+      const mp = this._mp;
+      this._mp = null;
+      try { mp.pause(); mp.unload(); mp.detachMediaElement(); mp.destroy(); } catch { /* gone */ }
+    }
+    this._flvHandle?.stop();
+    this._flvHandle = null;
+    if (this.transport === 'flv') this.head = null;
+  }
+
+  /** stop ends the stream and clears the picture. */
+  stop() {
+    this.playing = false;
+    this._teardown();
+    this._trackHandle?.stop();
+    this._trackHandle = null;
+    for (const off of this._offs.splice(0)) off();
+    cancelAnimationFrame?.(this._raf);
+    clearInterval(this._fpsTimer);
+    if (this.video.srcObject) this.video.srcObject = null;
+    this.video.removeAttribute('src');
+    try { this.video.load(); } catch { /* */ }
+    this.transport = null;
+    this.emit('stopped', { id: this.id });
+  }
+
+  /** snapshot returns a PNG Blob of the current picture. */
+  snapshot() {
+    const v = this.video;
+    if (!v.videoWidth) return Promise.reject(new P2PError(ERR_PLAYBACK, 'no picture yet'));
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    c.getContext('2d').drawImage(v, 0, 0);
+    return new Promise((resolve, reject) => c.toBlob((b) => b ? resolve(b) : reject(new P2PError(ERR_PLAYBACK, 'snapshot failed')), 'image/png'));
+  }
+
+  _watchFrames() {
+    const f = this._frames;
+    const v = this.video;
+    const onFrame = () => {
+      const now = performance.now();
+      if (f.last && now - f.last >= FREEZE_MS) {
+        f.freezes++;
+        f.longest = Math.max(f.longest, now - f.last);
+      }
+      if (!f.first && this.startedAt) { f.first = now - this.startedAt; this.emit('firstframe', { id: this.id, ms: f.first }); }
+      f.last = now;
+      f.count++;
+      if (this.playing && v.requestVideoFrameCallback) v.requestVideoFrameCallback(onFrame);
+    };
+    if (v.requestVideoFrameCallback) v.requestVideoFrameCallback(onFrame);
+    let lastCount = 0;
+    let lastT = performance.now();
+    this._fpsTimer = setInterval(() => {
+      const now = performance.now();
+      f.perSecond = (f.count - lastCount) * 1000 / (now - lastT);
+      lastCount = f.count;
+      lastT = now;
+    }, 1000);
+  }
+
+  _onStats(st) {
+    const v = this.video;
+    let delay = null;
+    if (this.transport === 'flv' && v.buffered.length) {
+      delay = (v.buffered.end(v.buffered.length - 1) - v.currentTime) * 1000;
+    } else if (this.transport === 'track') {
+      const iv = inboundVideo(st.report);
+      if (iv && iv.jitterBufferEmittedCount) delay = iv.jitterBufferDelay / iv.jitterBufferEmittedCount * 1000;
+    }
+    if (delay !== null && st.rtt) delay += st.rtt * 500;
+    const q = v.getVideoPlaybackQuality?.();
+    const f = this._frames;
+    this.stats = {
+      id: this.id, path: st.path, transport: this.transport, quality: this.head?.quality || this.quality,
+      bitrate: st.bitrate, fps: Math.round(f.perSecond * 10) / 10, freezes: f.freezes, longestFreeze: Math.round(f.longest),
+      delay: delay === null ? null : Math.round(delay), width: v.videoWidth, height: v.videoHeight,
+      frames: q?.totalVideoFrames ?? f.count, dropped: q?.droppedVideoFrames ?? 0, rtt: st.rtt,
+      firstFrame: f.first ? Math.round(f.first) : null,
+    };
+    this.emit('stats', this.stats);
+  }
+}
