@@ -2,8 +2,10 @@
 # test.sh: the whole test suite. Installs what the tests need first
 # (scripts/test-deps.sh), then vets and runs every test with the race
 # detector, then the packages with tagged tests again with their tags:
-# nosimclips (the camera build) and x264 (cgo against the host's libx264). Tests that need a tool, and
-# the x264 run, fail under CI=true if it is missing.
+# nosimclips (the camera build) and x264 (cgo against the host's libx264),
+# then the browser SDK's and page's tests (scripts/web-test.sh: Node and
+# headless Chromium). Tests that need a tool, and the x264 run, fail under
+# CI=true if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh
@@ -33,3 +35,6 @@ elif [ -n "${CI:-}" ]; then
 else
 	echo "test: skipping the x264 tests ($x264_pkgs): no libx264; scripts/test-deps.sh installs libx264-dev" >&2
 fi
+
+# The browser SDK and player page: Node unit tests, headless Chromium.
+scripts/web-test.sh

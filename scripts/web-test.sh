@@ -8,7 +8,8 @@
 #      against the dev cloud, sim cameras and gateway (web/test/devserver).
 # Under CI=true a missing node, npm or chromium is a failure; otherwise
 # the step is skipped with a message saying what to install.
-# P2PCAM_WEB_SERVER=demo runs the page tests against `p2pcam demo`.
+#   5. runs the page tests again against `p2pcam demo`, the README's main
+#      command (P2PCAM_WEB_SERVER=demo).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
@@ -39,3 +40,4 @@ if [ ! -x "$chromium" ]; then
 	missing chromium "apt-get install chromium (scripts/test-deps.sh does), or set CHROMIUM"
 fi
 timeout 900 node --test --test-concurrency=1 test/browser/
+P2PCAM_WEB_SERVER=demo timeout 600 node --test --test-concurrency=1 test/browser/page.test.mjs

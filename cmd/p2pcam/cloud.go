@@ -20,6 +20,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
+	"github.com/p2pcam/p2pcam/web"
 )
 
 func init() {
@@ -180,7 +181,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("--http: %w", err)
 	}
-	fmt.Fprintf(stdout, "web  http://%s/  (MQTT over WebSocket at /mqtt, tokens at /api/login)\n", ln.Addr())
+	fmt.Fprintf(stdout, "web  http://%s/  (the player page; MQTT over WebSocket at /mqtt, tokens at /api/login)\n", ln.Addr())
 	return serveHTTP(ctx, ln, cloudMux(c))
 }
 
@@ -190,6 +191,7 @@ func cloudMux(c *cloud.Cloud) http.Handler {
 	api := c.Handler()
 	mux.Handle("/mqtt", api)
 	mux.Handle("/api/", api)
+	mux.Handle("/", web.Handler())
 	return mux
 }
 

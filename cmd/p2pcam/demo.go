@@ -23,6 +23,7 @@ import (
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/viewer"
 	"github.com/p2pcam/p2pcam/viewer/gateway"
+	"github.com/p2pcam/p2pcam/web"
 )
 
 // demoDevice is the demo's camera.
@@ -136,6 +137,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	mux := demoMux(c, gw, demoConfig{Autologin: &demoLogin{User: demoViewer, Password: viewPass}, Autoplay: []string{demoDevice}})
 	fmt.Fprintf(stdout, "p2pcam demo: dev cloud at %s, camera %s on the sim board, watched over P2P.\n", ep.MQTT, demoDevice)
+	fmt.Fprintf(stdout, "open:      http://%s/   (the player page: plays the camera in the browser, over P2P)\n", ln.Addr())
 	fmt.Fprintf(stdout, "watch it:  ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=high'\n", ln.Addr())
 	fmt.Fprintf(stdout, "command:   curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", ln.Addr())
 	fmt.Fprintf(stdout, "Ctrl-C to stop.\n")
@@ -159,9 +161,9 @@ type demoLogin struct {
 	Password string `json:"password"`
 }
 
-// demoMux serves everything on one origin: the dev cloud's API and MQTT
-// over WebSocket, the gateway's HTTP-FLV and commands, and the page's
-// configuration.
+// demoMux serves everything on one origin: the player page and its
+// configuration, the dev cloud's API and MQTT over WebSocket, and the
+// gateway's HTTP-FLV and commands.
 func demoMux(c *cloud.Cloud, gw http.Handler, cfg demoConfig) *http.ServeMux {
 	mux := http.NewServeMux()
 	api := c.Handler()
@@ -172,6 +174,8 @@ func demoMux(c *cloud.Cloud, gw http.Handler, cfg demoConfig) *http.ServeMux {
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(cfg)
 	})
-	mux.Handle("/", gw)
+	mux.Handle("/ipc.flv", gw)
+	mux.Handle("/command", gw)
+	mux.Handle("/", web.Handler())
 	return mux
 }
