@@ -58,6 +58,12 @@ func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
 		log.Info("talkback ended", "err", err)
 	}
 	log.Info("talkback done", "played", st.Played, "dropped", st.Dropped, "bad_frames", st.BadFrames, "underruns", st.Underruns, "first_sound", st.FirstSound)
+	a.finishTalk(w, started, st, err)
+}
+
+// finishTalk answers a talk that ended: an error if it never started
+// (the speaker would not open), else its summary.
+func (a *Agent) finishTalk(w Responder, started bool, st talkback.Stats, err error) {
 	if !started {
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "talkback could not start: %v", err))
 		return
@@ -124,12 +130,7 @@ func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Respond
 		log.Info("talkback ended", "err", err)
 	}
 	log.Info("talkback done", "transport", "track", "played", st.Played, "dropped", st.Dropped, "underruns", st.Underruns, "first_sound", st.FirstSound)
-	if !started {
-		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "talkback could not start: %v", err))
-		return
-	}
-	a.metrics.talk(st)
-	writeTalkSummary(w, st, err)
+	a.finishTalk(w, started, st, err)
 }
 
 // rtpAudio reads the viewer's microphone packets for talkback: packets

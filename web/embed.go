@@ -6,6 +6,7 @@ package web
 
 import (
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 )
@@ -34,5 +35,31 @@ func Handler() http.Handler {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		fileServer.ServeHTTP(w, r)
+	})
+}
+
+// Config is the page's /config.json, read at start: where the cloud is,
+// and, for a demo, an account to sign in with and cameras to play at
+// once (muted autoplay). Serve Autologin only where its password may be
+// seen, such as a demo on loopback.
+type Config struct {
+	Cloud     string   `json:"cloud"` // the cloud's base URL; "" for the page's own origin
+	Autologin *Login   `json:"autologin,omitempty"`
+	Autoplay  []string `json:"autoplay,omitempty"` // PRODUCT/DEVICE of cameras to play at once
+}
+
+// Login is an account for Config.Autologin.
+type Login struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// ConfigHandler serves cfg as /config.json, never cached.
+func ConfigHandler(cfg Config) http.Handler {
+	body, _ := json.Marshal(cfg) // of strings only: cannot fail
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(body)
 	})
 }

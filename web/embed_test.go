@@ -74,3 +74,22 @@ func TestHandler(t *testing.T) {
 		t.Errorf("POST: status %d, want 405", res.StatusCode)
 	}
 }
+
+func TestConfigHandler(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"own origin", Config{}, `{"cloud":""}`},
+		{"demo", Config{Autologin: &Login{User: "demo-viewer", Password: "pw"}, Autoplay: []string{"demo/cam1"}},
+			`{"cloud":"","autologin":{"user":"demo-viewer","password":"pw"},"autoplay":["demo/cam1"]}`},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		ConfigHandler(tt.cfg).ServeHTTP(rec, httptest.NewRequest("GET", "/config.json", nil))
+		if rec.Body.String() != tt.want || rec.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %q (Cache-Control %q), want %q", tt.name, rec.Body.String(), rec.Header().Get("Cache-Control"), tt.want)
+		}
+	}
+}

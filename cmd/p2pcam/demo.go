@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -135,7 +134,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	mux := demoMux(c, gw, demoConfig{Autologin: &demoLogin{User: demoViewer, Password: viewPass}, Autoplay: []string{demoDevice}})
+	mux := demoMux(c, gw, web.Config{Autologin: &web.Login{User: demoViewer, Password: viewPass}, Autoplay: []string{demoDevice}})
 	fmt.Fprintf(stdout, "p2pcam demo: dev cloud at %s, camera %s on the sim board, watched over P2P.\n", ep.MQTT, demoDevice)
 	fmt.Fprintf(stdout, "open:      http://%s/   (the player page: plays the camera in the browser, over P2P)\n", ln.Addr())
 	fmt.Fprintf(stdout, "watch it:  ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=high'\n", ln.Addr())
@@ -147,33 +146,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // demoViewer is the demo's viewer account.
 const demoViewer = "demo-viewer"
 
-// demoConfig is /config.json, which the player page reads at start: the
-// demo logs the page in and plays its camera with no clicks. Only the
-// demo serves it (on loopback): it holds the demo viewer's password.
-type demoConfig struct {
-	Cloud     string     `json:"cloud"` // "": the page's own origin
-	Autologin *demoLogin `json:"autologin,omitempty"`
-	Autoplay  []string   `json:"autoplay,omitempty"`
-}
-
-type demoLogin struct {
-	User     string `json:"user"`
-	Password string `json:"password"`
-}
-
 // demoMux serves everything on one origin: the player page and its
-// configuration, the dev cloud's API and MQTT over WebSocket, and the
-// gateway's HTTP-FLV and commands.
-func demoMux(c *cloud.Cloud, gw http.Handler, cfg demoConfig) *http.ServeMux {
+// configuration (which logs the page in and plays the camera with no
+// clicks: only the demo, on loopback, serves a password so), the dev
+// cloud's API and MQTT over WebSocket, and the gateway's HTTP-FLV and
+// commands.
+func demoMux(c *cloud.Cloud, gw http.Handler, cfg web.Config) *http.ServeMux {
 	mux := http.NewServeMux()
 	api := c.Handler()
 	mux.Handle("/mqtt", api)
 	mux.Handle("/api/", api)
-	mux.HandleFunc("/config.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		_ = json.NewEncoder(w).Encode(cfg)
-	})
+	mux.Handle("/config.json", web.ConfigHandler(cfg))
 	mux.Handle("/ipc.flv", gw)
 	mux.Handle("/command", gw)
 	mux.Handle("/", web.Handler())

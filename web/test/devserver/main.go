@@ -16,7 +16,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -182,12 +181,8 @@ func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error 
 	api := c.Handler()
 	mux.Handle("/mqtt", api)
 	mux.Handle("/api/", api)
-	mux.HandleFunc("/config.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		_ = json.NewEncoder(w).Encode(map[string]any{"cloud": "",
-			"autologin": map[string]string{"user": viewerName, "password": viewPass}, "autoplay": []string{"demo/cam1"}})
-	})
+	mux.Handle("/config.json", web.ConfigHandler(web.Config{
+		Autologin: &web.Login{User: viewerName, Password: viewPass}, Autoplay: []string{"demo/cam1"}}))
 
 	fmt.Printf("listening %s/\n", pageOrigin)
 	fmt.Printf("gateway http://%s/\n", gwLn.Addr())
