@@ -99,7 +99,7 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	line := r.URL.Path + "?" + rawQuery
 	hr := &httpResponder{w: w, rc: http.NewResponseController(w)}
-	if voice {
+	if talksFLV(r, line) {
 		// The viewer keeps talking after the answer's head.
 		_ = hr.rc.EnableFullDuplex()
 		body, err := voiceBody(r.Body)
@@ -164,6 +164,17 @@ func (h *httpResponder) SetWriteDeadline(t time.Time) error { return h.rc.SetWri
 // Backlog is 0: the kernel's send buffer, bounded by lanSendBuffer, is
 // the backlog, and the write deadline catches a viewer stuck behind it.
 func (h *httpResponder) Backlog() int { return 0 }
+
+// talksFLV reports whether r is a talker's POST of FLV audio: a voice
+// request that Handle will serve from the body (not one it refuses, such
+// as voice over a track, which LAN mode does not have).
+func talksFLV(r *http.Request, line string) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	req, err := protocol.Parse(line)
+	return err == nil && req.Kind == protocol.KindVoice && req.Transport != protocol.TransportTrack
+}
 
 // voiceHeaderWait is how long a talker's POST may take to start its
 // body before the camera answers anyway: some talkers wait for the
