@@ -130,7 +130,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	httpAddr := fs.String("http", "127.0.0.1:8088", "HTTP listen `address`: the player page, MQTT over WebSocket (/mqtt), the token service (/api); \"off\" for none")
 	var origins stringList
 	fs.Var(&origins, "allow-origin", "an `origin` (https://host[:port]) whose pages may call the API from elsewhere; \"*\" for any (repeatable)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	files := cloudFiles{*dir}
@@ -278,7 +278,7 @@ func runCloudShare(args []string, stdout, stderr io.Writer) error {
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		args = fs.Args()
@@ -296,7 +296,7 @@ func runCloudTURNCreds(args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
 	user := fs.String("user", "", "who the credentials are for")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long they are valid")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	secret, err := cloudFiles{*dir}.turnSecret()
@@ -314,7 +314,7 @@ func runCloudIssuer(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cloud issuer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {

@@ -46,10 +46,31 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
+	var usage usageError
+	switch {
+	case errors.As(err, &usage):
+		os.Exit(2) // the flag package has said what is wrong, with the usage
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "p2pcam:", err)
 		os.Exit(1)
 	}
+}
+
+// usageError is a command line the flag package refused; it has printed
+// the reason and the usage already.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// parseFlags parses args into fs; a refusal is a usageError (but -h is
+// flag.ErrHelp, which run takes as success).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return usageError{err}
+	}
+	return err
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

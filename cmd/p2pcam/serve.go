@@ -23,7 +23,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxLag := registerMaxLag(fs)
 	var origins stringList
 	fs.Var(&origins, "allow-origin", "an `origin` (https://host[:port]) whose pages may play the gateway from a browser (repeatable); \"*\" is refused: the gateway has no login of its own")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if _, err := cf.config(); err != nil {

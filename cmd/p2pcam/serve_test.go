@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -121,5 +122,21 @@ func TestViewRefusesTerminal(t *testing.T) {
 	defer null.Close()
 	if err := run(context.Background(), args, null, io.Discard); err != nil && strings.Contains(err.Error(), "terminal") {
 		t.Errorf("to /dev/null: %v", err)
+	}
+}
+
+// A refused flag is a usageError, which main does not print again: the
+// flag package has printed it with the usage.
+func TestFlagErrorIsUsageError(t *testing.T) {
+	for _, cmd := range []string{"view", "cmd", "serve", "talk", "token", "keygen", "cloud", "demo"} {
+		var stderr strings.Builder
+		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
+		var usage usageError
+		if !errors.As(err, &usage) {
+			t.Errorf("%s: err = %v, want a usageError", cmd, err)
+		}
+		if n := strings.Count(stderr.String(), "no-such-flag"); n != 1 {
+			t.Errorf("%s: the bad flag is named %d times:\n%s", cmd, n, stderr.String())
+		}
 	}
 }

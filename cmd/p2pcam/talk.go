@@ -22,7 +22,7 @@ func runTalk(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cf.register(fs)
 	input := fs.String("input", "-", "16-bit PCM WAV `file`; - reads stdin (e.g. from arecord -f S16_LE -t wav)")
 	codec := fs.String("codec", "aac", "aac (16 kHz mono, 32 kbps), g711a or g711u")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	in := io.Reader(os.Stdin)

@@ -20,7 +20,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	perms := fs.String("perm", "live,command", "permissions: live, playback, voice, command, download")
 	subject := fs.String("subject", "viewer", "who the token is for")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *device == "" {
@@ -53,7 +53,7 @@ func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "issuer.key", "private key `file` to create (mode 0600)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	key, created, err := auth.LoadOrCreateDeviceKey(*out)

@@ -24,7 +24,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	out := fs.String("o", "-", "output `file`; - is stdout (pipe it into ffplay -)")
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
 	maxLag := registerMaxLag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if _, err := media.ParseQuality(*quality); err != nil {
@@ -104,7 +104,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var cf connFlags
 	cf.register(fs)
 	timeout := fs.Duration("timeout", 20*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
