@@ -33,9 +33,10 @@ func TestReadCapturesSource(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src := ramp(48000, tc.channels)
 			mic := alsatest.NewMic(48000, tc.channels, src)
-			// Twice real time: fast, yet a loaded CI machine keeps up with
-			// 100-sample reads without overrunning the 80 ms buffer.
-			mic.Speed = 2
+			// Real time: 100 ms of sound a case. At twice real time a
+			// machine loaded by the whole suite overran the 80 ms buffer
+			// (40 ms of wall time) once, in the 52 ms reads.
+			mic.Speed = 1
 			_, s := newKernel(t, mic)
 			pcm := open(t, s, "hw:0,0", alsa.Capture, alsa.Params{Rate: 48000, Channels: tc.channels})
 			var got []int16
