@@ -33,12 +33,12 @@ func TestReadCapturesSource(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src := ramp(48000, tc.channels)
 			mic := alsatest.NewMic(48000, tc.channels, src)
-			// Real time: 100 ms of sound a case. At twice real time a
-			// machine loaded by the whole suite overran the 80 ms buffer
-			// (40 ms of wall time) once, in the 52 ms reads.
-			mic.Speed = 1
+			// Twice real time, into a 500 ms buffer: reads of up to 52 ms
+			// from the default 80 ms buffer overran now and then on a
+			// machine loaded by the whole suite.
+			mic.Speed = 2
 			_, s := newKernel(t, mic)
-			pcm := open(t, s, "hw:0,0", alsa.Capture, alsa.Params{Rate: 48000, Channels: tc.channels})
+			pcm := open(t, s, "hw:0,0", alsa.Capture, alsa.Params{Rate: 48000, Channels: tc.channels, BufferFrames: 24000})
 			var got []int16
 			buf := make([]int16, tc.chunk)
 			for len(got) < 4800*tc.channels {
