@@ -3,6 +3,7 @@ package link
 import (
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/protocol"
@@ -31,6 +32,9 @@ func encodeHead(st protocol.Status, h protocol.Head) []byte {
 func decodeHead(b []byte) (protocol.Status, protocol.Head, error) {
 	if len(b) > maxHeadSize {
 		return 0, protocol.Head{}, fmt.Errorf("link: answer head of %d bytes", len(b))
+	}
+	if !utf8.Valid(b) {
+		return 0, protocol.Head{}, fmt.Errorf("link: answer head is not UTF-8")
 	}
 	var m headMessage
 	if err := json.Unmarshal(b, &m); err != nil {
