@@ -42,6 +42,7 @@ type Agent struct {
 	talk      *talkback.Talkback // nil: no speaker
 	epoch     time.Time          // time zero of every frame's PTS
 	encoders  map[media.Quality]*encoderControl
+	checks    map[media.Quality]capture.Checker // sources that can tell whether they could capture now
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -50,6 +51,16 @@ type Agent struct {
 	// Who the camera serves, for get_device_st's appConnectNum.
 	p2pSessions atomic.Pointer[p2p.Server] // set once P2P mode is built
 	lanStreams  atomic.Int64               // LAN live and voice requests being served
+}
+
+// sourceReady reports why the source of stream q cannot capture now, or
+// nil: a running source is ready; one that is not running is checked.
+func (a *Agent) sourceReady(q media.Quality) error {
+	c, ok := a.checks[q]
+	if !ok || a.hubs[q].Stats().Running {
+		return nil
+	}
+	return c.Check()
 }
 
 // connections is how many apps the camera serves now: P2P sessions
@@ -85,6 +96,7 @@ func New(cfg Config) (*Agent, error) {
 		board:    prof,
 		hubs:     map[media.Quality]*stream.Hub{},
 		encoders: map[media.Quality]*encoderControl{},
+		checks:   map[media.Quality]capture.Checker{},
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
 	}
@@ -106,6 +118,13 @@ func New(cfg Config) (*Agent, error) {
 			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
 		}
 		a.encoders[q] = newEncoderControl(src, cfg.Clock, cfg.Logger.With("stream", q))
+		if c, ok := src.(capture.Checker); ok {
+			a.checks[q] = c
+			if err := c.Check(); err != nil {
+				cfg.Logger.Warn("stream cannot capture now: viewers get an error until it can; it is checked again for each one",
+					"stream", q, "spec", spec, "err", err)
+			}
+		}
 		src = a.health.watch(q, src)
 		if a.audio != nil {
 			src = withAudio{video: src, audio: a.audio}

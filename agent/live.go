@@ -30,6 +30,11 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Re
 	}
 	release = sync.OnceFunc(release)
 	defer release()
+	if err := a.sourceReady(q); err != nil {
+		log.Warn("refused viewer: the stream cannot capture", "stream", q, "err", err)
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream %s unavailable: %v", q, err))
+		return
+	}
 	sub, err := a.hubs[q].Subscribe()
 	if err != nil {
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream unavailable: %v", err))

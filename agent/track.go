@@ -138,6 +138,11 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 		return
 	}
 	defer release()
+	if err := a.sourceReady(q); err != nil {
+		log.Warn("refused track viewer: the stream cannot capture", "stream", q, "err", err)
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream %s unavailable: %v", q, err))
+		return
+	}
 	hub := a.hubs[q]
 	sub, err := hub.Subscribe()
 	if err != nil {

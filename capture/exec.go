@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/p2pcam/p2pcam/codec/h264"
@@ -60,6 +61,31 @@ func (s *Exec) Run(ctx context.Context, emit func(*media.Frame)) error {
 			return nil
 		}
 	}
+}
+
+// shellWords are the POSIX shell's keywords and special built-ins: a
+// command that starts with one runs what the shell decides.
+var shellWords = map[string]bool{
+	"!": true, "{": true, "case": true, "for": true, "if": true, "until": true, "while": true,
+	".": true, ":": true, "cd": true, "eval": true, "exec": true, "export": true, "readonly": true, "set": true, "trap": true,
+}
+
+// Check implements Checker: the command's program is found. A command
+// the shell must interpret before it knows (one that starts with a
+// variable or a keyword) is taken as it is.
+func (s *Exec) Check() error {
+	fields := strings.Fields(s.Command)
+	if len(fields) == 0 {
+		return fmt.Errorf("capture: exec: empty command")
+	}
+	prog := fields[0]
+	if shellWords[prog] || strings.ContainsAny(prog, "=$`(){};&|<>\"'") {
+		return nil
+	}
+	if _, err := exec.LookPath(prog); err != nil {
+		return fmt.Errorf("capture: exec %q: %w", prog, err)
+	}
+	return nil
 }
 
 // runOnce runs the command once and returns how many frames it produced

@@ -26,6 +26,7 @@ const maxLag = time.Second
 // the stream's frame rate, and timestamps keep increasing across loops.
 type File struct {
 	name string
+	path string // "" for an in-memory clip
 	open func() (io.ReadCloser, error)
 	env  Env
 	// FrameRate is used when the SPS has no timing info. It defaults to
@@ -35,13 +36,25 @@ type File struct {
 
 // NewFile returns a source that loops the Annex-B file at path.
 func NewFile(path string, env Env) *File {
-	return &File{name: path, env: env, open: func() (io.ReadCloser, error) {
+	return &File{name: path, path: path, env: env, open: func() (io.ReadCloser, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("capture: open video file: %w", err)
 		}
 		return f, nil
 	}}
+}
+
+// Check implements Checker: the file can be opened.
+func (s *File) Check() error {
+	if s.path == "" {
+		return nil
+	}
+	f, err := os.Open(s.path)
+	if err != nil {
+		return fmt.Errorf("capture: video file: %w", err)
+	}
+	return f.Close()
 }
 
 // NewClip returns a source that loops an in-memory Annex-B stream.

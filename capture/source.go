@@ -18,6 +18,15 @@ type Source interface {
 	Run(ctx context.Context, emit func(*media.Frame)) error
 }
 
+// Checker is a Source that can tell, without running, whether it could
+// produce now: its file is there, its command is found, its device
+// exists. The agent checks at start (and warns) and before it answers a
+// viewer, so that a missing camera is an error status, not an answer
+// with no video.
+type Checker interface {
+	Check() error
+}
+
 // Env is what every source shares with the rest of the agent.
 type Env struct {
 	// Clock defaults to the system clock.

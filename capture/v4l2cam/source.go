@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -153,6 +154,14 @@ func fatalf(format string, args ...any) error { return fatal(fmt.Errorf(format, 
 // isGone reports whether err says a device node went away.
 func isGone(err error) bool {
 	return errors.Is(err, v4l2.ErrGone) || errors.Is(err, fs.ErrNotExist)
+}
+
+// Check implements capture.Checker: the device node exists.
+func (s *Source) Check() error {
+	if _, err := os.Stat(s.spec.Device); err != nil {
+		return fmt.Errorf("capture: %s: %w (is the camera plugged in? p2pcamd --list-devices shows what there is)", s.spec.Device, err)
+	}
+	return nil
 }
 
 // Run implements capture.Source.
