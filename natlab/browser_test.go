@@ -162,6 +162,7 @@ type pageRun struct {
 		Address string `json:"address"`
 		Port    int    `json:"port"`
 	} `json:"remote"`
+	Candidates   []string `json:"candidates"` // the browser's local candidates: "TYPE ADDRESS"
 	Overlay      string   `json:"overlay"`
 	Transport    string   `json:"transport"`
 	ConnectMs    float64  `json:"connectMs"`
@@ -220,13 +221,14 @@ func TestBrowserNAT(t *testing.T) {
 	}{
 		{"cone-cone", "cone", "cone", false},
 		{"cone-symmetric", "cone", "symmetric", true},
+		{"symmetric-cone", "symmetric", "cone", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := newBrowserLab(t, c.camNAT, c.viewNAT)
 			r := b.browse(t, 1, os.Getenv("NATWEB_ARGS"))[0]
-			t.Logf("camera NAT %s, viewer NAT %s: first frame %.0f ms after page open (%.0f ms wall), %dx%d, path %s (local %s %s:%d, remote %s %s:%d), overlay %q, %s, P2P connect %.0f ms",
+			t.Logf("camera NAT %s, viewer NAT %s: first frame %.0f ms after page open (%.0f ms wall), %dx%d, path %s (local %s %s:%d, remote %s %s:%d), overlay %q, %s, P2P connect %.0f ms; the browser's candidates %q",
 				c.camNAT, c.viewNAT, r.FirstFrameMs, r.WallMs, r.Width, r.Height, r.Path, r.Local.Type, r.Local.Address, r.Local.Port,
-				r.Remote.Type, r.Remote.Address, r.Remote.Port, r.Overlay, r.Transport, r.ConnectMs)
+				r.Remote.Type, r.Remote.Address, r.Remote.Port, r.Overlay, r.Transport, r.ConnectMs, r.Candidates)
 			if r.Frames <= 0 || r.Width <= 0 {
 				t.Errorf("no decoded video: %d frames, %dx%d", r.Frames, r.Width, r.Height)
 			}
@@ -246,6 +248,52 @@ func TestBrowserNAT(t *testing.T) {
 			if len(r.PageErrors) > 0 {
 				t.Errorf("uncaught errors in the page: %q", r.PageErrors)
 			}
+		})
+	}
+}
+
+// BenchmarkBrowserFirstFrame measures page open -> first decoded frame of
+// the player page in headless Chromium through the lab, direct between
+// cone NATs and relayed through coturn when the viewer's NAT is symmetric.
+// Each iteration is one page load in a fresh Chromium (the page's clock,
+// from navigation start: sign-in with the form, MQTT over WebSocket, the
+// camera's info, offer and answer, ICE, DTLS, the track's first frame).
+// The first load, which starts the camera's encoder, is not counted.
+//
+//	go test -run '^$' -bench BrowserFirstFrame -benchtime 5x ./natlab/
+func BenchmarkBrowserFirstFrame(b *testing.B) {
+	for _, c := range []struct {
+		name, viewNAT string
+		relay         bool
+	}{
+		{"direct", "cone", false},
+		{"relay", "symmetric", true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			l := newBrowserLab(b, "cone", c.viewNAT)
+			args := os.Getenv("NATWEB_ARGS")
+			l.browse(b, 1, args) // warm the camera's encoder
+			var first, wall, connect []time.Duration
+			paths := map[string]int{}
+			for b.Loop() {
+				r := l.browse(b, 1, args)[0]
+				first = append(first, time.Duration(r.FirstFrameMs*float64(time.Millisecond)))
+				wall = append(wall, time.Duration(r.WallMs*float64(time.Millisecond)))
+				connect = append(connect, time.Duration(r.ConnectMs*float64(time.Millisecond)))
+				paths[r.Path]++
+			}
+			want := "srflx"
+			if c.relay {
+				want = "relay"
+			}
+			if paths[want] != len(first) {
+				b.Errorf("paths %v: want %s every time", paths, want)
+			}
+			b.ReportMetric(ms(percentile(first, 0.5)), "median-ms")
+			b.ReportMetric(ms(percentile(first, 1)), "max-ms")
+			b.ReportMetric(ms(percentile(connect, 0.5)), "connect-median-ms")
+			b.Logf("%s: %d page loads, paths %v, page open -> first decoded frame %v (median %v; wall-clock from page.goto %v), P2P connect %v",
+				c.name, len(first), paths, first, percentile(first, 0.5), wall, connect)
 		})
 	}
 }

@@ -70,13 +70,18 @@ try {
       // The path: from the SDK's getStats reading (the 'path' event and
       // the overlay's first row come from the same place).
       await waitFor(page, (d) => !!globalThis.p2pcamPage.tiles.get(d)?.player?.stats?.path, device, stepMs, 'player stats with a path');
-      const r = await page.evaluate((d) => {
+      const r = await page.evaluate(async (d) => {
         const s = globalThis.p2pcamPage;
         const t = s.tiles.get(d);
         const sv = s.sdk.services.get(d);
         const q = t.video.getVideoPlaybackQuality();
         const dd = t.el.querySelector('.stats dd[data-k="path"]');
+        // The browser's own candidates: are host addresses hidden behind
+        // mDNS (.local) names?
+        const candidates = [];
+        (await sv.pc.getStats()).forEach((c) => { if (c.type === 'local-candidate') candidates.push(`${c.candidateType} ${c.address ?? c.ip}`); });
         return {
+          candidates,
           firstFrameMs: t.firstFrameAt ?? null, width: t.video.videoWidth, height: t.video.videoHeight, frames: q.totalVideoFrames,
           path: sv.path?.kind ?? t.player.stats.path, local: sv.path?.local ?? null, remote: sv.path?.remote ?? null,
           overlay: dd ? dd.textContent : null, transport: t.player.transport ?? null,
