@@ -45,7 +45,7 @@ try {
     const page = await ctx.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`page ${m.type()}: ${m.text()}`); });
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`console ${m.type()}: ${m.text()}`); });
     try {
       const t0 = Date.now();
       await page.goto(url, { timeout: stepMs });
@@ -56,16 +56,17 @@ try {
       await waitFor(page, (d) => !!document.querySelector(`#cameras li[data-device="${d}"] button`), device, stepMs, 'signed in, camera listed')
         .catch(async (e) => { throw new Error(`${e.message}; banner: ${await page.locator('#banner').innerText().catch(() => '')}`); });
       await page.click(`#cameras li[data-device="${device}"] button`);
-      await waitFor(page, (d) => {
+      const tileText = () => page.evaluate((d) => {
         const t = globalThis.p2pcamPage.tiles.get(d);
-        return t && t.video.getVideoPlaybackQuality().totalVideoFrames > 0;
-      }, device, stepMs, 'first decoded frame').catch(async (e) => {
-        const st = await page.evaluate((d) => {
-          const t = globalThis.p2pcamPage.tiles.get(d);
-          return t ? `tile ${t.status}: ${t.el.querySelector('.status .text').textContent} ${t.el.querySelector('.error .text').textContent}` : 'no tile';
-        }, device).catch(() => '?');
-        throw new Error(`${e.message}; ${st}`);
-      });
+        return t ? `tile ${t.status}: ${t.el.querySelector('.status .text').textContent} ${t.el.querySelector('.error .text').textContent}` : 'no tile';
+      }, device).catch(() => '?');
+      // Until the first decoded frame, or the tile gives up.
+      const got = await waitFor(page, (d) => {
+        const t = globalThis.p2pcamPage.tiles.get(d);
+        if (t?.status === 'failed') return 'failed';
+        return t && t.video.getVideoPlaybackQuality().totalVideoFrames > 0 && 'frame';
+      }, device, stepMs, 'first decoded frame').catch(async (e) => { throw new Error(`${e.message}; ${await tileText()}`); });
+      if (got !== 'frame') throw new Error(`no video: ${await tileText()}`);
       const wallMs = Date.now() - t0;
       // The path: from the SDK's getStats reading (the 'path' event and
       // the overlay's first row come from the same place).
