@@ -11,7 +11,11 @@
 //
 // firstFrameMs is the page's own clock (performance.now() at the
 // player's firstframe event, from navigation start); wallMs is from
-// page.goto to the first decoded frame seen from here.
+// page.goto to the first decoded frame seen from here. On the page's
+// clock too: readyMs, when the form was filled in (the page loaded), and
+// watchMs, when the signed-in page listed the camera and Watch was
+// clicked; connectMs is the SDK's P2P connect time (offer to ICE and
+// DTLS up), signallingMs its MQTT over WebSocket connect.
 //
 // Usage: node view.mjs URL USER PASSWORD DEVICE [RUNS]
 // Environment: CHROMIUM (default /usr/bin/chromium), NATWEB_ARGS (more
@@ -51,10 +55,13 @@ try {
       await page.goto(url, { timeout: stepMs });
       await page.fill('#user', user);
       await page.fill('#password', password);
+      const now = () => page.evaluate(() => Math.round(performance.now()));
+      const steps = { readyMs: await now() }; // the form is filled in
       await page.click('#login button[type=submit]');
       // Signed in: the camera list shows the shared device.
       await waitFor(page, (d) => !!document.querySelector(`#cameras li[data-device="${d}"] button`), device, stepMs, 'signed in, camera listed')
         .catch(async (e) => { throw new Error(`${e.message}; banner: ${await page.locator('#banner').innerText().catch(() => '')}`); });
+      steps.watchMs = await now(); // signed in, the camera listed: click Watch
       await page.click(`#cameras li[data-device="${device}"] button`);
       const tileText = () => page.evaluate((d) => {
         const t = globalThis.p2pcamPage.tiles.get(d);
@@ -90,7 +97,7 @@ try {
         };
       }, device);
       if (errors.length) r.pageErrors = errors;
-      console.log(JSON.stringify({ run, wallMs, ...r }));
+      console.log(JSON.stringify({ run, wallMs, ...steps, ...r }));
     } catch (e) {
       failed = true;
       console.error(`run ${run}: ${e.message}`);
