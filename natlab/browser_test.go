@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -210,6 +211,9 @@ func (b *browserLab) browse(tb testing.TB, runs int, extraArgs string) []pageRun
 	return res
 }
 
+// camPathRE matches p2pcamd's log line of a connected viewer.
+var camPathRE = regexp.MustCompile(`msg="viewer connected" .*path=(\w+) remote=(\S+)`)
+
 // TestBrowserNAT runs the player page in headless Chromium in the
 // viewer's namespace against a sim camera in the camera's, through the
 // lab's kernel NATs: the page signs in at the dev cloud, opens the camera
@@ -231,6 +235,11 @@ func TestBrowserNAT(t *testing.T) {
 			t.Logf("camera NAT %s, viewer NAT %s: first frame %.0f ms after page open (%.0f ms wall; Watch clicked at %.0f ms), %dx%d, path %s (local %s %s:%d, remote %s %s:%d), overlay %q, %s, P2P connect %.0f ms; the browser's candidates %q",
 				c.camNAT, c.viewNAT, r.FirstFrameMs, r.WallMs, r.WatchMs, r.Width, r.Height, r.Path, r.Local.Type, r.Local.Address, r.Local.Port,
 				r.Remote.Type, r.Remote.Address, r.Remote.Port, r.Overlay, r.Transport, r.ConnectMs, r.Candidates)
+			// The camera's side of the same connection, for comparison: it
+			// logs the pair its (controlled) ICE agent selected.
+			if m := camPathRE.FindAllStringSubmatch(b.cam.log.String(), -1); m != nil {
+				t.Logf("the camera says: path %s, remote %s", m[len(m)-1][1], m[len(m)-1][2])
+			}
 			if r.Frames <= 0 || r.Width <= 0 {
 				t.Errorf("no decoded video: %d frames, %dx%d", r.Frames, r.Width, r.Height)
 			}
