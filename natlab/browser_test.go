@@ -236,7 +236,13 @@ func TestBrowserNAT(t *testing.T) {
 				c.camNAT, c.viewNAT, r.FirstFrameMs, r.WallMs, r.WatchMs, r.Width, r.Height, r.Path, r.Local.Type, r.Local.Address, r.Local.Port,
 				r.Remote.Type, r.Remote.Address, r.Remote.Port, r.Overlay, r.Transport, r.ConnectMs, r.Candidates)
 			// The camera's side of the same connection, for comparison: it
-			// logs the pair its (controlled) ICE agent selected.
+			// logs the pair its (controlled) ICE agent selected. Between
+			// cone NATs it often disagrees: the camera says relay while
+			// Chromium's selected pair is srflx, i.e. Chromium (controlling)
+			// moved to the direct pair after nominating the relayed one and
+			// pion kept the first. Logged, not asserted: that is a finding
+			// for the camera's ICE, not this test's subject. (Once, the
+			// next session then failed ICE altogether after 4 s.)
 			if m := camPathRE.FindAllStringSubmatch(b.cam.log.String(), -1); m != nil {
 				t.Logf("the camera says: path %s, remote %s", m[len(m)-1][1], m[len(m)-1][2])
 			}
