@@ -40,11 +40,27 @@
 // router, both directions) and a rate limit (tc tbf); tc netem is not
 // available on every kernel, so there is no added delay.
 //
+// TestBrowserNAT puts the player page in the lab: the dev cloud with its
+// HTTP side (the page, MQTT over WebSocket, /api/login) on the broker's
+// address, 203.0.113.2:8088, and headless Chromium, driven by
+// web/test/natlab/view.mjs (playwright-core), in the viewer's namespace.
+// The page signs in with its form, opens the sim camera and must decode
+// video: directly (srflx) between two cone NATs, through coturn when either
+// NAT is symmetric. Chromium needs one flag there: the page comes over
+// plain HTTP from a non-loopback address, not a secure context, so without
+// --unsafely-treat-insecure-origin-as-secure it has no crypto.subtle to
+// check the camera's signature. mDNS host candidates (hidden host IPs)
+// do not matter: a host candidate behind a NAT is unreachable anyway.
+// BenchmarkBrowserFirstFrame measures page open to first decoded frame.
+//
 // The tests need root, iproute2, iptables and coturn (scripts/test-deps.sh
-// installs them); they skip without them, or fail under CI. Run:
+// installs them); they skip without them, or fail under CI. The browser
+// test needs node, Chromium and web/node_modules (cd web && npm ci, or
+// scripts/web-test.sh) too. Run:
 //
 //	go test -race -v ./natlab/
 //	go test -run '^$' -bench . -benchtime 20x ./natlab/
+//	go test -run '^$' -bench BrowserFirstFrame -benchtime 5x ./natlab/
 //
 // By hand: eval "$(scripts/natlab/up.sh -c cone -v symmetric)", then run
 // p2pcamd and p2pcam view under ip netns exec $NATLAB_CAM and

@@ -1,0 +1,321 @@
+package natlab_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/internal/mediatest"
+)
+
+// The browser lab's dev cloud: its HTTP side (the player page, /mqtt,
+// /api/login) beside the broker.
+const (
+	cloudHTTP = "203.0.113.2:8088"
+	pageURL   = "http://" + cloudHTTP + "/"
+)
+
+var webDir = filepath.Join("..", "web")
+
+// requireBrowser skips the test unless it can run the player page in
+// Chromium: node, Chromium, and web/'s npm packages (playwright-core).
+// Under CI it fails instead, as requireLab does.
+func requireBrowser(tb testing.TB) (node, chromium string) {
+	tb.Helper()
+	requireLab(tb)
+	node = mediatest.Require(tb, "node")
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	missing := func(what string) {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("%s not found under CI: scripts/test-deps.sh and scripts/web-test.sh install it", what)
+		}
+		tb.Skipf("%s not found: install it to run the browser through the NAT lab", what)
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("Chromium at " + chromium + " (apt-get install chromium, or set CHROMIUM)")
+	}
+	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
+		missing("web/node_modules/playwright-core (cd web && npm ci, or scripts/web-test.sh)")
+	}
+	return node, chromium
+}
+
+// browserLab is a NAT lab whose broker is the dev cloud with its HTTP
+// side, and a sim camera that trusts the cloud's token issuer.
+type browserLab struct {
+	*lab
+	viewPass string
+}
+
+func newBrowserLab(tb testing.TB, camNAT, viewNAT string) *browserLab {
+	tb.Helper()
+	requireBrowser(tb)
+	l := &lab{tb: tb, bin: build(tb), dir: tb.TempDir()}
+	cloudDir := filepath.Join(l.dir, "cloud")
+	// The README's walkthrough: accounts, a share, the issuer's key.
+	devPass := l.p2pcam("cloud", "adduser", "--dir", cloudDir, "--role", "device", device)
+	viewPass := l.p2pcam("cloud", "adduser", "--dir", cloudDir, "--role", "viewer", viewerUser)
+	l.p2pcam("cloud", "share", "--dir", cloudDir, device, viewerUser, "--perm", "live,voice,command")
+	issuerPub := l.p2pcam("cloud", "issuer", "--dir", cloudDir)
+
+	// No -P: up.sh would start the cloud without its HTTP side; this test
+	// starts it itself, in pub.
+	l.env = upLab(tb, "-s", filepath.Join(l.dir, "lab"), "-c", camNAT, "-v", viewNAT)
+	state := l.env["NATLAB_STATE"]
+	// The cloud's TURN secret is coturn's (hex-encoded, as up.sh -C
+	// writes it), so the cloud's credentials are coturn's.
+	secret := l.env["NATLAB_TURN_SECRET"]
+	if secret == "" {
+		tb.Fatal("up.sh printed no TURN secret")
+	}
+	if err := os.WriteFile(filepath.Join(cloudDir, "turn.secret"), []byte(hex.EncodeToString([]byte(secret))+"\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { // before down.sh: keep coturn's log of a failure
+		if tb.Failed() {
+			b, _ := os.ReadFile(filepath.Join(state, "turnserver.log"))
+			tb.Logf("turnserver.log (last 3 KB):\n%s", tail(b, 3000))
+		}
+	})
+
+	// The dev cloud in pub: MQTT on the broker's address, the page, /mqtt
+	// and /api on 8088. Its own TURN server listens on the broker's IP,
+	// unused: --public-host makes the STUN and TURN URLs that /api/login
+	// gives the page name coturn's address (203.0.113.3:3478), for which
+	// the cloud's credentials are good. (The MQTT URL the page gets comes
+	// from its request's Host, not from --public-host.)
+	out := &syncBuffer{}
+	cloudProc := startProc(tb, "cloud", out, "ip", "netns", "exec", l.env["NATLAB_PUB"], l.bin.p2pcam, "cloud",
+		"--dir", cloudDir, "--mqtt", "203.0.113.2:1883", "--turn", "203.0.113.2:3478", "--public-host", "203.0.113.3",
+		"--http", cloudHTTP)
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(out.String(), "web  http://") {
+		if time.Now().After(deadline) {
+			tb.Fatalf("the cloud did not serve HTTP within 15 s; stdout:\n%s", out)
+		}
+		select {
+		case <-cloudProc.done:
+			tb.Fatalf("the cloud exited: %v; stdout:\n%s", cloudProc.err, out)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+
+	camUser, camPass, _ := strings.Cut(l.p2pcam("cloud", "turn-creds", "--dir", cloudDir, "--user", "natlab-cam", "--ttl", "1h"), "\n")
+	cfg := fmt.Sprintf(`device = %q
+max_viewers = 32
+
+[auth]
+trusted_keys = [%q]
+device_key = %q
+
+[p2p]
+broker = %q
+password = %q
+
+[[p2p.ice_servers]]
+urls = [%q]
+
+[[p2p.ice_servers]]
+urls = ["turn:%s?transport=udp"]
+username = %q
+credential = %q
+
+[lan]
+listen = "off"
+`, device, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, stunURL, turnHost, camUser, camPass)
+	cfgPath := filepath.Join(l.dir, "p2pcamd.toml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	l.cam = startProc(tb, "p2pcamd", nil, "ip", "netns", "exec", l.env["NATLAB_CAM"], l.bin.p2pcamd, "--config", cfgPath)
+	if !l.cam.waitLog(`msg=registered`, 15*time.Second) {
+		tb.Fatalf("the camera did not register with the broker within 15 s")
+	}
+	return &browserLab{lab: l, viewPass: viewPass}
+}
+
+// pageRun is what web/test/natlab/view.mjs reports of one page load.
+type pageRun struct {
+	Run          int     `json:"run"`
+	WallMs       float64 `json:"wallMs"`
+	FirstFrameMs float64 `json:"firstFrameMs"`
+	Width        int     `json:"width"`
+	Height       int     `json:"height"`
+	Frames       int     `json:"frames"`
+	Path         string  `json:"path"`
+	Local        struct {
+		Type    string `json:"type"`
+		Address string `json:"address"`
+		Port    int    `json:"port"`
+	} `json:"local"`
+	Remote struct {
+		Type    string `json:"type"`
+		Address string `json:"address"`
+		Port    int    `json:"port"`
+	} `json:"remote"`
+	ReadyMs      float64  `json:"readyMs"`
+	WatchMs      float64  `json:"watchMs"`
+	Candidates   []string `json:"candidates"` // the browser's local candidates: "TYPE ADDRESS"
+	Overlay      string   `json:"overlay"`
+	Transport    string   `json:"transport"`
+	ConnectMs    float64  `json:"connectMs"`
+	SignallingMs float64  `json:"signallingMs"`
+	PageErrors   []string `json:"pageErrors"`
+}
+
+// browse runs view.mjs in the viewer's namespace, so that headless
+// Chromium's traffic goes through the viewer's NAT router: runs page
+// loads, each in a fresh browser context.
+func (b *browserLab) browse(tb testing.TB, runs int, extraArgs string) []pageRun {
+	tb.Helper()
+	node, chromium := requireBrowser(tb)
+	script, err := filepath.Abs(filepath.Join(webDir, "test", "natlab", "view.mjs"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := &syncBuffer{}
+	p := startProc(tb, "chromium (view.mjs)", out, "ip", "netns", "exec", b.env["NATLAB_VIEW"],
+		"env", "CHROMIUM="+chromium, "NATWEB_ARGS="+extraArgs, "NATWEB_TIMEOUT_MS=20000",
+		node, script, pageURL, viewerUser, b.viewPass, device, strconv.Itoa(runs))
+	limit := time.Duration(30+15*runs) * time.Second
+	select {
+	case <-p.done:
+	case <-time.After(limit):
+		p.stop()
+		tb.Fatalf("view.mjs did not finish within %v; stderr:\n%s", limit, p.log)
+	}
+	if p.err != nil {
+		tb.Fatalf("view.mjs: %v; stdout:\n%s\nstderr:\n%s", p.err, out, p.log)
+	}
+	var res []pageRun
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r pageRun
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			tb.Fatalf("view.mjs printed %q: %v", line, err)
+		}
+		res = append(res, r)
+	}
+	if len(res) != runs {
+		tb.Fatalf("view.mjs reported %d runs, want %d; stderr:\n%s", len(res), runs, p.log)
+	}
+	return res
+}
+
+// camPathRE matches p2pcamd's log line of a connected viewer.
+var camPathRE = regexp.MustCompile(`msg="viewer connected" .*path=(\w+) remote=(\S+)`)
+
+// TestBrowserNAT runs the player page in headless Chromium in the
+// viewer's namespace against a sim camera in the camera's, through the
+// lab's kernel NATs: the page signs in at the dev cloud, opens the camera
+// and must decode video, over a direct path (host or server/peer
+// reflexive) when both routers are port-restricted cones, and over TURN
+// when one of them is symmetric.
+func TestBrowserNAT(t *testing.T) {
+	for _, c := range []struct {
+		name, camNAT, viewNAT string
+		relay                 bool
+	}{
+		{"cone-cone", "cone", "cone", false},
+		{"cone-symmetric", "cone", "symmetric", true},
+		{"symmetric-cone", "symmetric", "cone", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBrowserLab(t, c.camNAT, c.viewNAT)
+			r := b.browse(t, 1, os.Getenv("NATWEB_ARGS"))[0]
+			t.Logf("camera NAT %s, viewer NAT %s: first frame %.0f ms after page open (%.0f ms wall; Watch clicked at %.0f ms), %dx%d, path %s (local %s %s:%d, remote %s %s:%d), overlay %q, %s, P2P connect %.0f ms; the browser's candidates %q",
+				c.camNAT, c.viewNAT, r.FirstFrameMs, r.WallMs, r.WatchMs, r.Width, r.Height, r.Path, r.Local.Type, r.Local.Address, r.Local.Port,
+				r.Remote.Type, r.Remote.Address, r.Remote.Port, r.Overlay, r.Transport, r.ConnectMs, r.Candidates)
+			// The camera's side of the same connection, for comparison: it
+			// logs the pair its (controlled) ICE agent selected. Between
+			// cone NATs it often disagrees: the camera says relay while
+			// Chromium's selected pair is srflx, i.e. Chromium (controlling)
+			// moved to the direct pair after nominating the relayed one and
+			// pion kept the first. Logged, not asserted: that is a finding
+			// for the camera's ICE, not this test's subject. (Once, the
+			// next session then failed ICE altogether after 4 s.)
+			if m := camPathRE.FindAllStringSubmatch(b.cam.log.String(), -1); m != nil {
+				t.Logf("the camera says: path %s, remote %s", m[len(m)-1][1], m[len(m)-1][2])
+			}
+			if r.Frames <= 0 || r.Width <= 0 {
+				t.Errorf("no decoded video: %d frames, %dx%d", r.Frames, r.Width, r.Height)
+			}
+			if r.Width != 640 {
+				t.Errorf("videoWidth %d, want 640 (the high stream)", r.Width)
+			}
+			if c.relay {
+				if r.Path != "relay" {
+					t.Errorf("path %s, want relay: a symmetric NAT cannot be punched", r.Path)
+				}
+			} else if r.Path != "host" && r.Path != "srflx" {
+				t.Errorf("path %s, want direct (host or srflx) between cone NATs", r.Path)
+			}
+			if !strings.HasPrefix(r.Overlay, r.Path) {
+				t.Errorf("the stats overlay says path %q, the SDK %q", r.Overlay, r.Path)
+			}
+			if len(r.PageErrors) > 0 {
+				t.Errorf("uncaught errors in the page: %q", r.PageErrors)
+			}
+		})
+	}
+}
+
+// BenchmarkBrowserFirstFrame measures page open -> first decoded frame of
+// the player page in headless Chromium through the lab, direct between
+// cone NATs and relayed through coturn when the viewer's NAT is symmetric.
+// Each iteration is one page load in a fresh Chromium (the page's clock,
+// from navigation start: sign-in with the form, MQTT over WebSocket, the
+// camera's info, offer and answer, ICE, DTLS, the track's first frame).
+// The first load, which starts the camera's encoder, is not counted.
+//
+//	go test -run '^$' -bench BrowserFirstFrame -benchtime 5x ./natlab/
+func BenchmarkBrowserFirstFrame(b *testing.B) {
+	for _, c := range []struct {
+		name, viewNAT string
+		relay         bool
+	}{
+		{"direct", "cone", false},
+		{"relay", "symmetric", true},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			l := newBrowserLab(b, "cone", c.viewNAT)
+			args := os.Getenv("NATWEB_ARGS")
+			l.browse(b, 1, args) // warm the camera's encoder
+			var first, wall, connect, signIn, watch []time.Duration
+			paths := map[string]int{}
+			for b.Loop() {
+				r := l.browse(b, 1, args)[0]
+				first = append(first, time.Duration(r.FirstFrameMs*float64(time.Millisecond)))
+				wall = append(wall, time.Duration(r.WallMs*float64(time.Millisecond)))
+				connect = append(connect, time.Duration(r.ConnectMs*float64(time.Millisecond)))
+				signIn = append(signIn, time.Duration((r.WatchMs-r.ReadyMs)*float64(time.Millisecond)))
+				watch = append(watch, time.Duration((r.FirstFrameMs-r.WatchMs)*float64(time.Millisecond)))
+				paths[r.Path]++
+			}
+			want := "srflx"
+			if c.relay {
+				want = "relay"
+			}
+			if paths[want] != len(first) {
+				b.Errorf("paths %v: want %s every time", paths, want)
+			}
+			b.ReportMetric(ms(percentile(first, 0.5)), "median-ms")
+			b.ReportMetric(ms(percentile(first, 1)), "max-ms")
+			b.ReportMetric(ms(percentile(connect, 0.5)), "connect-median-ms")
+			b.ReportMetric(ms(percentile(watch, 0.5)), "watch-to-frame-median-ms")
+			b.Logf("%s: %d page loads, paths %v, page open -> first decoded frame %v (median %v; wall-clock from page.goto %v)",
+				c.name, len(first), paths, first, percentile(first, 0.5), wall)
+			b.Logf("%s: of which sign-in (form submitted -> camera listed) median %v, Watch -> first frame median %v, P2P connect median %v",
+				c.name, percentile(signIn, 0.5), percentile(watch, 0.5), percentile(connect, 0.5))
+		})
+	}
+}

@@ -1,0 +1,113 @@
+// view.mjs: the player page in headless Chromium, for natlab's browser
+// test (natlab/browser_test.go), which runs it inside the NAT lab's viewer
+// namespace (ip netns exec), so that Chromium's WebRTC goes through the
+// viewer's NAT router. Each run opens the page served by the dev cloud in
+// a fresh browser context, signs in with the form, opens the camera and
+// waits for the first decoded frame and the ICE path; it prints one JSON
+// line per run on stdout:
+//
+//	{"run":1,"firstFrameMs":812,"wallMs":905,"width":640,"height":360,
+//	 "frames":14,"path":"srflx","local":{...},"remote":{...},"overlay":"srflx · track"}
+//
+// firstFrameMs is the page's own clock (performance.now() at the
+// player's firstframe event, from navigation start); wallMs is from
+// page.goto to the first decoded frame seen from here. On the page's
+// clock too: readyMs, when the form was filled in (the page loaded), and
+// watchMs, when the signed-in page listed the camera and Watch was
+// clicked; connectMs is the SDK's P2P connect time (offer to ICE and
+// DTLS up), signallingMs its MQTT over WebSocket connect.
+//
+// Usage: node view.mjs URL USER PASSWORD DEVICE [RUNS]
+// Environment: CHROMIUM (default /usr/bin/chromium), NATWEB_ARGS (more
+// Chromium flags, space-separated), NATWEB_TIMEOUT_MS (per step, default
+// 20000).
+import { launch, waitFor } from '../browser/harness.mjs';
+
+const [url, user, password, device, runsArg] = process.argv.slice(2);
+if (!url || !user || !password || !device) {
+  console.error('usage: node view.mjs URL USER PASSWORD DEVICE [RUNS]');
+  process.exit(2);
+}
+const runs = Number(runsArg || 1);
+const stepMs = Number(process.env.NATWEB_TIMEOUT_MS || 20000);
+const origin = new URL(url).origin;
+// The page is served over plain HTTP from a non-loopback address, which is
+// not a secure context: no crypto.subtle (the SDK checks the camera's
+// Ed25519 signature with it) and no getUserMedia. Treat the cloud's
+// origin as secure, as https would be.
+const args = [`--unsafely-treat-insecure-origin-as-secure=${origin}`, ...(process.env.NATWEB_ARGS || '').split(/\s+/).filter(Boolean)];
+
+// Every wait is bounded; this is the last resort.
+const watchdog = setTimeout(() => { console.error('view.mjs: overall timeout'); process.exit(3); }, stepMs * (3 + 3 * runs));
+watchdog.unref();
+
+const browser = await launch(args);
+let failed = false;
+try {
+  for (let run = 1; run <= runs; run++) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`console ${m.type()}: ${m.text()}`); });
+    try {
+      const t0 = Date.now();
+      await page.goto(url, { timeout: stepMs });
+      await page.fill('#user', user);
+      await page.fill('#password', password);
+      const now = () => page.evaluate(() => Math.round(performance.now()));
+      const steps = { readyMs: await now() }; // the form is filled in
+      await page.click('#login button[type=submit]');
+      // Signed in: the camera list shows the shared device.
+      await waitFor(page, (d) => !!document.querySelector(`#cameras li[data-device="${d}"] button`), device, stepMs, 'signed in, camera listed')
+        .catch(async (e) => { throw new Error(`${e.message}; banner: ${await page.locator('#banner').innerText().catch(() => '')}`); });
+      steps.watchMs = await now(); // signed in, the camera listed: click Watch
+      await page.click(`#cameras li[data-device="${device}"] button`);
+      const tileText = () => page.evaluate((d) => {
+        const t = globalThis.p2pcamPage.tiles.get(d);
+        return t ? `tile ${t.status}: ${t.el.querySelector('.status .text').textContent} ${t.el.querySelector('.error .text').textContent}` : 'no tile';
+      }, device).catch(() => '?');
+      // Until the first decoded frame, or the tile gives up.
+      const got = await waitFor(page, (d) => {
+        const t = globalThis.p2pcamPage.tiles.get(d);
+        if (t?.status === 'failed') return 'failed';
+        return t && t.video.getVideoPlaybackQuality().totalVideoFrames > 0 && 'frame';
+      }, device, stepMs, 'first decoded frame').catch(async (e) => { throw new Error(`${e.message}; ${await tileText()}`); });
+      if (got !== 'frame') throw new Error(`no video: ${await tileText()}`);
+      const wallMs = Date.now() - t0;
+      // The path: from the SDK's getStats reading (the 'path' event and
+      // the overlay's first row come from the same place).
+      await waitFor(page, (d) => !!globalThis.p2pcamPage.tiles.get(d)?.player?.stats?.path, device, stepMs, 'player stats with a path');
+      const r = await page.evaluate(async (d) => {
+        const s = globalThis.p2pcamPage;
+        const t = s.tiles.get(d);
+        const sv = s.sdk.services.get(d);
+        const q = t.video.getVideoPlaybackQuality();
+        const dd = t.el.querySelector('.stats dd[data-k="path"]');
+        // The browser's own candidates: are host addresses hidden behind
+        // mDNS (.local) names?
+        const candidates = [];
+        (await sv.pc.getStats()).forEach((c) => { if (c.type === 'local-candidate') candidates.push(`${c.candidateType} ${c.address ?? c.ip}`); });
+        return {
+          candidates,
+          firstFrameMs: t.firstFrameAt ?? null, width: t.video.videoWidth, height: t.video.videoHeight, frames: q.totalVideoFrames,
+          path: sv.path?.kind ?? t.player.stats.path, local: sv.path?.local ?? null, remote: sv.path?.remote ?? null,
+          overlay: dd ? dd.textContent : null, transport: t.player.transport ?? null,
+          connectMs: sv.connectMs == null ? null : Math.round(sv.connectMs), signallingMs: s.sdk.signallingMs == null ? null : Math.round(s.sdk.signallingMs),
+        };
+      }, device);
+      if (errors.length) r.pageErrors = errors;
+      console.log(JSON.stringify({ run, wallMs, ...steps, ...r }));
+    } catch (e) {
+      failed = true;
+      console.error(`run ${run}: ${e.message}`);
+      break;
+    } finally {
+      await page.close({ runBeforeUnload: false }).catch(() => {});
+      await ctx.close().catch(() => {});
+    }
+  }
+} finally {
+  await browser.close().catch(() => {});
+}
+process.exit(failed ? 1 : 0);
