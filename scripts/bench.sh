@@ -19,7 +19,9 @@
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
 #   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
 #   natlab      (root) time to first frame direct and through TURN across
-#               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss
+#               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss; the
+#               player page in Chromium through the lab: the path test
+#               (TestBrowserNAT) and page open -> first decoded frame
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/test-deps.sh
@@ -34,6 +36,9 @@ go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if [ "$(id -u)" = 0 ]; then
 	go test -run '^$' -bench TimeToFirstFrame -benchtime 10x "$@" ./natlab/
 	go test -run '^$' -bench LossyStream -benchtime 3x "$@" ./natlab/
+	scripts/web-test.sh >/dev/null # web/'s npm packages (playwright-core)
+	P2PCAM_BROWSER_NAT=1 go test -run TestBrowserNAT -v "$@" ./natlab/
+	P2PCAM_BROWSER_NAT=1 go test -run '^$' -bench BrowserFirstFrame -benchtime 5x "$@" ./natlab/
 else
 	echo "bench: skipping the NAT lab benchmarks: they need root (network namespaces, iptables)" >&2
 fi
