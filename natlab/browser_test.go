@@ -3,7 +3,6 @@ package natlab_test
 import (
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -119,36 +118,7 @@ func newBrowserLab(tb testing.TB, camNAT, viewNAT string) *browserLab {
 	}
 
 	camUser, camPass, _ := strings.Cut(l.p2pcam("cloud", "turn-creds", "--dir", cloudDir, "--user", "natlab-cam", "--ttl", "1h"), "\n")
-	cfg := fmt.Sprintf(`device = %q
-max_viewers = 32
-
-[auth]
-trusted_keys = [%q]
-device_key = %q
-
-[p2p]
-broker = %q
-password = %q
-
-[[p2p.ice_servers]]
-urls = [%q]
-
-[[p2p.ice_servers]]
-urls = ["turn:%s?transport=udp"]
-username = %q
-credential = %q
-
-[lan]
-listen = "off"
-`, device, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, stunURL, turnHost, camUser, camPass)
-	cfgPath := filepath.Join(l.dir, "p2pcamd.toml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	l.cam = startProc(tb, "p2pcamd", nil, "ip", "netns", "exec", l.env["NATLAB_CAM"], l.bin.p2pcamd, "--config", cfgPath)
-	if !l.cam.waitLog(`msg=registered`, 15*time.Second) {
-		tb.Fatalf("the camera did not register with the broker within 15 s")
-	}
+	l.startCamera(tb, issuerPub, devPass, camUser, camPass, "", "")
 	return &browserLab{lab: l, viewPass: viewPass}
 }
 

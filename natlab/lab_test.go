@@ -234,6 +234,15 @@ func newLab(tb testing.TB, o labOptions) *lab {
 		streams = fmt.Sprintf("[streams]\nhigh = %q\n", o.stream)
 	}
 	streams += o.extra
+	l.startCamera(tb, issuerPub, devPass, camUser, camPass, o.p2p, streams)
+	return l
+}
+
+// startCamera writes the camera's config (the lab's broker, STUN and
+// TURN; p2pExtra goes in its [p2p] table, tail at the end), starts
+// p2pcamd in the camera's namespace and waits until it has registered.
+func (l *lab) startCamera(tb testing.TB, issuerPub, devPass, camUser, camPass, p2pExtra, tail string) {
+	tb.Helper()
 	cfg := fmt.Sprintf(`device = %q
 max_viewers = 32
 
@@ -257,7 +266,7 @@ credential = %q
 [lan]
 listen = "off"
 
-%s`, device, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, o.p2p, stunURL, turnHost, camUser, camPass, streams)
+%s`, device, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, p2pExtra, stunURL, turnHost, camUser, camPass, tail)
 	cfgPath := filepath.Join(l.dir, "p2pcamd.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		tb.Fatal(err)
@@ -266,7 +275,6 @@ listen = "off"
 	if !l.cam.waitLog(`msg=registered`, 15*time.Second) {
 		tb.Fatalf("the camera did not register with the broker within 15 s")
 	}
-	return l
 }
 
 // p2pcam runs the CLI on the host (the commands that need no network)
