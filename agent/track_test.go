@@ -3,11 +3,13 @@ package agent
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/p2pcam/p2pcam/codec/g711"
 	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
 )
@@ -73,26 +75,6 @@ func TestTrackTime(t *testing.T) {
 	}
 }
 
-// fitSNR returns the SNR of a tone of freq fitted to x, in dB.
-func fitSNR(x []int16, rate int, freq float64) float64 {
-	var ss, sc, cc, xs, xc float64
-	for i, v := range x {
-		s, c := math.Sincos(2 * math.Pi * freq * float64(i) / float64(rate))
-		ss, cc, sc = ss+s*s, cc+c*c, sc+s*c
-		xs, xc = xs+float64(v)*s, xc+float64(v)*c
-	}
-	det := ss*cc - sc*sc
-	a, b := (xs*cc-xc*sc)/det, (xc*ss-xs*sc)/det
-	var sig, noise float64
-	for i, v := range x {
-		s, c := math.Sincos(2 * math.Pi * freq * float64(i) / float64(rate))
-		fit := a*s + b*c
-		sig += fit * fit
-		noise += (float64(v) - fit) * (float64(v) - fit)
-	}
-	return 10 * math.Log10(sig/noise)
-}
-
 // tone is 20 ms of a tone of freq Hz at rate, the i-th such block.
 func tone(freq float64, rate, i int) []int16 {
 	n := rate / 50
@@ -131,7 +113,7 @@ func TestPCMATap(t *testing.T) {
 			if i != 50 {
 				t.Fatalf("%d frames out of 50 reads", i)
 			}
-			snr := fitSNR(pcm[80:], 8000, freq)
+			snr := mediatest.ToneSNR(pcm[80:], 8000, freq)
 			t.Logf("%d Hz in, %4.0f Hz: SNR %.1f dB", rate, freq, snr)
 			if snr < 25 {
 				t.Errorf("%d Hz in, %v Hz: SNR %.1f dB, want at least 25", rate, freq, snr)
@@ -179,21 +161,9 @@ func TestRTPAudio(t *testing.T) {
 		}
 		gaps = append(gaps, gap)
 	}
-	if want := []int{0, 0, 160, 0}; !equalInts(gaps, want) {
+	if want := []int{0, 0, 160, 0}; !slices.Equal(gaps, want) {
 		t.Errorf("gaps %v, want %v (seq 0 comes after 1: dropped)", gaps, want)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A viewer's keyframe requests: an encoder that can make keyframes is

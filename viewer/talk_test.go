@@ -15,6 +15,7 @@ import (
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/codec/pcm"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/viewer"
 )
 
@@ -65,26 +66,6 @@ func readWAV(t *testing.T, path string) ([]int16, pcm.Format) {
 	}
 }
 
-// fitTone returns the SNR of a tone of freq fitted to x, in dB.
-func fitTone(x []int16, rate int, freq float64) float64 {
-	var ss, sc, cc, xs, xc float64
-	for i, v := range x {
-		s, c := math.Sincos(2 * math.Pi * freq * float64(i) / float64(rate))
-		ss, cc, sc = ss+s*s, cc+c*c, sc+s*c
-		xs, xc = xs+float64(v)*s, xc+float64(v)*c
-	}
-	det := ss*cc - sc*sc
-	a, b := (xs*cc-xc*sc)/det, (xc*ss-xs*sc)/det
-	var sig, noise float64
-	for i, v := range x {
-		s, c := math.Sincos(2 * math.Pi * freq * float64(i) / float64(rate))
-		fit := a*s + b*c
-		sig += fit * fit
-		noise += (float64(v) - fit) * (float64(v) - fit)
-	}
-	return 10 * math.Log10(sig/noise)
-}
-
 // Talkback end to end over P2P: what a viewer says comes out of the
 // camera's speaker, as long as it was and clean; a second talker is
 // turned away while the first talks, and the camera says it is busy.
@@ -130,7 +111,7 @@ func TestTalkOverP2P(t *testing.T) {
 			// the padding of the last frame.
 			skip := f.Rate / 5
 			if len(got) > 2*skip {
-				snr := fitTone(got[skip:len(got)-skip], f.Rate, 440)
+				snr := mediatest.ToneSNR(got[skip:len(got)-skip], f.Rate, 440)
 				t.Logf("speaker got %v of audio, SNR %.1f dB", dur, snr)
 				if snr < 20 {
 					t.Errorf("SNR %.1f dB, want at least 20", snr)

@@ -26,6 +26,7 @@ import (
 	"github.com/p2pcam/p2pcam/codec/h264"
 	"github.com/p2pcam/p2pcam/codec/pcm"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer"
@@ -560,7 +561,7 @@ func TestTalkOverTrack(t *testing.T) {
 	}
 	skip := f.Rate / 5
 	if len(got) > 2*skip {
-		snr := fitTone(got[skip:len(got)-skip], f.Rate, 440)
+		snr := mediatest.ToneSNR(got[skip:len(got)-skip], f.Rate, 440)
 		t.Logf("speaker got %v of audio, SNR %.1f dB", dur, snr)
 		if snr < 20 {
 			t.Errorf("SNR %.1f dB, want at least 20", snr)
