@@ -64,7 +64,7 @@ func (c *Cloud) Handler() http.Handler {
 }
 
 func (a *api) login(w http.ResponseWriter, r *http.Request) {
-	req, u, ok := a.authenticate(w, r)
+	_, dir, u, ok := a.authenticate(w, r)
 	if !ok {
 		return
 	}
@@ -77,7 +77,7 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 		ICEServers: a.c.iceServers(u.Name, a.c.tokenTTL),
 		Devices:    []tokenapi.DeviceGrant{},
 	}
-	for _, s := range a.c.Directory().SharedWith(req.User) {
+	for _, s := range dir.SharedWith(u.Name) {
 		perms, err := s.Permissions()
 		if err != nil {
 			continue // Validate refused such a share on load
@@ -94,7 +94,7 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) token(w http.ResponseWriter, r *http.Request) {
-	req, u, ok := a.authenticate(w, r)
+	req, dir, u, ok := a.authenticate(w, r)
 	if !ok {
 		return
 	}
@@ -103,7 +103,7 @@ func (a *api) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var perms auth.Permission
-	for _, s := range a.c.Directory().SharedWith(u.Name) {
+	for _, s := range dir.SharedWith(u.Name) {
 		if s.Device == req.Device {
 			perms, _ = s.Permissions()
 		}
@@ -123,24 +123,25 @@ func (a *api) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, tokenapi.TokenResponse{Token: tok, Expires: exp.Unix()})
 }
 
-// authenticate reads a LoginRequest and checks the viewer's password. On
-// failure it has answered.
-func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (loginRequest, User, bool) {
+// authenticate reads a LoginRequest and checks the viewer's password in
+// the directory in force, which it returns so that the caller reads the
+// same one. On failure it has answered.
+func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (loginRequest, Directory, User, bool) {
 	var req loginRequest
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		a.fail(w, http.StatusMethodNotAllowed, "POST a JSON body: passwords never go in a URL")
-		return req, User{}, false
+		return req, Directory{}, User{}, false
 	}
 	if a.c.issuer == nil {
 		a.fail(w, http.StatusServiceUnavailable, "this cloud has no token issuer key: start it with one (p2pcam cloud does)")
-		return req, User{}, false
+		return req, Directory{}, User{}, false
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxLoginBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		a.fail(w, http.StatusBadRequest, "want a JSON body {\"user\":...,\"password\":...}: %v", err)
-		return req, User{}, false
+		return req, Directory{}, User{}, false
 	}
 	select {
 	case a.slots <- struct{}{}:
@@ -148,18 +149,19 @@ func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (loginRequest
 	default:
 		w.Header().Set("Retry-After", "1")
 		a.fail(w, http.StatusServiceUnavailable, "too many logins at once: try again in a second")
-		return req, User{}, false
+		return req, Directory{}, User{}, false
 	}
-	u, ok := a.c.Directory().User(req.User)
+	dir := a.c.Directory()
+	u, ok := dir.User(req.User)
 	if !ok || u.Role != RoleViewer {
 		u = User{PasswordHash: string(dummyHash())} // same time as a wrong password
 	}
 	if !u.CheckPassword(req.Password) || u.Role != RoleViewer {
 		a.c.log.Warn("cloud: login refused", "user", req.User, "remote", r.RemoteAddr)
 		a.fail(w, http.StatusUnauthorized, "wrong user name or password")
-		return req, User{}, false
+		return req, Directory{}, User{}, false
 	}
-	return req, u, true
+	return req, dir, u, true
 }
 
 // issue signs a viewer token.
