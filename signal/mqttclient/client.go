@@ -129,9 +129,14 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 func (c *Client) run(ctx context.Context, up chan<- error) {
 	defer close(c.done)
 	first := true
+	var wait time.Duration // before the next attempt, when already drawn (and logged)
 	for attempt := 0; ; attempt++ {
 		if !first || attempt > 0 { // the very first attempt goes at once
-			t := time.NewTimer(backoff(attempt))
+			if wait == 0 {
+				wait = backoff(attempt)
+			}
+			t := time.NewTimer(wait)
+			wait = 0
 			select {
 			case <-t.C:
 			case <-ctx.Done():
@@ -158,7 +163,8 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 			if repeated {
 				level = slog.LevelDebug
 			}
-			c.log.Log(ctx, level, "cannot reach the broker; retrying", "broker", c.cfg.URL, "err", err, "retry_in", backoff(attempt+1))
+			wait = backoff(attempt + 1)
+			c.log.Log(ctx, level, "cannot reach the broker; retrying", "broker", c.cfg.URL, "err", err, "retry_in", wait)
 			continue
 		}
 		c.mu.Lock()
