@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 // LAN mode answers browsers' CORS checks for the configured origins, so
@@ -27,7 +28,7 @@ func TestLANCORS(t *testing.T) {
 			if tt.preflight {
 				req.Header.Set("Access-Control-Request-Method", "GET")
 			}
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -33,6 +33,9 @@ func g711Talk(t *testing.T, secs float64) []byte {
 func TestLANVoice(t *testing.T) {
 	d := startDaemon(t, "")
 	talk := g711Talk(t, 0.4)
+	// Every answer and every talk here is due within seconds: fail with a
+	// message rather than hang.
+	client := &http.Client{Timeout: 20 * time.Second}
 	tests := []struct {
 		name   string
 		body   []byte
@@ -46,7 +49,7 @@ func TestLANVoice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := http.Post(d.url("voice?channel=0"), "video/x-flv", bytes.NewReader(tt.body))
+			resp, err := client.Post(d.url("voice?channel=0"), "video/x-flv", bytes.NewReader(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +65,7 @@ func TestLANVoice(t *testing.T) {
 	// after a second, and its talk is played.
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	resp, err := http.Post(d.url("voice?channel=0"), "video/x-flv", pr)
+	resp, err := client.Post(d.url("voice?channel=0"), "video/x-flv", pr)
 	if err != nil {
 		t.Fatal(err)
 	}
