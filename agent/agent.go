@@ -23,6 +23,7 @@ import (
 	"github.com/p2pcam/p2pcam/capture/v4l2cam"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/signal/mqttclient"
 	"github.com/p2pcam/p2pcam/stream"
 	"github.com/p2pcam/p2pcam/talkback"
 )
@@ -43,6 +44,10 @@ type Agent struct {
 	epoch     time.Time          // time zero of every frame's PTS
 	encoders  map[media.Quality]*encoderControl
 	checks    map[media.Quality]capture.Checker // sources that can tell whether they could capture now
+	meters    map[media.Quality]*streamMeter    // each stream's video, measured
+	started   time.Time                         // when New made the agent
+	served    served                            // the streams being served, for the status command
+	broker    mqttclient.Status                 // P2P mode's broker connection
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -97,6 +102,8 @@ func New(cfg Config) (*Agent, error) {
 		hubs:     map[media.Quality]*stream.Hub{},
 		encoders: map[media.Quality]*encoderControl{},
 		checks:   map[media.Quality]capture.Checker{},
+		meters:   map[media.Quality]*streamMeter{},
+		started:  cfg.Clock.Now(),
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
 	}
@@ -126,6 +133,8 @@ func New(cfg Config) (*Agent, error) {
 			}
 		}
 		src = a.health.watch(q, src)
+		a.meters[q] = &streamMeter{}
+		src = meterVideo(src, a.meters[q], cfg.Clock.Now)
 		if a.audio != nil {
 			src = withAudio{video: src, audio: a.audio}
 		}

@@ -20,6 +20,8 @@ func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder
 	switch req.Cmd {
 	case "get_device_st":
 		a.getDeviceStatus(req, w)
+	case protocol.CmdStatus:
+		a.serveStatus(w)
 	default:
 		log.Info("unsupported command", "cmd", req.Cmd)
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "command %q is not supported", req.Cmd))

@@ -46,6 +46,7 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		Link:     a.linkOptions(),
 		Agent:    "p2pcamd/" + a.cfg.Version,
 		Logger:   a.log,
+		Observe:  &p2p.Observer{Broker: &a.broker, Connected: a.metrics.connected},
 	})
 }
 

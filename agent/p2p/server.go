@@ -53,6 +53,9 @@ type Config struct {
 	// Agent names the software in the device info.
 	Agent  string
 	Logger *slog.Logger
+	// Observe, if set, hears of the broker connection and sessions
+	// (observe.go).
+	Observe *Observer
 }
 
 // Server is a running P2P mode.
@@ -132,6 +135,7 @@ func (s *Server) Run(ctx context.Context) error {
 				s.log.Warn("signalling queue full: dropped a message", "topic", p.Topic)
 			}
 		},
+		Status: s.cfg.Observe.brokerStatus(),
 		Logger: s.log,
 	})
 	if err != nil {

@@ -35,6 +35,7 @@ type session struct {
 // offer checks the viewer's token, answers its offer and starts the
 // session.
 func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signal.Message)) {
+	offered := time.Now()
 	log := s.log.With("session", m.Session[:8])
 	refuse := func(st protocol.Status, msg string) {
 		log.Info("refused viewer", "status", st, "reason", msg)
@@ -82,6 +83,7 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 		case webrtc.PeerConnectionStateConnected:
 			if p, err := link.SelectedPath(pc); err == nil {
 				log.Info("viewer connected", "path", p.Kind(), "remote", p.RemoteAddr)
+				s.cfg.Observe.connected(p, time.Since(offered))
 			}
 		case webrtc.PeerConnectionStateFailed:
 			sess.close("connection failed")
