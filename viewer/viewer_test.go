@@ -29,6 +29,7 @@ type rig struct {
 	viewerPassword string
 	issuer         ed25519.PrivateKey
 	device         signal.DeviceID
+	agent          *agent.Agent
 }
 
 // The accounts of the test camera and viewer.
@@ -91,7 +92,7 @@ func startCameraConfig(t *testing.T, broker string, edit func(*agent.Config)) *r
 			t.Error(err)
 		}
 	})
-	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev}
+	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev, agent: a}
 }
 
 func (r *rig) token(t *testing.T, perms auth.Permission) string {
