@@ -12,6 +12,7 @@ const meterWindow = 2 * time.Second
 // meter measures how fast a count grows (bytes, frames): the rate over
 // the latest complete window of meterWindow, or, before one completes or
 // once the count stops growing, over the time since the window began.
+// A window counts what comes after its start.
 // Safe for concurrent use.
 type meter struct {
 	mu      sync.Mutex // guards the fields below
@@ -26,10 +27,13 @@ type meter struct {
 func (m *meter) add(n int64, now time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.start.IsZero() {
-		m.start = now
-	}
 	m.total += n
+	if m.start.IsZero() {
+		// The window holds what comes after its start: the first count
+		// marks the start, as a frame marks the start of an interval.
+		m.start, m.base = now, m.total
+		return
+	}
 	if d := now.Sub(m.start); d >= meterWindow {
 		m.rate, m.hasRate = float64(m.total-m.base)/d.Seconds(), true
 		m.start, m.base = now, m.total

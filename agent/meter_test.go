@@ -22,8 +22,9 @@ func TestMeter(t *testing.T) {
 	}{
 		{"nothing", nil, time.Second, 0, 0},
 		{"one add, read at once", []add{{0, 100}}, 0, 0, 100},
-		{"partial window", []add{{0, 100}, {time.Second, 100}}, time.Second, 200, 200},
-		{"a complete window", []add{{0, 1000}, {time.Second, 1000}, {2 * time.Second, 1000}}, 2500 * time.Millisecond, 1500, 3000},
+		{"partial window", []add{{0, 100}, {time.Second, 100}}, time.Second, 100, 200},
+		{"the first count marks the start", []add{{0, 100}, {40 * time.Millisecond, 1}}, 40 * time.Millisecond, 25, 101},
+		{"a complete window", []add{{0, 1000}, {time.Second, 1000}, {2 * time.Second, 1000}}, 2500 * time.Millisecond, 1000, 3000},
 		{"steady 25 per second", func() []add {
 			var a []add
 			for i := range 250 {

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"sync/atomic"
 	"time"
@@ -55,7 +56,7 @@ func (a *Agent) serveStatus(w Responder) {
 func (a *Agent) Report() protocol.Report {
 	now := a.cfg.Clock.Now()
 	r := protocol.Report{
-		Device: a.cfg.Device, Board: a.board.Name, Agent: "p2pcamd/" + a.cfg.Version,
+		Device: a.cfg.Device, Board: a.board.Name, Agent: "p2pcamd/" + cmp.Or(a.cfg.Version, "dev"),
 		Time: now, Started: a.started,
 		Viewers:    a.served.report(now),
 		MaxViewers: a.cfg.MaxViewers,

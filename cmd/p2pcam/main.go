@@ -3,6 +3,7 @@
 //	p2pcam view  --device P/D --quality high -o out.flv   watch a camera over P2P (-o - for ffplay)
 //	p2pcam cmd   --device P/D 'action=inner_define&channel=0&cmd=get_device_st&type=live'
 //	p2pcam serve --device P/D --listen 127.0.0.1:8090     re-serve a camera as local HTTP-FLV
+//	p2pcam status P/D                                     what a camera is doing (--lan URL for LAN mode, --json)
 //	p2pcam token --key issuer.key --device P/D --perm live,command --ttl 1h
 //	p2pcam keygen --out issuer.key                        make an issuer key, print its public half
 //

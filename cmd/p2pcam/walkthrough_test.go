@@ -127,6 +127,17 @@ func TestREADMEWalkthrough(t *testing.T) {
 		t.Fatalf("p2pcam cmd through the cloud's token service: %v\n%s", err, out)
 	}
 
+	// p2pcam status, the camera named as its argument, over P2P: the
+	// broker connection, the streams and who watches.
+	cmd = exec.CommandContext(ctx, p2pcam, "status", "--cloud", web, "--broker", broker, "--user", "alice", "--loopback", "acme/cam1")
+	cmd.Env = append(os.Environ(), "P2PCAM_PASSWORD="+alicePass)
+	out, err = cmd.CombinedOutput()
+	for _, want := range []string{"acme/cam1: board sim", "broker:   " + broker + " connected since", "talkback: ", "STREAM", "high", "VIEWERS: 0 of at most 4 (P2P sessions: 1)"} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("p2pcam status: %v: output lacks %q:\n%s", err, want, out)
+		}
+	}
+
 	// An account added and shared while the cloud runs can log in at
 	// once: the cloud reloads its users file.
 	bobPass := run("cloud", "adduser", "bob")
