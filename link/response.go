@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/datachannel"
+	"github.com/pion/sctp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/protocol"
@@ -66,11 +68,31 @@ func ReadResponse(ctx context.Context, dc *webrtc.DataChannel) (*Response, error
 	return &Response{Status: st, Head: h, Body: &channelBody{raw: raw, buf: head[:0]}, Send: raw}, nil
 }
 
+// ErrStreamEnded means the camera ended an answer's body other than by
+// closing its channel: it closed or lost the session (it stopped or
+// restarted, say). Its text is a sentence for the user, without the
+// package prefix, since the viewer tools print it as it is.
+var ErrStreamEnded = errors.New("the camera ended the stream")
+
+// streamEnded tells why a body read failed: the transport's error (an
+// SCTP abort, "abort chunk, with following errors: user initiated
+// abort") in words a user follows.
+func streamEnded(err error) error {
+	switch {
+	case errors.Is(err, sctp.ErrUserInitiatedAbort):
+		return fmt.Errorf("%w: it closed the connection (it stopped or restarted)", ErrStreamEnded)
+	case errors.Is(err, sctp.ErrChunk):
+		return fmt.Errorf("%w: it aborted the connection (%v)", ErrStreamEnded, err)
+	}
+	return fmt.Errorf("%w: %v", ErrStreamEnded, err)
+}
+
 // channelBody reads the body message by message.
 type channelBody struct {
-	raw  datachannel.ReadWriteCloserDeadliner
-	buf  []byte // the current message's unread part; its array holds maxMessage
-	full []byte
+	raw    datachannel.ReadWriteCloserDeadliner
+	buf    []byte // the current message's unread part; its array holds maxMessage
+	full   []byte
+	closed atomic.Bool // by the viewer: a read error is then its own doing
 }
 
 func (b *channelBody) Read(p []byte) (int, error) {
@@ -83,7 +105,10 @@ func (b *channelBody) Read(p []byte) (int, error) {
 			if errors.Is(err, io.EOF) {
 				return 0, io.EOF
 			}
-			return 0, err
+			if b.closed.Load() {
+				return 0, err
+			}
+			return 0, streamEnded(err)
 		}
 		b.buf = b.full[:n]
 	}
@@ -92,4 +117,7 @@ func (b *channelBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (b *channelBody) Close() error { return b.raw.Close() }
+func (b *channelBody) Close() error {
+	b.closed.Store(true)
+	return b.raw.Close()
+}

@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +24,30 @@ import (
 // trusting issuer's tokens when issuer is not nil, and returns its URL.
 func startLANCamera(t *testing.T, issuer ed25519.PrivateKey) string {
 	t.Helper()
-	cfg := agent.Config{LAN: agent.LANConfig{Listen: "127.0.0.1:0"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg := agent.Config{LAN: agent.LANConfig{Listen: "127.0.0.1:0"}}
 	if issuer != nil {
 		cfg.Device = "acme/cam1"
 		cfg.Auth = agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(issuer.Public().(ed25519.PublicKey))}, DeviceKey: filepath.Join(t.TempDir(), "device.key")}
 	}
+	a, _ := startAgent(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	addr := a.LANAddr(ctx)
+	if addr == nil {
+		t.Fatal("the camera never listened")
+	}
+	return "http://" + addr.String()
+}
+
+// startAgent runs a camera with cfg (quiet unless -v) until stop or the
+// end of the test.
+func startAgent(t *testing.T, cfg agent.Config) (a *agent.Agent, stop func()) {
+	t.Helper()
+	logw := io.Discard
+	if testing.Verbose() {
+		logw = os.Stderr
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(logw, nil))
 	a, err := agent.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -34,19 +55,14 @@ func startLANCamera(t *testing.T, issuer ed25519.PrivateKey) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
 	})
-	wait, stop := context.WithTimeout(ctx, 10*time.Second)
-	defer stop()
-	addr := a.LANAddr(wait)
-	if addr == nil {
-		t.Fatal("the camera never listened")
-	}
-	return "http://" + addr.String()
+	t.Cleanup(stop)
+	return a, stop
 }
 
 // p2pcam status --lan prints the camera's viewers and streams as tables,
