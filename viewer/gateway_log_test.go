@@ -83,7 +83,9 @@ func awaitRecord(t *testing.T, recs records, msg string) map[string]string {
 func TestGatewayLogsViewers(t *testing.T) {
 	r := startCameraConfig(t, brokertest.AllowAll(t), func(*agent.Config) {})
 	recs := make(records, 64)
-	gw := gateway.New(func(ctx context.Context) (*viewer.Conn, error) { return r.dial(t, r.token(t, auth.PermLive|auth.PermCommand)) },
+	gw := gateway.New(func(ctx context.Context) (*viewer.Conn, error) {
+		return r.dial(t, r.token(t, auth.PermLive|auth.PermCommand))
+	},
 		slog.New(recs))
 	defer gw.Close()
 	srv := httptest.NewServer(gw)
