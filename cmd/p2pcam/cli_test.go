@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -138,5 +139,42 @@ func TestFlagErrorIsUsageError(t *testing.T) {
 		if n := strings.Count(stderr.String(), "no-such-flag"); n != 1 {
 			t.Errorf("%s: the bad flag is named %d times:\n%s", cmd, n, stderr.String())
 		}
+	}
+}
+
+// keygen, token and the cloud keep their keys and state in the per-user
+// config directory, not the current one, and say where.
+func TestStateInUserConfigDir(t *testing.T) {
+	config, work := t.TempDir(), t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	t.Chdir(work)
+	tests := []struct {
+		args       []string
+		file       string // made in config
+		stderrSays string
+	}{
+		{[]string{"keygen"}, "p2pcam/issuer.key", "made " + filepath.Join(config, "p2pcam/issuer.key")},
+		{[]string{"keygen"}, "p2pcam/issuer.key", filepath.Join(config, "p2pcam/issuer.key") + " exists"},
+		{[]string{"token", "--device", "acme/cam1"}, "p2pcam/issuer.key", ""},
+		{[]string{"cloud", "adduser", "alice"}, "p2pcam/cloud/users.toml", "to " + filepath.Join(config, "p2pcam/cloud/users.toml")},
+		{[]string{"cloud", "issuer"}, "p2pcam/cloud/issuer.key", "issuer key, " + filepath.Join(config, "p2pcam/cloud/issuer.key")},
+	}
+	for _, tt := range tests {
+		var stdout, stderr strings.Builder
+		if err := run(context.Background(), tt.args, &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v\n%s", tt.args, err, stderr.String())
+		}
+		if stdout.Len() == 0 {
+			t.Errorf("%v printed nothing", tt.args)
+		}
+		if fi, err := os.Stat(filepath.Join(config, tt.file)); err != nil || fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%v: %s: %v, want a private file", tt.args, tt.file, err)
+		}
+		if !strings.Contains(stderr.String(), tt.stderrSays) {
+			t.Errorf("%v: stderr %q does not say %q", tt.args, stderr.String(), tt.stderrSays)
+		}
+	}
+	if left, _ := os.ReadDir(work); len(left) != 0 {
+		t.Errorf("files left in the current directory: %v", left)
 	}
 }

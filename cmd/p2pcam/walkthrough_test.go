@@ -80,6 +80,10 @@ func startProcess(t *testing.T, dir, bin string, want []*regexp.Regexp, args ...
 func TestREADMEWalkthrough(t *testing.T) {
 	p2pcam, p2pcamd := buildTools(t)
 	dir := t.TempDir()
+	// The cloud keeps its state in the user's config directory: here, a
+	// temporary one.
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
 	run := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(p2pcam, args...)
@@ -136,6 +140,17 @@ func TestREADMEWalkthrough(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), want) {
 			t.Fatalf("p2pcam status: %v: output lacks %q:\n%s", err, want, out)
 		}
+	}
+
+	// Nothing secret lands in the working directory: the cloud's state
+	// is in the config directory.
+	for _, name := range []string{"p2pcam-cloud", "issuer.key", "users.toml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s was written to the working directory", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(config, "p2pcam/cloud/users.toml")); err != nil {
+		t.Errorf("the cloud's users file is not in the config directory: %v", err)
 	}
 
 	// An account added and shared while the cloud runs can log in at
