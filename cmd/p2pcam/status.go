@@ -89,14 +89,7 @@ func p2pStatus(ctx context.Context, cf *connFlags) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := readReport(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.Status != protocol.StatusOK {
-		return nil, fmt.Errorf("camera answered status %d: %s", resp.Status, bytes.TrimSpace(body))
-	}
-	return body, nil
+	return readReport(resp.Body, resp.Status == protocol.StatusOK, fmt.Sprintf("status %d", resp.Status))
 }
 
 // lanStatus asks a camera in LAN mode at base, with token if not empty.
@@ -117,24 +110,22 @@ func lanStatus(ctx context.Context, base, token string) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := readReport(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("camera answered %s: %s", resp.Status, bytes.TrimSpace(body))
-	}
-	return body, nil
+	return readReport(resp.Body, resp.StatusCode == http.StatusOK, resp.Status)
 }
 
-// readReport reads a status answer, refusing one beyond the size limit.
-func readReport(r io.Reader) ([]byte, error) {
+// readReport reads a status answer, refusing one beyond the size limit,
+// or one that is not OK (status names its status), with what the camera
+// said.
+func readReport(r io.Reader, ok bool, status string) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, protocol.MaxReportSize+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > protocol.MaxReportSize {
 		return nil, fmt.Errorf("the camera's answer exceeds %d bytes", protocol.MaxReportSize)
+	}
+	if !ok {
+		return nil, fmt.Errorf("camera answered %s: %s", status, bytes.TrimSpace(b))
 	}
 	return b, nil
 }
