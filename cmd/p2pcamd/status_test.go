@@ -103,3 +103,41 @@ func TestStatusUnavailableStream(t *testing.T) {
 		t.Errorf("stream %+v, want unavailable: no such file", s)
 	}
 }
+
+// A talker shows in the status: talkback talking, and a voice viewer
+// with the bytes it sent.
+func TestStatusTalkback(t *testing.T) {
+	d := startDaemon(t, "")
+	if tb := status(t, d).Talkback; tb.State != protocol.TalkbackIdle {
+		t.Fatalf("talkback before a talker: %+v", tb)
+	}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	client := &http.Client{Timeout: 30 * time.Second}
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := client.Post(d.url("voice?channel=0"), "video/x-flv", pr)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		answered <- err
+	}()
+	talk := g711Talk(t, 2)
+	if _, err := pw.Write(talk[:len(talk)/4]); err != nil { // half a second; the body stays open
+		t.Fatal(err)
+	}
+	r := waitStatus(t, d, "a talker", func(r protocol.Report) bool {
+		return r.Talkback.State == protocol.TalkbackTalking && len(r.Viewers) == 1 && r.Viewers[0].Bytes > 0
+	})
+	if v := r.Viewers[0]; v.Kind != "voice" || v.Transport != "lan" || r.Talkback.Who != v.Who || r.Talkback.Since.IsZero() {
+		t.Errorf("talker %+v, talkback %+v", v, r.Talkback)
+	}
+	pw.Close()
+	if err := <-answered; err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, d, "talkback idle again", func(r protocol.Report) bool {
+		return r.Talkback.State == protocol.TalkbackIdle && len(r.Viewers) == 0
+	})
+}
