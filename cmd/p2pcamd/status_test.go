@@ -1,12 +1,18 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/protocol"
 )
 
@@ -140,4 +146,46 @@ func TestStatusTalkback(t *testing.T) {
 	waitStatus(t, d, "talkback idle again", func(r protocol.Report) bool {
 		return r.Talkback.State == protocol.TalkbackIdle && len(r.Viewers) == 0
 	})
+}
+
+// A camera whose broker cannot be reached says so in its status, with
+// the reason, while LAN mode serves on.
+func TestStatusBrokerDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := "mqtt://" + ln.Addr().String()
+	ln.Close() // nothing listens there now
+	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
+	d := startDaemon(t, fmt.Sprintf("device = \"acme/door\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = %q\n[p2p]\nbroker = %q\npassword = \"pw\"\n",
+		auth.MarshalPublicKey(pub), filepath.Join(t.TempDir(), "device.key"), broker))
+	now := time.Now()
+	tok, err := auth.Sign(issuer, auth.Claims{Device: "acme/door", Subject: "ops", Perms: auth.PermCommand, IssuedAt: now, Expiry: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, body := d.get(t, protocol.StatusRequest+"&token="+tok)
+		r, err := protocol.DecodeReport([]byte(body))
+		if code != http.StatusOK || err != nil {
+			t.Fatalf("status: %d %v %s", code, err, body)
+		}
+		b := r.Broker
+		if b.Failures > 0 {
+			if !b.Enabled || b.Connected || b.URL != broker || !strings.Contains(b.LastError, "connection refused") || b.LastErrorAt.IsZero() {
+				t.Errorf("broker %+v, want down: connection refused", b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed attempt in the status within 20 s: %+v", b)
+		}
+		time.Sleep(200 * time.Millisecond) // polling a condition, bounded by the deadline
+	}
+	code, body := d.get(t, "metrics?token="+tok)
+	if code != http.StatusOK || !strings.Contains(body, "p2pcam_broker_connected 0\n") || strings.Contains(body, "p2pcam_broker_connect_failures_total 0\n") {
+		t.Errorf("metrics: %d, want broker down with failures:\n%s", code, body)
+	}
 }
