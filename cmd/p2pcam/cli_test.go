@@ -82,6 +82,7 @@ func TestUsageHidesSecrets(t *testing.T) {
 
 // Mistakes are caught before connecting, with what to do.
 func TestCLIMistakes(t *testing.T) {
+	t.Setenv("P2PCAM_DEVICE", "")
 	keyDir := t.TempDir()
 	if err := run(context.Background(), []string{"keygen", "--out", keyDir + "/issuer.key"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
@@ -95,6 +96,8 @@ func TestCLIMistakes(t *testing.T) {
 		{[]string{"token", "--key", keyDir + "/issuer.key", "--device", "cam1"}, "--device: signal: malformed"},
 		{[]string{"token", "--key", keyDir + "/issuer.key", "--device", "acme/cam1", "--ttl", "0s"}, "--ttl 0s: want a positive duration"},
 		{[]string{"view", "--device", "acme/cam1", "--user", "alice", "--token", "t", "--quality", "ultra"}, "--quality"},
+		{[]string{"cmd", "--user", "alice", "--token", "t", "action=inner_define&channel=0&cmd=get_device_st"}, "--device is required"},
+		{[]string{"cmd", "--device", "cam1", "--user", "alice", "--token", "t", "action=inner_define&channel=0&cmd=get_device_st"}, "--device: signal: malformed"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, io.Discard, io.Discard)

@@ -47,6 +47,9 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return fmt.Errorf("want at most one camera, PRODUCT/DEVICE; got %q", fs.Args())
 	}
+	if *lan == "" && cf.device == "" {
+		return fmt.Errorf("which camera? p2pcam status PRODUCT/DEVICE (or --device, $P2PCAM_DEVICE) over P2P, or p2pcam status --lan http://HOST:PORT")
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	var body []byte

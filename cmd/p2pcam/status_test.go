@@ -68,6 +68,7 @@ func startAgent(t *testing.T, cfg agent.Config) (a *agent.Agent, stop func()) {
 // p2pcam status --lan prints the camera's viewers and streams as tables,
 // or its JSON with --json; with auth on it needs an operator's token.
 func TestStatusLAN(t *testing.T) {
+	t.Setenv("P2PCAM_DEVICE", "")
 	_, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	token := func(p auth.Permission) string {
 		now := time.Now()
@@ -101,6 +102,7 @@ func TestStatusLAN(t *testing.T) {
 		{"an operator's token", []string{"status", "--lan", authed, "--token", token(auth.PermCommand)}, []string{"acme/cam1: board sim", "VIEWERS: 0 of at most 4"}, ""},
 		{"bad URL", []string{"status", "--lan", "127.0.0.1:8080"}, nil, "want http://HOST:PORT"},
 		{"two cameras", []string{"status", "acme/cam1", "acme/cam2"}, nil, "at most one camera"},
+		{"no camera", []string{"status", "--user", "alice", "--token", "t"}, nil, "which camera?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
