@@ -68,7 +68,7 @@ func TestCloudShare(t *testing.T) {
 func TestUsageHidesSecrets(t *testing.T) {
 	t.Setenv("P2PCAM_PASSWORD", "secret-password-123")
 	t.Setenv("P2PCAM_TOKEN", "p2pcam1.secret-token")
-	for _, cmd := range []string{"view", "cmd", "serve", "talk"} {
+	for _, cmd := range []string{"view", "cmd", "serve", "talk", "status"} {
 		var stderr strings.Builder
 		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
 		if err == nil {
@@ -132,7 +132,7 @@ func TestViewRefusesTerminal(t *testing.T) {
 // A refused flag is a usageError, which main does not print again: the
 // flag package has printed it with the usage.
 func TestFlagErrorIsUsageError(t *testing.T) {
-	for _, cmd := range []string{"view", "cmd", "serve", "talk", "token", "keygen", "cloud", "demo"} {
+	for _, cmd := range []string{"view", "cmd", "serve", "talk", "status", "token", "keygen", "cloud", "demo"} {
 		var stderr strings.Builder
 		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
 		var usage usageError
