@@ -23,7 +23,7 @@ import (
 // process-wide registry. A nil *agentMetrics counts nothing.
 type agentMetrics struct {
 	set   *metrics.Set
-	setup *metrics.Histogram // P2P offer to connection, seconds
+	setup *metrics.PrometheusHistogram // P2P offer to connection, seconds
 }
 
 // newMetrics registers the gauges that read a's state.
@@ -78,7 +78,10 @@ func newMetrics(a *Agent) *agentMetrics {
 			gauge("p2pcam_encoder_target_bps"+label, enc.target)
 		}
 	}
-	m.setup = m.set.NewHistogram("p2pcam_p2p_connect_seconds")
+	// Upper bounds in seconds: on a LAN a session connects in tens of
+	// milliseconds, through NATs in a few hundred, through TURN in about
+	// a second; a viewer that takes 15 s is dropped (p2p's setupTimeout).
+	m.setup = m.set.NewPrometheusHistogramExt("p2pcam_p2p_connect_seconds", []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15})
 	return m
 }
 

@@ -112,6 +112,7 @@ func TestStatusOverP2P(t *testing.T) {
 			for _, want := range []string{
 				`p2pcam_p2p_paths_total{path="host"} 1` + "\n",
 				"p2pcam_p2p_connect_seconds_count 1\n",
+				`p2pcam_p2p_connect_seconds_bucket{le="15"} 1` + "\n",
 				"p2pcam_broker_connected 1\n",
 				"p2pcam_broker_reconnects_total 0\n",
 				`p2pcam_sent_bytes_total{transport="p2p",kind="live"} `,
