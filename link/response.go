@@ -74,9 +74,10 @@ func ReadResponse(ctx context.Context, dc *webrtc.DataChannel) (*Response, error
 // package prefix, since the viewer tools print it as it is.
 var ErrStreamEnded = errors.New("the camera ended the stream")
 
-// streamEnded tells why a body read failed: the transport's error (an
-// SCTP abort, "abort chunk, with following errors: user initiated
-// abort") in words a user follows.
+// streamEnded tells why a body read failed when the camera aborted the
+// session (an SCTP abort, "abort chunk, with following errors: user
+// initiated abort") in words a user follows; other errors (the
+// connection closed under the read) it returns as they are.
 func streamEnded(err error) error {
 	switch {
 	case errors.Is(err, sctp.ErrUserInitiatedAbort):
@@ -84,7 +85,7 @@ func streamEnded(err error) error {
 	case errors.Is(err, sctp.ErrChunk):
 		return fmt.Errorf("%w: it aborted the connection (%v)", ErrStreamEnded, err)
 	}
-	return fmt.Errorf("%w: %v", ErrStreamEnded, err)
+	return err
 }
 
 // channelBody reads the body message by message.

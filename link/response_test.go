@@ -16,11 +16,14 @@ func TestStreamEnded(t *testing.T) {
 	}{
 		{fmt.Errorf("[0xc0] %w: %w: %s", sctp.ErrChunk, sctp.ErrUserInitiatedAbort, "(User Initiated Abort: )"), "the camera ended the stream: it closed the connection (it stopped or restarted)"},
 		{fmt.Errorf("[0xc0] %w: %s", sctp.ErrChunk, "(Protocol Violation)"), "the camera ended the stream: it aborted the connection"},
-		{errors.New("something else"), "the camera ended the stream: something else"},
 	} {
 		got := streamEnded(c.err)
 		if !errors.Is(got, ErrStreamEnded) || !strings.HasPrefix(got.Error(), c.want) {
 			t.Errorf("streamEnded(%v) = %v, want %q", c.err, got, c.want)
 		}
+	}
+	other := errors.New("io: read/write on closed pipe")
+	if got := streamEnded(other); got != other {
+		t.Errorf("streamEnded(%v) = %v, want it as it is", other, got)
 	}
 }

@@ -163,7 +163,13 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 		switch st {
 		case webrtc.PeerConnectionStateConnected:
 			connOnce.Do(func() { close(connected) })
-		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+		case webrtc.PeerConnectionStateFailed:
+			c.once.Do(func() { close(c.done) })
+			// The requests' channels would wait for a camera that is
+			// gone; closing the connection ends them with an error. Not
+			// inline: pion's callback must return first.
+			go func() { _ = pc.Close() }()
+		case webrtc.PeerConnectionStateClosed:
 			c.once.Do(func() { close(c.done) })
 		}
 	})
