@@ -167,11 +167,25 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				v.reason = "the camera closed the stream"
 			case r.Context().Err() != nil:
 				v.reason = "the viewer went away"
+			case errors.Is(err, link.ErrStreamEnded):
+				v.reason = err.Error()
+			case closed(conn.Done()):
+				v.reason = "the connection to the camera dropped"
 			default:
 				v.reason = err.Error()
 			}
 			return
 		}
+	}
+}
+
+// closed reports whether ch is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 
