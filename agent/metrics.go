@@ -71,7 +71,13 @@ func newMetrics(a *Agent) *agentMetrics {
 		gauge("p2pcam_stream_subscribers"+label, stat(func(s stream.Stats) int { return s.Subscribers }))
 		gauge("p2pcam_stream_running"+label, stat(func(s stream.Stats) int { return b2i(s.Running) }))
 		gauge("p2pcam_stream_frames_total"+label, stat(func(s stream.Stats) int { return int(s.Published) }))
-		gauge("p2pcam_stream_dropped_frames_total"+label, stat(func(s stream.Stats) int { return int(s.Dropped) }))
+		// Dropped frames, and why: the viewer's queue overflowed (it
+		// took in less than the stream), or its transport skipped to
+		// the next keyframe to catch up with live (lag guard).
+		gauge(fmt.Sprintf(`p2pcam_stream_dropped_frames_total{quality=%q,reason="queue_full"}`, q),
+			stat(func(s stream.Stats) int { return int(s.Dropped - s.Late) }))
+		gauge(fmt.Sprintf(`p2pcam_stream_dropped_frames_total{quality=%q,reason="behind_live"}`, q),
+			stat(func(s stream.Stats) int { return int(s.Late) }))
 		gauge("p2pcam_stream_video_bytes_total"+label, func() int { return int(meter.bytes.count()) })
 		gauge("p2pcam_stream_bitrate_bps"+label, func() int { return int(8 * meter.bytes.perSecond(a.cfg.Clock.Now())) })
 		if enc.target() > 0 {

@@ -82,7 +82,7 @@ func (a *Agent) streamReport(q media.Quality, now time.Time) protocol.StreamRepo
 		FPS:         round1(m.frames.perSecond(now)),
 		Bitrate:     int64(8 * m.bytes.perSecond(now)),
 		TargetBPS:   a.encoders[q].target(),
-		Subscribers: st.Subscribers, Frames: st.Published, DroppedFrames: st.Dropped,
+		Subscribers: st.Subscribers, Frames: st.Published, DroppedFrames: st.Dropped, LateFrames: st.Late,
 	}
 	if v := hub.VideoInfo(); v != nil {
 		s.Width, s.Height = v.Width, v.Height

@@ -76,10 +76,14 @@ type StreamReport struct {
 	Bitrate int64   `json:"bitrate_bps"` // video, measured over the last few seconds
 	// TargetBPS is the encoder's bit rate target where the camera sets
 	// it (it lowers it while viewers fall behind); 0 otherwise.
-	TargetBPS     int    `json:"target_bps,omitempty"`
-	Subscribers   int    `json:"subscribers"`
-	Frames        uint64 `json:"frames"`
+	TargetBPS   int    `json:"target_bps,omitempty"`
+	Subscribers int    `json:"subscribers"`
+	Frames      uint64 `json:"frames"`
+	// DroppedFrames were dropped for viewers that fell behind, LateFrames
+	// of them skipped to catch up with live, the rest lost to full
+	// queues.
 	DroppedFrames uint64 `json:"dropped_frames"`
+	LateFrames    uint64 `json:"late_frames"`
 }
 
 // Talkback states.
