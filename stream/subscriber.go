@@ -27,7 +27,7 @@ type Subscriber struct {
 	skipping bool // waitKey because the transport skipped (SkipToKeyframe)
 	dropped  uint64
 	late     uint64 // of dropped, those the transport skipped
-	err      error // set once the subscriber has ended
+	err      error  // set once the subscriber has ended
 }
 
 func newSubscriber(h *Hub, frames, bytes int) *Subscriber {
