@@ -16,6 +16,8 @@ import (
 
 	"github.com/p2pcam/p2pcam/capture/alsa"
 	"github.com/p2pcam/p2pcam/internal/ioctltest"
+
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
 // Kernel is a fake kernel serving fake sound cards. It implements
@@ -255,9 +257,9 @@ func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
 	if n == nil {
 		return unix.EBADF
 	}
-	r := decode(req)
-	sp, ok := specFor(n.dev != nil, r.typ, r.nr)
-	if !ok || sp.size != r.size || sp.read != r.read || sp.write != r.write || (!sp.read && !sp.write && !r.none) {
+	r := ioc.Decode(req)
+	sp, ok := specFor(n.dev != nil, r.Type, r.Nr)
+	if !ok || sp.size != r.Size || sp.read != r.Read || sp.write != r.Write || (!sp.read && !sp.write && !r.None) {
 		if n.dev != nil {
 			n.dev.mu.Lock()
 			n.dev.record(fmt.Sprintf("bad request 0x%08x", req))
