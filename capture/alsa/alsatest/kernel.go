@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -29,6 +30,8 @@ type Kernel struct {
 	cards []*card
 	nodes map[string]*node
 	fds   ioctltest.FDTable[*node]
+
+	polling atomic.Int32 // Poll calls in progress
 }
 
 type card struct {
@@ -280,10 +283,24 @@ func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
 	return n.dev.ioctl(sp.name, m)
 }
 
+// WaitPolling waits up to timeout for a caller to be blocked in Poll (a
+// Read or Write waiting on the device) and reports whether one is, so
+// that a test can act on a blocked call rather than sleep and hope.
+func (k *Kernel) WaitPolling(timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); k.polling.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
 // Poll implements alsa.Sys. Fake descriptors are answered by their
 // device; the others (the PCM's eventfd) are polled for real, for as
 // long as the fake ones have nothing to report.
 func (k *Kernel) Poll(fds []unix.PollFd, timeout int) (int, error) {
+	k.polling.Add(1)
+	defer k.polling.Add(-1)
 	return ioctltest.Poll(fds, timeout, func(fd int, events int16) (int16, time.Duration) {
 		n := k.node(fd)
 		if n == nil {
