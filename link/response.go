@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/datachannel"
 	"github.com/pion/sctp"
@@ -45,13 +46,16 @@ func ReadResponse(ctx context.Context, dc *webrtc.DataChannel) (*Response, error
 		_ = dc.Close()
 		return nil, fmt.Errorf("link: %w", err)
 	}
-	// Reading the head honours ctx: closing the channel unblocks it.
-	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
+	// Reading the head honours ctx. Closing the channel alone does not
+	// unblock the read: an SCTP stream's reset completes only when the
+	// camera resets its side too, which a silent camera never does.
+	stop := context.AfterFunc(ctx, func() { _ = raw.SetReadDeadline(time.Now()) })
 	head := make([]byte, maxMessage)
 	n, isString, err := raw.ReadDataChannel(head)
 	stop()
 	switch {
 	case ctx.Err() != nil:
+		_ = raw.Close()
 		return nil, fmt.Errorf("link: waiting for the answer: %w", ctx.Err())
 	case err != nil:
 		_ = raw.Close()
@@ -118,7 +122,10 @@ func (b *channelBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// Close closes the channel and ends a Read blocked on it (closing alone
+// would wait for the camera to reset its side of the stream).
 func (b *channelBody) Close() error {
 	b.closed.Store(true)
+	_ = b.raw.SetReadDeadline(time.Now())
 	return b.raw.Close()
 }
