@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +85,34 @@ func BenchmarkReport32Viewers(b *testing.B) {
 		size = len(body)
 	}
 	b.ReportMetric(float64(size), "bytes/report")
+}
+
+// An encoder whose rate the camera sets shows its target in the status
+// and the metrics, and follows it down when a viewer falls behind.
+func TestEncoderTarget(t *testing.T) {
+	a, err := New(Config{LAN: LANConfig{Listen: "off"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.closeHubs()
+	clk := clock.NewFake(time.Unix(1e9, 0))
+	a.encoders["high"] = newEncoderControl(&rateSource{bps: 2_000_000}, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a.metrics = newMetrics(a) // as New does, with the encoder in place
+	check := func(want int) {
+		t.Helper()
+		if got := a.streamReport("high", clk.Now()).TargetBPS; got != want {
+			t.Errorf("status target %d, want %d", got, want)
+		}
+		var out strings.Builder
+		a.metrics.write(&out)
+		if line := fmt.Sprintf(`p2pcam_encoder_target_bps{quality="high"} %d`+"\n", want); !strings.Contains(out.String(), line) {
+			t.Errorf("metrics lack %q", line)
+		}
+		if strings.Contains(out.String(), `p2pcam_encoder_target_bps{quality="standard"}`) {
+			t.Errorf("a stream whose rate the camera does not set has a target")
+		}
+	}
+	check(2_000_000)
+	a.encoders["high"].viewerSkipped()
+	check(1_400_000)
 }
