@@ -120,6 +120,7 @@ func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=%s'\n", r.Host, q)
 	}
 	fmt.Fprintf(w, "curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", r.Host)
+	fmt.Fprintf(w, "curl 'http://%s/%s'   (who watches, the streams, talkback, the broker; p2pcam status --lan)\n", r.Host, protocol.StatusRequest)
 	fmt.Fprintf(w, "curl 'http://%s/metrics'   (Prometheus; a token with the command permission when auth is on)\n", r.Host)
 	fmt.Fprintf(w, "curl 'http://%s/healthz'\n", r.Host)
 }

@@ -99,6 +99,9 @@ func TestStatusOverLAN(t *testing.T) {
 
 	viewer.Body.Close()
 	waitStatus(t, d, "no viewers", func(r protocol.Report) bool { return len(r.Viewers) == 0 })
+	if code, index := d.get(t, ""); code != http.StatusOK || !strings.Contains(index, protocol.StatusRequest) {
+		t.Errorf("the index page does not list the status request: %d\n%s", code, index)
+	}
 }
 
 // A stream whose source cannot capture is unavailable, and says why.
