@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/viewer"
 )
 
 func TestFlagSet(t *testing.T) {
@@ -39,19 +40,23 @@ func TestLiveEnded(t *testing.T) {
 	close(gone)
 	broken := errors.New("write |1: broken pipe")
 	ended := fmt.Errorf("%w: it closed the connection (it stopped or restarted)", link.ErrStreamEnded)
+	lost := func() error { return viewer.ErrConnectionLost }
+	closed := func() error { return viewer.ErrCameraClosed }
 	for _, c := range []struct {
 		name    string
 		err     error
 		session chan struct{}
+		why     func() error
 		want    string
 	}{
-		{"the camera closed the channel", nil, open, "the camera ended the stream: it closed the stream"},
-		{"the camera closed the session", ended, open, ended.Error()},
-		{"the session dropped", nil, gone, "the camera ended the stream: the connection to it dropped"},
-		{"the session dropped, read after close", io.ErrClosedPipe, gone, "the camera ended the stream: the connection to it dropped"},
-		{"the player quit", broken, open, broken.Error()},
+		{"the camera closed the channel", nil, open, lost, "the camera ended the stream: it closed the stream"},
+		{"the camera aborted the session", ended, open, lost, ended.Error()},
+		{"the camera closed the session", io.ErrClosedPipe, gone, closed, ended.Error()},
+		{"the session dropped", nil, gone, lost, "the camera ended the stream: the connection to it dropped"},
+		{"the session dropped, read after close", io.ErrClosedPipe, gone, lost, "the camera ended the stream: the connection to it dropped"},
+		{"the player quit", broken, open, lost, broken.Error()},
 	} {
-		if got := liveEnded(c.err, c.session); got == nil || got.Error() != c.want {
+		if got := liveEnded(c.err, c.session, c.why); got == nil || got.Error() != c.want {
 			t.Errorf("%s: %v, want %q", c.name, got, c.want)
 		}
 	}
