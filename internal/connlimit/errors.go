@@ -1,0 +1,12 @@
+package connlimit
+
+import "errors"
+
+// Reasons a connection is refused, as logged.
+var (
+	// ErrFull means MaxConns connections are open and none is idle.
+	ErrFull = errors.New("connlimit: too many connections, none idle")
+	// ErrAddrFull means the client's address has MaxPerAddr connections
+	// open and none is idle.
+	ErrAddrFull = errors.New("connlimit: too many connections from this address, none idle")
+)
