@@ -12,6 +12,7 @@ type Conn struct {
 	net.Conn
 	l   *Listener
 	key string // the client address it counts against
+	seq int64  // admission order
 
 	// Guarded by l.mu.
 	state http.ConnState
@@ -25,6 +26,15 @@ type Conn struct {
 // l.mu is held.
 func (c *Conn) idle(now time.Time, grace time.Duration) bool {
 	return c.state == http.StateIdle || c.state == http.StateNew && now.Sub(c.since) >= grace
+}
+
+// before reports whether c's state began before d's (or as d's, but c
+// was admitted first).
+func (c *Conn) before(d *Conn) bool {
+	if c.since.Equal(d.since) {
+		return c.seq < d.seq
+	}
+	return c.since.Before(d.since)
 }
 
 // Close closes the connection and frees its place.

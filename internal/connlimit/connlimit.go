@@ -2,9 +2,12 @@
 // per client address, for a server with little memory (the camera's LAN
 // HTTP server). When a cap is reached, a new connection takes the place
 // of the connection that has been idle longest (an HTTP keep-alive
-// connection between requests, or one that never sent a request); when
-// none is idle, the new connection is refused at once, without reading
-// it. Refusing rather than queueing (as netutil.LimitListener does) keeps
+// connection between requests, or one that has sent no request for a
+// second); failing that, of a connection that has sent no request yet
+// from the address holding the most connections, if that is not the new
+// connection's own. When none is found the new connection is refused at
+// once, without reading it. Connections serving a request (a live
+// stream) are never closed to make room. Refusing rather than queueing (as netutil.LimitListener does) keeps
 // an attacker's connections from waiting in the accept queue ahead of a
 // real viewer's.
 package connlimit

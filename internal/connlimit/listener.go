@@ -90,6 +90,9 @@ func (l *Listener) admit(nc net.Conn) *Conn {
 		}
 	case len(l.conns) >= l.cfg.MaxConns:
 		if victim = l.idlest(now, ""); victim == nil {
+			victim = l.silentOfHeaviest(key)
+		}
+		if victim == nil {
 			refusal = ErrFull
 		}
 	}
@@ -101,7 +104,7 @@ func (l *Listener) admit(nc net.Conn) *Conn {
 			l.forget(victim)
 			l.stats.Evicted++
 		}
-		c = &Conn{Conn: nc, l: l, key: key, state: http.StateNew, since: now}
+		c = &Conn{Conn: nc, l: l, key: key, seq: l.stats.Admitted, state: http.StateNew, since: now}
 		l.conns[c] = struct{}{}
 		l.perAddr[key]++
 		l.stats.Admitted++
@@ -130,7 +133,31 @@ func (l *Listener) idlest(now time.Time, key string) *Conn {
 		if key != "" && c.key != key || !c.idle(now, l.cfg.NewGrace) {
 			continue
 		}
-		if best == nil || c.since.Before(best.since) {
+		if best == nil || c.before(best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// silentOfHeaviest returns, when the address holding the most
+// connections holds more than one more than key does, its connection
+// silent longest (one that has not started a request, within its grace
+// or not), or nil. A flood of fresh connections from a few addresses so
+// gives way to a client from another. l.mu is held.
+func (l *Listener) silentOfHeaviest(key string) *Conn {
+	heaviest, most := "", 0
+	for k, n := range l.perAddr {
+		if n > most {
+			heaviest, most = k, n
+		}
+	}
+	if heaviest == key || most <= l.perAddr[key]+1 {
+		return nil
+	}
+	var best *Conn
+	for c := range l.conns {
+		if c.key == heaviest && c.state == http.StateNew && (best == nil || c.before(best)) {
 			best = c
 		}
 	}

@@ -137,6 +137,10 @@ func TestListener(t *testing.T) {
 			[]holder{{"active", 2}, {"active", 3}}, false, 4, false, -1},
 		{"a silent connection within its grace stays", Config{MaxConns: 2},
 			[]holder{{"new", 2}, {"active", 3}}, false, 4, false, -1},
+		{"full: the heaviest address's silent connection makes room", Config{MaxConns: 3},
+			[]holder{{"new", 2}, {"new", 2}, {"active", 3}}, false, 4, true, 0},
+		{"full: no room taken from an address no heavier", Config{MaxConns: 3},
+			[]holder{{"new", 2}, {"new", 2}, {"active", 3}}, false, 2, false, -1},
 		{"a silent connection past its grace makes room", Config{MaxConns: 2},
 			[]holder{{"new", 2}, {"active", 3}}, true, 4, true, 0},
 	} {
