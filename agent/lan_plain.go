@@ -79,10 +79,11 @@ func (c *plainConn) Read(p []byte) (int, error) {
 	}
 	// Read the rest of the ClientHello so that closing does not reset
 	// the connection before the client has read the answer.
-	_ = c.Conn.SetDeadline(time.Now().Add(tlsDrainWait))
+	_ = c.Conn.SetReadDeadline(time.Now().Add(tlsDrainWait))
 	if rest > 0 {
 		_, _ = io.CopyN(io.Discard, c.Conn, int64(rest))
 	}
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(tlsDrainWait))
 	if _, werr := io.WriteString(c.Conn, tlsRefusal); werr == nil {
 		if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 			_ = cw.CloseWrite()
