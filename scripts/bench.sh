@@ -12,7 +12,9 @@
 #   cmd/p2pcamd RSS of p2pcamd --board sim with 4 LAN viewers, time from
 #               request to first FLV video tag (warm and cold source), CPU
 #               per P2P viewer of a 4 Mbps stream, FLV on a data channel
-#               (DTLS + SCTP) and RTP on media tracks (SRTP)
+#               (DTLS + SCTP) and RTP on media tracks (SRTP); most fds and
+#               RSS of p2pcamd while 2,000 idle LAN connections are
+#               attempted, with the default limits and with them lifted
 #   link        throughput of one data channel on loopback; one 10 kB frame
 #               on a media track and on a data channel; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
@@ -31,6 +33,7 @@ go test -run '^$' -bench . -benchmem "$@" ./stream/
 go test -run '^$' -bench . -benchtime 3s "$@" ./link/
 go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
+go test -run '^$' -bench LANIdleFlood -benchtime 3x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
 go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if [ "$(id -u)" = 0 ]; then

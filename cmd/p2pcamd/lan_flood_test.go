@@ -344,3 +344,48 @@ func TestLANIdleConnectionFlood(t *testing.T) {
 		t.Log("no refusal logged: every connection found an idle one to replace")
 	}
 }
+
+// BenchmarkLANIdleFlood attempts 2,000 idle LAN connections (as
+// TestLANIdleConnectionFlood, from 20 addresses, no viewer) on p2pcamd
+// --board sim, and reports the most descriptors and the largest resident
+// set p2pcamd had during the flood, and how long the flood took: with
+// the default LAN limits, and with them lifted (the behaviour before
+// issue 16) for comparison.
+func BenchmarkLANIdleFlood(b *testing.B) {
+	raiseFDLimit(b, floodConns+200)
+	for _, mode := range []struct{ name, config string }{
+		{"default", ""},
+		{"unlimited", "[lan]\nidle_timeout = \"1h\"\nmax_conns = 100000\nmax_conns_per_address = 100000\n"},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			for b.Loop() {
+				benchIdleFlood(b, mode.config)
+			}
+		})
+	}
+}
+
+func benchIdleFlood(b *testing.B, config string) {
+	d := startDaemon(b, config)
+	pid := d.cmd.Process.Pid
+	fd0, err := procFDs(pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	use := sampleUsage(pid)
+	start := time.Now()
+	f := startFlood(b, d.addr, floodConns)
+	failed := f.wait(b, 60*time.Second)
+	took := time.Since(start)
+	// Sample a moment longer: p2pcamd may still be accepting what the
+	// kernel queued.
+	time.Sleep(200 * time.Millisecond)
+	if err := use.end(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(fd0), "fds-before")
+	b.ReportMetric(float64(use.maxFDs), "max-fds")
+	b.ReportMetric(float64(use.maxRSS)/1024, "max-RSS-MB")
+	b.ReportMetric(float64(failed), "failed-conns")
+	b.ReportMetric(took.Seconds()*1000, "flood-ms")
+}
