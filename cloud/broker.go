@@ -41,6 +41,9 @@ type BrokerConfig struct {
 	// CredentialKey checks the short-lived passwords the token service
 	// gives viewers (MQTTCredential); nil accepts account passwords only.
 	CredentialKey []byte
+	// Throttle is the back-off on failed logins, which the dev cloud's
+	// token service shares. The zero value uses the defaults.
+	Throttle LoginThrottle
 	// Logger receives the broker's logs; slog.Default() if nil.
 	Logger *slog.Logger
 }
@@ -92,7 +95,7 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	caps.MaximumSessionExpiryInterval = maxSessionExpiry
 	caps.SharedSubAvailable = 0 // Allowed refuses $share filters
 	srv := mqtt.New(&mqtt.Options{Capabilities: caps, Logger: log})
-	hook := &accessHook{log: log, credKey: cfg.CredentialKey}
+	hook := &accessHook{log: log, credKey: cfg.CredentialKey, logins: newLoginGuard(cfg.Throttle, log)}
 	hook.setUsers(users)
 	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("cloud: mqtt hook: %w", err)
