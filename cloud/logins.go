@@ -137,20 +137,21 @@ func (g *loginGuard) isTrusted(user, addr string) bool {
 	return ok && g.clock.Now().Sub(at) < g.trust
 }
 
-// forgetTrust drops the expired pairs or, if none has, the oldest.
-// g.mu is held.
+// forgetTrust drops the expired pairs and, if that frees less than a
+// tenth of the room, any others until it has: a pair lost costs its
+// account at most AccountWaitMax, and the sweep stays rare. g.mu is
+// held.
 func (g *loginGuard) forgetTrust(now time.Time) {
-	var oldest string
-	var oldestAt time.Time
 	for k, at := range g.trusted {
 		if now.Sub(at) >= g.trust {
 			delete(g.trusted, k)
-		} else if oldest == "" || at.Before(oldestAt) {
-			oldest, oldestAt = k, at
 		}
 	}
-	if len(g.trusted) >= maxTrusted {
-		delete(g.trusted, oldest)
+	for k := range g.trusted {
+		if len(g.trusted) <= maxTrusted-maxTrusted/10 {
+			break
+		}
+		delete(g.trusted, k)
 	}
 }
 
