@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 )
 
 // rig is an HTTP server behind a Listener on loopback. "/" answers at
@@ -27,6 +29,11 @@ type rig struct {
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
+	return newRigLog(t, cfg, io.Discard)
+}
+
+// newRigLog is newRig logging to logs.
+func newRigLog(t *testing.T, cfg Config, logs io.Writer) *rig {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -35,7 +42,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 	r := &rig{t: t, addr: ln.Addr().String(), clk: clock.NewFake(time.Unix(1e9, 0)),
 		entered: make(chan struct{}, 100), release: make(chan struct{})}
 	cfg.Clock = r.clk
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	r.l = New(ln, cfg)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
@@ -216,9 +223,11 @@ func TestListenerFlood(t *testing.T) {
 }
 
 // TestListenerRefusalFlood: refusing a flood of connections that are
-// never idle costs no goroutine per connection, and closes each.
+// never idle costs no goroutine per connection, closes each, and is
+// logged once per interval (the fake clock stands still: once).
 func TestListenerRefusalFlood(t *testing.T) {
-	r := newRig(t, Config{MaxConns: 2, MaxPerAddr: 2})
+	var logs syncbuf.Buffer
+	r := newRigLog(t, Config{MaxConns: 2, MaxPerAddr: 2}, &logs)
 	for range 2 {
 		c := r.dial(1)
 		fmt.Fprintf(c, "GET /hold HTTP/1.1\r\nHost: camera\r\n\r\n")
@@ -252,4 +261,7 @@ func TestListenerRefusalFlood(t *testing.T) {
 		}
 	}
 	r.waitStats("the refusals", func(s Stats) bool { return s.Refused == n && s.Open == 2 })
+	if got := strings.Count(logs.String(), "connection refused"); got != 1 {
+		t.Errorf("%d refusals logged %d times, want once:\n%s", n, got, logs.String())
+	}
 }

@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -112,18 +113,38 @@ func TestEvery(t *testing.T) {
 	}
 }
 
+// addrKeyCases drive TestAddrKey and seed FuzzAddrKey.
+var addrKeyCases = []struct{ in, want string }{
+	{"192.0.2.7:5555", "192.0.2.7"},
+	{"192.0.2.7", "192.0.2.7"},
+	{"[::ffff:192.0.2.7]:80", "192.0.2.7"},
+	{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+	{"[fe80::1%eth0]:80", "fe80::/64"},
+	{"not an address", "not an address"},
+	{"@", "@"},
+}
+
 func TestAddrKey(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"192.0.2.7:5555", "192.0.2.7"},
-		{"192.0.2.7", "192.0.2.7"},
-		{"[::ffff:192.0.2.7]:80", "192.0.2.7"},
-		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
-		{"[fe80::1%eth0]:80", "fe80::/64"},
-		{"not an address", "not an address"},
-		{"@", "@"},
-	} {
+	for _, tc := range addrKeyCases {
 		if got := AddrKey(tc.in); got != tc.want {
 			t.Errorf("AddrKey(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// FuzzAddrKey: every IPv6 address of one /64 has one key, and a key is
+// never empty unless the address was.
+func FuzzAddrKey(f *testing.F) {
+	for _, tc := range addrKeyCases {
+		f.Add(tc.in)
+	}
+	f.Fuzz(func(t *testing.T, remote string) {
+		key := AddrKey(remote)
+		if key == "" && remote != "" {
+			t.Fatalf("AddrKey(%q) is empty", remote)
+		}
+		if ip, err := netip.ParseAddr(key); err == nil && ip.Is6() && !ip.Is4In6() {
+			t.Fatalf("AddrKey(%q) = %q: a whole IPv6 address, not its /64", remote, key)
+		}
+	})
 }
