@@ -1,7 +1,14 @@
 package agent
 
 import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 )
 
 // tlsRecordCases drive TestTLSRecordRest and seed FuzzTLSRecordRest.
@@ -44,4 +51,53 @@ func FuzzTLSRecordRest(f *testing.F) {
 			t.Fatalf("tls = %v for first byte %#x", ok, b[0])
 		}
 	})
+}
+
+// plainListener under an http.Server: a TLS ClientHello gets the 400 at
+// once, an HTTP request its answer, on the same listener.
+func TestPlainListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }),
+		ReadHeaderTimeout: time.Minute}
+	go srv.Serve(plainListener{ln})
+	t.Cleanup(func() { srv.Close() })
+	hello := append([]byte{0x16, 0x03, 0x01, 0x00, 0x40}, bytes.Repeat([]byte{'A'}, 0x40)...)
+	for _, tc := range []struct {
+		name string
+		send []byte
+		code int
+		body string
+	}{
+		{"HTTP", []byte("GET / HTTP/1.1\r\nHost: camera\r\n\r\n"), 200, "ok"},
+		{"TLS", hello, 400, "use http://"},
+		{"TLS, record in two pieces", hello[:3], 400, "use http://"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := c.Write(tc.send); err != nil {
+				t.Fatal(err)
+			}
+			if len(tc.send) < len(hello) && tc.code == 400 {
+				if _, err := c.Write(hello[len(tc.send):]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != tc.code || !strings.Contains(string(b), tc.body) {
+				t.Fatalf("%d %q (%v), want %d with %q", resp.StatusCode, b, err, tc.code, tc.body)
+			}
+		})
+	}
 }

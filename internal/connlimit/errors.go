@@ -10,3 +10,9 @@ var (
 	// open and none is idle.
 	ErrAddrFull = errors.New("connlimit: too many connections from this address, none idle")
 )
+
+// Errors of a Conn's methods.
+var (
+	errClosed       = errors.New("connlimit: connection already closed")
+	errNoCloseWrite = errors.New("connlimit: the connection cannot close only its writing side")
+)

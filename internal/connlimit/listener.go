@@ -1,7 +1,6 @@
 package connlimit
 
 import (
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -211,9 +210,3 @@ func (l *Listener) ConnState(nc net.Conn, state http.ConnState) {
 	defer l.mu.Unlock()
 	c.state, c.since = state, now
 }
-
-// Errors of a Conn's methods.
-var (
-	errClosed       = errors.New("connlimit: connection already closed")
-	errNoCloseWrite = errors.New("connlimit: the connection cannot close only its writing side")
-)
