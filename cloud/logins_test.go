@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/clock"
 )
@@ -232,5 +234,56 @@ func TestExpiredCredentialIsNoFailure(t *testing.T) {
 	}
 	if _, _, err := dialMQTT(t, addr, mqttLogin{user: "alice", clientID: "alice:ok", password: "pw-alice"}); err != nil {
 		t.Fatalf("alice after reconnects with an expired credential: %v", err)
+	}
+}
+
+// BenchmarkLoginFlood is issue 16's probe at bcrypt's real cost: 400
+// wrong passwords for alice over MQTT from 20 connections of one
+// address, then bob's login from another. It reports how long the flood
+// took, how many of its passwords reached bcrypt, and bob's login time;
+// with the default back-off and with it off (Free: a billion).
+func BenchmarkLoginFlood(b *testing.B) {
+	hashCost = defaultHashCost
+	defer func() { hashCost = bcrypt.MinCost }()
+	users := testUsers(b, accounts...)
+	for _, mode := range []struct {
+		name string
+		cfg  LoginThrottle
+	}{
+		{"throttled", LoginThrottle{}},
+		{"unthrottled", LoginThrottle{Free: 1e9}},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			for b.Loop() {
+				var logs logBuffer
+				br := startBroker(b, BrokerConfig{Users: users, Throttle: mode.cfg, Logger: logs.logger()})
+				addr := br.Addr().String()
+				const workers, each = 20, 20
+				start := time.Now()
+				var wg sync.WaitGroup
+				for w := range workers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := range each {
+							if _, _, err := dialMQTT(b, addr, mqttLogin{user: "alice", clientID: fmt.Sprintf("alice:w%di%d", w, i),
+								password: "guess", from: "127.0.0.1"}); err == nil {
+								b.Error("a wrong password was accepted")
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				flood := time.Since(start)
+				start = time.Now()
+				if _, _, err := dialMQTT(b, addr, mqttLogin{user: "bob", clientID: "bob:s1", password: "pw-bob", from: "127.0.0.2"}); err != nil {
+					b.Fatalf("bob after the flood: %v", err)
+				}
+				bob := time.Since(start)
+				b.ReportMetric(flood.Seconds()*1000, "flood-ms")
+				b.ReportMetric(float64(strings.Count(logs.String(), `msg="cloud: mqtt login refused"`)), "bcrypt-checks")
+				b.ReportMetric(bob.Seconds()*1000, "bob-login-ms")
+			}
+		})
 	}
 }
