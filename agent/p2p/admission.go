@@ -16,7 +16,7 @@ import (
 // It holds no lock: Server.mu guards it.
 type admission struct {
 	lim     limits
-	entries map[string]*entry        // by session id
+	entries map[string]*entry  // by session id
 	buckets map[string]*bucket // offer rate, by subject
 }
 
