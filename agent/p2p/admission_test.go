@@ -178,3 +178,38 @@ func TestLogLimiter(t *testing.T) {
 		}
 	}
 }
+
+func TestFairQueue(t *testing.T) {
+	q := newFairQueue[string](6, 3)
+	pushes := []struct {
+		key, v string
+		ok     bool
+	}{
+		{"mallory", "m1", true},
+		{"mallory", "m2", true},
+		{"mallory", "m3", true},
+		{"mallory", "m4", false}, // her queue is full
+		{"bob", "b1", true},
+		{"bob", "b2", true},
+		{"carol", "c1", true},   // the queue is full now
+		{"dave", "d1", true},    // mallory's is the longest: m1 goes
+		{"mallory", "m5", true}, // room in hers again; she ties with bob for longest: m2 goes
+	}
+	for _, p := range pushes {
+		if ok := q.push(p.key, p.v); ok != p.ok {
+			t.Fatalf("push(%s, %s) = %v, want %v", p.key, p.v, ok, p.ok)
+		}
+	}
+	var got []string
+	for {
+		v, ok := q.pop()
+		if !ok {
+			break
+		}
+		got = append(got, v)
+	}
+	want := []string{"m3", "b1", "c1", "d1", "m5", "b2"} // round robin
+	if !slices.Equal(got, want) {
+		t.Fatalf("served %v, want %v", got, want)
+	}
+}

@@ -83,7 +83,7 @@ type Server struct {
 	// interceptors, which cost timers that a data-only session need not run.
 	mediaAPI *webrtc.API
 	info     signal.DeviceInfo
-	msgs     chan *paho.Publish
+	queue    *fairQueue[*paho.Publish] // incoming messages, by inbox
 
 	mu       sync.Mutex // guards sessions and adm
 	sessions map[string]*session
@@ -167,7 +167,7 @@ func New(cfg Config) (*Server, error) {
 			Since:     time.Now().Unix(),
 			Agent:     cfg.Agent,
 		},
-		msgs:     make(chan *paho.Publish, 256),
+		queue:    newFairQueue[*paho.Publish](queueMax, queuePerInbox),
 		sessions: map[string]*session{},
 		adm: newAdmission(limits{maxSessions: cfg.MaxSessions, maxPending: cfg.MaxPending,
 			perSubject: cfg.PendingPerSubject, rate: cfg.OfferRate, burst: cfg.OfferBurst}),
@@ -189,10 +189,12 @@ func (s *Server) Run(ctx context.Context) error {
 		Will:     &paho.WillMessage{Topic: s.cfg.Device.InfoTopic(), Payload: offline.Encode(), Retain: true, QoS: 1},
 		OnUp:     s.register,
 		OnMessage: func(p *paho.Publish) {
-			select {
-			case s.msgs <- p:
-			default:
-				s.logAbuse("", "queue", "signalling queue full: dropped messages")
+			var inbox string
+			if p.Properties != nil {
+				inbox = p.Properties.ResponseTopic
+			}
+			if !s.queue.push(inbox, p) {
+				s.logAbuse("", "queue\x00"+inbox, "signalling queue of one inbox full: dropped messages", "response_topic", inbox)
 			}
 		},
 		Logger: s.log,
@@ -206,8 +208,10 @@ func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("P2P mode ready", "device", s.cfg.Device, "boot", s.info.Boot)
 	for {
 		select {
-		case p := <-s.msgs:
-			s.dispatch(ctx, client, p)
+		case <-s.queue.ready:
+			if p, ok := s.queue.pop(); ok {
+				s.dispatch(ctx, client, p)
+			}
 		case <-ctx.Done():
 			s.closeAll()
 			s.infoMu.Lock()

@@ -56,9 +56,10 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, inbox string, rep
 	if !signal.ValidClientID(subject) || inbox != signal.InboxTopic(subject) {
 		// The answer, its candidates (host addresses) and any error go
 		// only to the inbox of the subject the issuer vouches for: an
-		// offer naming another inbox gets nothing there.
+		// offer naming another inbox gets nothing there. The subject
+		// hears why, within the camera-wide limit of such replies.
 		s.logAbuse(subject, "reflect", "ignored offers whose response topic is not the inbox of their token's subject", "response_topic", inbox)
-		if signal.ValidClientID(subject) {
+		if signal.ValidClientID(subject) && s.unvouched.take(time.Now()) {
 			replyTo(signal.InboxTopic(subject))(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(protocol.StatusUnauthorized),
 				Error: "the offer's response topic must be " + signal.InboxTopic(subject) + ", the inbox of the token's subject"})
 		}
