@@ -176,8 +176,10 @@ func (sess *session) fail(why error) {
 	if sess.pc.ConnectionState() == webrtc.PeerConnectionStateConnected {
 		return
 	}
-	sess.reply(&signal.Message{Type: signal.TypeError, Session: sess.id, Status: int(protocol.StatusTooMany), Error: why.Error()})
-	sess.close(why.Error())
+	if sess.close(why.Error()) {
+		// After the close: once told, the viewer finds the place free.
+		sess.reply(&signal.Message{Type: signal.TypeError, Session: sess.id, Status: int(protocol.StatusTooMany), Error: why.Error()})
+	}
 }
 
 // answer applies the offer and returns the answer SDP.
@@ -251,9 +253,11 @@ func (sess *session) channel(dc *webrtc.DataChannel) {
 	})
 }
 
-// close ends the session and frees everything it held.
-func (sess *session) close(reason string) {
+// close ends the session and frees everything it held. It reports
+// whether this call ended it.
+func (sess *session) close(reason string) (ended bool) {
 	sess.once.Do(func() {
+		ended = true
 		sess.cancel()
 		s := sess.s
 		s.mu.Lock()
@@ -275,4 +279,5 @@ func (sess *session) close(reason string) {
 		}()
 		sess.log.Info("session ended", "reason", reason, "sessions", n)
 	})
+	return ended
 }

@@ -1,0 +1,65 @@
+package p2p_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent/p2p"
+	"github.com/p2pcam/p2pcam/protocol"
+	"github.com/p2pcam/p2pcam/signal"
+)
+
+// TestPendingSessionsEnd: a subject's third session still connecting
+// evicts its first, and a session with no DTLS handshake ends after
+// HandshakeTimeout; each viewer is told why.
+func TestPendingSessionsEnd(t *testing.T) {
+	const timeout = time.Second
+	for _, b := range brokers {
+		t.Run(b.name, func(t *testing.T) {
+			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.HandshakeTimeout = timeout })
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			if _, _, err := cam.play(ctx, "bob", 1); err != nil { // the camera is up
+				t.Fatal(err)
+			}
+			mallory := connectUser(t, cam.broker, "mallory", "pending")
+			sdp := realOffer(t)
+			ids := []string{sessionID(), sessionID(), sessionID()}
+			sent := make([]time.Time, len(ids))
+			for i, id := range ids {
+				sent[i] = time.Now()
+				if err := mallory.send(ctx, cam.device, &signal.Message{Type: signal.TypeOffer, Session: id, Token: cam.tokenFor("mallory"), SDP: sdp}, signal.InboxTopic("mallory")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ended := func(id string) *signal.Message {
+				for _, m := range ofSession(mallory.received(), id) {
+					if m.Type == signal.TypeError {
+						return m
+					}
+				}
+				return nil
+			}
+			if !mallory.await(timeout+10*time.Second, func([]*signal.Message) bool {
+				return ended(ids[0]) != nil && ended(ids[1]) != nil && ended(ids[2]) != nil
+			}) {
+				t.Fatalf("not every session ended: %+v", mallory.received())
+			}
+			for i, id := range ids {
+				m := ended(id)
+				want := "never connected"
+				if i == 0 {
+					want = "dropped before it connected"
+				}
+				if m.Status != int(protocol.StatusTooMany) || !strings.Contains(m.Error, want) {
+					t.Errorf("session %d ended with %d %q, want 405 %q", i, m.Status, m.Error, want)
+				}
+			}
+			if n := cam.srv.Pending(); n != 0 {
+				t.Errorf("%d sessions still connecting", n)
+			}
+		})
+	}
+}
