@@ -166,7 +166,7 @@ func TestOfferFlood(t *testing.T) {
 				t.Errorf("RSS %.1f -> %.1f MiB during the flood, want at most %.0f MiB more", mib(rss0), mib(p.rss), mib(floodRSS))
 			}
 			// One line per interval (10 s) for the abuser's refusals.
-			if n := len(cam.logs.lines("refused offers")); n == 0 || n > int(took/(10*time.Second))+1 {
+			if n := len(logLines(cam.logs, "refused offers")); n == 0 || n > int(took/(10*time.Second))+1 {
 				t.Errorf("%d log lines of refused offers in %v, want one per 10 s", n, took)
 			}
 		})

@@ -97,7 +97,7 @@ func TestMalformedSignalling(t *testing.T) {
 					t.Errorf("%s: got %d replies %+v, want one error %d", tt.name, len(ms), ms, tt.reply)
 				}
 			}
-			if n := len(cam.logs.lines("ignored malformed signalling messages")); n != 1 {
+			if n := len(logLines(cam.logs, "ignored malformed signalling messages")); n != 1 {
 				t.Errorf("%d log lines for 5 malformed messages, want 1", n)
 			}
 			if _, _, err := cam.play(ctx, "bob", 64<<10); err != nil {

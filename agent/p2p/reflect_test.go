@@ -141,7 +141,7 @@ func TestReflection(t *testing.T) {
 			if bobInbox.await(quiet, func(ms []*signal.Message) bool { return len(ms) > 0 }) {
 				t.Fatalf("the camera wrote into bob's inbox for alice's offer: %+v", bobInbox.received())
 			}
-			if len(cam.logs.lines("not the inbox of their token's subject")) != 1 {
+			if len(logLines(cam.logs, "not the inbox of their token's subject")) != 1 {
 				t.Error("the camera did not log the offer naming another inbox")
 			}
 
@@ -176,7 +176,7 @@ func TestReflection(t *testing.T) {
 			if len(ofSession(alice.received(), bob.id)) != 0 {
 				t.Error("the camera answered alice's offer that reused bob's session id")
 			}
-			if len(cam.logs.lines("from another inbox than its offer's")) != 1 {
+			if len(logLines(cam.logs, "from another inbox than its offer's")) != 1 {
 				t.Error("the camera did not log the messages for bob's session from alice's inbox")
 			}
 			// bob's own bye ends it.

@@ -23,6 +23,7 @@ import (
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
@@ -93,7 +94,7 @@ type camera struct {
 	broker string
 	device signal.DeviceID
 	issuer ed25519.PrivateKey
-	logs   *logBuffer
+	logs   *syncbuf.Buffer
 }
 
 // startCamera runs a P2P server on broker until the test ends. Its
@@ -103,7 +104,7 @@ func startCamera(t testing.TB, broker string, edit func(*p2p.Config)) *camera {
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	_, devKey, _ := ed25519.GenerateKey(rand.Reader)
 	dev, _ := signal.ParseDeviceID(testDevice)
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	var logw io.Writer = logs
 	if testing.Verbose() {
 		logw = io.MultiWriter(logs, os.Stderr)
@@ -353,24 +354,10 @@ func sessionID() string {
 	return string(out)
 }
 
-// logBuffer collects the camera's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// lines returns the lines that contain s.
-func (l *logBuffer) lines(s string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// logLines returns the lines of logs that contain s.
+func logLines(logs *syncbuf.Buffer, s string) []string {
 	var out []string
-	for _, line := range strings.Split(l.buf.String(), "\n") {
+	for _, line := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(line, s) {
 			out = append(out, line)
 		}
