@@ -2,6 +2,7 @@ package p2p_test
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -62,4 +63,37 @@ func TestPendingSessionsEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFloodLeaksNothing: after a flood and the camera's shutdown, the
+// goroutines of every session, timer and handler are gone.
+func TestFloodLeaksNothing(t *testing.T) {
+	broker := startCloudBroker(t)
+	runtime.GC()
+	before := runtime.NumGoroutine()
+	cam := startCamera(t, broker, func(c *p2p.Config) { c.HandshakeTimeout = time.Second })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, _, err := cam.play(ctx, "bob", 64<<10); err != nil {
+		t.Fatal(err)
+	}
+	fctx, stop := context.WithTimeout(ctx, 2*time.Second)
+	defer stop()
+	f := startFlood(fctx, t, cam, "mallory", 1, 1000)
+	<-fctx.Done()
+	f.wg.Wait()
+	for _, u := range f.users {
+		u.c.Close()
+	}
+	cam.stop()
+	var n int
+	for range 100 {
+		runtime.GC()
+		if n = runtime.NumGoroutine(); n <= before+2 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<20)
+	t.Errorf("goroutines %d -> %d after the flood and the camera's end:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 }

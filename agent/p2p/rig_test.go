@@ -95,6 +95,7 @@ type camera struct {
 	device signal.DeviceID
 	issuer ed25519.PrivateKey
 	logs   *syncbuf.Buffer
+	stop   func() // stops the server and waits for it; the test's end does too
 }
 
 // startCamera runs a P2P server on broker until the test ends. Its
@@ -129,13 +130,17 @@ func startCamera(t testing.TB, broker string, edit func(*p2p.Config)) *camera {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return &camera{srv: srv, broker: broker, device: dev, issuer: issuer, logs: logs}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return &camera{srv: srv, broker: broker, device: dev, issuer: issuer, logs: logs, stop: stop}
 }
 
 // serveChunks is the test camera's handler.
