@@ -23,6 +23,7 @@ type admission struct {
 // limits are the admission knobs of Config, defaults applied.
 type limits struct {
 	maxSessions, maxPending, perSubject int
+	sessionsPerSubject                  int // connecting or connected
 	rate                                float64
 	burst                               int
 }
@@ -44,8 +45,9 @@ func newAdmission(l limits) *admission {
 
 // admit books a place for session id of subject at now. It returns the
 // pending sessions that must give way (the caller closes them), or
-// ErrOfferRate or ErrFull and books nothing. Eviction takes, oldest
-// first, the subject's own pending sessions beyond its share; then, when
+// ErrOfferRate, ErrSubjectSessions or ErrFull and books nothing.
+// Eviction takes, oldest first, the subject's own pending sessions beyond
+// its share of pending or of all sessions; then, when
 // the camera is full, the oldest pending session of the subject holding
 // the most, if that subject holds at least two more than this one, so
 // that an abuser makes room for everyone else but two viewers never
@@ -57,6 +59,22 @@ func (a *admission) admit(id, subject string, now time.Time) (evict []string, er
 	pending := a.pendingBySubject()
 	mine := pending[subject]
 	for len(mine) >= a.lim.perSubject {
+		evict = append(evict, mine[0])
+		mine = mine[1:]
+	}
+	// A subject's connected sessions are never evicted, so they are
+	// bounded too: one viewer cannot hold every place with sessions that
+	// connect and then idle.
+	held := -len(evict)
+	for _, e := range a.entries {
+		if e.subject == subject {
+			held++
+		}
+	}
+	if held >= a.lim.sessionsPerSubject {
+		if len(mine) == 0 {
+			return nil, ErrSubjectSessions
+		}
 		evict = append(evict, mine[0])
 		mine = mine[1:]
 	}

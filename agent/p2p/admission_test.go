@@ -19,7 +19,7 @@ type step struct {
 }
 
 func TestAdmission(t *testing.T) {
-	small := limits{maxSessions: 4, maxPending: 3, perSubject: 2, rate: 1, burst: 4}
+	small := limits{maxSessions: 4, maxPending: 3, perSubject: 2, sessionsPerSubject: 4, rate: 1, burst: 4}
 	tests := []struct {
 		name  string
 		lim   limits
@@ -94,7 +94,18 @@ func TestAdmission(t *testing.T) {
 			{op: "offer", id: "m2", subject: "mallory", at: 0.2},
 			{op: "offer", id: "b1", subject: "bob", at: 0.3, evict: []string{"m1"}},
 		}},
-		{"two subjects do not take turns evicting each other", limits{maxSessions: 4, maxPending: 2, perSubject: 2, rate: 1, burst: 4}, []step{
+		{"a subject's sessions are bounded, connected ones too", limits{maxSessions: 8, maxPending: 4, perSubject: 2, sessionsPerSubject: 3, rate: 1, burst: 8}, []step{
+			{op: "offer", id: "m1", subject: "mallory"},
+			{op: "connect", id: "m1"},
+			{op: "offer", id: "m2", subject: "mallory"},
+			{op: "connect", id: "m2"},
+			{op: "offer", id: "m3", subject: "mallory", at: 0.1},
+			{op: "offer", id: "m4", subject: "mallory", at: 0.2, evict: []string{"m3"}},
+			{op: "connect", id: "m4"},
+			{op: "offer", id: "m5", subject: "mallory", err: ErrSubjectSessions},
+			{op: "offer", id: "b1", subject: "bob"},
+		}},
+		{"two subjects do not take turns evicting each other", limits{maxSessions: 4, maxPending: 2, perSubject: 2, sessionsPerSubject: 4, rate: 1, burst: 4}, []step{
 			{op: "offer", id: "a1", subject: "alice"},
 			{op: "offer", id: "b1", subject: "bob"},
 			{op: "offer", id: "a2", subject: "alice", err: ErrFull},

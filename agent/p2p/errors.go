@@ -9,6 +9,9 @@ var (
 	// ErrOfferRate means the token's subject sent offers faster than
 	// Config.OfferRate allows.
 	ErrOfferRate = errors.New("p2p: too many offers from this viewer: wait a second and try again")
+	// ErrSubjectSessions means the token's subject holds
+	// Config.SessionsPerSubject sessions, all connected.
+	ErrSubjectSessions = errors.New("p2p: this viewer holds too many sessions: close one first")
 	// ErrFull means the camera holds Config.MaxSessions sessions, or
 	// Config.MaxPending sessions still connecting, and none of them
 	// belongs to a viewer that holds more than its share.

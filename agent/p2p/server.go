@@ -59,6 +59,10 @@ type Config struct {
 	// connecting: a new offer evicts the subject's oldest beyond it. It
 	// defaults to 2.
 	PendingPerSubject int
+	// SessionsPerSubject bounds one token subject's sessions, connecting
+	// or connected. It defaults to half of MaxSessions, and is at least
+	// PendingPerSubject.
+	SessionsPerSubject int
 	// OfferRate and OfferBurst limit each subject's offers, a token
 	// bucket. An offer whose session connects gives its token back, so
 	// only offers that never connect are held back. They default to 1 a
@@ -140,6 +144,10 @@ func New(cfg Config) (*Server, error) {
 	// Below that, one abuser's share would fill the camera and never be
 	// evicted.
 	cfg.MaxPending = max(cfg.MaxPending, cfg.PendingPerSubject)
+	if cfg.SessionsPerSubject <= 0 {
+		cfg.SessionsPerSubject = cfg.MaxSessions / 2
+	}
+	cfg.SessionsPerSubject = max(cfg.SessionsPerSubject, cfg.PendingPerSubject)
 	if cfg.OfferRate <= 0 {
 		cfg.OfferRate = 1
 	}
@@ -170,7 +178,8 @@ func New(cfg Config) (*Server, error) {
 		queue:    newFairQueue[*paho.Publish](queueMax, queuePerInbox),
 		sessions: map[string]*session{},
 		adm: newAdmission(limits{maxSessions: cfg.MaxSessions, maxPending: cfg.MaxPending,
-			perSubject: cfg.PendingPerSubject, rate: cfg.OfferRate, burst: cfg.OfferBurst}),
+			perSubject: cfg.PendingPerSubject, sessionsPerSubject: cfg.SessionsPerSubject,
+			rate: cfg.OfferRate, burst: cfg.OfferBurst}),
 		abuse:     newLogLimiter(abuseLogEvery),
 		unvouched: newBucket(unvouchedRate, unvouchedBurst, time.Now()),
 	}, nil
