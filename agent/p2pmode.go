@@ -32,13 +32,14 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		ice = append(ice, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
 	}
 	return p2p.New(p2p.Config{
-		Device:     id,
-		Broker:     a.cfg.P2P.Broker,
-		Username:   a.cfg.P2P.Username,
-		Password:   password,
-		ICEServers: ice,
-		Verifier:   a.verifier,
-		DeviceKey:  key,
+		Device:        id,
+		Broker:        a.cfg.P2P.Broker,
+		Username:      a.cfg.P2P.Username,
+		Password:      password,
+		ICEServers:    ice,
+		BrokerVouches: a.cfg.P2P.BrokerVouches,
+		Verifier:      a.verifier,
+		DeviceKey:     key,
 		Handle: func(ctx context.Context, v protocol.Viewer, line string, w *link.Responder) {
 			a.Handle(ctx, v, line, w)
 		},

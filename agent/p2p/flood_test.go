@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/p2pcam/p2pcam/agent/p2p"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 )
@@ -102,7 +103,7 @@ const (
 func TestOfferFlood(t *testing.T) {
 	for _, b := range brokers {
 		t.Run(b.name, func(t *testing.T) {
-			cam := startCamera(t, b.start(t), nil)
+			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.BrokerVouches = b.vouches })
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			// Warm up: the figures below count the flood, not first use.

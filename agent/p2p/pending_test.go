@@ -19,7 +19,7 @@ func TestPendingSessionsEnd(t *testing.T) {
 	const timeout = time.Second
 	for _, b := range brokers {
 		t.Run(b.name, func(t *testing.T) {
-			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.HandshakeTimeout = timeout })
+			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.HandshakeTimeout, c.BrokerVouches = timeout, b.vouches })
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			if _, _, err := cam.play(ctx, "bob", 1); err != nil { // the camera is up
@@ -71,7 +71,7 @@ func TestFloodLeaksNothing(t *testing.T) {
 	broker := startCloudBroker(t)
 	runtime.GC()
 	before := runtime.NumGoroutine()
-	cam := startCamera(t, broker, func(c *p2p.Config) { c.HandshakeTimeout = time.Second })
+	cam := startCamera(t, broker, func(c *p2p.Config) { c.HandshakeTimeout, c.BrokerVouches = time.Second, true })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if _, _, err := cam.play(ctx, "bob", 64<<10); err != nil {

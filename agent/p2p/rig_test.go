@@ -41,12 +41,14 @@ func password(name string) string { return "pw-" + strings.ReplaceAll(name, "/",
 
 // brokers are the two brokers every test here runs against: the dev
 // cloud's embedded one and a real mosquitto, both with the topic ACLs.
+// The embedded one vouches for senders (signal.SenderProperty).
 var brokers = []struct {
-	name  string
-	start func(t testing.TB) string
+	name    string
+	start   func(t testing.TB) string
+	vouches bool
 }{
-	{"embedded", startCloudBroker},
-	{"mosquitto", startMosquitto},
+	{"embedded", startCloudBroker, true},
+	{"mosquitto", startMosquitto, false},
 }
 
 // testUsers are the broker accounts, hashed at bcrypt's lowest cost.
@@ -287,9 +289,15 @@ func (u *mqttUser) send(ctx context.Context, dev signal.DeviceID, m *signal.Mess
 }
 
 func (u *mqttUser) sendRaw(ctx context.Context, dev signal.DeviceID, payload []byte, inbox string, corr []byte) error {
-	var props *paho.PublishProperties
-	if inbox != "" || corr != nil {
-		props = &paho.PublishProperties{ResponseTopic: inbox, CorrelationData: corr}
+	return u.sendAs(ctx, dev, payload, inbox, corr, "")
+}
+
+// sendAs is sendRaw with a sender property (signal.SenderProperty) of
+// the test's making, unless sender is "".
+func (u *mqttUser) sendAs(ctx context.Context, dev signal.DeviceID, payload []byte, inbox string, corr []byte, sender string) error {
+	props := &paho.PublishProperties{ResponseTopic: inbox, CorrelationData: corr}
+	if sender != "" {
+		props.User = paho.UserProperties{{Key: signal.SenderProperty, Value: sender}}
 	}
 	return u.c.Publish(ctx, &paho.Publish{Topic: dev.RPCTopic(), Payload: payload, Properties: props})
 }

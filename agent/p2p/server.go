@@ -69,6 +69,13 @@ type Config struct {
 	// second and a burst of 4.
 	OfferRate  float64
 	OfferBurst int
+	// BrokerVouches says that the broker stamps every message with its
+	// publisher's user name (signal.SenderProperty) and strips any the
+	// publisher wrote, as the dev cloud's does. Then an offer counts only
+	// from the user its token names, and a session's later messages only
+	// from that user: who knows a session's id cannot end it. Without it
+	// (mosquitto), a session's id and its offer's inbox bind them.
+	BrokerVouches bool
 	// HandshakeTimeout drops a session whose DTLS handshake has not
 	// completed this long after the answer. It defaults to
 	// DefaultHandshakeTimeout.
@@ -289,11 +296,21 @@ func (s *Server) dispatch(ctx context.Context, client *mqttclient.Client, p *pah
 			}
 		}
 	}
+	sender := ""
+	if s.cfg.BrokerVouches {
+		if p.Properties != nil {
+			sender = p.Properties.User.Get(signal.SenderProperty)
+		}
+		if sender == "" {
+			s.logAbuse("", "unstamped", "ignored signalling messages the broker did not stamp with their sender (is p2p.broker_vouches right for this broker?)", "type", m.Type)
+			return
+		}
+	}
 	s.mu.Lock()
 	sess := s.sessions[m.Session]
 	s.mu.Unlock()
-	if m.Type != signal.TypeOffer && sess != nil && sess.inbox != inbox {
-		s.logAbuse(sess.viewer.Subject, "foreign", "ignored messages for a session from another inbox than its offer's", "type", m.Type, "response_topic", inbox)
+	if m.Type != signal.TypeOffer && sess != nil && (sess.inbox != inbox || s.cfg.BrokerVouches && sender != sess.viewer.Subject) {
+		s.logAbuse(sess.viewer.Subject, "foreign", "ignored messages for a session from another sender or inbox than its offer's", "type", m.Type, "response_topic", inbox, "sender", sender)
 		return
 	}
 	switch m.Type {
@@ -301,7 +318,7 @@ func (s *Server) dispatch(ctx context.Context, client *mqttclient.Client, p *pah
 		if sess != nil {
 			return // a repeated offer
 		}
-		s.offer(ctx, m, inbox, replyTo)
+		s.offer(ctx, m, inbox, sender, replyTo)
 	case signal.TypeCandidate:
 		if sess != nil {
 			sess.addCandidate(m.Candidate)

@@ -35,10 +35,11 @@ type session struct {
 	timer  *time.Timer // the handshake deadline
 }
 
-// offer checks the viewer's token and its inbox, admits the session (or
-// refuses it), answers the offer and starts the session. inbox is the
-// offer's response topic; replyTo replies to a topic.
-func (s *Server) offer(ctx context.Context, m *signal.Message, inbox string, replyTo func(string) func(*signal.Message)) {
+// offer checks the viewer's token, its inbox and sender, admits the
+// session (or refuses it), answers the offer and starts the session.
+// inbox is the offer's response topic, sender the user the broker vouches
+// sent it ("" when it does not); replyTo replies to a topic.
+func (s *Server) offer(ctx context.Context, m *signal.Message, inbox, sender string, replyTo func(string) func(*signal.Message)) {
 	log := s.log.With("session", m.Session[:8])
 	claims, err := s.cfg.Verifier.Verify(m.Token, 0)
 	if err != nil {
@@ -53,15 +54,15 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, inbox string, rep
 	}
 	subject := claims.Subject
 	log = log.With("subject", subject)
-	if !signal.ValidClientID(subject) || inbox != signal.InboxTopic(subject) {
+	if !signal.ValidClientID(subject) || inbox != signal.InboxTopic(subject) || s.cfg.BrokerVouches && sender != subject {
 		// The answer, its candidates (host addresses) and any error go
 		// only to the inbox of the subject the issuer vouches for: an
 		// offer naming another inbox gets nothing there. The subject
 		// hears why, within the camera-wide limit of such replies.
-		s.logAbuse(subject, "reflect", "ignored offers whose response topic is not the inbox of their token's subject", "response_topic", inbox)
+		s.logAbuse(subject, "reflect", "ignored offers whose response topic is not the inbox of their token's subject, or whose sender is not that subject", "response_topic", inbox, "sender", sender)
 		if signal.ValidClientID(subject) && s.unvouched.take(time.Now()) {
 			replyTo(signal.InboxTopic(subject))(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(protocol.StatusUnauthorized),
-				Error: "the offer's response topic must be " + signal.InboxTopic(subject) + ", the inbox of the token's subject"})
+				Error: "the offer must come from the token's subject " + subject + " and name its inbox " + signal.InboxTopic(subject) + " as its response topic"})
 		}
 		return
 	}
