@@ -103,13 +103,10 @@ const (
 func TestOfferFlood(t *testing.T) {
 	for _, b := range brokers {
 		t.Run(b.name, func(t *testing.T) {
-			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.BrokerVouches = b.vouches })
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			// Warm up: the figures below count the flood, not first use.
-			if _, _, err := cam.play(ctx, "bob", 64<<10); err != nil {
-				t.Fatal("before the flood:", err)
-			}
+			cam := upCamera(ctx, t, b, nil, "bob", 64<<10)
 			runtime.GC()
 			fds0, rss0 := procStat(t)
 			p := samplePeaks(t, cam)
@@ -139,13 +136,13 @@ func TestOfferFlood(t *testing.T) {
 			took := time.Since(start)
 			// Sessions that never connect are dropped after the handshake
 			// timeout.
-			deadline := time.Now().Add(p2pHandshake + 10*time.Second)
+			deadline := time.Now().Add(p2p.DefaultHandshakeTimeout + 10*time.Second)
 			for cam.srv.Pending() > 0 && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
 			p.stop()
 			if n := cam.srv.Pending(); n > 0 {
-				t.Errorf("%d sessions still connecting %v after the flood", n, p2pHandshake+10*time.Second)
+				t.Errorf("%d sessions still connecting %v after the flood", n, p2p.DefaultHandshakeTimeout+10*time.Second)
 			}
 
 			sent := min(f.sent.Load(), floodMax)
@@ -173,8 +170,5 @@ func TestOfferFlood(t *testing.T) {
 		})
 	}
 }
-
-// p2pHandshake is p2p.DefaultHandshakeTimeout.
-const p2pHandshake = 8 * time.Second
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }

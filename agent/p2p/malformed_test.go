@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent/p2p"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
@@ -19,12 +18,9 @@ import (
 func TestMalformedSignalling(t *testing.T) {
 	for _, b := range brokers {
 		t.Run(b.name, func(t *testing.T) {
-			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.BrokerVouches = b.vouches })
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			if _, _, err := cam.play(ctx, "bob", 1); err != nil { // the camera is up
-				t.Fatal(err)
-			}
+			cam := upCamera(ctx, t, b, nil, "bob", 1)
 			alice := connectUser(t, cam.broker, "alice", "fuzz")
 			own := signal.InboxTopic("alice")
 			now := time.Now()

@@ -19,12 +19,9 @@ func TestPendingSessionsEnd(t *testing.T) {
 	const timeout = time.Second
 	for _, b := range brokers {
 		t.Run(b.name, func(t *testing.T) {
-			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.HandshakeTimeout, c.BrokerVouches = timeout, b.vouches })
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			if _, _, err := cam.play(ctx, "bob", 1); err != nil { // the camera is up
-				t.Fatal(err)
-			}
+			cam := upCamera(ctx, t, b, func(c *p2p.Config) { c.HandshakeTimeout = timeout }, "bob", 1)
 			mallory := connectUser(t, cam.broker, "mallory", "pending")
 			sdp := realOffer(t)
 			ids := []string{sessionID(), sessionID(), sessionID()}

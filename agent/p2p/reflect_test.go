@@ -118,12 +118,9 @@ const quiet = 500 * time.Millisecond
 func TestReflection(t *testing.T) {
 	for _, b := range brokers {
 		t.Run(b.name, func(t *testing.T) {
-			cam := startCamera(t, b.start(t), func(c *p2p.Config) { c.BrokerVouches = b.vouches })
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			if _, _, err := cam.play(ctx, "alice", 1); err != nil { // the camera is up
-				t.Fatal(err)
-			}
+			cam := upCamera(ctx, t, b, nil, "alice", 1)
 			bobInbox := connectUser(t, cam.broker, "bob", "monitor")
 			alice := connectUser(t, cam.broker, "alice", "evil")
 

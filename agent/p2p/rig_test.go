@@ -39,14 +39,17 @@ var testViewers = []string{"alice", "bob", "mallory"}
 
 func password(name string) string { return "pw-" + strings.ReplaceAll(name, "/", "-") }
 
+// broker is a kind of broker the tests run against.
+type broker struct {
+	name    string
+	start   func(t testing.TB) string
+	vouches bool // stamps senders: the camera sets BrokerVouches
+}
+
 // brokers are the two brokers every test here runs against: the dev
 // cloud's embedded one and a real mosquitto, both with the topic ACLs.
 // The embedded one vouches for senders (signal.SenderProperty).
-var brokers = []struct {
-	name    string
-	start   func(t testing.TB) string
-	vouches bool
-}{
+var brokers = []broker{
 	{"embedded", startCloudBroker, true},
 	{"mosquitto", startMosquitto, false},
 }
@@ -143,6 +146,22 @@ func startCamera(t testing.TB, broker string, edit func(*p2p.Config)) *camera {
 	}
 	t.Cleanup(stop)
 	return &camera{srv: srv, broker: broker, device: dev, issuer: issuer, logs: logs, stop: stop}
+}
+
+// upCamera starts a camera on a new broker of kind b (edit changes its
+// config), and returns once user has played from it: the camera is up
+// and its first session's costs are paid. ctx bounds the test's steps.
+func upCamera(ctx context.Context, t *testing.T, b broker, edit func(*p2p.Config), user string, n int) *camera {
+	cam := startCamera(t, b.start(t), func(c *p2p.Config) {
+		c.BrokerVouches = b.vouches
+		if edit != nil {
+			edit(c)
+		}
+	})
+	if _, _, err := cam.play(ctx, user, n); err != nil {
+		t.Fatalf("%s before the test: %v", user, err)
+	}
+	return cam
 }
 
 // serveChunks is the test camera's handler.
