@@ -36,7 +36,9 @@ type Config struct {
 	// name it, and P2P signalling uses it. It defaults to "p2pcam/sim".
 	Device string `toml:"device"`
 	// MaxViewers limits concurrent viewers across every transport; one
-	// more gets status 405. It defaults to 4 and may be at most 32.
+	// more gets status 405. It defaults to 4 and may be at most 32. P2P
+	// mode holds at most twice as many sessions, at most max_viewers of
+	// them still connecting (docs/protocol.md, Limits).
 	MaxViewers int `toml:"max_viewers"`
 	// Streams overrides the board's source per quality. Keys are
 	// standard, high and super; values are source specs (file:PATH,

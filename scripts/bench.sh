@@ -14,7 +14,10 @@
 #               per P2P viewer of a 4 Mbps stream, FLV on a data channel
 #               (DTLS + SCTP) and RTP on media tracks (SRTP); most fds and
 #               RSS of p2pcamd while 2,000 idle LAN connections are
-#               attempted, with the default limits and with them lifted
+#               attempted, with the default limits and with them lifted;
+#               time from Dial to the first FLV video tag over P2P, quiet
+#               and during an offer flood from another account, with the
+#               daemon's fds and RSS
 #   link        throughput of one data channel on loopback; one 10 kB frame
 #               on a media track and on a data channel; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
@@ -38,6 +41,7 @@ go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench LANIdleFlood -benchtime 3x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench LoginFlood -benchtime 1x "$@" ./cloud/
+go test -run '^$' -bench ConnectDuringOfferFlood -benchtime 20x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
 go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if [ "$(id -u)" = 0 ]; then
