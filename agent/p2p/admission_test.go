@@ -166,30 +166,6 @@ func TestBucket(t *testing.T) {
 	}
 }
 
-func TestLogLimiter(t *testing.T) {
-	t0 := time.Unix(1_700_000_000, 0)
-	l := newLogLimiter(10 * time.Second)
-	tests := []struct {
-		key  string
-		at   time.Duration
-		ok   bool
-		held int
-	}{
-		{"alice", 0, true, 0},
-		{"alice", time.Second, false, 0},
-		{"bob", time.Second, true, 0},
-		{"alice", 9 * time.Second, false, 0},
-		{"alice", 10 * time.Second, true, 2},
-		{"alice", 11 * time.Second, false, 0},
-	}
-	for i, tt := range tests {
-		ok, held := l.allow(tt.key, t0.Add(tt.at))
-		if ok != tt.ok || held != tt.held {
-			t.Errorf("%d: allow(%s, %v) = %v, %d; want %v, %d", i, tt.key, tt.at, ok, held, tt.ok, tt.held)
-		}
-	}
-}
-
 func TestFairQueue(t *testing.T) {
 	q := newFairQueue[string](6, 3)
 	pushes := []struct {

@@ -20,6 +20,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/internal/throttle"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
@@ -102,7 +103,7 @@ type Server struct {
 	wg       sync.WaitGroup // session goroutines and handlers
 
 	// abuse holds back repeated log lines about one viewer's refusals.
-	abuse *logLimiter
+	abuse *throttle.EveryKey
 	// unvouched limits the refusals sent to a response topic that no
 	// verified token vouches for (run goroutine only).
 	unvouched *bucket
@@ -187,7 +188,7 @@ func New(cfg Config) (*Server, error) {
 		adm: newAdmission(limits{maxSessions: cfg.MaxSessions, maxPending: cfg.MaxPending,
 			perSubject: cfg.PendingPerSubject, sessionsPerSubject: cfg.SessionsPerSubject,
 			rate: cfg.OfferRate, burst: cfg.OfferBurst}),
-		abuse:     newLogLimiter(abuseLogEvery),
+		abuse:     &throttle.EveryKey{Interval: abuseLogEvery, MaxKeys: maxBuckets},
 		unvouched: newBucket(unvouchedRate, unvouchedBurst, time.Now()),
 	}, nil
 }
@@ -332,17 +333,21 @@ func (s *Server) dispatch(ctx context.Context, client *mqttclient.Client, p *pah
 	}
 }
 
+// abuseLogEvery is how often the camera logs each kind of abuse by one
+// subject: a flood of offers gives a line per interval, not per message.
+const abuseLogEvery = 10 * time.Second
+
 // logAbuse logs msg at most once per abuseLogEvery for each subject and
 // kind, with the number of lines held back since.
 func (s *Server) logAbuse(subject, kind, msg string, args ...any) {
-	ok, held := s.abuse.allow(subject+"\x00"+kind, time.Now())
+	n, ok := s.abuse.Tick(subject+"\x00"+kind, time.Now())
 	if !ok {
 		return
 	}
 	if subject != "" {
 		args = append(args, "subject", subject)
 	}
-	s.log.Warn(msg, append(args, "repeats_held_back", held, "interval", abuseLogEvery)...)
+	s.log.Warn(msg, append(args, "repeats_held_back", n-1, "interval", abuseLogEvery)...)
 }
 
 func withMedia(o link.Options) link.Options {

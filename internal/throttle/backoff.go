@@ -20,9 +20,9 @@ const (
 	// DefaultForget is how long after its last failure a key's count is
 	// forgotten.
 	DefaultForget = 15 * time.Minute
-	// DefaultMaxKeys bounds the keys tracked, and so the memory an
-	// attacker inventing keys can make a Backoff use (about 100 bytes a
-	// key).
+	// DefaultMaxKeys bounds the keys a Backoff or an EveryKey tracks,
+	// and so the memory an attacker inventing keys can make it use
+	// (about 100 bytes a key).
 	DefaultMaxKeys = 10000
 )
 

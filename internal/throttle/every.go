@@ -24,10 +24,7 @@ const DefaultEvery = 10 * time.Second
 // with the number of events counted since the last true (this one
 // included).
 func (e *Every) Tick(now time.Time) (n int, ok bool) {
-	iv := e.Interval
-	if iv <= 0 {
-		iv = DefaultEvery
-	}
+	iv := e.interval()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.n++
@@ -36,4 +33,62 @@ func (e *Every) Tick(now time.Time) (n int, ok bool) {
 	}
 	n, e.n, e.last = e.n, 0, now
 	return n, true
+}
+
+func (e *Every) interval() time.Duration {
+	if e.Interval <= 0 {
+		return DefaultEvery
+	}
+	return e.Interval
+}
+
+// EveryKey is an Every per key (a subject, an address, a kind of abuse):
+// one event per key and Interval gets through. It keeps at most MaxKeys
+// keys; beyond that, keys quiet for an Interval are forgotten, and while
+// none is, a new key's events get through uncounted. The zero value is
+// ready to use.
+type EveryKey struct {
+	// Interval defaults to DefaultEvery.
+	Interval time.Duration
+	// MaxKeys defaults to DefaultMaxKeys.
+	MaxKeys int
+
+	mu   sync.Mutex // guards keys
+	keys map[string]*Every
+}
+
+// Tick counts an event for key at now, as Every.Tick does.
+func (e *EveryKey) Tick(key string, now time.Time) (n int, ok bool) {
+	e.mu.Lock()
+	every, seen := e.keys[key]
+	if !seen {
+		if e.keys == nil {
+			e.keys = make(map[string]*Every)
+		}
+		max := e.MaxKeys
+		if max <= 0 {
+			max = DefaultMaxKeys
+		}
+		if len(e.keys) >= max {
+			e.forgetQuiet(now)
+		}
+		every = &Every{Interval: e.Interval}
+		if len(e.keys) < max {
+			e.keys[key] = every
+		}
+	}
+	e.mu.Unlock()
+	return every.Tick(now)
+}
+
+// forgetQuiet drops the keys with no event for an Interval; e.mu is held.
+func (e *EveryKey) forgetQuiet(now time.Time) {
+	for k, every := range e.keys {
+		every.mu.Lock()
+		quiet := now.Sub(every.last) >= every.interval()
+		every.mu.Unlock()
+		if quiet {
+			delete(e.keys, k)
+		}
+	}
 }

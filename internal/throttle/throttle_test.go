@@ -124,6 +124,34 @@ var addrKeyCases = []struct{ in, want string }{
 	{"@", "@"},
 }
 
+func TestEveryKey(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	e := EveryKey{Interval: 10 * time.Second, MaxKeys: 2}
+	tests := []struct {
+		key string
+		at  time.Duration
+		ok  bool
+		n   int
+	}{
+		{"alice", 0, true, 1},
+		{"alice", time.Second, false, 0},
+		{"bob", time.Second, true, 1},
+		{"carol", 2 * time.Second, true, 1}, // over MaxKeys, none quiet: through, uncounted
+		{"carol", 3 * time.Second, true, 1},
+		{"alice", 9 * time.Second, false, 0},
+		{"alice", 10 * time.Second, true, 3},
+		{"alice", 11 * time.Second, false, 0},
+		{"carol", 12 * time.Second, true, 1}, // bob is quiet now and forgotten
+		{"carol", 13 * time.Second, false, 0},
+	}
+	for i, tt := range tests {
+		n, ok := e.Tick(tt.key, t0.Add(tt.at))
+		if ok != tt.ok || n != tt.n {
+			t.Errorf("%d: Tick(%s, %v) = %d, %v; want %d, %v", i, tt.key, tt.at, n, ok, tt.n, tt.ok)
+		}
+	}
+}
+
 func TestAddrKey(t *testing.T) {
 	for _, tc := range addrKeyCases {
 		if got := AddrKey(tc.in); got != tc.want {
