@@ -220,7 +220,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		modes.Add(1)
 		go func() {
 			defer modes.Done()
-			if err := a.serveLAN(runCtx, sendBufferListener{ln.(*net.TCPListener)}); err != nil {
+			if err := a.serveLAN(runCtx, ln.(*net.TCPListener)); err != nil {
 				failed <- err
 			}
 		}()
@@ -257,10 +257,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	return err
 }
 
-// serveLAN serves LAN mode on ln until ctx is done, then drains.
-func (a *Agent) serveLAN(ctx context.Context, ln net.Listener) error {
+// serveLAN serves LAN mode on tcp until ctx is done, then drains.
+func (a *Agent) serveLAN(ctx context.Context, tcp *net.TCPListener) error {
+	ln, limit := a.lanListener(tcp)
 	a.lanAddr <- ln.Addr()
-	srv := a.lanServer(ctx)
+	srv := a.lanServer(ctx, limit)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	a.log.Info("LAN mode listening", "addr", ln.Addr().String(),

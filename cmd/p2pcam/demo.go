@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			TrustedKeys: []string{auth.MarshalPublicKey(issuer.Public().(ed25519.PublicKey))},
 			DeviceKey:   filepath.Join(dir, "device.key"),
 		},
-		P2P: agent.P2PConfig{Broker: ep.MQTT, Password: devPass, ICEServers: []agent.ICEServer{
+		P2P: agent.P2PConfig{Broker: ep.MQTT, Password: devPass, BrokerVouches: true, ICEServers: []agent.ICEServer{
 			{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: turnUser, Credential: turnPass},
 		}},
 		LAN:     agent.LANConfig{Listen: "off"},

@@ -105,7 +105,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}, "cloud", "--mqtt", "127.0.0.1:0", "--turn", "127.0.0.1:0", "--http", "127.0.0.1:0")
 	broker, web := ends[0], ends[1]
 
-	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\npassword_file = \"cam1.password\"\n",
+	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\npassword_file = \"cam1.password\"\nbroker_vouches = true\n",
 		run("cloud", "issuer"), broker)
 	if err := os.WriteFile(filepath.Join(dir, "cam1.toml"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
