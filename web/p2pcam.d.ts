@@ -156,7 +156,7 @@ export class P2PCam {
 }
 
 export interface PlayerStats {
-  id: string; path: PathKind; transport: 'track' | 'flv' | null; quality: string;
+  id: string; path: PathKind | 'http'; transport: 'track' | 'flv' | 'http' | null; quality: string;
   bitrate: number; fps: number; freezes: number; longestFreeze: number; delay: number | null;
   width: number; height: number; frames: number; dropped: number; rtt?: number; firstFrame: number | null;
 }
@@ -164,7 +164,7 @@ export interface PlayerStats {
 export class Player {
   readonly id: string;
   readonly quality: string;
-  readonly transport: 'track' | 'flv' | null;
+  readonly transport: 'track' | 'flv' | 'http' | null;
   readonly stats?: PlayerStats;
   play(): Promise<void>;
   setQuality(q: 'standard' | 'high' | 'super'): Promise<void>;
@@ -172,7 +172,7 @@ export class Player {
   snapshot(): Promise<Blob>;
   on(name: 'stats', fn: (s: PlayerStats) => void): () => void;
   on(name: 'firstframe', fn: (e: { id: string; ms: number }) => void): () => void;
-  on(name: 'playing', fn: (e: { id: string; transport: 'track' | 'flv'; quality: string }) => void): () => void;
+  on(name: 'playing', fn: (e: { id: string; transport: 'track' | 'flv' | 'http'; quality: string }) => void): () => void;
   on(name: 'path' | 'disconnected' | 'stopped', fn: (e: object) => void): () => void;
   on(name: 'error', fn: (e: P2PError) => void): () => void;
 }
@@ -198,6 +198,18 @@ export function on<K extends keyof Events>(name: K, fn: (e: Events[K]) => void):
 export function off<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): void;
 /** Plays a started service's camera in a <video>. */
 export function createPlayer(id: string, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; mode?: 'auto' | 'flv' | 'track' }, instance?: P2PCam): Player;
+
+/** An HTTP camera: its base URL (ending in '/') and its LAN-mode token ('' without one). */
+export interface CameraURL { base: string; token: string }
+export const QUALITIES: readonly ['standard', 'high', 'super'];
+/** Parses a camera's URL (LAN mode or a p2pcam serve gateway; `?token=` kept), relative to `base` (the page). */
+export function cameraURL(input: string, base?: string): CameraURL;
+export function flvURL(cam: CameraURL, opts?: { channel?: number; quality?: 'standard' | 'high' | 'super' }): string;
+export function commandURL(cam: CameraURL, cmd: string, channel?: number): string;
+/** Sends a command to an HTTP camera; resolves with its parsed JSON reply. */
+export function httpCommand(cam: CameraURL, cmd: string, opts?: { channel?: number; timeoutMs?: number; fetch?: typeof fetch }): Promise<unknown>;
+/** Plays a camera reached over HTTP (LAN mode, a gateway) with mpegts.js. */
+export function createURLPlayer(url: string | CameraURL, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; id?: string }): Player;
 
 export function requestLine(request: string | Record<string, string | number>): string;
 export function commandLine(cmd: string, channel?: number): string;

@@ -3,6 +3,7 @@
 import mqtt from 'mqtt';
 import { P2PCam } from './sdk.js';
 import { Player } from './player.js';
+import { cameraURL } from './http.js';
 
 export * from './errors.js';
 export { P2PCam, StreamHandle, requestLine, commandLine } from './sdk.js';
@@ -11,6 +12,7 @@ export { Player, FREEZE_MS } from './player.js';
 export { pathKind, selectedPath } from './stats.js';
 export { answerSignedBytes, verifyAnswer } from './signing.js';
 export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
+export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
 
 /** create returns a new SDK instance wired to the bundled MQTT client. */
 export function create(options = {}) {
@@ -38,6 +40,15 @@ export const off = (name, fn) => sdk.off(name, fn);
  * opts {quality, channel, mode:'auto'|'flv'|'track'}. Call play(). */
 export function createPlayer(id, video, opts = {}, instance = sdk) {
   return new Player(instance, video, { id, loadMpegts, ...opts });
+}
+
+/** createURLPlayer plays a camera reached over HTTP (its LAN mode, or a
+ * `p2pcam serve` gateway) in a <video> with mpegts.js: url is the
+ * camera's base URL, with `?token=` when its LAN mode wants one (see
+ * cameraURL); opts {quality, channel, id}. Call play(). */
+export function createURLPlayer(url, video, opts = {}) {
+  const cam = typeof url === 'string' ? cameraURL(url) : url;
+  return new Player(null, video, { id: opts.id ?? cam.base, loadMpegts, ...opts, cam });
 }
 
 /** loadMpegts loads mpegts.js (a separate chunk: only the FLV path needs

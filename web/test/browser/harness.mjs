@@ -3,6 +3,7 @@
 // waits. Every process started here is stopped by stopAll().
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,42 @@ export function build(pkg, name) {
   const out = join(binDir, name);
   if (!existsSync(out)) execFileSync('go', ['build', '-o', out, pkg], { cwd: repoDir, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300000 });
   return out;
+}
+
+/** tempDir is a directory under the build's temp dir, removed by stopAll. */
+export function tempDir(name) {
+  binDir ??= mkdtempSync(join(tmpdir(), 'p2pcam-webtest-'));
+  return mkdtempSync(join(binDir, name + '-'));
+}
+
+/** run runs a command to its end and returns its stdout, trimmed. */
+export function run(cmd, args, ms = 30000) {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: ms }).trim();
+}
+
+/** freePort returns a TCP port on 127.0.0.1 that was free a moment ago,
+ * for a program that cannot say which port it took. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/** waitHTTP polls url until it answers 200, within ms. */
+export async function waitHTTP(url, ms = 30000) {
+  const end = Date.now() + ms;
+  let last = '';
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) { last = e.message; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url}: not up within ${ms} ms (${last})`);
 }
 
 /** start runs a command and resolves with the first stdout match of
