@@ -13,6 +13,7 @@ export { pathKind, selectedPath } from './stats.js';
 export { answerSignedBytes, verifyAnswer } from './signing.js';
 export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
 export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
+export { mark } from './marks.js';
 
 /** create returns a new SDK instance wired to the bundled MQTT client. */
 export function create(options = {}) {

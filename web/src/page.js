@@ -3,7 +3,7 @@
 // cameras reached over HTTP (a camera's LAN mode, a `p2pcam serve`
 // gateway): config.json's `cameras`, or a URL typed in the Open box.
 // It uses only the SDK's public API.
-import { create, createPlayer, createURLPlayer, cameraURL, httpCommand, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+import { create, createPlayer, createURLPlayer, cameraURL, httpCommand, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
@@ -53,6 +53,7 @@ async function doLogin(user, password, prefetched) {
   try {
     if (!state.sdk) state.sdk = sdkFor(state.config);
     const acct = await state.sdk.login(user, password, prefetched);
+    mark('login');
     state.user = acct.user;
     state.devices = acct.devices;
     $('#login').hidden = true;
@@ -164,6 +165,7 @@ async function openTile(device, opts = {}) {
   const url = state.urlCams.get(device);
   if (!state.sdk && !url) { banner('Sign in first.'); return; }
   if (state.tiles.has(device)) return state.tiles.get(device);
+  mark('tile');
   $('#placeholder').hidden = true;
   const el = $('#tile').content.firstElementChild.cloneNode(true);
   el.dataset.device = device;
@@ -342,6 +344,7 @@ async function sendCommand(e) {
 
 async function main() {
   state.moduleAt = Math.round(performance.now());
+  mark('page-module');
   $('#login').onsubmit = (e) => { e.preventDefault(); doLogin($('#user').value, $('#password').value).catch(() => {}); };
   $('#logout').onclick = logout;
   $('#add').onsubmit = (e) => {
@@ -357,6 +360,7 @@ async function main() {
   renderCameras();
   const boot = await globalThis.p2pcamBoot;
   state.config = boot?.config || await loadConfig();
+  mark('config');
   for (const c of state.config.cameras || []) {
     try { addURLCamera(c.url, c.name); } catch (err) { banner(`config.json: ${errText(err)}`); }
   }

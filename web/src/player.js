@@ -9,6 +9,7 @@ import { Emitter } from './emitter.js';
 import { P2PError, ERR_PLAYBACK, ERR_CONNECT, ERR_STATUS } from './errors.js';
 import { inboundVideo } from './stats.js';
 import { flvURL } from './http.js';
+import { mark } from './marks.js';
 
 /** FREEZE_MS: a gap this long between shown frames counts as a freeze. */
 export const FREEZE_MS = 500;
@@ -100,7 +101,9 @@ export class Player extends Emitter {
   async _startTrack(s) {
     const line = `ipc.track?action=live&channel=${this.channel}&quality=${this.quality}`;
     const old = this._trackHandle;
+    mark('stream-request');
     const h = await this.sdk.startStream(this.id, line, { onError: (e) => this.emit('error', e) });
+    mark('stream-head');
     this._trackHandle = h;
     if (old) old.stop(); // the new request took over; end the old one after
     this.head = h.head;
@@ -147,6 +150,7 @@ export class Player extends Emitter {
           handle = h;
           player.head = h.head;
           player._headAt = performance.now();
+          mark('stream-head');
           player._flvHandle = h;
           pendingHead?.resolve(h);
         }, (e) => { loader._status = 3; pendingHead?.reject(e); });
@@ -274,7 +278,7 @@ export class Player extends Emitter {
         f.freezes++;
         f.longest = Math.max(f.longest, now - f.last);
       }
-      if (!f.first && this.startedAt) { f.first = now - this.startedAt; this.emit('firstframe', { id: this.id, ms: f.first }); }
+      if (!f.first && this.startedAt) { f.first = now - this.startedAt; mark('first-frame'); this.emit('firstframe', { id: this.id, ms: f.first }); }
       f.last = now;
       f.count++;
       if (this.playing && v.requestVideoFrameCallback) v.requestVideoFrameCallback(onFrame);
