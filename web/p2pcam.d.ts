@@ -211,6 +211,24 @@ export function httpCommand(cam: CameraURL, cmd: string, opts?: { channel?: numb
 /** Plays a camera reached over HTTP (LAN mode, a gateway) with mpegts.js. */
 export function createURLPlayer(url: string | CameraURL, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; id?: string }): Player;
 
+/** The SDK's MQTT 5 over WebSocket client (mqtt.js's connect API, the part the SDK uses). */
+export class MQTTClient {
+  readonly connected: boolean;
+  options: { clientId?: string; username?: string; password?: string; keepalive?: number; reconnectPeriod?: number; connectTimeout?: number; clean?: boolean };
+  subscribe(topic: string, opts?: { qos?: 0 | 1 }, cb?: (err: Error | null, granted?: { topic: string; qos: number }[]) => void): this;
+  publish(topic: string, payload: string | Uint8Array, opts?: { qos?: 0 | 1; retain?: boolean; properties?: { responseTopic?: string; correlationData?: string | Uint8Array } }, cb?: (err: Error | null) => void): this;
+  end(force?: boolean): this;
+  on(name: 'connect' | 'close', fn: () => void): () => void;
+  on(name: 'message', fn: (topic: string, payload: Uint8Array, packet: { qos: number; retain: boolean; properties: { responseTopic?: string; correlationData?: Uint8Array } }) => void): () => void;
+  on(name: 'error', fn: (e: MQTTError) => void): () => void;
+  once(name: string, fn: (...a: any[]) => void): () => void;
+  removeListener(name: string, fn: (...a: any[]) => void): void;
+}
+export class MQTTError extends Error { reason?: number }
+export function connectMQTT(url: string, options?: MQTTClient['options'] & { WebSocket?: typeof WebSocket }): MQTTClient;
+/** Records a performance mark `p2pcam:name`. */
+export function mark(name: string): void;
+
 export function requestLine(request: string | Record<string, string | number>): string;
 export function commandLine(cmd: string, channel?: number): string;
 export function pathKind(localType?: string, remoteType?: string): PathKind;

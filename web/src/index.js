@@ -1,6 +1,6 @@
 // p2pcam browser SDK. Import the named lifecycle functions (a default
 // P2PCam instance), or make your own instances with `new P2PCam()`.
-import mqtt from 'mqtt';
+import { connect as mqttConnect } from './mqtt5.js';
 import { P2PCam } from './sdk.js';
 import { Player } from './player.js';
 import { cameraURL } from './http.js';
@@ -14,16 +14,17 @@ export { answerSignedBytes, verifyAnswer } from './signing.js';
 export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
 export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
 export { mark } from './marks.js';
+export { MQTTClient, MQTTError, connect as connectMQTT } from './mqtt5.js';
 
 /** create returns a new SDK instance wired to the bundled MQTT client. */
 export function create(options = {}) {
-  return new P2PCam().init({ mqttConnect: (url, o) => mqtt.connect(url, o), ...options });
+  return new P2PCam().init({ mqttConnect, ...options });
 }
 
 /** The default instance behind the lifecycle functions. */
 export const sdk = new P2PCam();
 
-export const init = (options = {}) => { sdk.init({ mqttConnect: (url, o) => mqtt.connect(url, o), ...options }); return sdk; };
+export const init = (options = {}) => { sdk.init({ mqttConnect, ...options }); return sdk; };
 export const login = (user, password) => sdk.login(user, password);
 export const connectSignalling = (o) => sdk.connectSignalling(o);
 export const startP2PService = (id, deviceInfo) => sdk.startP2PService(id, deviceInfo);
