@@ -25,10 +25,13 @@ export function skipReason() {
 
 const procs = new Set();
 let binDir = null;
+let tmpDir = null;
 
-/** build compiles a Go main package once into a temp dir. */
+/** build compiles a Go main package once into a temp dir, or into
+ * $P2PCAM_WEB_BIN_DIR, which scripts/web-test.sh shares between the test
+ * files (each a process of its own) so that each binary is linked once. */
 export function build(pkg, name) {
-  binDir ??= mkdtempSync(join(tmpdir(), 'p2pcam-webtest-'));
+  binDir ??= process.env.P2PCAM_WEB_BIN_DIR || tempRoot();
   const out = join(binDir, name);
   if (!existsSync(out)) execFileSync('go', ['build', '-o', out, pkg], { cwd: repoDir, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300000 });
   return out;
@@ -36,8 +39,12 @@ export function build(pkg, name) {
 
 /** tempDir is a directory under the build's temp dir, removed by stopAll. */
 export function tempDir(name) {
-  binDir ??= mkdtempSync(join(tmpdir(), 'p2pcam-webtest-'));
-  return mkdtempSync(join(binDir, name + '-'));
+  return mkdtempSync(join(tempRoot(), name + '-'));
+}
+
+function tempRoot() {
+  tmpDir ??= mkdtempSync(join(tmpdir(), 'p2pcam-webtest-'));
+  return tmpDir;
 }
 
 /** run runs a command to its end and returns its stdout, trimmed. */
@@ -101,7 +108,8 @@ export function stop(p) {
 export async function stopAll() {
   const waits = [...procs].map((p) => new Promise((r) => { p.once('exit', r); stop(p); }));
   await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 5000))]);
-  if (binDir) { rmSync(binDir, { recursive: true, force: true }); binDir = null; }
+  if (tmpDir) { rmSync(tmpDir, { recursive: true, force: true }); tmpDir = null; }
+  binDir = null;
 }
 
 /** startServer starts the server the page is tested against and returns
