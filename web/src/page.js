@@ -99,7 +99,8 @@ function renderCameras() {
     li.querySelector('.state').className = 'state ' + ({ playing: 'on', connecting: 'wait', failed: 'bad' }[st] || '');
     li.querySelector('.cam-name').textContent = name;
     const url = state.urlCams.get(name);
-    li.querySelector('.perm').textContent = d ? d.perm.join(' · ') : url ? `HTTP-FLV · ${new URL(url, location.href).host}` : '';
+    const host = url && new URL(url, location.href).host;
+    li.querySelector('.perm').textContent = d ? d.perm.join(' · ') : url ? (name.startsWith(host) ? 'HTTP-FLV' : `HTTP-FLV · ${host}`) : '';
     const b = li.querySelector('button');
     b.textContent = t ? 'Close' : 'Watch';
     b.onclick = () => (t ? closeTile(name) : openTile(name));
