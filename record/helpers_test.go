@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"math"
 	"sort"
 	"testing"
@@ -99,20 +100,23 @@ func record(t testing.TB, r *Recorder, clk *clock.Fake, frames []*media.Frame) {
 	}
 }
 
-// newTestRecorder returns a recorder on dir with a fake clock at t0.
+// newTestRecorder returns a recorder on dir, with a fake clock at t0
+// unless cfg has a clock.
 func newTestRecorder(t testing.TB, dir string, cfg Config) (*Recorder, *clock.Fake) {
 	t.Helper()
-	clk, ok := cfg.Clock.(*clock.Fake)
-	if !ok {
-		clk = clock.NewFake(t0)
-		cfg.Clock = clk
+	if cfg.Clock == nil {
+		cfg.Clock = clock.NewFake(t0)
 	}
+	clk, _ := cfg.Clock.(*clock.Fake) // nil for another clock
 	cfg.Dir = dir
 	if cfg.SegmentLength == 0 {
 		cfg.SegmentLength = 5 * time.Second
 	}
 	if cfg.MinFree == 0 {
 		cfg.MinFree = -1
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC

@@ -76,20 +76,17 @@ func (x *index) query(from, to time.Time) []Segment {
 }
 
 // month returns a bit mask of the days of the month that have
-// recordings, in loc: bit 0 is day 1.
+// recordings, in loc: bit 0 is day 1. It costs a binary search a day.
 func (x *index) month(year int, month time.Month, loc *time.Location) uint32 {
-	first := time.Date(year, month, 1, 0, 0, 0, 0, loc)
-	next := first.AddDate(0, 1, 0)
 	var mask uint32
-	for _, s := range x.query(first, next.Add(-time.Nanosecond)) {
-		from, to := s.Name.Start, s.End
-		if from.Before(first) {
-			from = first
+	for d := 1; d <= 31; d++ {
+		day := time.Date(year, month, d, 0, 0, 0, 0, loc)
+		if day.Month() != month {
+			break
 		}
-		if !to.Before(next) {
-			to = next.Add(-time.Nanosecond)
-		}
-		for d := from.In(loc).Day(); d <= to.In(loc).Day(); d++ {
+		next := day.AddDate(0, 0, 1)
+		i := sort.Search(len(x.segs), func(i int) bool { return !x.segs[i].End.Before(day) })
+		if i < len(x.segs) && x.segs[i].Name.Start.Before(next) {
 			mask |= 1 << (d - 1)
 		}
 	}

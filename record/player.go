@@ -109,6 +109,9 @@ func (p *Player) Next(ctx context.Context) (*media.Frame, error) {
 			p.closeSegment()
 			return nil, io.EOF
 		}
+		if p.first { // output PTS 0 is this frame
+			p.origin, p.base = wall, -f.PTS
+		}
 		f.PTS += p.base
 		if f.PTS < p.last {
 			f.PTS = p.last // segments that overlap by a frame
