@@ -28,7 +28,7 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		return
 	}
 	a.metrics.request(w, req.Kind)
-	if need := req.Kind.Permission(); !v.Perms.Has(need) {
+	if need := req.Permission(); !v.Perms.Has(need) {
 		log.Info("refused request: not permitted", "request", req.Kind, "need", need, "has", v.Perms)
 		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests", req.Kind))
 		return
@@ -45,6 +45,10 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		a.serveCommand(log, req, w)
 	case protocol.KindTrack:
 		a.serveTrack(ctx, log, req, w)
+	case protocol.KindPlayback:
+		a.servePlayback(ctx, log, req, w)
+	case protocol.KindDownload:
+		a.serveDownload(ctx, log, req, w)
 	case protocol.KindVoice:
 		if req.Transport == protocol.TransportTrack {
 			a.serveTrackVoice(ctx, log, w)

@@ -120,12 +120,16 @@ func TestRestamp(t *testing.T) {
 	boot := time.Unix(30, 0)
 	r, clk := newTestRecorder(t, dir, Config{Clock: clock.NewFake(boot)})
 	frames := testFrames(t, media.QualityStandard, 20*time.Second)
-	record(t, r, clk, frames[:len(frames)/2]) // 10 s: two segments in 1970
+	mid := 0 // the 10 s keyframe
+	for frames[mid].PTS < 10*time.Second || frames[mid].Kind != media.KindVideo {
+		mid++
+	}
+	record(t, r, clk, frames[:mid]) // 10 s: two segments in 1970
 	// NTP sets the clock.
 	ntp := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	clk.Advance(ntp.Sub(clk.Now()))
-	start := ntp.Add(-frames[len(frames)/2].PTS)
-	for _, f := range frames[len(frames)/2:] {
+	start := ntp.Add(-frames[mid].PTS)
+	for _, f := range frames[mid:] {
 		if d := start.Add(f.PTS).Sub(clk.Now()); d > 0 {
 			clk.Advance(d)
 		}

@@ -78,9 +78,21 @@ func testFrames(t testing.TB, q media.Quality, d time.Duration) []*media.Frame {
 			out = append(out, &media.Frame{Kind: media.KindAudio, Codec: media.CodecAAC, PTS: apts, Key: true, Payload: b, Audio: info})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].PTS < out[j].PTS })
+	// Audio comes later than video of the same time, as a microphone's
+	// buffer makes it: file order is not PTS order across tracks.
+	arrives := func(f *media.Frame) time.Duration {
+		if f.Kind == media.KindAudio {
+			return f.PTS + audioLatency
+		}
+		return f.PTS
+	}
+	sort.SliceStable(out, func(i, j int) bool { return arrives(out[i]) < arrives(out[j]) })
 	return out
 }
+
+// audioLatency is how much later than video audio of the same PTS
+// reaches the hub in testFrames.
+const audioLatency = 150 * time.Millisecond
 
 // t0 is the wall-clock time the tests' recordings start at.
 var t0 = time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)

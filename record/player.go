@@ -33,7 +33,7 @@ type Player struct {
 	rd     *Reader
 	base   time.Duration // output PTS of the segment's start
 	origin time.Time     // wall time of output PTS 0
-	last   time.Duration // output PTS of the last frame
+	last   time.Duration // latest output PTS so far
 	at     time.Time     // wall time of the last frame
 	first  bool          // no frame returned yet
 
@@ -113,15 +113,12 @@ func (p *Player) Next(ctx context.Context) (*media.Frame, error) {
 			p.origin, p.base = wall, -f.PTS
 		}
 		f.PTS += p.base
-		if f.PTS < p.last {
-			f.PTS = p.last // segments that overlap by a frame
-		}
 		if p.first {
 			p.first, p.started, p.startAt = false, p.clock.Now(), f.PTS
 		} else if err := clock.SleepUntil(ctx, p.clock, p.started.Add(f.PTS-p.startAt)); err != nil {
 			return nil, err
 		}
-		p.last, p.at = f.PTS, wall
+		p.last, p.at = max(p.last, f.PTS), wall
 		return f, nil
 	}
 }

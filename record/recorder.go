@@ -175,11 +175,18 @@ func (r *Recorder) Write(f *media.Frame) error {
 		}
 	}
 	s := r.cur
+	if f.PTS < s.firstPTS {
+		// Audio of before the keyframe that started the segment, late
+		// from the microphone: the last segment is closed, and this one
+		// cannot hold it in time.
+		r.count(func(st *Stats) { st.Dropped++ })
+		return nil
+	}
 	if err := s.mux.WriteFrame(f); err != nil {
 		r.fail(err)
 		return err
 	}
-	s.lastPTS = f.PTS
+	s.lastPTS = max(s.lastPTS, f.PTS)
 	r.count(func(st *Stats) { st.Frames++; st.FrameBytes += uint64(len(f.Payload)) })
 	if f.PTS-s.flushedPTS >= r.cfg.FlushInterval {
 		if err := r.flush(s); err != nil {

@@ -33,7 +33,7 @@ type Scan struct {
 	// Size is the length of the whole tags: a file longer than this has
 	// a damaged or unfinished tail, which Repair cuts off.
 	Size int64
-	// Duration is the timestamp of the last whole tag.
+	// Duration is the latest timestamp of the whole tags.
 	Duration time.Duration
 	// Keyframes lists the video keyframes in file order.
 	Keyframes []Keyframe
@@ -64,6 +64,9 @@ func ScanSegment(r io.ReaderAt, size int64) (Scan, error) {
 	s := Scan{Size: fileHeaderSize}
 	var th [tagHeaderSize + 2]byte // the tag header and the first two data bytes
 	var prev [prevSizeSize]byte
+	// The last timestamp of each tag type: each only grows, but audio
+	// may lag video in file order (it is captured with more latency).
+	var last [32]time.Duration
 	for off := int64(fileHeaderSize); off < size; {
 		if size-off < tagHeaderSize+prevSizeSize {
 			s.Damaged = "unfinished tag header"
@@ -87,8 +90,8 @@ func ScanSegment(r io.ReaderAt, size int64) (Scan, error) {
 			s.Damaged = fmt.Sprintf("%s tag of %d bytes at %d", typ, data, off)
 		case size-off < tagHeaderSize+data+prevSizeSize:
 			s.Damaged = "unfinished tag"
-		case ts < s.Duration:
-			s.Damaged = fmt.Sprintf("timestamp %v after %v at %d", ts, s.Duration, off)
+		case ts < last[typ&0x1f]:
+			s.Damaged = fmt.Sprintf("%s timestamp %v after %v at %d", typ, ts, last[typ&0x1f], off)
 		}
 		if s.Damaged != "" {
 			break
@@ -104,7 +107,8 @@ func ScanSegment(r io.ReaderAt, size int64) (Scan, error) {
 		if typ == flv.TagTypeVideo && th[tagHeaderSize]>>4 == flv.FrameTypeKey && th[tagHeaderSize+1] == flv.AVCPacketNALU {
 			s.Keyframes = append(s.Keyframes, Keyframe{Time: ts, Offset: off})
 		}
-		s.Duration = ts
+		last[typ&0x1f] = ts
+		s.Duration = max(s.Duration, ts)
 		s.Tags++
 		off = end + prevSizeSize
 		s.Size = off
