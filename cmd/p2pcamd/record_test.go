@@ -281,3 +281,50 @@ func TestRecordPermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveWhileTheCardFills records onto a 2 MiB card (a tmpfs) that
+// fills in seconds while a viewer watches the same stream live: the
+// viewer gets every frame at the live rate, retention keeps deleting,
+// and the camera keeps recording. Needs root for the mount.
+func TestLiveWhileTheCardFills(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("this test needs root under CI")
+		}
+		t.Skip("mounting a tmpfs needs root: run as root to test a full card under a live viewer")
+	}
+	card := t.TempDir()
+	if err := syscall.Mount("tmpfs", card, "tmpfs", 0, "size=2m"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Unmount(card, syscall.MNT_DETACH) })
+	// super (about 1 Mbit/s) in 2 s segments, 1 MiB kept free.
+	d := startDaemon(t, fmt.Sprintf("[record]\ndir = %q\nquality = \"super\"\nsegment_length = \"2s\"\nmin_free_mb = 1\n", card))
+	began := time.Now()
+	resp, body, err := d.fetch(liveURL(d, "super"), 12*time.Second)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("live: %v %v", resp, err)
+	}
+	checkFLV(t, "live", body, 1280, 720, 11*25)
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(card, &st); err != nil {
+		t.Fatal(err)
+	}
+	if free := int64(st.Bavail) * st.Bsize; free < 512<<10 {
+		t.Errorf("%d bytes free on the card: retention let it fill", free)
+	}
+	fl := d.files(t)
+	if len(fl.FileList) < 2 {
+		t.Fatalf("%d recordings on the card", len(fl.FileList))
+	}
+	if first, _ := record.ParseName(fl.FileList[0].FileName); first.Start.Before(began.Add(2 * time.Second)) {
+		t.Errorf("oldest recording %s is the first: retention deleted nothing", first)
+	}
+	last, _ := record.ParseName(fl.FileList[len(fl.FileList)-1].FileName)
+	if time.Since(last.Start) > 5*time.Second {
+		t.Errorf("newest recording started %v ago: recording stopped", time.Since(last.Start))
+	}
+	if _, ok := d.waitLog(100*time.Millisecond, "recording stopped"); ok {
+		t.Error("recording stopped on a full card")
+	}
+}
