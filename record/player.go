@@ -63,6 +63,14 @@ func (r *Recorder) Play(from, to time.Time) (*Player, error) {
 // openSegment opens segs[i] from offset into it.
 func (p *Player) openSegment(offset time.Duration) error {
 	seg := p.segs[p.i]
+	if seg.Open {
+		// It may have grown, or been finished and renamed, since Play.
+		for _, s := range p.rec.Query(seg.Start(), seg.Start()) {
+			if s.Start().Equal(seg.Start()) {
+				seg = s
+			}
+		}
+	}
 	f, _, err := p.rec.Open(seg.File())
 	if err != nil {
 		return err

@@ -16,6 +16,10 @@
 #   link        throughput of one data channel on loopback; one 10 kB frame
 #               on a media track and on a data channel; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
+#   record      CPU, bytes and writes/s of recording a 2 Mbps stream; index
+#               query and month mask over 30 days of one-minute segments;
+#               index rebuild from 43200 files; playback request -> first
+#               frame (cmd/p2pcamd)
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
 #   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
 #   natlab      (root) time to first frame direct and through TURN across
@@ -32,6 +36,9 @@ go test -run '^$' -bench . -benchtime 3s "$@" ./link/
 go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
+go test -run '^$' -bench Record2Mbps -benchtime 3000x "$@" ./record/
+go test -run '^$' -bench 'Query|Month|Load' "$@" ./record/
+go test -run '^$' -bench PlaybackFirstFrame -benchtime 30x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if [ "$(id -u)" = 0 ]; then
 	go test -run '^$' -bench TimeToFirstFrame -benchtime 10x "$@" ./natlab/

@@ -18,6 +18,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/mux/flv"
 	"github.com/p2pcam/p2pcam/record"
 )
 
@@ -327,4 +328,60 @@ func TestLiveWhileTheCardFills(t *testing.T) {
 	if _, ok := d.waitLog(100*time.Millisecond, "recording stopped"); ok {
 		t.Error("recording stopped on a full card")
 	}
+}
+
+// BenchmarkPlaybackFirstFrame measures a playback request on loopback
+// LAN mode, from sending it to reading the first FLV video frame, from
+// a different second of the recording each time (so the segment is
+// scanned, its keyframe found and read each time).
+//
+//	go test -run XXX -bench PlaybackFirstFrame -benchtime 30x ./cmd/p2pcamd/
+func BenchmarkPlaybackFirstFrame(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "sd")
+	d := startDaemon(b, "max_viewers = 32\n"+recordConfig(dir))
+	var first record.Name
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		es, _ := os.ReadDir(dir)
+		done := 0
+		for _, e := range es {
+			if n, err := record.ParseName(e.Name()); err == nil && n.Finished() {
+				if done == 0 {
+					first = n
+				}
+				done++
+			}
+		}
+		if done >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%d segments recorded in 30s", done)
+		}
+		d.waitLog(300*time.Millisecond, "no line matches this")
+	}
+	var worst time.Duration
+	for i := 0; b.Loop(); i++ {
+		from := first.Start.Unix() + 1 + int64(i%7)
+		start := time.Now()
+		resp, err := http.Get(d.url(fmt.Sprintf("ipc.flv?action=playback&channel=0&start_time=%d&end_time=%d", from, from+60)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		dm := flv.NewDemuxer(resp.Body)
+		if _, err := dm.ReadHeader(); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			tag, err := dm.ReadTag()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if vd, err := flv.ParseVideoData(tag.Data); tag.Type == flv.TagTypeVideo && err == nil && vd.AVCPacketType == flv.AVCPacketNALU {
+				break
+			}
+		}
+		worst = max(worst, time.Since(start))
+		resp.Body.Close()
+	}
+	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
 }
