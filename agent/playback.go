@@ -90,6 +90,11 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 		a.replyError(w, err)
 		return
 	}
+	format, err := protocol.DownloadFormat(req.Params)
+	if err != nil {
+		a.replyError(w, err)
+		return
+	}
 	f, seg, err := a.rec.Open(name)
 	if err != nil {
 		log.Info("refused download", "file_name", name, "err", err)
@@ -97,6 +102,10 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 		return
 	}
 	defer f.Close()
+	if format == "mp4" {
+		a.serveMP4(ctx, log, w, f, seg, offset)
+		return
+	}
 	if offset > seg.Size {
 		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "offset %d is past the end of %s (%d bytes)", offset, name, seg.Size))
 		return
@@ -126,6 +135,54 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 		}
 	}
 	log.Info("download", "file_name", name, "offset", offset, "bytes", sent, "size", seg.Size)
+}
+
+// serveMP4 sends the segment remuxed to MP4, from offset: the remux
+// gives the same bytes each time, so a download resumes like the FLV's.
+func (a *Agent) serveMP4(ctx context.Context, log *slog.Logger, w Responder, f io.ReaderAt, seg record.Segment, offset int64) {
+	if err := w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "video/mp4"}); err != nil {
+		return
+	}
+	sw := &skipWriter{ctx: ctx, w: w, skip: offset, deadline: func() {
+		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
+	}}
+	bw := bufio.NewWriterSize(sw, downloadChunk)
+	err := record.WriteMP4(bw, f, seg.Size)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	log.Info("download", "file_name", seg.File(), "format", "mp4", "offset", offset, "bytes", sw.sent, "err", err)
+}
+
+// skipWriter drops the first skip bytes written to it and sends the rest,
+// flushing each write.
+type skipWriter struct {
+	ctx      context.Context
+	w        Responder
+	skip     int64
+	sent     int64
+	deadline func()
+}
+
+func (s *skipWriter) Write(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n := len(p)
+	if s.skip >= int64(n) {
+		s.skip -= int64(n)
+		return n, nil
+	}
+	p, s.skip = p[s.skip:], 0
+	s.deadline()
+	if _, err := s.w.Write(p); err != nil {
+		return 0, err
+	}
+	s.sent += int64(len(p))
+	return n, s.w.Flush()
 }
 
 // recordError maps a record error to the answer's status.

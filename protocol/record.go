@@ -117,6 +117,19 @@ func Download(params url.Values) (name string, offset int64, err error) {
 	return name, offset, nil
 }
 
+// DownloadFormat parses a download's optional format: "flv" (the
+// recording's own file, the default) or "mp4" (remuxed, for phones).
+func DownloadFormat(params url.Values) (string, error) {
+	switch f := params.Get("format"); f {
+	case "", "flv":
+		return "flv", nil
+	case "mp4":
+		return f, nil
+	default:
+		return "", errorf(StatusBadRequest, "bad format %q: want flv or mp4", clip(f))
+	}
+}
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

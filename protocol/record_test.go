@@ -61,6 +61,11 @@ func TestRecordParams(t *testing.T) {
 		_, err = FileType(q, "file_type")
 		check("FileType", c.ft, err)
 	}
+	for f, ok := range map[string]bool{"": true, "flv": true, "mp4": true, "MP4": false, "mkv": false} {
+		if _, err := DownloadFormat(url.Values{"format": {f}}); (err == nil) != ok {
+			t.Errorf("DownloadFormat(%q): %v", f, err)
+		}
+	}
 	from, to, _ := TimeRange(url.Values{"start_time": {"1765000000"}, "end_time": {"1765003600"}})
 	if !from.Equal(time.Unix(1765000000, 0)) || to.Sub(from) != time.Hour {
 		t.Errorf("TimeRange = %v, %v", from, to)

@@ -17,6 +17,10 @@ import (
 // find its stream parameters (the sequence headers come first).
 const configTags = 64
 
+// maxASC bounds an AudioSpecificConfig: AAC-LC's is 2 bytes, and an
+// MP4 descriptor holds at most 127 in one length byte.
+const maxASC = 64
+
 // Reader reads a segment's frames back, from a keyframe. Frame PTS is
 // the time since the segment's start. It bounds what it reads, for a
 // damaged file.
@@ -158,6 +162,9 @@ func (r *Reader) audioTag(b []byte, pts time.Duration) (*media.Frame, error) {
 		if a.AACPacketType == flv.AACPacketSequenceHeader {
 			if bytes.Equal(a.Payload, r.asc) {
 				return nil, nil
+			}
+			if len(a.Payload) > maxASC {
+				return nil, fmt.Errorf("AudioSpecificConfig of %d bytes", len(a.Payload))
 			}
 			c, err := aac.ParseAudioSpecificConfig(a.Payload)
 			if err != nil {

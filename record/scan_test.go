@@ -124,9 +124,9 @@ func checkReadsToEnd(t *testing.T, b []byte) {
 	}
 }
 
-// FuzzSegment feeds damaged segments to ScanSegment and the Reader: no
-// panic, the scan's size within the input, and the Reader's errors wrap
-// ErrDamaged.
+// FuzzSegment feeds damaged segments to ScanSegment, the Reader and
+// WriteMP4: no panic, the scan's size within the input, and the errors
+// wrap ErrDamaged.
 func FuzzSegment(f *testing.F) {
 	for _, c := range scanCases(segmentBytes(f, 1200*time.Millisecond)) {
 		f.Add(c.b, int64(0))
@@ -142,6 +142,9 @@ func FuzzSegment(f *testing.F) {
 		}
 		if sc.Size > int64(len(b)) || sc.Size < fileHeaderSize {
 			t.Fatalf("scan size %d of %d bytes", sc.Size, len(b))
+		}
+		if err := WriteMP4(io.Discard, bytes.NewReader(b), int64(len(b))); err != nil && !errors.Is(err, ErrDamaged) {
+			t.Fatalf("mp4: %v does not wrap ErrDamaged", err)
 		}
 		r, err := NewReader(bytes.NewReader(b), int64(len(b)), time.Duration(from)*time.Millisecond)
 		if err != nil {

@@ -75,8 +75,8 @@ func (d *daemon) waitFinished(t *testing.T, n int, timeout time.Duration) fileLi
 // --record-dir, then over LAN mode: lists the recordings, checks the
 // month mask, plays a span (from the keyframe at or before its start,
 // real time, right timestamps), downloads a segment whole and resumed
-// at an offset (byte-identical), and refuses names that leave the
-// directory.
+// at an offset (byte-identical), as FLV and as MP4, and refuses names
+// that leave the directory.
 func TestRecordPlaybackDownload(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sd")
 	d := startDaemon(t, "[record]\nsegment_length = \"3s\"\n", "--record-dir", dir)
@@ -158,6 +158,22 @@ func TestRecordPlaybackDownload(t *testing.T) {
 		if st != 200 || got != string(onDisk[off:]) {
 			t.Errorf("download from %d: status %d, %d bytes, want %d identical", off, st, len(got), len(onDisk)-off)
 		}
+	}
+
+	// The MP4 a phone saves, whole and resumed at an offset.
+	st, whole := d.get(t, "ipc.flv?action=download&channel=0&format=mp4&file_name="+url.QueryEscape(name))
+	if st != 200 || len(whole) < len(onDisk)/2 {
+		t.Fatalf("MP4 download: %d, %d bytes", st, len(whole))
+	}
+	mp4 := mediatest.WriteTemp(t, "download.mp4", []byte(whole))
+	mediatest.CheckDecodes(t, mp4)
+	if p := mediatest.FFprobe(t, mp4); len(p.VideoPackets()) < 70 || len(p.AudioPackets()) == 0 {
+		t.Errorf("MP4: %d video and %d audio packets", len(p.VideoPackets()), len(p.AudioPackets()))
+	}
+	off := len(whole) / 2
+	st, rest := d.get(t, fmt.Sprintf("ipc.flv?action=download&channel=0&format=mp4&file_name=%s&offset=%d", url.QueryEscape(name), off))
+	if st != 200 || rest != whole[off:] {
+		t.Errorf("MP4 resumed at %d: status %d, %d bytes, want %d identical", off, st, len(rest), len(whole)-off)
 	}
 
 	// Names that are not the camera's recordings.
