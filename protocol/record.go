@@ -13,7 +13,7 @@ import (
 const (
 	// MaxUnixTime is the latest time a request may name (2100-01-01):
 	// later is a typo or an attack on arithmetic, not a recording.
-	MaxUnixTime = 4102444800
+	MaxUnixTime int64 = 4102444800
 	// MaxFileNameLength bounds file_name; record's names are 44 bytes.
 	MaxFileNameLength = 128
 )
