@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/p2pcam/p2pcam/media"
 )
@@ -111,4 +112,8 @@ func BenchmarkLoad30Days(b *testing.B) {
 	if n := r.Status().Segments; n != 30*24*60 {
 		b.Fatalf("%d segments", n)
 	}
+	// The memory the index holds: one Segment per file (its times share
+	// one *time.Location), in one slice.
+	b.ReportMetric(float64(unsafe.Sizeof(Segment{})), "index-B/segment")
+	b.ReportMetric(float64(cap(r.idx.segs))*float64(unsafe.Sizeof(Segment{}))/(1<<20), "index-MiB")
 }
