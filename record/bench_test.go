@@ -63,7 +63,7 @@ func thirtyDays(b *testing.B) *Recorder {
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 30 * 24 * 60 {
 		n := Name{Start: start.Add(time.Duration(i) * time.Minute), Duration: time.Minute - 40*time.Millisecond}
-		r.idx.segs = append(r.idx.segs, Segment{Name: n, Size: 15 << 20, End: n.End()})
+		r.idx.segs = append(r.idx.segs, toEntry(Segment{Name: n, Size: 15 << 20, End: n.End()}))
 	}
 	return r
 }
@@ -112,8 +112,7 @@ func BenchmarkLoad30Days(b *testing.B) {
 	if n := r.Status().Segments; n != 30*24*60 {
 		b.Fatalf("%d segments", n)
 	}
-	// The memory the index holds: one Segment per file (its times share
-	// one *time.Location), in one slice.
-	b.ReportMetric(float64(unsafe.Sizeof(Segment{})), "index-B/segment")
-	b.ReportMetric(float64(cap(r.idx.segs))*float64(unsafe.Sizeof(Segment{}))/(1<<20), "index-MiB")
+	// The memory the index holds: one entry per file, in one slice.
+	b.ReportMetric(float64(unsafe.Sizeof(entry{})), "index-B/segment")
+	b.ReportMetric(float64(cap(r.idx.segs))*float64(unsafe.Sizeof(entry{}))/(1<<20), "index-MiB")
 }

@@ -24,27 +24,62 @@ func (s Segment) File() string { return s.Name.String() }
 // Start returns the time of the segment's first frame.
 func (s Segment) Start() time.Time { return s.Name.Start }
 
+// entry is a Segment as the index keeps it, in 24 bytes: 30 days of
+// one-minute segments take 1 MiB.
+type entry struct {
+	start   int64 // unix ms of the first frame
+	size    int64
+	dur     int32 // ms from the first frame to the last on disk
+	channel uint8
+	open    bool
+}
+
+func toEntry(s Segment) entry {
+	return entry{start: s.Name.Start.UnixMilli(), size: s.Size, dur: int32(s.End.Sub(s.Name.Start).Milliseconds()),
+		channel: uint8(s.Name.Channel), open: s.Open}
+}
+
+func (e entry) segment() Segment {
+	start := time.UnixMilli(e.start).UTC()
+	end := start.Add(time.Duration(e.dur) * time.Millisecond)
+	n := Name{Channel: int(e.channel), Start: start}
+	if !e.open {
+		n.Duration = end.Sub(start)
+	}
+	return Segment{Name: n, Size: e.size, End: end, Open: e.open}
+}
+
+func (e entry) end() int64 { return e.start + int64(e.dur) }
+
 // index is the recordings sorted by start time. It is not safe for
 // concurrent use: the Recorder guards it.
 type index struct {
-	segs  []Segment
+	segs  []entry
 	bytes int64 // sum of the sizes
 }
 
+// len returns the number of segments.
+func (x *index) len() int { return len(x.segs) }
+
+// at returns the segment at i.
+func (x *index) at(i int) Segment { return x.segs[i].segment() }
+
 // add inserts s in start order.
 func (x *index) add(s Segment) {
-	i := sort.Search(len(x.segs), func(i int) bool { return x.segs[i].Name.Start.After(s.Name.Start) })
-	x.segs = append(x.segs, Segment{})
+	e := toEntry(s)
+	i := sort.Search(len(x.segs), func(i int) bool { return x.segs[i].start > e.start })
+	x.segs = append(x.segs, entry{})
 	copy(x.segs[i+1:], x.segs[i:])
-	x.segs[i] = s
-	x.bytes += s.Size
+	x.segs[i] = e
+	x.bytes += e.size
 }
 
 // find returns the position of the segment whose file is name, or -1.
 func (x *index) find(name Name) int {
-	i := sort.Search(len(x.segs), func(i int) bool { return !x.segs[i].Name.Start.Before(name.Start) })
-	for ; i < len(x.segs) && x.segs[i].Name.Start.Equal(name.Start); i++ {
-		if x.segs[i].Name.Channel == name.Channel {
+	ms := name.Start.UnixMilli()
+	i := sort.Search(len(x.segs), func(i int) bool { return x.segs[i].start >= ms })
+	for ; i < len(x.segs) && x.segs[i].start == ms; i++ {
+		if int(x.segs[i].channel) == name.Channel {
 			return i
 		}
 	}
@@ -53,13 +88,14 @@ func (x *index) find(name Name) int {
 
 // update replaces the segment at i.
 func (x *index) update(i int, s Segment) {
-	x.bytes += s.Size - x.segs[i].Size
-	x.segs[i] = s
+	e := toEntry(s)
+	x.bytes += e.size - x.segs[i].size
+	x.segs[i] = e
 }
 
 // remove deletes the segment at i.
 func (x *index) remove(i int) {
-	x.bytes -= x.segs[i].Size
+	x.bytes -= x.segs[i].size
 	x.segs = append(x.segs[:i], x.segs[i+1:]...)
 }
 
@@ -67,10 +103,11 @@ func (x *index) remove(i int) {
 // Segments never overlap each other, so those that end after from start
 // at or after the one that holds from.
 func (x *index) query(from, to time.Time) []Segment {
-	i := sort.Search(len(x.segs), func(i int) bool { return !x.segs[i].End.Before(from) })
+	f, t := from.UnixMilli(), to.UnixMilli()
+	i := sort.Search(len(x.segs), func(i int) bool { return x.segs[i].end() >= f })
 	var out []Segment
-	for ; i < len(x.segs) && !x.segs[i].Name.Start.After(to); i++ {
-		out = append(out, x.segs[i])
+	for ; i < len(x.segs) && x.segs[i].start <= t; i++ {
+		out = append(out, x.segs[i].segment())
 	}
 	return out
 }
@@ -84,9 +121,9 @@ func (x *index) month(year int, month time.Month, loc *time.Location) uint32 {
 		if day.Month() != month {
 			break
 		}
-		next := day.AddDate(0, 0, 1)
-		i := sort.Search(len(x.segs), func(i int) bool { return !x.segs[i].End.Before(day) })
-		if i < len(x.segs) && x.segs[i].Name.Start.Before(next) {
+		from, next := day.UnixMilli(), day.AddDate(0, 0, 1).UnixMilli()
+		i := sort.Search(len(x.segs), func(i int) bool { return x.segs[i].end() >= from })
+		if i < len(x.segs) && x.segs[i].start < next {
 			mask |= 1 << (d - 1)
 		}
 	}
@@ -95,5 +132,5 @@ func (x *index) month(year int, month time.Month, loc *time.Location) uint32 {
 
 // sort orders the segments by start time.
 func (x *index) sort() {
-	sort.Slice(x.segs, func(i, j int) bool { return x.segs[i].Name.Start.Before(x.segs[j].Name.Start) })
+	sort.Slice(x.segs, func(i, j int) bool { return x.segs[i].start < x.segs[j].start })
 }

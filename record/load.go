@@ -16,7 +16,7 @@ func (r *Recorder) load() error {
 		return fmt.Errorf("read the storage directory: %w", err)
 	}
 	var x index
-	x.segs = make([]Segment, 0, len(entries))
+	x.segs = make([]entry, 0, len(entries))
 	for _, e := range entries {
 		n, err := ParseName(e.Name())
 		if err != nil || n.Channel != r.cfg.Channel || !e.Type().IsRegular() {
@@ -28,20 +28,20 @@ func (r *Recorder) load() error {
 				r.log.Warn("unreadable unfinished segment left alone", "file", n, "err", err)
 				continue
 			}
-			x.segs = append(x.segs, seg)
+			x.segs = append(x.segs, toEntry(seg))
 			continue
 		}
 		fi, err := e.Info()
 		if err != nil {
 			continue // deleted meanwhile
 		}
-		x.segs = append(x.segs, Segment{Name: n, Size: fi.Size(), End: n.End()})
+		x.segs = append(x.segs, toEntry(Segment{Name: n, Size: fi.Size(), End: n.End()}))
 	}
 	// ReadDir sorts by name, and names sort by start time within a
 	// channel: only a changed channel-number width could break it.
 	x.sort()
-	for _, s := range x.segs {
-		x.bytes += s.Size
+	for _, e := range x.segs {
+		x.bytes += e.size
 	}
 	r.mu.Lock()
 	r.idx = x

@@ -31,8 +31,10 @@ func (r *Recorder) Lookup(file string) (Segment, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if i := r.idx.find(n); i >= 0 && r.idx.segs[i].Name == n {
-		return r.idx.segs[i], nil
+	if i := r.idx.find(n); i >= 0 {
+		if seg := r.idx.at(i); seg.File() == file {
+			return seg, nil
+		}
 	}
 	return Segment{}, fmt.Errorf("%w: %s", ErrNotFound, file)
 }

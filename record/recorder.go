@@ -38,7 +38,6 @@ type Recorder struct {
 	// Owned by the goroutine that calls Write.
 	cur        *segment
 	retryAt    time.Time     // a stopped recorder tries again from then
-	rescan     bool          // reload the index from the directory at the next open
 	anchorWall time.Time     // wall-clock time of anchorPTS
 	anchorPTS  time.Duration // a frame time of this run; anchored tells whether set
 	anchored   bool
@@ -367,7 +366,6 @@ func (r *Recorder) fail(err error) {
 		return
 	}
 	r.retryAt = r.cfg.Clock.Now().Add(r.cfg.RetryInterval)
-	r.rescan = true
 	r.stop(err)
 }
 
@@ -449,5 +447,5 @@ func (r *Recorder) Stats() Stats {
 func (r *Recorder) Status() Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return Status{Recording: r.stopped == "", Reason: r.stopped, Segments: len(r.idx.segs), Bytes: r.idx.bytes}
+	return Status{Recording: r.stopped == "", Reason: r.stopped, Segments: r.idx.len(), Bytes: r.idx.bytes}
 }

@@ -13,7 +13,7 @@ func (r *Recorder) restamp(now time.Time, pts time.Duration) {
 		i := r.idx.find(u.name)
 		var seg Segment
 		if i >= 0 {
-			seg = r.idx.segs[i]
+			seg = r.idx.at(i)
 		}
 		r.mu.Unlock()
 		if i < 0 || seg.Open {

@@ -44,7 +44,7 @@ func (r *Recorder) expire(now time.Time) {
 	limit := now.Add(-r.cfg.MaxAge)
 	for {
 		r.mu.Lock()
-		old := len(r.idx.segs) > 0 && !r.idx.segs[0].Open && r.idx.segs[0].End.Before(limit)
+		old := r.idx.len() > 0 && !r.idx.segs[0].open && r.idx.segs[0].end() < limit.UnixMilli()
 		r.mu.Unlock()
 		if !old || !r.deleteOldest() {
 			return
@@ -56,11 +56,11 @@ func (r *Recorder) expire(now time.Time) {
 // none or it cannot be deleted.
 func (r *Recorder) deleteOldest() bool {
 	r.mu.Lock()
-	if len(r.idx.segs) == 0 || r.idx.segs[0].Open {
+	if r.idx.len() == 0 || r.idx.segs[0].open {
 		r.mu.Unlock()
 		return false
 	}
-	seg := r.idx.segs[0]
+	seg := r.idx.at(0)
 	r.mu.Unlock()
 	if err := os.Remove(r.path(seg.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		r.log.Warn("retention cannot delete a segment", "file", seg.Name, "err", err)
