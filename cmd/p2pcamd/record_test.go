@@ -408,3 +408,57 @@ func BenchmarkPlaybackFirstFrame(b *testing.B) {
 	}
 	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
 }
+
+// TestPlaybackStatusFollowsTheStorage removes the recording directory
+// under p2pcamd (a pulled card): get_device_st&type=playback turns to 1
+// with the reason, live viewing goes on, and when the directory is back
+// it turns to 0 again and recording resumes.
+func TestPlaybackStatusFollowsTheStorage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sd")
+	d := startDaemon(t, recordConfig(dir))
+	const status = "command?action=inner_define&channel=0&cmd=get_device_st&type=playback"
+	type reply []struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	waitStatus := func(want string) reply {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			st, body := d.get(t, status)
+			var r reply
+			if st != 200 || json.Unmarshal([]byte(body), &r) != nil || len(r) != 1 {
+				t.Fatalf("get_device_st: %d %s", st, body)
+			}
+			if r[0].Status == want {
+				return r
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("get_device_st playback stayed %+v, want status %s", r, want)
+			}
+			d.waitLog(300*time.Millisecond, "no line matches this")
+		}
+	}
+	waitStatus("0")
+	d.waitFinished(t, 1, 20*time.Second)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	r := waitStatus("1")
+	if r[0].Reason == "" {
+		t.Errorf("stopped without a reason: %+v", r)
+	}
+	resp, body, err := d.fetch(liveURL(d, "high"), 3*time.Second)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("live with the card out: %v %v", resp, err)
+	}
+	checkFLV(t, "live", body, 640, 360, 2*25)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus("0")
+	d.waitFinished(t, 1, 20*time.Second)
+	if _, ok := d.waitLog(time.Second, "recording resumed"); !ok {
+		t.Error("no log of recording resuming")
+	}
+}
