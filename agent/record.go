@@ -13,8 +13,8 @@ import (
 // RecordConfig turns on continuous recording to local storage (package
 // record; docs/recording.md).
 type RecordConfig struct {
-	// Dir is the storage directory: a folder on the SD card, such as
-	// "/mnt/sd/p2pcam", so that it is missing while the card is out.
+	// Dir is the storage directory: on a camera image
+	// "/var/lib/p2pcam/records", the SD card's mount point (rootfs/README.md).
 	// Empty (the default) turns recording off. p2pcamd --record-dir sets it.
 	Dir string `toml:"dir"`
 	// Quality is the stream recorded: standard, high or super (the

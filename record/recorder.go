@@ -29,6 +29,10 @@ const reanchorAfter = 2 * time.Second
 type Recorder struct {
 	cfg Config
 	log *slog.Logger
+	// mount is set when Dir was a mount point at start (the card mounted
+	// right there): it must be one again before recording resumes, so
+	// that nothing is written into the empty folder a pulled card leaves.
+	mount bool
 
 	mu      sync.Mutex // guards idx, stopped and stats
 	idx     index
@@ -91,6 +95,7 @@ func New(cfg Config) (*Recorder, error) {
 		r.stop(fmt.Errorf("make the storage directory: %w", err))
 		return r, nil
 	}
+	r.mount = isMountPoint(cfg.Dir)
 	if err := r.load(); err != nil {
 		r.stop(err)
 	}
@@ -398,6 +403,9 @@ func (r *Recorder) reopen() error {
 	}
 	if !fi.IsDir() {
 		return fmt.Errorf("storage directory %s is not a directory", r.cfg.Dir)
+	}
+	if r.mount && !isMountPoint(r.cfg.Dir) {
+		return fmt.Errorf("storage directory %s: nothing is mounted there (was at start)", r.cfg.Dir)
 	}
 	probe := filepath.Join(r.cfg.Dir, ".probe")
 	if err := os.WriteFile(probe, nil, 0o644); err != nil {

@@ -99,64 +99,75 @@ func TestFullCard(t *testing.T) {
 
 // TestCardPulledAndBack detaches the card's file system under a running
 // recorder (a lazy unmount, as pulling the card leaves it): recording
-// stops with a reason and nothing is written where the card's folder
-// was; when a card is mounted again it resumes.
+// stops with a reason and nothing is written where the card was, whether
+// the storage directory is a folder on the card or its mount point;
+// when a card is mounted again it resumes.
 func TestCardPulledAndBack(t *testing.T) {
-	mnt := t.TempDir()
-	mount := func() {
-		if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=8m"); err != nil {
-			t.Fatalf("mount: %v", err)
-		}
-	}
 	mountTmpfs(t, 1) // skips without root
-	mount()
-	t.Cleanup(func() { unix.Unmount(mnt, unix.MNT_DETACH) })
-	dir := filepath.Join(mnt, "p2pcam") // a folder on the card
-	r, clk := newTestRecorder(t, dir, Config{FlushInterval: 200 * time.Millisecond, RetryInterval: 2 * time.Second})
-	frames := testFrames(t, media.QualityStandard, 30*time.Second)
-	start := clk.Now()
-	step := func(f *media.Frame) {
-		if d := start.Add(f.PTS).Sub(clk.Now()); d > 0 {
-			clk.Advance(d)
-		}
-	}
-	span := func(from, to time.Duration) []*media.Frame {
-		var out []*media.Frame
-		for _, f := range frames {
-			if f.PTS >= from && f.PTS < to {
-				out = append(out, f)
+	for _, c := range []struct {
+		name   string
+		folder string // the storage directory inside the mount point
+	}{
+		{"folder on the card", "p2pcam"},
+		{"mount point", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mnt := t.TempDir()
+			mount := func() {
+				if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=8m"); err != nil {
+					t.Fatalf("mount: %v", err)
+				}
 			}
-		}
-		return out
-	}
-	writeAll(t, r, span(0, 7*time.Second), step)
-	if err := unix.Unmount(mnt, unix.MNT_DETACH); err != nil {
-		t.Fatal(err)
-	}
-	if errs := writeAll(t, r, span(7*time.Second, 15*time.Second), step); len(errs) == 0 {
-		t.Fatal("no write failed with the card pulled")
-	}
-	if st := r.Status(); st.Recording || st.Reason == "" {
-		t.Fatalf("status %+v: want stopped with a reason", st)
-	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Fatalf("something was written where the card was: %v", err)
-	}
-	mount()
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeAll(t, r, span(15*time.Second, 25*time.Second), step)
-	r.Close()
-	if st := r.Status(); !st.Recording {
-		t.Fatalf("status %+v: want recording again", st)
-	}
-	segs := r.Query(t0, t0.Add(time.Hour))
-	if len(segs) < 1 || segs[0].Start().Before(t0.Add(15*time.Second)) {
-		t.Fatalf("segments on the new card %+v", segs)
-	}
-	for _, s := range segs {
-		mediatest.CheckDecodes(t, filepath.Join(dir, s.File()))
+			mount()
+			t.Cleanup(func() { unix.Unmount(mnt, unix.MNT_DETACH) })
+			dir := filepath.Join(mnt, c.folder)
+			r, clk := newTestRecorder(t, dir, Config{FlushInterval: 200 * time.Millisecond, RetryInterval: 2 * time.Second})
+			frames := testFrames(t, media.QualityStandard, 30*time.Second)
+			start := clk.Now()
+			step := func(f *media.Frame) {
+				if d := start.Add(f.PTS).Sub(clk.Now()); d > 0 {
+					clk.Advance(d)
+				}
+			}
+			span := func(from, to time.Duration) []*media.Frame {
+				var out []*media.Frame
+				for _, f := range frames {
+					if f.PTS >= from && f.PTS < to {
+						out = append(out, f)
+					}
+				}
+				return out
+			}
+			writeAll(t, r, span(0, 7*time.Second), step)
+			if err := unix.Unmount(mnt, unix.MNT_DETACH); err != nil {
+				t.Fatal(err)
+			}
+			if errs := writeAll(t, r, span(7*time.Second, 15*time.Second), step); len(errs) == 0 {
+				t.Fatal("no write failed with the card pulled")
+			}
+			if st := r.Status(); st.Recording || st.Reason == "" {
+				t.Fatalf("status %+v: want stopped with a reason", st)
+			}
+			if es, err := os.ReadDir(mnt); err != nil || len(es) > 0 {
+				t.Fatalf("something was written where the card was: %v %v", es, err)
+			}
+			mount()
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeAll(t, r, span(15*time.Second, 25*time.Second), step)
+			r.Close()
+			if st := r.Status(); !st.Recording {
+				t.Fatalf("status %+v: want recording again", st)
+			}
+			segs := r.Query(t0, t0.Add(time.Hour))
+			if len(segs) < 1 || segs[0].Start().Before(t0.Add(15*time.Second)) {
+				t.Fatalf("segments on the new card %+v", segs)
+			}
+			for _, s := range segs {
+				mediatest.CheckDecodes(t, filepath.Join(dir, s.File()))
+			}
+		})
 	}
 }
 
