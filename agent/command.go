@@ -21,6 +21,8 @@ func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder
 	switch req.Cmd {
 	case "get_device_st":
 		a.getDeviceStatus(req, w)
+	case protocol.CmdStatus:
+		a.serveStatus(w)
 	case "get_record_index", "get_month_record", "get_file_list":
 		a.serveRecordCommand(req, w)
 	default:

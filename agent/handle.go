@@ -38,23 +38,29 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 			"channel %d does not exist: this camera serves channel 0", req.Channel))
 		return
 	}
+	var sr *servedRequest // listed by the status command while it streams
+	switch req.Kind {
+	case protocol.KindLive, protocol.KindTrack, protocol.KindVoice:
+		sr = a.served.add(v, w, line, req.Kind, a.cfg.Clock.Now, a.metrics.bytesCounter(w, req.Kind))
+		defer a.served.remove(sr)
+	}
 	switch req.Kind {
 	case protocol.KindLive:
-		a.serveLive(ctx, log, req, w)
+		a.serveLive(ctx, log, req, w, sr)
 	case protocol.KindCommand:
 		a.serveCommand(log, req, w)
 	case protocol.KindTrack:
-		a.serveTrack(ctx, log, req, w)
+		a.serveTrack(ctx, log, req, w, sr)
 	case protocol.KindPlayback:
 		a.servePlayback(ctx, log, req, w)
 	case protocol.KindDownload:
 		a.serveDownload(ctx, log, req, w)
 	case protocol.KindVoice:
 		if req.Transport == protocol.TransportTrack {
-			a.serveTrackVoice(ctx, log, w)
+			a.serveTrackVoice(ctx, log, w, sr)
 			return
 		}
-		a.serveVoice(ctx, log, w)
+		a.serveVoice(ctx, log, w, sr)
 	default:
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,
 			"%s requests are not supported by this camera yet", req.Kind))

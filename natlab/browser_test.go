@@ -3,6 +3,7 @@ package natlab_test
 import (
 	"encoding/hex"
 	"encoding/json"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -101,7 +102,7 @@ func newBrowserLab(tb testing.TB, camNAT, viewNAT string) *browserLab {
 	// gives the page name coturn's address (203.0.113.3:3478), for which
 	// the cloud's credentials are good. (The MQTT URL the page gets comes
 	// from its request's Host, not from --public-host.)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	cloudProc := startProc(tb, "cloud", out, "ip", "netns", "exec", l.env["NATLAB_PUB"], l.bin.p2pcam, "cloud",
 		"--dir", cloudDir, "--mqtt", "203.0.113.2:1883", "--turn", "203.0.113.2:3478", "--public-host", "203.0.113.3",
 		"--http", cloudHTTP)
@@ -161,7 +162,7 @@ func (b *browserLab) browse(tb testing.TB, runs int, extraArgs string) []pageRun
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	p := startProc(tb, "chromium (view.mjs)", out, "ip", "netns", "exec", b.env["NATLAB_VIEW"],
 		"env", "CHROMIUM="+chromium, "NATWEB_ARGS="+extraArgs, "NATWEB_TIMEOUT_MS=20000",
 		node, script, pageURL, viewerUser, b.viewPass, device, strconv.Itoa(runs))
