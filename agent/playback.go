@@ -19,7 +19,7 @@ const downloadChunk = 64 << 10
 // servePlayback plays recordings from start_time to end_time as FLV in
 // real time, from the keyframe at or before start_time. A playback
 // counts as a viewer.
-func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder) {
+func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
 	if !a.recordingOn(w) {
 		return
 	}
@@ -46,7 +46,8 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 		return
 	}
 	log.Info("playback started", "from", from, "to", to)
-	cw := &countingWriter{w: w}
+	sr.started(a.recQuality)
+	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
 	var reason error
@@ -81,7 +82,7 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 
 // serveDownload sends a recording's file from offset: a download broken
 // off is resumed by asking again from the bytes already received.
-func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder) {
+func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
 	if !a.recordingOn(w) {
 		return
 	}
@@ -102,8 +103,9 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 		return
 	}
 	defer f.Close()
+	sr.started("")
 	if format == "mp4" {
-		a.serveMP4(ctx, log, w, f, seg, offset)
+		a.serveMP4(ctx, log, w, sr, f, seg, offset)
 		return
 	}
 	if offset > seg.Size {
@@ -126,6 +128,7 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 				err = werr
 			}
 			sent += int64(n)
+			sr.count(n)
 		}
 		if err != nil {
 			if err != io.EOF {
@@ -139,11 +142,11 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 
 // serveMP4 sends the segment remuxed to MP4, from offset: the remux
 // gives the same bytes each time, so a download resumes like the FLV's.
-func (a *Agent) serveMP4(ctx context.Context, log *slog.Logger, w Responder, f io.ReaderAt, seg record.Segment, offset int64) {
+func (a *Agent) serveMP4(ctx context.Context, log *slog.Logger, w Responder, sr *servedRequest, f io.ReaderAt, seg record.Segment, offset int64) {
 	if err := w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "video/mp4"}); err != nil {
 		return
 	}
-	sw := &skipWriter{ctx: ctx, w: w, skip: offset, deadline: func() {
+	sw := &skipWriter{ctx: ctx, w: w, sr: sr, skip: offset, deadline: func() {
 		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
 	}}
 	bw := bufio.NewWriterSize(sw, downloadChunk)
@@ -162,6 +165,7 @@ func (a *Agent) serveMP4(ctx context.Context, log *slog.Logger, w Responder, f i
 type skipWriter struct {
 	ctx      context.Context
 	w        Responder
+	sr       *servedRequest
 	skip     int64
 	sent     int64
 	deadline func()
@@ -182,6 +186,7 @@ func (s *skipWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	s.sent += int64(len(p))
+	s.sr.count(len(p))
 	return n, s.w.Flush()
 }
 

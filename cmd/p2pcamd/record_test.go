@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -121,7 +122,30 @@ func TestRecordPlaybackDownload(t *testing.T) {
 	// Start and end are whole seconds: round the start down.
 	fromSec := from.Unix()
 	start := time.Now()
-	resp, flvBytes, err := d.fetch(d.url(fmt.Sprintf("ipc.flv?action=playback&channel=0&start_time=%d&end_time=%d", fromSec, fromSec+2)), 30*time.Second)
+	type fetched struct {
+		resp *http.Response
+		body []byte
+		err  error
+	}
+	got := make(chan fetched, 1)
+	go func() {
+		resp, body, err := d.fetch(d.url(fmt.Sprintf("ipc.flv?action=playback&channel=0&start_time=%d&end_time=%d", fromSec, fromSec+2)), 30*time.Second)
+		got <- fetched{resp, body, err}
+	}()
+	// While it plays, get_status lists it.
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		_, body := d.get(t, "command?action=inner_define&channel=0&cmd=get_status")
+		if strings.Contains(body, `"kind":"playback"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("get_status does not list the playback: %s", body)
+			break
+		}
+		d.waitLog(100*time.Millisecond, "no line matches this")
+	}
+	f := <-got
+	resp, flvBytes, err := f.resp, f.body, f.err
 	took := time.Since(start)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("playback: %v %v", resp, err)
