@@ -377,6 +377,25 @@ func TestLiveWhileTheCardFills(t *testing.T) {
 	}
 }
 
+// readToFirstVideoFrame reads an FLV stream up to its first video frame
+// (not a sequence header).
+func readToFirstVideoFrame(tb testing.TB, r io.Reader) {
+	tb.Helper()
+	dm := flv.NewDemuxer(r)
+	if _, err := dm.ReadHeader(); err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		tag, err := dm.ReadTag()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if vd, err := flv.ParseVideoData(tag.Data); tag.Type == flv.TagTypeVideo && err == nil && vd.AVCPacketType == flv.AVCPacketNALU {
+			return
+		}
+	}
+}
+
 // BenchmarkPlaybackFirstFrame measures a playback request on loopback
 // LAN mode, from sending it to reading the first FLV video frame, from
 // a different second of the recording each time (so the segment is
@@ -414,19 +433,7 @@ func BenchmarkPlaybackFirstFrame(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		dm := flv.NewDemuxer(resp.Body)
-		if _, err := dm.ReadHeader(); err != nil {
-			b.Fatal(err)
-		}
-		for {
-			tag, err := dm.ReadTag()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if vd, err := flv.ParseVideoData(tag.Data); tag.Type == flv.TagTypeVideo && err == nil && vd.AVCPacketType == flv.AVCPacketNALU {
-				break
-			}
-		}
+		readToFirstVideoFrame(b, resp.Body)
 		worst = max(worst, time.Since(start))
 		resp.Body.Close()
 	}
