@@ -12,8 +12,6 @@ import (
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
-	"github.com/p2pcam/p2pcam/cloud"
-	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/record"
@@ -24,20 +22,7 @@ import (
 // files over P2P data channels, through the embedded broker and through
 // mosquitto: the same handler as LAN mode.
 func TestRecordingsOverP2P(t *testing.T) {
-	brokers := []struct {
-		name  string
-		start func(t *testing.T) string
-	}{
-		{"embedded", func(t *testing.T) string {
-			return "mqtt://" + startCloudBroker(t, "127.0.0.1:0").Addr().String()
-		}},
-		{"mosquitto", func(t *testing.T) string {
-			return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{
-				{Name: testDevice, Password: testDevicePass}, {Name: testViewer, Password: testViewerPass},
-			}, cloud.MosquittoACL(testUsers(t)))
-		}},
-	}
-	for _, b := range brokers {
+	for _, b := range bothBrokers() {
 		t.Run(b.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "sd")
 			r := startCameraConfig(t, b.start(t), func(c *agent.Config) {
