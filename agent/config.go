@@ -51,6 +51,7 @@ type Config struct {
 	Stream   StreamConfig      `toml:"stream"`
 	Log      LogConfig         `toml:"log"`
 	Hardware HardwareConfig    `toml:"hardware"`
+	Record   RecordConfig      `toml:"record"`
 
 	// OnViewers, when set, is called with the number of connected
 	// viewers each time it changes (the status LED). It is called in
@@ -255,6 +256,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
+	c.Record = c.Record.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -288,6 +290,7 @@ func (c Config) withDefaults() (Config, error) {
 	} else if p.AllowsAny() && len(c.Auth.TrustedKeys) == 0 {
 		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
 	}
+	errs = append(errs, c.Record.validate()...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}
