@@ -51,6 +51,9 @@ type Config struct {
 	Stream   StreamConfig      `toml:"stream"`
 	Log      LogConfig         `toml:"log"`
 	Hardware HardwareConfig    `toml:"hardware"`
+	PTZ      PTZConfig         `toml:"ptz"`
+	// Commands are the custom commands, by name ([commands.NAME]).
+	Commands map[string]CommandConfig `toml:"commands"`
 
 	// OnViewers, when set, is called with the number of connected
 	// viewers each time it changes (the status LED). It is called in
@@ -299,6 +302,13 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.LAN.MaxConnsPerAddress < 1 || c.LAN.MaxConnsPerAddress > c.LAN.MaxConns {
 		errs = append(errs, fmt.Errorf("lan.max_conns_per_address = %d: want 1 to lan.max_conns (%d)", c.LAN.MaxConnsPerAddress, c.LAN.MaxConns))
+	}
+	var cerrs []error
+	c.Commands, cerrs = withCommandDefaults(c.Commands)
+	errs = append(errs, cerrs...)
+	var perr error
+	if c.PTZ, perr = c.PTZ.withDefaults(); perr != nil {
+		errs = append(errs, perr)
 	}
 	if _, err := ParseLogLevel(c.Log.Level); err != nil {
 		errs = append(errs, err)
