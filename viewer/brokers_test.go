@@ -57,24 +57,28 @@ func startCloudBroker(t *testing.T, addr string) *cloud.Broker {
 	return b
 }
 
+// testBrokers start the brokers a P2P test runs through: the dev cloud's
+// and a real mosquitto, both enforcing the topic ACLs with password
+// logins. Each returns the broker's URL.
+var testBrokers = []struct {
+	name  string
+	start func(t *testing.T) string
+}{
+	{"embedded", func(t *testing.T) string {
+		return "mqtt://" + startCloudBroker(t, "127.0.0.1:0").Addr().String()
+	}},
+	{"mosquitto", func(t *testing.T) string {
+		acl := cloud.MosquittoACL(testUsers(t))
+		return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{
+			{Name: testDevice, Password: testDevicePass}, {Name: testViewer, Password: testViewerPass},
+		}, acl)
+	}},
+}
+
 // The same P2P session through the dev cloud's broker and through a real
 // mosquitto, both enforcing the topic ACLs with password logins.
 func TestLiveThroughBrokers(t *testing.T) {
-	brokers := []struct {
-		name  string
-		start func(t *testing.T) string
-	}{
-		{"embedded", func(t *testing.T) string {
-			return "mqtt://" + startCloudBroker(t, "127.0.0.1:0").Addr().String()
-		}},
-		{"mosquitto", func(t *testing.T) string {
-			acl := cloud.MosquittoACL(testUsers(t))
-			return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{
-				{Name: testDevice, Password: testDevicePass}, {Name: testViewer, Password: testViewerPass},
-			}, acl)
-		}},
-	}
-	for _, b := range brokers {
+	for _, b := range testBrokers {
 		t.Run(b.name, func(t *testing.T) {
 			r := startCameraOn(t, b.start(t))
 			c, err := r.dial(t, r.token(t, auth.PermLive))

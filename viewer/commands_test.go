@@ -12,7 +12,6 @@ import (
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
-	"github.com/p2pcam/p2pcam/cloud"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer"
@@ -72,20 +71,7 @@ func TestCommandsOverP2P(t *testing.T) {
 	}
 	echo := script("echo", `read -r line; printf '{"got":%s}' "$line"`)
 	hang := script("hang", `sleep 60`)
-	brokers := []struct {
-		name  string
-		start func(t *testing.T) string
-	}{
-		{"embedded", func(t *testing.T) string {
-			return "mqtt://" + startCloudBroker(t, "127.0.0.1:0").Addr().String()
-		}},
-		{"mosquitto", func(t *testing.T) string {
-			return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{
-				{Name: testDevice, Password: testDevicePass}, {Name: testViewer, Password: testViewerPass},
-			}, cloud.MosquittoACL(testUsers(t)))
-		}},
-	}
-	for _, b := range brokers {
+	for _, b := range testBrokers {
 		t.Run(b.name, func(t *testing.T) {
 			r := startCameraConfig(t, b.start(t), func(c *agent.Config) {
 				c.Commands = map[string]agent.CommandConfig{
