@@ -41,9 +41,30 @@ type CommandConfig struct {
 
 // PTZConfig configures the pan-tilt head (package ptz).
 type PTZConfig struct {
-	// Driver is "sim" (a simulated head), "off", or "" for the board's
-	// (the sim board has a simulated head; other boards none yet).
+	// Driver is "sim" (a simulated head), "uln2003" (two 28BYJ-48
+	// stepper motors on ULN2003 boards, wired to GPIO lines below),
+	// "off", or "" for the board's (the sim board has a simulated head;
+	// other boards none yet).
 	Driver string `toml:"driver"`
+	// GPIOChip is the chip of the uln2003 driver's lines: a label
+	// ("pinctrl-bcm2711"), a device name ("gpiochip0") or a path.
+	GPIOChip string `toml:"gpio_chip"`
+	// PanCoils and TiltCoils are the line offsets wired to IN1..IN4 of
+	// each motor's ULN2003 board (uln2003).
+	PanCoils  []int `toml:"pan_coils"`
+	TiltCoils []int `toml:"tilt_coils"`
+	// EndStops are optional end-stop switches (active low: the switch
+	// shorts the line to ground) at the low end of an axis, by axis
+	// name: pan (left end) and tilt (bottom). One that closes stops the
+	// move and corrects the step count (uln2003).
+	EndStops map[string]int `toml:"end_stops"`
+	// PanSteps and TiltSteps are the soft limits either side of the
+	// centre in half steps (4096 a turn), where the head must be when
+	// p2pcamd starts. They default to 2048 (half a turn) and 512.
+	PanSteps  int `toml:"pan_steps"`
+	TiltSteps int `toml:"tilt_steps"`
+	// StepRate is half steps a second (uln2003). It defaults to 500.
+	StepRate int `toml:"step_rate"`
 	// HoldTimeout stops a pressed move that gets no release. It
 	// defaults to 5s.
 	HoldTimeout time.Duration `toml:"hold_timeout"`
@@ -151,11 +172,28 @@ func (c PTZConfig) withDefaults() (PTZConfig, error) {
 	if c.StepDuration == 0 {
 		c.StepDuration = ptz.DefaultStepDuration
 	}
+	if c.PanSteps == 0 {
+		c.PanSteps = ptz.DefaultSimPanMax
+	}
+	if c.TiltSteps == 0 {
+		c.TiltSteps = ptz.DefaultSimTiltMax
+	}
+	if c.StepRate == 0 {
+		c.StepRate = ptz.DefaultSimSpeed
+	}
 	var errs []error
 	switch c.Driver {
 	case "", "sim", "off":
+	case "uln2003":
+		errs = append(errs, c.validateStepper()...)
 	default:
-		errs = append(errs, fmt.Errorf("ptz.driver = %q: want sim, off, or empty for the board's", c.Driver))
+		errs = append(errs, fmt.Errorf("ptz.driver = %q: want sim, uln2003, off, or empty for the board's", c.Driver))
+	}
+	if c.PanSteps < 0 || c.TiltSteps < 0 {
+		errs = append(errs, fmt.Errorf("ptz.pan_steps = %d, tilt_steps = %d: must be positive", c.PanSteps, c.TiltSteps))
+	}
+	if c.StepRate < 1 || c.StepRate > ptz.MaxStepRate {
+		errs = append(errs, fmt.Errorf("ptz.step_rate = %d: want 1 to %d", c.StepRate, ptz.MaxStepRate))
 	}
 	if c.HoldTimeout < 0 || c.HoldTimeout > ptz.MaxHoldTimeout {
 		errs = append(errs, fmt.Errorf("ptz.hold_timeout = %v: want up to %v", c.HoldTimeout, ptz.MaxHoldTimeout))
@@ -164,4 +202,40 @@ func (c PTZConfig) withDefaults() (PTZConfig, error) {
 		errs = append(errs, fmt.Errorf("ptz.step_duration = %v: want up to %v", c.StepDuration, ptz.MaxHoldTimeout))
 	}
 	return c, errors.Join(errs...)
+}
+
+// validateStepper checks the wiring of the uln2003 driver.
+func (c PTZConfig) validateStepper() []error {
+	var errs []error
+	if c.GPIOChip == "" {
+		errs = append(errs, errors.New("ptz.gpio_chip is empty: name the GPIO chip of the motors' lines"))
+	}
+	used := map[int]string{}
+	use := func(what string, line int) {
+		if line < 0 {
+			errs = append(errs, fmt.Errorf("ptz.%s: line %d: must not be negative", what, line))
+		} else if other, ok := used[line]; ok {
+			errs = append(errs, fmt.Errorf("ptz.%s: line %d is also %s", what, line, other))
+		}
+		used[line] = what
+	}
+	for _, ax := range []struct {
+		name  string
+		coils []int
+	}{{"pan_coils", c.PanCoils}, {"tilt_coils", c.TiltCoils}} {
+		if len(ax.coils) != 4 {
+			errs = append(errs, fmt.Errorf("ptz.%s = %v: want the 4 lines wired to IN1..IN4", ax.name, ax.coils))
+		}
+		for _, l := range ax.coils {
+			use(ax.name, l)
+		}
+	}
+	for axis, l := range c.EndStops {
+		if axis != "pan" && axis != "tilt" {
+			errs = append(errs, fmt.Errorf("ptz.end_stops.%s: want pan or tilt", axis))
+			continue
+		}
+		use("end_stops."+axis, l)
+	}
+	return errs
 }

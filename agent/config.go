@@ -61,6 +61,10 @@ type Config struct {
 	// not call the agent. Not read from the file.
 	OnViewers func(n int) `toml:"-"`
 
+	// OpenLine opens the GPIO lines of the PTZ driver uln2003. It
+	// defaults to gpio.OpenLine. Not read from the file.
+	OpenLine func(chip string, offset int, output, activeLow bool, consumer string) (GPIOLine, error) `toml:"-"`
+
 	// Link tunes WebRTC (tests, the demo). Not read from the file.
 	Link link.Options `toml:"-"`
 	// Version is the software version, for the device info. Not read

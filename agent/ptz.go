@@ -25,11 +25,16 @@ func newPTZ(cfg Config, prof board.Profile) (*ptz.Controller, error) {
 	case "", "off":
 		return nil, nil
 	case "sim":
-		sim, err := ptz.NewSim(ptz.SimConfig{Clock: cfg.Clock})
+		sim, err := ptz.NewSim(ptz.SimConfig{PanMax: cfg.PTZ.PanSteps, TiltMax: cfg.PTZ.TiltSteps, Speed: cfg.PTZ.StepRate, Clock: cfg.Clock})
 		if err != nil {
 			return nil, err
 		}
 		d = sim
+	case "uln2003":
+		var err error
+		if d, err = newStepperHead(cfg); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("agent: board %s: unknown PTZ driver %q", prof.Name, driver)
 	}

@@ -9,6 +9,10 @@ import (
 	"github.com/p2pcam/p2pcam/internal/clock"
 )
 
+// MaxStepRate bounds a Stepper's half steps a second: a 28BYJ-48 at 5 V
+// stalls well below it, and each step is a timer.
+const MaxStepRate = 2000
+
 // Pin is an output line driving one coil input of a ULN2003 board; a
 // *gpio.Line is one.
 type Pin interface {
@@ -81,8 +85,8 @@ func NewStepper(cfg StepperConfig) (*Stepper, error) {
 	if cfg.StepRate == 0 {
 		cfg.StepRate = DefaultSimSpeed
 	}
-	if cfg.StepRate < 0 || cfg.StepRate > 2000 {
-		return nil, fmt.Errorf("ptz: stepper: step rate %d: want 1 to 2000 half steps a second", cfg.StepRate)
+	if cfg.StepRate < 0 || cfg.StepRate > MaxStepRate {
+		return nil, fmt.Errorf("ptz: stepper: step rate %d: want 1 to %d half steps a second", cfg.StepRate, MaxStepRate)
 	}
 	for name, ax := range map[string]Axis{"pan": cfg.Pan, "tilt": cfg.Tilt} {
 		for i, c := range ax.Coils {
