@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/protocol"
@@ -136,14 +137,15 @@ func (a *Agent) replyCommandError(log *slog.Logger, name string, err error, w Re
 
 // commandReply turns a program's stdout into the JSON reply: a JSON
 // object gains "status":"0" unless it has a status; other JSON goes as
-// is; nothing is {"status":"0"}; text is {"status":"0","data":TEXT}.
+// is; nothing is {"status":"0"}; text, or JSON that is not UTF-8, is
+// {"status":"0","data":TEXT} (invalid bytes become U+FFFD).
 func commandReply(out []byte) any {
 	out = bytes.TrimSpace(out)
 	ok := json.RawMessage(`"0"`)
 	if len(out) == 0 {
 		return map[string]json.RawMessage{"status": ok}
 	}
-	if !json.Valid(out) {
+	if !json.Valid(out) || !utf8.Valid(out) {
 		return map[string]any{"status": ok, "data": string(out)}
 	}
 	var obj map[string]json.RawMessage

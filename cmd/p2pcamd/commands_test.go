@@ -323,3 +323,14 @@ func TestPTZOff(t *testing.T) {
 		t.Errorf("ptz_get_position: %d", resp.StatusCode)
 	}
 }
+
+// A command that takes longer than lan.write_timeout still gets its
+// reply: the write deadline runs from when the answer is written.
+func TestSlowCommandOverLAN(t *testing.T) {
+	slow := writeScript(t, t.TempDir(), "slow", `sleep 1.5; echo '{"slow":true}'`)
+	d := startDaemon(t, fmt.Sprintf("[lan]\nwrite_timeout = \"500ms\"\n[commands.slow]\nprogram = %q\n", slow))
+	st, r := d.command(t, "action=user_define&cmd=slow")
+	if st != 200 || r["slow"] != true {
+		t.Errorf("status %d %v", st, r)
+	}
+}
