@@ -81,3 +81,13 @@ func FuzzParseTopic(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseTopic(b *testing.B) {
+	in := topicTests[0].in
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseTopic(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -139,3 +139,19 @@ func TestValidate(t *testing.T) {
 		t.Error("New with MaxRunning -1 = nil error")
 	}
 }
+
+// The cost of one command: start a program, feed it, read its reply.
+func BenchmarkRun(b *testing.B) {
+	r, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := Program{Path: "/bin/cat"}
+	in := []byte(`{"cmd":"echo","channel":0,"params":{"level":"3"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Run(context.Background(), p, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
