@@ -24,6 +24,7 @@ import (
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/ptz"
+	"github.com/p2pcam/p2pcam/record"
 	"github.com/p2pcam/p2pcam/signal/mqttclient"
 	"github.com/p2pcam/p2pcam/stream"
 	"github.com/p2pcam/p2pcam/talkback"
@@ -52,6 +53,10 @@ type Agent struct {
 	started   time.Time                         // when New made the agent
 	served    served                            // the streams being served, for the status command
 	broker    mqttclient.Status                 // P2P mode's broker connection
+
+	// Recording: rec is nil when it is off; recQuality is the stream it records.
+	rec        *record.Recorder
+	recQuality media.Quality
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -166,6 +171,9 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("agent: board %q has no streams; set [streams] in the config", prof.Name)
 	}
 	sort.Slice(a.qualities, func(i, j int) bool { return a.qualities[i].Rank() < a.qualities[j].Rank() })
+	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities); err != nil {
+		return nil, err
+	}
 	a.metrics = newMetrics(a)
 	return a, nil
 }
@@ -222,6 +230,13 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer stop()
 	var modes sync.WaitGroup
 	failed := make(chan error, 2)
+	if a.rec != nil {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.runRecorder(runCtx)
+		}()
+	}
 	if a.cfg.LAN.Listen != "off" {
 		ln, err := net.Listen("tcp", a.cfg.LAN.Listen)
 		if err != nil {

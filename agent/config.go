@@ -51,6 +51,7 @@ type Config struct {
 	Stream   StreamConfig      `toml:"stream"`
 	Log      LogConfig         `toml:"log"`
 	Hardware HardwareConfig    `toml:"hardware"`
+	Record   RecordConfig      `toml:"record"`
 	PTZ      PTZConfig         `toml:"ptz"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
@@ -262,6 +263,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
+	c.Record = c.Record.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -295,6 +297,7 @@ func (c Config) withDefaults() (Config, error) {
 	} else if p.AllowsAny() && len(c.Auth.TrustedKeys) == 0 {
 		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
 	}
+	errs = append(errs, c.Record.validate()...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

@@ -38,14 +38,15 @@ func commandName(req protocol.Request) (string, protocol.Topic, error) {
 }
 
 // commandNeed returns what a viewer's token must grant for a command
-// request: a custom command's permissions, or the command permission.
+// request: a custom command's permissions, or the request's own
+// (protocol.Request.Permission).
 func (a *Agent) commandNeed(req protocol.Request) auth.Permission {
 	if name, _, err := commandName(req); err == nil {
 		if c, ok := a.cfg.Commands[name]; ok {
 			return c.need()
 		}
 	}
-	return auth.PermCommand
+	return req.Permission()
 }
 
 // serveCustom serves the commands beyond the agent's inner ones: the JSON

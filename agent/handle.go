@@ -28,7 +28,7 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		return
 	}
 	a.metrics.request(w, req.Kind)
-	need := req.Kind.Permission()
+	need := req.Permission()
 	if req.Kind == protocol.KindCommand {
 		need = a.commandNeed(req) // a custom command may need less or more
 	}
@@ -44,7 +44,7 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 	}
 	var sr *servedRequest // listed by the status command while it streams
 	switch req.Kind {
-	case protocol.KindLive, protocol.KindTrack, protocol.KindVoice:
+	case protocol.KindLive, protocol.KindTrack, protocol.KindVoice, protocol.KindPlayback, protocol.KindDownload:
 		sr = a.served.add(v, w, line, req.Kind, a.cfg.Clock.Now, a.metrics.bytesCounter(w, req.Kind))
 		defer a.served.remove(sr)
 	}
@@ -57,6 +57,10 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		}
 	case protocol.KindTrack:
 		a.serveTrack(ctx, log, req, w, sr)
+	case protocol.KindPlayback:
+		a.servePlayback(ctx, log, req, w, sr)
+	case protocol.KindDownload:
+		a.serveDownload(ctx, log, req, w, sr)
 	case protocol.KindVoice:
 		if req.Transport == protocol.TransportTrack {
 			a.serveTrackVoice(ctx, log, w, sr)

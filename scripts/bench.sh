@@ -24,8 +24,15 @@
 #   cloud       400 wrong MQTT passwords from 20 connections at bcrypt's real
 #               cost, with the login back-off and without: flood time,
 #               passwords checked, a bystander's login time
+#   record      CPU, bytes and writes/s of recording a 2 Mbps stream; index
+#               query and month mask over 30 days of one-minute segments;
+#               index rebuild from 43200 files; playback request -> first
+#               frame (cmd/p2pcamd)
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
 #   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
+#   web         page open -> first decoded frame in headless Chromium on
+#               loopback, step by step (performance marks), median of 10,
+#               media tracks and FLV (web/test/bench/firstframe.mjs)
 #   natlab      (root) time to first frame direct and through TURN across
 #               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss; the
 #               player page in Chromium through the lab: the path test
@@ -43,7 +50,16 @@ go test -run '^$' -bench LANIdleFlood -benchtime 3x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench LoginFlood -benchtime 1x "$@" ./cloud/
 go test -run '^$' -bench ConnectDuringOfferFlood -benchtime 20x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
+go test -run '^$' -bench Record2Mbps -benchtime 3000x "$@" ./record/
+go test -run '^$' -bench 'Query|Month|Load' "$@" ./record/
+go test -run '^$' -bench PlaybackFirstFrame -benchtime 30x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
+if command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+	(cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } &&
+		node test/bench/firstframe.mjs 10 tracks && node test/bench/firstframe.mjs 10 flv)
+else
+	echo "bench: skipping the browser's first frame: no node or chromium (scripts/test-deps.sh installs them)" >&2
+fi
 if [ "$(id -u)" = 0 ]; then
 	go test -run '^$' -bench TimeToFirstFrame -benchtime 10x "$@" ./natlab/
 	go test -run '^$' -bench LossyStream -benchtime 3x "$@" ./natlab/

@@ -57,28 +57,33 @@ func startCloudBroker(t *testing.T, addr string) *cloud.Broker {
 	return b
 }
 
-// testBrokers start the brokers a P2P test runs through: the dev cloud's
-// and a real mosquitto, both enforcing the topic ACLs with password
-// logins. Each returns the broker's URL.
-var testBrokers = []struct {
+// testBroker starts a broker where the test accounts exist and returns
+// its URL.
+type testBroker struct {
 	name  string
 	start func(t *testing.T) string
-}{
-	{"embedded", func(t *testing.T) string {
-		return "mqtt://" + startCloudBroker(t, "127.0.0.1:0").Addr().String()
-	}},
-	{"mosquitto", func(t *testing.T) string {
-		acl := cloud.MosquittoACL(testUsers(t))
-		return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{
-			{Name: testDevice, Password: testDevicePass}, {Name: testViewer, Password: testViewerPass},
-		}, acl)
-	}},
+}
+
+// bothBrokers returns the dev cloud's broker and a real mosquitto, both
+// enforcing the topic ACLs with password logins.
+func bothBrokers() []testBroker {
+	return []testBroker{
+		{"embedded", func(t *testing.T) string {
+			return "mqtt://" + startCloudBroker(t, "127.0.0.1:0").Addr().String()
+		}},
+		{"mosquitto", func(t *testing.T) string {
+			acl := cloud.MosquittoACL(testUsers(t))
+			return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{
+				{Name: testDevice, Password: testDevicePass}, {Name: testViewer, Password: testViewerPass},
+			}, acl)
+		}},
+	}
 }
 
 // The same P2P session through the dev cloud's broker and through a real
-// mosquitto, both enforcing the topic ACLs with password logins.
+// mosquitto.
 func TestLiveThroughBrokers(t *testing.T) {
-	for _, b := range testBrokers {
+	for _, b := range bothBrokers() {
 		t.Run(b.name, func(t *testing.T) {
 			r := startCameraOn(t, b.start(t))
 			c, err := r.dial(t, r.token(t, auth.PermLive))

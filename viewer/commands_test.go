@@ -71,7 +71,7 @@ func TestCommandsOverP2P(t *testing.T) {
 	}
 	echo := script("echo", `read -r line; printf '{"got":%s}' "$line"`)
 	hang := script("hang", `sleep 60`)
-	for _, b := range testBrokers {
+	for _, b := range bothBrokers() {
 		t.Run(b.name, func(t *testing.T) {
 			r := startCameraConfig(t, b.start(t), func(c *agent.Config) {
 				c.Commands = map[string]agent.CommandConfig{
