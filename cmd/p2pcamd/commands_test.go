@@ -131,6 +131,9 @@ func TestCustomCommandsOverLAN(t *testing.T) {
 			}
 		})
 	}
+	if st, index := d.get(t, ""); st != 200 || !strings.Contains(index, "cmd=echo'") || !strings.Contains(index, "cmd=ptz_left'") {
+		t.Errorf("the index page does not list the commands: %d\n%s", st, index)
+	}
 	if _, ok := d.waitLog(5*time.Second, "command failed", "cmd=fail", "secret detail"); !ok {
 		t.Error("the failing program's stderr is not in the camera's log")
 	}
