@@ -337,3 +337,40 @@ func TestSlowCommandOverLAN(t *testing.T) {
 		t.Errorf("status %d %v", st, r)
 	}
 }
+
+// At most 4 programs run at once: more get status 1 (busy, HTTP 503)
+// at once, and the camera still answers.
+func TestCustomCommandsBusy(t *testing.T) {
+	hang := writeScript(t, t.TempDir(), "hang", `sleep 60`)
+	d := startDaemon(t, fmt.Sprintf("[commands.hang]\nprogram = %q\ntimeout = \"3s\"\n", hang))
+	const n = 6
+	type answer struct {
+		status int
+		body   string
+	}
+	answers := make(chan answer, n)
+	for range n {
+		go func() {
+			resp, body, err := d.fetch(d.url("command?action=user_define&cmd=hang"), 15*time.Second)
+			if err != nil {
+				answers <- answer{0, err.Error()}
+				return
+			}
+			answers <- answer{resp.StatusCode, string(body)}
+		}()
+	}
+	counts := map[int]int{}
+	for range n {
+		a := <-answers
+		counts[a.status]++
+		if a.status == 503 && !strings.Contains(a.body, "too many commands") {
+			t.Errorf("busy answer %q", a.body)
+		}
+	}
+	if counts[503] < 1 || counts[500] < 1 || counts[500] > 4 || counts[500]+counts[503] != n {
+		t.Errorf("answers by status %v; want up to 4 timeouts (500) and the rest busy (503)", counts)
+	}
+	if st, body := d.get(t, "command?action=user_define&cmd=ptz_get_position"); st != 200 {
+		t.Errorf("after the busy commands: %d %q", st, body)
+	}
+}
