@@ -28,7 +28,6 @@ func interceptorLoops() int {
 // NewAPI gives it no registry) start NACK, report and TWCC loops for every
 // peer connection, ticking whether or not it ever has a track.
 func TestNewAPIDataOnlyRunsNoInterceptors(t *testing.T) {
-	before := interceptorLoops()
 	for _, tc := range []struct {
 		name  string
 		media bool
@@ -38,6 +37,7 @@ func TestNewAPIDataOnlyRunsNoInterceptors(t *testing.T) {
 		{"media", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			before := interceptorLoops()
 			pc, err := link.NewAPI(link.Options{LoopbackOnly: true, Media: tc.media}).NewPeerConnection(webrtc.Configuration{})
 			if err != nil {
 				t.Fatal(err)
