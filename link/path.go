@@ -35,7 +35,14 @@ func (p Path) Kind() string {
 
 // SelectedPath returns the path of a connected peer connection.
 func SelectedPath(pc *webrtc.PeerConnection) (Path, error) {
-	sctp := pc.SCTP()
+	return sctpPath(pc.SCTP())
+}
+
+// Path returns the network path of the session the request came on.
+func (r *Responder) Path() (Path, error) { return sctpPath(r.dc.Transport()) }
+
+// sctpPath returns the path under a session's SCTP transport.
+func sctpPath(sctp *webrtc.SCTPTransport) (Path, error) {
 	if sctp == nil || sctp.Transport() == nil || sctp.Transport().ICETransport() == nil {
 		return Path{}, errors.New("link: no transport yet")
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // The README's first command: p2pcam demo serves a sim camera over P2P
@@ -19,7 +20,9 @@ func TestDemo(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	url := startProcess(t, t.TempDir(), bin, []*regexp.Regexp{regexp.MustCompile(`ffplay '(\S+)'`)}, "demo", "--listen", "127.0.0.1:0")[0]
+	urls := startProcess(t, t.TempDir(), bin, []*regexp.Regexp{regexp.MustCompile(`ffplay '(\S+)'`), regexp.MustCompile(`status: +curl '(\S+)'`)},
+		"demo", "--listen", "127.0.0.1:0")
+	url, statusURL := urls[0], urls[1]
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +36,17 @@ func TestDemo(t *testing.T) {
 		body <- b
 	}()
 	time.Sleep(3 * time.Second)
+	// The status line it prints works, through the gateway: the gateway
+	// is the camera's P2P viewer.
+	st, err := http.Get(statusURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(st.Body)
+	st.Body.Close()
+	if r, err := protocol.DecodeReport(b); err != nil || len(r.Viewers) != 1 || r.Viewers[0].Transport != "p2p" || !r.Broker.Connected {
+		t.Errorf("status through the demo's gateway: %v %s", err, b)
+	}
 	resp.Body.Close()
 	path := mediatest.WriteTemp(t, "demo.flv", <-body)
 	p := mediatest.FFprobe(t, path)

@@ -38,10 +38,11 @@ func TestUnreachableBroker(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs syncbuf.Buffer
+			var status mqttclient.Status
 			ctx, cancel := context.WithTimeout(context.Background(), tt.wait)
 			defer cancel()
 			start := time.Now()
-			_, err := mqttclient.Connect(ctx, mqttclient.Config{URL: url, ClientID: "cam", FailFast: tt.failFast,
+			_, err := mqttclient.Connect(ctx, mqttclient.Config{URL: url, ClientID: "cam", FailFast: tt.failFast, Status: &status,
 				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			if err == nil {
 				t.Fatal("connected to a closed port")
@@ -50,6 +51,9 @@ func TestUnreachableBroker(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
+			}
+			if st := status.Snapshot(); st.Connected || st.Connects != 0 || st.Failures == 0 || !strings.Contains(st.LastError, "connection refused") {
+				t.Errorf("status %+v, want down after failures: connection refused", st)
 			}
 			if tt.failFast && time.Since(start) > 2*time.Second {
 				t.Errorf("fail fast took %v", time.Since(start))
