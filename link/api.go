@@ -94,7 +94,13 @@ func NewAPI(o Options) *webrtc.API {
 		se.LoggerFactory = quietLogs{}
 	}
 	if !o.Media {
-		return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+		// An empty media engine and interceptor registry: without them
+		// pion registers its default codecs and interceptors (NACK, RTCP
+		// reports, TWCC, stats), whose RTCP timers would run for every
+		// session, and the camera would link code it never runs.
+		return webrtc.NewAPI(webrtc.WithSettingEngine(se),
+			webrtc.WithMediaEngine(&webrtc.MediaEngine{}),
+			webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	}
 	m := &webrtc.MediaEngine{}
 	if err := RegisterCodecs(m); err != nil {

@@ -54,7 +54,7 @@
 # (scripts/qemu-rig/deps.sh installs them).
 # A full build (no --only, no --cmd) first removes the old binaries there,
 # so the folder and its SHA256SUMS always match one build. Prints a size
-# table.
+# table in bytes and MB (10^6 bytes).
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -200,9 +200,11 @@ done
 	mv -f SHA256SUMS.tmp SHA256SUMS
 )
 
-printf '%-32s %10s %8s\n' binary bytes MiB
+# Sizes in bytes and in MB of 10^6 bytes, as docs/size.md and the 10 MB
+# target count them (not MiB).
+printf '%-32s %10s %8s\n' binary bytes MB
 for b in "${built[@]}"; do
 	size=$(stat -c %s "$b")
-	printf '%-32s %10d %8s\n' "$(basename "$b")" "$size" "$(awk -v s="$size" 'BEGIN{printf "%.2f", s/1048576}')"
+	printf '%-32s %10d %8s\n' "$(basename "$b")" "$size" "$(awk -v s="$size" 'BEGIN{printf "%.2f", s/1e6}')"
 done
 echo "version $version -> $out"
