@@ -35,17 +35,40 @@ func (p Path) Kind() string {
 
 // SelectedPath returns the path of a connected peer connection.
 func SelectedPath(pc *webrtc.PeerConnection) (Path, error) {
-	sctp := pc.SCTP()
-	if sctp == nil || sctp.Transport() == nil || sctp.Transport().ICETransport() == nil {
+	t := iceTransport(pc)
+	if t == nil {
 		return Path{}, errors.New("link: no transport yet")
 	}
-	pair, err := sctp.Transport().ICETransport().GetSelectedCandidatePair()
+	pair, err := t.GetSelectedCandidatePair()
 	if err != nil || pair == nil {
 		return Path{}, errors.New("link: no candidate pair selected yet")
 	}
+	return pathOf(pair), nil
+}
+
+// OnPathChange calls f with the new path each time ICE selects another
+// candidate pair: the first, and any later switch (the controlling peer
+// nominating another pair, as Chromium does when a direct pair starts
+// working after a relayed one). It takes the ICE transport's
+// OnSelectedCandidatePairChange.
+func OnPathChange(pc *webrtc.PeerConnection, f func(Path)) {
+	if t := iceTransport(pc); t != nil {
+		t.OnSelectedCandidatePairChange(func(pair *webrtc.ICECandidatePair) { f(pathOf(pair)) })
+	}
+}
+
+func iceTransport(pc *webrtc.PeerConnection) *webrtc.ICETransport {
+	sctp := pc.SCTP()
+	if sctp == nil || sctp.Transport() == nil {
+		return nil
+	}
+	return sctp.Transport().ICETransport()
+}
+
+func pathOf(pair *webrtc.ICECandidatePair) Path {
 	return Path{
 		Local: pair.Local.Typ, Remote: pair.Remote.Typ, Protocol: pair.Local.Protocol,
 		LocalAddr:  net.JoinHostPort(pair.Local.Address, strconv.Itoa(int(pair.Local.Port))),
 		RemoteAddr: net.JoinHostPort(pair.Remote.Address, strconv.Itoa(int(pair.Remote.Port))),
-	}, nil
+	}
 }

@@ -68,6 +68,10 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 		s: s, id: m.Session, log: log, pc: pc, ctx: sctx, cancel: cancel,
 		viewer: protocol.Viewer{Addr: "p2p:" + m.Session[:8], Subject: claims.Subject, Perms: claims.Perms},
 	}
+	link.OnLost(pc, func() { sess.close("viewer lost") })
+	link.OnPathChange(pc, func(p link.Path) {
+		log.Info("viewer path", "path", p.Kind(), "local", p.LocalAddr, "remote", p.RemoteAddr)
+	})
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		cand := &signal.Candidate{} // nil: gathering is complete
 		if c != nil {
