@@ -3,6 +3,7 @@ package natlab_test
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,13 +51,15 @@ func requireBrowser(tb testing.TB) (node, chromium string) {
 }
 
 // browserLab is a NAT lab whose broker is the dev cloud with its HTTP
-// side, and a sim camera that trusts the cloud's token issuer.
+// side, and a camera (the sim board, or o.stream) that trusts the cloud's
+// token issuer. The Go viewer runs there too (lab.viewArgs): a token from
+// the cloud's issuer key, TURN credentials from its secret.
 type browserLab struct {
 	*lab
 	viewPass string
 }
 
-func newBrowserLab(tb testing.TB, camNAT, viewNAT string) *browserLab {
+func newBrowserLab(tb testing.TB, o labOptions) *browserLab {
 	tb.Helper()
 	requireBrowser(tb)
 	l := &lab{tb: tb, bin: build(tb), dir: tb.TempDir()}
@@ -69,7 +72,11 @@ func newBrowserLab(tb testing.TB, camNAT, viewNAT string) *browserLab {
 
 	// No -P: up.sh would start the cloud without its HTTP side; this test
 	// starts it itself, in pub.
-	l.env = upLab(tb, "-s", filepath.Join(l.dir, "lab"), "-c", camNAT, "-v", viewNAT)
+	args := []string{"-s", filepath.Join(l.dir, "lab"), "-c", o.camNAT, "-v", o.viewNAT, "-l", strconv.FormatFloat(o.loss, 'f', -1, 64)}
+	if o.lossAt != "" {
+		args = append(args, "-L", o.lossAt)
+	}
+	l.env = upLab(tb, args...)
 	state := l.env["NATLAB_STATE"]
 	// The cloud's TURN secret is coturn's (hex-encoded, as up.sh -C
 	// writes it), so the cloud's credentials are coturn's.
@@ -110,7 +117,16 @@ func newBrowserLab(tb testing.TB, camNAT, viewNAT string) *browserLab {
 	}
 
 	camUser, camPass, _ := strings.Cut(l.p2pcam("cloud", "turn-creds", "--dir", cloudDir, "--user", "natlab-cam", "--ttl", "1h"), "\n")
-	l.startCamera(tb, issuerPub, devPass, camUser, camPass, "", "")
+	l.viewPass = viewPass
+	l.token = l.p2pcam("token", "--key", filepath.Join(cloudDir, "issuer.key"), "--device", device,
+		"--perm", "live,command", "--subject", viewerUser, "--ttl", "1h")
+	viewUser, viewTURNPass, _ := strings.Cut(l.p2pcam("cloud", "turn-creds", "--dir", cloudDir, "--user", "", "--ttl", "1h"), "\n")
+	l.viewICE = fmt.Sprintf("%s,turn:%s:%s@%s?transport=udp", stunURL, viewUser, viewTURNPass, turnHost)
+	tail := o.extra
+	if o.stream != "" {
+		tail = fmt.Sprintf("[streams]\nhigh = %q\n", o.stream) + tail
+	}
+	l.startCamera(tb, issuerPub, devPass, camUser, camPass, o.p2p, tail)
 	return &browserLab{lab: l, viewPass: viewPass}
 }
 
@@ -141,12 +157,31 @@ type pageRun struct {
 	ConnectMs    float64  `json:"connectMs"`
 	SignallingMs float64  `json:"signallingMs"`
 	PageErrors   []string `json:"pageErrors"`
+	// With a watch (watchPage): each frame presented, as
+	// [presentationTime, rtpTimestamp] (the page's clock, ms; the RTP
+	// timestamp null when Chromium has none); every 100 ms [Unix ms,
+	// estimatedPlayoutTimestamp (NTP ms)]; the video track's inbound-rtp
+	// stats at the end.
+	Watch   [][2]*float64      `json:"watch"`
+	Playout [][2]float64       `json:"playout"`
+	Inbound map[string]float64 `json:"inbound"`
 }
 
 // browse runs view.mjs in the viewer's namespace, so that headless
 // Chromium's traffic goes through the viewer's NAT router: runs page
 // loads, each in a fresh browser context.
 func (b *browserLab) browse(tb testing.TB, runs int, extraArgs string) []pageRun {
+	tb.Helper()
+	return b.view(tb, runs, extraArgs, 0)
+}
+
+// watchPage loads the page once and then watches its video for d.
+func (b *browserLab) watchPage(tb testing.TB, d time.Duration) pageRun {
+	tb.Helper()
+	return b.view(tb, 1, "", d)[0]
+}
+
+func (b *browserLab) view(tb testing.TB, runs int, extraArgs string, watch time.Duration) []pageRun {
 	tb.Helper()
 	node, chromium := requireBrowser(tb)
 	script, err := filepath.Abs(filepath.Join(webDir, "test", "natlab", "view.mjs"))
@@ -156,8 +191,9 @@ func (b *browserLab) browse(tb testing.TB, runs int, extraArgs string) []pageRun
 	out := &syncBuffer{}
 	p := startProc(tb, "chromium (view.mjs)", out, "ip", "netns", "exec", b.env["NATLAB_VIEW"],
 		"env", "CHROMIUM="+chromium, "NATWEB_ARGS="+extraArgs, "NATWEB_TIMEOUT_MS=20000",
+		"NATWEB_WATCH_MS="+strconv.FormatInt(watch.Milliseconds(), 10),
 		node, script, pageURL, viewerUser, b.viewPass, device, strconv.Itoa(runs))
-	limit := time.Duration(30+15*runs) * time.Second
+	limit := time.Duration(30+15*runs)*time.Second + time.Duration(runs)*watch
 	select {
 	case <-p.done:
 	case <-time.After(limit):
@@ -201,7 +237,7 @@ func TestBrowserNAT(t *testing.T) {
 		{"symmetric-cone", "symmetric", "cone", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			b := newBrowserLab(t, c.camNAT, c.viewNAT)
+			b := newBrowserLab(t, labOptions{camNAT: c.camNAT, viewNAT: c.viewNAT})
 			r := b.browse(t, 1, os.Getenv("NATWEB_ARGS"))[0]
 			t.Logf("camera NAT %s, viewer NAT %s: first frame %.0f ms after page open (%.0f ms wall; Watch clicked at %.0f ms), %dx%d, path %s (local %s %s:%d, remote %s %s:%d), overlay %q, %s, P2P connect %.0f ms; the browser's candidates %q",
 				c.camNAT, c.viewNAT, r.FirstFrameMs, r.WallMs, r.WatchMs, r.Width, r.Height, r.Path, r.Local.Type, r.Local.Address, r.Local.Port,
@@ -261,7 +297,7 @@ func BenchmarkBrowserFirstFrame(b *testing.B) {
 		{"relay", "symmetric", true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			l := newBrowserLab(b, "cone", c.viewNAT)
+			l := newBrowserLab(b, labOptions{camNAT: "cone", viewNAT: c.viewNAT})
 			args := os.Getenv("NATWEB_ARGS")
 			l.browse(b, 1, args) // warm the camera's encoder
 			var first, wall, connect, signIn, watch []time.Duration
