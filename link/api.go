@@ -85,6 +85,7 @@ func NewAPI(o Options) *webrtc.API {
 	}
 	se.SetRelayAcceptanceMinWait(relayWait)
 	se.SetSrflxAcceptanceMinWait(0)
+	se.SetICEBindingRequestHandler(followNomination)
 	se.SetPrflxAcceptanceMinWait(0)
 	rto := SCTPRTOMax
 	if o.SCTPRTOMax > 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"sync"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -52,9 +53,24 @@ func SelectedPath(pc *webrtc.PeerConnection) (Path, error) {
 // working after a relayed one). It takes the ICE transport's
 // OnSelectedCandidatePairChange.
 func OnPathChange(pc *webrtc.PeerConnection, f func(Path)) {
-	if t := iceTransport(pc); t != nil {
-		t.OnSelectedCandidatePairChange(func(pair *webrtc.ICECandidatePair) { f(pathOf(pair)) })
+	t := iceTransport(pc)
+	if t == nil {
+		return
 	}
+	var (
+		mu   sync.Mutex // guards last
+		last Path
+	)
+	t.OnSelectedCandidatePairChange(func(pair *webrtc.ICECandidatePair) {
+		p := pathOf(pair)
+		mu.Lock()
+		same := p == last
+		last = p
+		mu.Unlock()
+		if !same { // the same pair, nominated again
+			f(p)
+		}
+	})
 }
 
 func iceTransport(pc *webrtc.PeerConnection) *webrtc.ICETransport {

@@ -51,10 +51,13 @@
 // --unsafely-treat-insecure-origin-as-secure it has no crypto.subtle to
 // check the camera's signature. mDNS host candidates (hidden host IPs)
 // do not matter: a host candidate behind a NAT is unreachable anyway.
-// BenchmarkBrowserFirstFrame measures page open to first decoded frame.
+// BenchmarkBrowserFirstFrame measures page open to first decoded frame;
+// BenchmarkLossTracksVsFLV the page's media tracks against the Go
+// viewer's FLV data channel under 0, 5 and 10 % loss each way.
 // The test also checks that the camera's ICE agent (controlled) ends on
-// the same kind of path as Chromium's (controlling): p2pcamd logs each
-// pair it selects ("viewer path"). It used to fail now and then after 4 s:
+// Chromium's pair (controlling): p2pcamd logs each pair it selects
+// ("viewer path"). Chromium nominates pairs it then does not choose; the
+// camera follows the last nomination (link's followNomination). It used to fail now and then after 4 s:
 // the camera's ICE gave up on a session still checking after
 // disconnected + failed timeout, and Chromium's checks, through TURN
 // especially, came later than that on a loaded machine (link.SetupTimeout).
