@@ -47,29 +47,32 @@ func BenchmarkLossTracksVsFLV(b *testing.B) {
 	for _, loss := range []float64{0, 0.05, 0.10} {
 		b.Run(fmt.Sprintf("loss%.0fpct", 100*loss), func(b *testing.B) {
 			l := newBrowserLab(b, labOptions{camNAT: "cone", viewNAT: "cone", loss: loss, lossAt: "natc", stream: "file:" + clip})
-			var tr trackFigures
-			var fl playResult
+			// Over the runs: the median of their medians, the worst of
+			// their worsts.
+			var trP50, trMax, trLag, trFreeze, flP50, flMax, flFreeze []time.Duration
 			for b.Loop() {
 				r := l.watchPage(b, watch)
-				tr = figuresOf(b, r, skip)
+				tr := figuresOf(b, r, skip)
+				trP50, trMax, trLag, trFreeze = append(trP50, tr.delayP50), append(trMax, tr.delayMax), append(trLag, tr.lagMax), append(trFreeze, tr.freeze)
 				b.Logf("tracks, %.0f%% loss each way: path %s, %d frames shown (%.1f fps), delay to live p50 %v p95 %v max %v (%d samples), lag over the promptest frame max %v, longest freeze %v; Chromium: %v",
 					100*loss, r.Path, tr.frames, tr.fps, tr.delayP50, tr.delayP95, tr.delayMax, tr.samples, tr.lagMax, tr.freeze, r.Inbound)
-				fl = playFor(b, l.lab, watch)
+				fl := playFor(b, l.lab, watch)
+				flP50, flMax, flFreeze = append(flP50, percentile(fl.lags, 0.5)), append(flMax, fl.maxLag), append(flFreeze, fl.maxGap)
 				b.Logf("FLV data channel, %.0f%% loss each way: path %s, %d video tags, %.2f Mbps, lag over the promptest tag p50 %v p95 %v max %v, longest gap %v, %d frames dropped by the camera, %d late frames by the viewer",
 					100*loss, fl.kind, fl.tags, fl.mbps, percentile(fl.lags, 0.5), percentile(fl.lags, 0.95), fl.maxLag.Round(time.Millisecond), fl.maxGap.Round(time.Millisecond), fl.dropped, fl.viewerDropped)
 			}
 			verdict := "met"
-			if tr.delayMax > 500*time.Millisecond || tr.freeze > time.Second {
+			if percentile(trMax, 1) > 500*time.Millisecond || percentile(trFreeze, 1) > time.Second {
 				verdict = "MISSED"
 			}
-			b.Logf("target at 10%% (tracks within 500 ms of live, no freeze over 1 s), here at %.0f%%: %s", 100*loss, verdict)
-			b.ReportMetric(ms(tr.delayP50), "track-delay-p50-ms")
-			b.ReportMetric(ms(tr.delayMax), "track-delay-max-ms")
-			b.ReportMetric(ms(tr.lagMax), "track-lag-max-ms")
-			b.ReportMetric(ms(tr.freeze), "track-freeze-max-ms")
-			b.ReportMetric(ms(percentile(fl.lags, 0.5)), "flv-lag-p50-ms")
-			b.ReportMetric(ms(fl.maxLag), "flv-lag-max-ms")
-			b.ReportMetric(ms(fl.maxGap), "flv-freeze-max-ms")
+			b.Logf("target at 10%% (tracks within 500 ms of live, no freeze over 1 s), here at %.0f%%, worst of %d runs: %s", 100*loss, len(trMax), verdict)
+			b.ReportMetric(ms(percentile(trP50, 0.5)), "track-delay-p50-ms")
+			b.ReportMetric(ms(percentile(trMax, 1)), "track-delay-max-ms")
+			b.ReportMetric(ms(percentile(trLag, 1)), "track-lag-max-ms")
+			b.ReportMetric(ms(percentile(trFreeze, 1)), "track-freeze-max-ms")
+			b.ReportMetric(ms(percentile(flP50, 0.5)), "flv-lag-p50-ms")
+			b.ReportMetric(ms(percentile(flMax, 1)), "flv-lag-max-ms")
+			b.ReportMetric(ms(percentile(flFreeze, 1)), "flv-freeze-max-ms")
 		})
 	}
 }
