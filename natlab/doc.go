@@ -68,9 +68,10 @@
 // scripts/web-test.sh) too. Run:
 //
 //	go test -race -v ./natlab/
-//	go test -run '^$' -bench . -benchtime 20x ./natlab/
+//	go test -run '^$' -bench 'TimeToFirstFrame|LossyStream' -benchtime 20x ./natlab/
 //	go test -race -v -run TestBrowserNAT ./natlab/
 //	go test -run '^$' -bench BrowserFirstFrame -benchtime 10x ./natlab/
+//	go test -run '^$' -bench LossTracksVsFLV -benchtime 3x ./natlab/
 //
 // By hand: eval "$(scripts/natlab/up.sh -c cone -v symmetric)", then run
 // p2pcamd and p2pcam view under ip netns exec $NATLAB_CAM and
