@@ -33,24 +33,14 @@ func newDarkable(t *testing.T, dark bool) *darkable {
 	d := &darkable{}
 	d.dark.Store(dark)
 	wan.AddChunkFilter(func(vnet.Chunk) bool { return !d.dark.Load() })
-	netFor := func(ip string) *vnet.Net {
-		n, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{ip}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := wan.AddNet(n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
 	var se webrtc.SettingEngine
-	se.SetNet(netFor("10.0.0.1"))
+	se.SetNet(vnetHost(t, wan, "10.0.0.1"))
 	se.SetICEMaxBindingRequests(150) // 30 s at pion's 200 ms
 	se.LoggerFactory = logs
 	if d.viewer, err = webrtc.NewAPI(webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{}); err != nil {
 		t.Fatal(err)
 	}
-	if d.camera, err = link.NewAPI(link.Options{Net: netFor("10.0.0.2")}).NewPeerConnection(webrtc.Configuration{}); err != nil {
+	if d.camera, err = link.NewAPI(link.Options{Net: vnetHost(t, wan, "10.0.0.2")}).NewPeerConnection(webrtc.Configuration{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := wan.Start(); err != nil {
@@ -79,6 +69,19 @@ func newDarkable(t *testing.T, dark bool) *darkable {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// vnetHost is a host with address ip on the vnet router wan.
+func vnetHost(tb testing.TB, wan *vnet.Router, ip string) *vnet.Net {
+	tb.Helper()
+	n, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{ip}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := wan.AddNet(n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }
 
 // waitICE waits until the camera's ICE state is want, or fails the test
