@@ -23,6 +23,8 @@ import (
 	"github.com/p2pcam/p2pcam/capture/v4l2cam"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/record"
+	"github.com/p2pcam/p2pcam/signal/mqttclient"
 	"github.com/p2pcam/p2pcam/stream"
 	"github.com/p2pcam/p2pcam/talkback"
 )
@@ -43,6 +45,14 @@ type Agent struct {
 	epoch     time.Time          // time zero of every frame's PTS
 	encoders  map[media.Quality]*encoderControl
 	checks    map[media.Quality]capture.Checker // sources that can tell whether they could capture now
+	meters    map[media.Quality]*streamMeter    // each stream's video, measured
+	started   time.Time                         // when New made the agent
+	served    served                            // the streams being served, for the status command
+	broker    mqttclient.Status                 // P2P mode's broker connection
+
+	// Recording: rec is nil when it is off; recQuality is the stream it records.
+	rec        *record.Recorder
+	recQuality media.Quality
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -97,6 +107,8 @@ func New(cfg Config) (*Agent, error) {
 		hubs:     map[media.Quality]*stream.Hub{},
 		encoders: map[media.Quality]*encoderControl{},
 		checks:   map[media.Quality]capture.Checker{},
+		meters:   map[media.Quality]*streamMeter{},
+		started:  cfg.Clock.Now(),
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
 	}
@@ -126,6 +138,8 @@ func New(cfg Config) (*Agent, error) {
 			}
 		}
 		src = a.health.watch(q, src)
+		a.meters[q] = &streamMeter{}
+		src = meterVideo(src, a.meters[q], cfg.Clock.Now)
 		if a.audio != nil {
 			src = withAudio{video: src, audio: a.audio}
 		}
@@ -147,6 +161,9 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("agent: board %q has no streams; set [streams] in the config", prof.Name)
 	}
 	sort.Slice(a.qualities, func(i, j int) bool { return a.qualities[i].Rank() < a.qualities[j].Rank() })
+	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities); err != nil {
+		return nil, err
+	}
 	a.metrics = newMetrics(a)
 	return a, nil
 }
@@ -203,6 +220,13 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer stop()
 	var modes sync.WaitGroup
 	failed := make(chan error, 2)
+	if a.rec != nil {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.runRecorder(runCtx)
+		}()
+	}
 	if a.cfg.LAN.Listen != "off" {
 		ln, err := net.Listen("tcp", a.cfg.LAN.Listen)
 		if err != nil {
@@ -211,7 +235,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		modes.Add(1)
 		go func() {
 			defer modes.Done()
-			if err := a.serveLAN(runCtx, sendBufferListener{ln.(*net.TCPListener)}); err != nil {
+			if err := a.serveLAN(runCtx, ln.(*net.TCPListener)); err != nil {
 				failed <- err
 			}
 		}()
@@ -248,10 +272,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	return err
 }
 
-// serveLAN serves LAN mode on ln until ctx is done, then drains.
-func (a *Agent) serveLAN(ctx context.Context, ln net.Listener) error {
+// serveLAN serves LAN mode on tcp until ctx is done, then drains.
+func (a *Agent) serveLAN(ctx context.Context, tcp *net.TCPListener) error {
+	ln, limit := a.lanListener(tcp)
 	a.lanAddr <- ln.Addr()
-	srv := a.lanServer(ctx)
+	srv := a.lanServer(ctx, limit)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	a.log.Info("LAN mode listening", "addr", ln.Addr().String(),

@@ -14,12 +14,17 @@ import (
 type deviceStatus struct {
 	Status        string `json:"status"`
 	AppConnectNum string `json:"appConnectNum"`
+	Reason        string `json:"reason,omitempty"` // why not 0, where the camera can tell
 }
 
 func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder) {
 	switch req.Cmd {
 	case "get_device_st":
 		a.getDeviceStatus(req, w)
+	case protocol.CmdStatus:
+		a.serveStatus(w)
+	case "get_record_index", "get_month_record", "get_file_list":
+		a.serveRecordCommand(req, w)
 	default:
 		log.Info("unsupported command", "cmd", req.Cmd)
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "command %q is not supported", req.Cmd))
@@ -29,7 +34,7 @@ func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder
 // getDeviceStatus answers whether a request of the given type would be
 // accepted now: type=live|voice|playback, with an optional quality.
 func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
-	st := protocol.StatusOK
+	st, reason := protocol.StatusOK, ""
 	switch typ := req.Params.Get("type"); typ {
 	case "", "live":
 		if q := req.Params.Get("quality"); q != "" {
@@ -49,7 +54,7 @@ func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
 			st = protocol.StatusBusy
 		}
 	case "playback":
-		st = protocol.StatusNotSupported // recording has its own issue
+		st, reason = a.playbackStatus()
 	default:
 		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "unknown type %q: want live, voice or playback", typ))
 		return
@@ -57,5 +62,6 @@ func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
 	a.replyJSON(w, protocol.StatusOK, []deviceStatus{{
 		Status:        strconv.Itoa(int(st)),
 		AppConnectNum: strconv.Itoa(a.connections()),
+		Reason:        reason,
 	}})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/clock"
+	"github.com/p2pcam/p2pcam/internal/connlimit"
 	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
@@ -35,7 +36,9 @@ type Config struct {
 	// name it, and P2P signalling uses it. It defaults to "p2pcam/sim".
 	Device string `toml:"device"`
 	// MaxViewers limits concurrent viewers across every transport; one
-	// more gets status 405. It defaults to 4 and may be at most 32.
+	// more gets status 405. It defaults to 4 and may be at most 32. P2P
+	// mode holds at most twice as many sessions, at most max_viewers of
+	// them still connecting (docs/protocol.md, Limits).
 	MaxViewers int `toml:"max_viewers"`
 	// Streams overrides the board's source per quality. Keys are
 	// standard, high and super; values are source specs (file:PATH,
@@ -48,6 +51,7 @@ type Config struct {
 	Stream   StreamConfig      `toml:"stream"`
 	Log      LogConfig         `toml:"log"`
 	Hardware HardwareConfig    `toml:"hardware"`
+	Record   RecordConfig      `toml:"record"`
 
 	// OnViewers, when set, is called with the number of connected
 	// viewers each time it changes (the status LED). It is called in
@@ -114,7 +118,27 @@ type LANConfig struct {
 	// WriteTimeout drops a viewer that takes in no data for this long.
 	// It defaults to 10s.
 	WriteTimeout time.Duration `toml:"write_timeout"`
+	// IdleTimeout closes a keep-alive connection that sends no request
+	// for this long. It defaults to DefaultLANIdleTimeout.
+	IdleTimeout time.Duration `toml:"idle_timeout"`
+	// MaxConns bounds open LAN connections, streams and idle keep-alive
+	// connections together. At the cap a new connection takes the place
+	// of the one idle longest, or is refused (503) if none is idle. It
+	// defaults to 64 (connlimit.DefaultMaxConns: 32 viewers and their
+	// command connections, about 20 KB each) and must be at least
+	// max_viewers.
+	MaxConns int `toml:"max_conns"`
+	// MaxConnsPerAddress bounds one client address's connections (an
+	// IPv6 /64 counts as one), so that one host cannot take every slot.
+	// It defaults to 16 (connlimit.DefaultMaxPerAddr: two browsers'
+	// six connections each behind one NAT, with room to spare).
+	MaxConnsPerAddress int `toml:"max_conns_per_address"`
 }
+
+// DefaultLANIdleTimeout is LANConfig.IdleTimeout's default: long enough
+// for a player polling its status every few seconds to keep its
+// connection, short enough that abandoned connections go soon.
+const DefaultLANIdleTimeout = 15 * time.Second
 
 // StreamConfig tunes every stream hub (see stream.Config).
 type StreamConfig struct {
@@ -202,6 +226,15 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LAN.WriteTimeout == 0 {
 		c.LAN.WriteTimeout = 10 * time.Second
 	}
+	if c.LAN.IdleTimeout == 0 {
+		c.LAN.IdleTimeout = DefaultLANIdleTimeout
+	}
+	if c.LAN.MaxConns == 0 {
+		c.LAN.MaxConns = connlimit.DefaultMaxConns
+	}
+	if c.LAN.MaxConnsPerAddress == 0 {
+		c.LAN.MaxConnsPerAddress = connlimit.DefaultMaxPerAddr
+	}
 	if c.Stream.IdleTimeout == 0 {
 		c.Stream.IdleTimeout = stream.DefaultIdleTimeout
 	}
@@ -223,6 +256,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
+	c.Record = c.Record.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -256,8 +290,18 @@ func (c Config) withDefaults() (Config, error) {
 	} else if p.AllowsAny() && len(c.Auth.TrustedKeys) == 0 {
 		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
 	}
+	errs = append(errs, c.Record.validate()...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
+	}
+	if c.LAN.IdleTimeout < 0 {
+		errs = append(errs, fmt.Errorf("lan.idle_timeout = %v: must be positive", c.LAN.IdleTimeout))
+	}
+	if c.LAN.MaxConns < c.MaxViewers {
+		errs = append(errs, fmt.Errorf("lan.max_conns = %d: want at least max_viewers (%d), or LAN viewers would be refused below the viewer limit", c.LAN.MaxConns, c.MaxViewers))
+	}
+	if c.LAN.MaxConnsPerAddress < 1 || c.LAN.MaxConnsPerAddress > c.LAN.MaxConns {
+		errs = append(errs, fmt.Errorf("lan.max_conns_per_address = %d: want 1 to lan.max_conns (%d)", c.LAN.MaxConnsPerAddress, c.LAN.MaxConns))
 	}
 	if _, err := ParseLogLevel(c.Log.Level); err != nil {
 		errs = append(errs, err)

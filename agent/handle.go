@@ -28,7 +28,7 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		return
 	}
 	a.metrics.request(w, req.Kind)
-	if need := req.Kind.Permission(); !v.Perms.Has(need) {
+	if need := req.Permission(); !v.Perms.Has(need) {
 		log.Info("refused request: not permitted", "request", req.Kind, "need", need, "has", v.Perms)
 		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests", req.Kind))
 		return
@@ -38,19 +38,29 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 			"channel %d does not exist: this camera serves channel 0", req.Channel))
 		return
 	}
+	var sr *servedRequest // listed by the status command while it streams
+	switch req.Kind {
+	case protocol.KindLive, protocol.KindTrack, protocol.KindVoice, protocol.KindPlayback, protocol.KindDownload:
+		sr = a.served.add(v, w, line, req.Kind, a.cfg.Clock.Now, a.metrics.bytesCounter(w, req.Kind))
+		defer a.served.remove(sr)
+	}
 	switch req.Kind {
 	case protocol.KindLive:
-		a.serveLive(ctx, log, req, w)
+		a.serveLive(ctx, log, req, w, sr)
 	case protocol.KindCommand:
 		a.serveCommand(log, req, w)
 	case protocol.KindTrack:
-		a.serveTrack(ctx, log, req, w)
+		a.serveTrack(ctx, log, req, w, sr)
+	case protocol.KindPlayback:
+		a.servePlayback(ctx, log, req, w, sr)
+	case protocol.KindDownload:
+		a.serveDownload(ctx, log, req, w, sr)
 	case protocol.KindVoice:
 		if req.Transport == protocol.TransportTrack {
-			a.serveTrackVoice(ctx, log, w)
+			a.serveTrackVoice(ctx, log, w, sr)
 			return
 		}
-		a.serveVoice(ctx, log, w)
+		a.serveVoice(ctx, log, w, sr)
 	default:
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,
 			"%s requests are not supported by this camera yet", req.Kind))

@@ -35,6 +35,15 @@ func (e *encoderControl) viewerSkipped() {
 	e.rate.skipped()
 }
 
+// target returns the encoder's bit rate target, or 0 where the camera
+// does not set it.
+func (e *encoderControl) target() int {
+	if e == nil || e.rate == nil {
+		return 0
+	}
+	return e.rate.current()
+}
+
 // stop ends pending work.
 func (e *encoderControl) stop() {
 	if e != nil {

@@ -213,7 +213,7 @@ func startPump(t *testing.T, clk *clock.Fake, src *forcingSource, sub *stream.Su
 	p.cancel = cancel
 	go func() {
 		defer close(p.done)
-		a.pump(ctx, sub, p.resp, newEncoderControl(src, clk, slog.Default()), slog.Default())
+		a.pump(ctx, sub, p.resp, newEncoderControl(src, clk, slog.Default()), slog.Default(), nil)
 		pw.Close()
 	}()
 	go func() {
@@ -315,8 +315,8 @@ func TestPumpSkipsWhenTransportFallsBehind(t *testing.T) {
 	if !slices.Equal(got, sent) {
 		t.Errorf("frames the viewer got: %v\nwant %v", got, sent)
 	}
-	if d := sub.Dropped(); d != 37 {
-		t.Errorf("dropped %d frames, want 37", d)
+	if d, l := sub.Dropped(), sub.Late(); d != 37 || l != 37 {
+		t.Errorf("dropped %d frames, %d of them late; want 37, all late (none lost to a full queue)", d, l)
 	}
 	if n := src.asked.Load(); n != 1 {
 		t.Errorf("asked the encoder for %d keyframes, want 1 (the second skip comes within %v)", n, keyframeInterval)

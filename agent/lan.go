@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/p2pcam/p2pcam/internal/connlimit"
 	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/mux/flv"
 	"github.com/p2pcam/p2pcam/protocol"
@@ -47,9 +48,9 @@ func (l sendBufferListener) Accept() (net.Conn, error) {
 	return c, nil
 }
 
-// lanServer returns the LAN mode HTTP server. Requests' contexts derive
-// from ctx, so cancelling it ends every stream.
-func (a *Agent) lanServer(ctx context.Context) *http.Server {
+// lanServer returns the LAN mode HTTP server, serving what limit admits.
+// Requests' contexts derive from ctx, so cancelling it ends every stream.
+func (a *Agent) lanServer(ctx context.Context, limit *connlimit.Listener) *http.Server {
 	mux := http.NewServeMux()
 	for _, path := range []string{"/ipc.flv", "/command", "/voice"} {
 		mux.HandleFunc(path, a.serveHTTP)
@@ -65,10 +66,30 @@ func (a *Agent) lanServer(ctx context.Context) *http.Server {
 	return &http.Server{
 		Handler:           policy.Wrap(mux),
 		ReadHeaderTimeout: lanReadHeaderTimeout,
-		MaxHeaderBytes:    lanMaxHeaderBytes,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+		// Streams outlive both: the live pump and httpResponder move the
+		// write deadline on with every write, and nothing bounds reading
+		// a talker's body.
+		WriteTimeout:   a.cfg.LAN.WriteTimeout,
+		IdleTimeout:    a.cfg.LAN.IdleTimeout,
+		MaxHeaderBytes: lanMaxHeaderBytes,
+		BaseContext:    func(net.Listener) context.Context { return ctx },
+		ConnState:      func(c net.Conn, s http.ConnState) { limit.ConnState(unwrapPlain(c), s) },
+		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 	}
+}
+
+// lanListener returns what the LAN server accepts from: tcp with each
+// connection's send buffer set, capped in total and per client address
+// (the limiter, which lanServer must be given), and TLS handshakes
+// answered at once.
+func (a *Agent) lanListener(tcp *net.TCPListener) (net.Listener, *connlimit.Listener) {
+	limit := connlimit.New(sendBufferListener{tcp}, connlimit.Config{
+		MaxConns:   a.cfg.LAN.MaxConns,
+		MaxPerAddr: a.cfg.LAN.MaxConnsPerAddress,
+		Logger:     a.log.With("mode", "lan"),
+		Clock:      a.cfg.Clock,
+	})
+	return plainListener{limit}, limit
 }
 
 func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -98,7 +119,7 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		defer a.lanStreams.Add(-1)
 	}
 	line := r.URL.Path + "?" + rawQuery
-	hr := &httpResponder{w: w, rc: http.NewResponseController(w)}
+	hr := &httpResponder{w: w, rc: http.NewResponseController(w), now: a.cfg.Clock.Now, timeout: a.cfg.LAN.WriteTimeout}
 	if talksFLV(r, line) {
 		// The viewer keeps talking after the answer's head.
 		_ = hr.rc.EnableFullDuplex()
@@ -120,17 +141,25 @@ func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=%s'\n", r.Host, q)
 	}
 	fmt.Fprintf(w, "curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", r.Host)
+	fmt.Fprintf(w, "curl 'http://%s/%s'   (who watches, the streams, talkback, the broker; p2pcam status --lan)\n", r.Host, protocol.StatusRequest)
 	fmt.Fprintf(w, "curl 'http://%s/metrics'   (Prometheus; a token with the command permission when auth is on)\n", r.Host)
 	fmt.Fprintf(w, "curl 'http://%s/healthz'\n", r.Host)
 }
 
 // httpResponder answers a request as an HTTP response. Protocol statuses
-// are sent as HTTP statuses (0 as 200).
+// are sent as HTTP statuses (0 as 200). Each write must be done within
+// timeout, however long the response lasts: a talker's answer is written
+// when the talk ends.
 type httpResponder struct {
-	w    http.ResponseWriter
-	rc   *http.ResponseController
-	body io.Reader // the POST body of a voice request
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	body    io.Reader // the POST body of a voice request
+	now     func() time.Time
+	timeout time.Duration
 }
+
+// renew gives the next write timeout to complete.
+func (h *httpResponder) renew() { _ = h.rc.SetWriteDeadline(h.now().Add(h.timeout)) }
 
 // Upload returns the request body of a voice request.
 func (h *httpResponder) Upload() io.Reader {
@@ -153,12 +182,21 @@ func (h *httpResponder) WriteHead(st protocol.Status, head protocol.Head) error 
 		hd.Set("X-P2pcam-Quality", string(head.Quality))
 	}
 	st.SetHTTPHeaders(hd)
+	h.renew()
 	h.w.WriteHeader(st.HTTP())
 	return nil
 }
 
-func (h *httpResponder) Write(p []byte) (int, error)        { return h.w.Write(p) }
-func (h *httpResponder) Flush() error                       { return h.rc.Flush() }
+func (h *httpResponder) Write(p []byte) (int, error) {
+	h.renew()
+	return h.w.Write(p)
+}
+
+func (h *httpResponder) Flush() error {
+	h.renew()
+	return h.rc.Flush()
+}
+
 func (h *httpResponder) SetWriteDeadline(t time.Time) error { return h.rc.SetWriteDeadline(t) }
 
 // Backlog is 0: the kernel's send buffer, bounded by lanSendBuffer, is

@@ -20,7 +20,7 @@ const viewerBufferSize = 32 << 10
 
 // serveLive streams FLV of the asked quality until the viewer goes, the
 // source fails, or ctx is done.
-func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder) {
+func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
 	q, _ := board.Nearest(req.Quality, a.qualities) // New ensures a.qualities is not empty
 	release, ok := a.viewers.acquire()
 	if !ok {
@@ -52,21 +52,25 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Re
 	log = log.With("stream", q)
 	log.Info("viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
-	bytes, reason := a.pump(ctx, sub, w, a.encoders[q], log)
+	sr.started(q)
+	bytes, reason := a.pump(ctx, sub, w, a.encoders[q], log, sr)
 	release() // before saying so: whoever reads the log may take the place
 	log.Info("viewer left", "reason", reason, "bytes", bytes,
 		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
 }
 
-// countingWriter counts the bytes written through it.
+// countingWriter counts the bytes written through it, for itself and
+// for the status command.
 type countingWriter struct {
-	w Responder
-	n int64
+	w  Responder
+	n  int64
+	sr *servedRequest
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
+	c.sr.count(n)
 	return n, err
 }
 
@@ -79,8 +83,8 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // cached GOP the viewer starts with is never late, and the player runs
 // through it fast (flv.MuxerConfig.BacklogUntil). It returns the bytes
 // sent and why it stopped.
-func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, log *slog.Logger) (int64, error) {
-	cw := &countingWriter{w: w}
+func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, log *slog.Logger, sr *servedRequest) (int64, error) {
+	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	backlog, _ := sub.CachedUntil() // 0 without a cache
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil, BacklogUntil: backlog})
@@ -107,6 +111,7 @@ func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, e
 				sub.Discard()
 				sub.SkipToKeyframe()
 				enc.viewerSkipped()
+				a.metrics.skipped(w, "behind_live")
 				break
 			}
 			if err := mux.WriteFrame(f); err != nil {

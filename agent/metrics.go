@@ -5,11 +5,14 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
+	"github.com/p2pcam/p2pcam/signal/mqttclient"
 	"github.com/p2pcam/p2pcam/stream"
 	"github.com/p2pcam/p2pcam/talkback"
 )
@@ -19,7 +22,8 @@ import (
 // counters count as things happen. Each agent has its own set: no
 // process-wide registry. A nil *agentMetrics counts nothing.
 type agentMetrics struct {
-	set *metrics.Set
+	set   *metrics.Set
+	setup *metrics.PrometheusHistogram // P2P offer to connection, seconds
 }
 
 // newMetrics registers the gauges that read a's state.
@@ -50,8 +54,16 @@ func newMetrics(a *Agent) *agentMetrics {
 		}
 		return 1
 	})
+	broker := func(f func(mqttclient.StatusSnapshot) int) func() int {
+		return func() int { return f(a.broker.Snapshot()) }
+	}
+	if a.cfg.P2P.Enabled() {
+		gauge("p2pcam_broker_connected", broker(func(s mqttclient.StatusSnapshot) int { return b2i(s.Connected) }))
+		gauge("p2pcam_broker_reconnects_total", broker(mqttclient.StatusSnapshot.Reconnects))
+		gauge("p2pcam_broker_connect_failures_total", broker(func(s mqttclient.StatusSnapshot) int { return s.Failures }))
+	}
 	for _, q := range a.qualities {
-		hub := a.hubs[q]
+		hub, meter, enc := a.hubs[q], a.meters[q], a.encoders[q]
 		stat := func(f func(stream.Stats) int) func() int {
 			return func() int { return f(hub.Stats()) }
 		}
@@ -59,9 +71,55 @@ func newMetrics(a *Agent) *agentMetrics {
 		gauge("p2pcam_stream_subscribers"+label, stat(func(s stream.Stats) int { return s.Subscribers }))
 		gauge("p2pcam_stream_running"+label, stat(func(s stream.Stats) int { return b2i(s.Running) }))
 		gauge("p2pcam_stream_frames_total"+label, stat(func(s stream.Stats) int { return int(s.Published) }))
-		gauge("p2pcam_stream_dropped_frames_total"+label, stat(func(s stream.Stats) int { return int(s.Dropped) }))
+		// Dropped frames, and why: the viewer's queue overflowed (it
+		// took in less than the stream), or its transport skipped to
+		// the next keyframe to catch up with live (lag guard).
+		gauge(fmt.Sprintf(`p2pcam_stream_dropped_frames_total{quality=%q,reason="queue_full"}`, q),
+			stat(func(s stream.Stats) int { return int(s.Dropped - s.Late) }))
+		gauge(fmt.Sprintf(`p2pcam_stream_dropped_frames_total{quality=%q,reason="behind_live"}`, q),
+			stat(func(s stream.Stats) int { return int(s.Late) }))
+		gauge("p2pcam_stream_video_bytes_total"+label, func() int { return int(meter.bytes.count()) })
+		gauge("p2pcam_stream_bitrate_bps"+label, func() int { return int(8 * meter.bytes.perSecond(a.cfg.Clock.Now())) })
+		if enc.target() > 0 {
+			gauge("p2pcam_encoder_target_bps"+label, enc.target)
+		}
 	}
+	// Upper bounds in seconds: on a LAN a session connects in tens of
+	// milliseconds, through NATs in a few hundred, through TURN in about
+	// a second; a viewer that takes 15 s is dropped (p2p's setupTimeout).
+	m.setup = m.set.NewPrometheusHistogramExt("p2pcam_p2p_connect_seconds", []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15})
 	return m
+}
+
+// connected counts a P2P viewer's connection: its path and the time
+// from its offer.
+func (m *agentMetrics) connected(p link.Path, setup time.Duration) {
+	if m == nil {
+		return
+	}
+	m.setup.Update(setup.Seconds())
+	m.set.GetOrCreateCounter(fmt.Sprintf(`p2pcam_p2p_paths_total{path=%q}`, p.Kind())).Inc()
+}
+
+// bytesCounter returns the counter of the bytes a request of kind sends
+// on w's transport (received, for a talker).
+func (m *agentMetrics) bytesCounter(w Responder, kind protocol.Kind) *metrics.Counter {
+	if m == nil {
+		return nil
+	}
+	name := "p2pcam_sent_bytes_total"
+	if kind == protocol.KindVoice {
+		name = "p2pcam_received_bytes_total"
+	}
+	return m.set.GetOrCreateCounter(fmt.Sprintf(`%s{transport=%q,kind=%q}`, name, transportOf(w), kind))
+}
+
+// skipped counts a live viewer's skip to the next keyframe, and why.
+func (m *agentMetrics) skipped(w Responder, why string) {
+	if m == nil {
+		return
+	}
+	m.set.GetOrCreateCounter(fmt.Sprintf(`p2pcam_viewer_skips_total{transport=%q,reason=%q}`, transportOf(w), why)).Inc()
 }
 
 func b2i(b bool) int {

@@ -20,6 +20,13 @@ type P2PConfig struct {
 	// PasswordFile holds the password instead, so the config file can be
 	// world-readable.
 	PasswordFile string `toml:"password_file"`
+	// BrokerVouches says that the broker stamps each message with its
+	// publisher's user name (signal.SenderProperty) and strips any the
+	// publisher wrote: the dev cloud's broker does, mosquitto cannot.
+	// Then an offer counts only from the user its token names, and a
+	// session's later messages only from that user. Set it for a broker
+	// that does not, and the camera ignores every message.
+	BrokerVouches bool `toml:"broker_vouches"`
 	// ICEServers are the STUN and TURN servers.
 	ICEServers []ICEServer `toml:"ice_servers"`
 	// SCTPRTOMax caps the data channels' retransmission timeout. It

@@ -32,20 +32,27 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		ice = append(ice, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
 	}
 	return p2p.New(p2p.Config{
-		Device:     id,
-		Broker:     a.cfg.P2P.Broker,
-		Username:   a.cfg.P2P.Username,
-		Password:   password,
-		ICEServers: ice,
-		Verifier:   a.verifier,
-		DeviceKey:  key,
+		Device:        id,
+		Broker:        a.cfg.P2P.Broker,
+		Username:      a.cfg.P2P.Username,
+		Password:      password,
+		ICEServers:    ice,
+		BrokerVouches: a.cfg.P2P.BrokerVouches,
+		Verifier:      a.verifier,
+		DeviceKey:     key,
 		Handle: func(ctx context.Context, v protocol.Viewer, line string, w *link.Responder) {
 			a.Handle(ctx, v, line, w)
 		},
-		VideoSPS: a.videoSPS,
-		Link:     a.linkOptions(),
-		Agent:    "p2pcamd/" + a.cfg.Version,
-		Logger:   a.log,
+		// A viewer may hold a second session while it reconnects; the
+		// requests are still bounded by max_viewers. Half may be still
+		// connecting (p2p's default), so a flood of offers that never
+		// connect cannot take every place.
+		MaxSessions: 2 * a.cfg.MaxViewers,
+		VideoSPS:    a.videoSPS,
+		Link:        a.linkOptions(),
+		Agent:       "p2pcamd/" + a.cfg.Version,
+		Logger:      a.log,
+		Observe:     &p2p.Observer{Broker: &a.broker, Connected: a.metrics.connected},
 	})
 }
 

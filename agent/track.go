@@ -121,7 +121,7 @@ func (k *keyframeRequests) request() int {
 // starting at once with the cached keyframe, until the viewer closes
 // the request's channel, a later ipc.track request takes over, or ctx
 // is done.
-func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder) {
+func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
 	tracks := tracksOf(w)
 	if tracks == nil {
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,
@@ -161,6 +161,7 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 	log = log.With("stream", q)
 	log.Info("track viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
+	sr.started(q)
 
 	// The feed's helpers end with it, whyever it ends.
 	ctx, stopFeed := context.WithCancel(ctx)
@@ -172,7 +173,7 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 	if tracks.HasAudio() && a.pcma != nil {
 		go func() {
 			defer close(audioDone)
-			a.feedAudio(ctx, tracks)
+			a.feedAudio(ctx, tracks, sr)
 		}()
 	} else {
 		close(audioDone)
@@ -233,6 +234,7 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 			reason = err
 			break
 		}
+		sr.count(len(f.Payload))
 		frames++
 	}
 	release()
@@ -242,7 +244,7 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 
 // feedAudio sends the microphone, as PCMA, on the audio track until ctx
 // is done.
-func (a *Agent) feedAudio(ctx context.Context, tracks *link.Tracks) {
+func (a *Agent) feedAudio(ctx context.Context, tracks *link.Tracks, sr *servedRequest) {
 	sub, err := a.pcma.Subscribe()
 	if err != nil {
 		return
@@ -259,5 +261,6 @@ func (a *Agent) feedAudio(ctx context.Context, tracks *link.Tracks) {
 		if err := tracks.WriteAudio(f.Payload, f.PTS); err != nil {
 			return
 		}
+		sr.count(len(f.Payload))
 	}
 }

@@ -33,15 +33,16 @@ func newTalkback(cfg Config, boardName string) *talkback.Talkback {
 }
 
 // serveVoice plays what the viewer sends through the speaker.
-func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder) {
+func (a *Agent) serveVoice(ctx context.Context, log *slog.Logger, w Responder, sr *servedRequest) {
 	up, ok := w.(Uploader)
 	if a.talk == nil || !ok {
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "this camera has no speaker"))
 		return
 	}
 	started := false
-	st, err := a.talk.Serve(ctx, up.Upload(), func() {
+	st, err := a.talk.Serve(ctx, countingReader{up.Upload(), sr}, func() {
 		started = true
+		sr.started("")
 		if w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/json"}) == nil {
 			_ = w.Flush()
 		}
@@ -94,10 +95,22 @@ func writeTalkSummary(w Responder, st talkback.Stats, err error) {
 	_ = w.Flush()
 }
 
+// countingReader counts a talker's bytes for the status command.
+type countingReader struct {
+	r  io.Reader
+	sr *servedRequest
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.sr.count(n)
+	return n, err
+}
+
 // serveTrackVoice plays the viewer's audio track through the speaker
 // while the request's channel is open: the request holds the one
 // talker's slot, the audio comes as RTP on the session's audio track.
-func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Responder) {
+func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Responder, sr *servedRequest) {
 	tracks := tracksOf(w)
 	if tracks == nil || !tracks.HasAudio() {
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,
@@ -108,12 +121,13 @@ func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Respond
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "this camera has no speaker"))
 		return
 	}
-	audio := &rtpAudio{}
+	audio := &rtpAudio{sr: sr}
 	stop := func() {}
 	defer func() { stop() }()
 	started := false
 	st, err := a.talk.ServeFrames(ctx, audio, func() {
 		started = true
+		sr.started("")
 		// The speaker is ours: from now on the track's audio is.
 		audio.packets, stop = tracks.Listen()
 		if w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "application/json"}) == nil {
@@ -138,6 +152,7 @@ func (a *Agent) serveTrackVoice(ctx context.Context, log *slog.Logger, w Respond
 // in the timestamps becomes silence.
 type rtpAudio struct {
 	packets <-chan link.AudioPacket
+	sr      *servedRequest // counts what comes
 	started bool
 	seq     uint16
 	nextTS  uint32 // timestamp the next packet should have
@@ -161,6 +176,7 @@ func (r *rtpAudio) ReadFrame(ctx context.Context) (media.Codec, []byte, int, err
 			}
 		}
 		r.started, r.seq, r.nextTS = true, p.Seq, p.TS+uint32(len(p.Payload))
+		r.sr.count(len(p.Payload))
 		return p.Codec, p.Payload, gap, nil
 	}
 }

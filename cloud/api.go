@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,8 +43,9 @@ type (
 // api is the dev cloud's HTTP side: the token service and MQTT over
 // WebSocket.
 type api struct {
-	c     *Cloud
-	slots chan struct{}
+	c      *Cloud
+	slots  chan struct{}
+	logins *loginGuard // the broker's: a failure counts against both
 }
 
 // Handler serves the dev cloud's HTTP API:
@@ -55,7 +57,7 @@ type api struct {
 // The token service needs Config.Issuer; without it /api answers 503.
 // Cross-origin pages may call it as Config.AllowedOrigins says.
 func (c *Cloud) Handler() http.Handler {
-	a := &api{c: c, slots: make(chan struct{}, loginSlots)}
+	a := &api{c: c, slots: make(chan struct{}, loginSlots), logins: c.Broker.hook.logins}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/mqtt", c.Broker.ServeWebSocket)
 	mux.HandleFunc(tokenapi.LoginPath, a.login)
@@ -143,6 +145,14 @@ func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (loginRequest
 		a.fail(w, http.StatusBadRequest, "want a JSON body {\"user\":...,\"password\":...}: %v", err)
 		return req, Directory{}, User{}, false
 	}
+	dir := a.c.Directory()
+	u, known := dir.User(req.User)
+	if wait := a.logins.wait("api", req.User, known, r.RemoteAddr); wait > 0 {
+		secs := strconv.Itoa(int((wait + time.Second - 1) / time.Second))
+		w.Header().Set("Retry-After", secs)
+		a.fail(w, http.StatusTooManyRequests, "too many failed logins: try again in %s s", secs)
+		return req, Directory{}, User{}, false
+	}
 	select {
 	case a.slots <- struct{}{}:
 		defer func() { <-a.slots }()
@@ -151,16 +161,16 @@ func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (loginRequest
 		a.fail(w, http.StatusServiceUnavailable, "too many logins at once: try again in a second")
 		return req, Directory{}, User{}, false
 	}
-	dir := a.c.Directory()
-	u, ok := dir.User(req.User)
-	if !ok || u.Role != RoleViewer {
+	if !known || u.Role != RoleViewer {
 		u = User{PasswordHash: string(dummyHash())} // same time as a wrong password
 	}
 	if !u.CheckPassword(req.Password) || u.Role != RoleViewer {
+		a.logins.failed(req.User, known, r.RemoteAddr)
 		a.c.log.Warn("cloud: login refused", "user", req.User, "remote", r.RemoteAddr)
 		a.fail(w, http.StatusUnauthorized, "wrong user name or password")
 		return req, Directory{}, User{}, false
 	}
+	a.logins.succeeded(req.User, r.RemoteAddr)
 	return req, dir, u, true
 }
 

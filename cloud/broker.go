@@ -41,13 +41,17 @@ type BrokerConfig struct {
 	// CredentialKey checks the short-lived passwords the token service
 	// gives viewers (MQTTCredential); nil accepts account passwords only.
 	CredentialKey []byte
+	// Throttle is the back-off on failed logins, which the dev cloud's
+	// token service shares. The zero value uses the defaults.
+	Throttle LoginThrottle
 	// Logger receives the broker's logs; slog.Default() if nil.
 	Logger *slog.Logger
 }
 
 // Broker is the dev cloud's MQTT 5 broker: mochi-mqtt with the accounts
 // and topic rules of this package (see Allowed), over TCP and WebSocket
-// (ServeWebSocket).
+// (ServeWebSocket). It stamps every message with its publisher's user
+// name (signal.SenderProperty), so cameras can trust who sent it.
 //
 // The broker accepts connections itself and hands them to mochi, rather
 // than registering mochi listeners: mochi v2.7.9's Server.Close can
@@ -91,10 +95,18 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	caps.MaximumPacketSize = maxPacketSize
 	caps.MaximumSessionExpiryInterval = maxSessionExpiry
 	caps.SharedSubAvailable = 0 // Allowed refuses $share filters
+	// mochi copies a publish's properties into its PUBACK (where MQTT 5
+	// allows only a reason string and user properties of the ack's own),
+	// and with them a reason code of 0x01; senderHook gives every publish
+	// a user property, so every PUBACK would carry both.
+	caps.Compatibilities.NoInheritedPropertiesOnAck = true
 	srv := mqtt.New(&mqtt.Options{Capabilities: caps, Logger: log})
-	hook := &accessHook{log: log, credKey: cfg.CredentialKey}
+	hook := &accessHook{log: log, credKey: cfg.CredentialKey, logins: newLoginGuard(cfg.Throttle, log)}
 	hook.setUsers(users)
 	if err := srv.AddHook(hook, nil); err != nil {
+		return nil, fmt.Errorf("cloud: mqtt hook: %w", err)
+	}
+	if err := srv.AddHook(new(senderHook), nil); err != nil {
 		return nil, fmt.Errorf("cloud: mqtt hook: %w", err)
 	}
 	return &Broker{srv: srv, hook: hook, listen: listen, log: log}, nil

@@ -55,7 +55,7 @@ func TestBrokerLogsRefusals(t *testing.T) {
 		t.Errorf("SUBACK 0x%02x, want 0x87", rc)
 	}
 	for _, want := range [][]string{
-		{`level=WARN`, `msg="cloud: mqtt login refused"`, `user=alice client=alice`, `reason="wrong password or expired session credential"`},
+		{`level=WARN`, `msg="cloud: mqtt login refused"`, `user=alice client=alice`, `reason="wrong password or invalid session credential"`},
 		{`level=INFO`, `msg="cloud: mqtt login"`, `user=bob role=viewer`},
 		{`level=WARN`, `msg="cloud: mqtt access denied"`, `user=bob client=bob:test op=read topic=p2pcam/viewer/alice/inbox`},
 	} {

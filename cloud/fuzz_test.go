@@ -143,7 +143,8 @@ func FuzzAllowed(f *testing.F) {
 }
 
 // FuzzAPILogin posts untrusted bodies to the token service: it answers
-// every one with a JSON status, never a panic or a server error.
+// every one with a JSON status, never a panic or a server error (failed
+// logins soon get 429: the back-off is part of what is fuzzed).
 func FuzzAPILogin(f *testing.F) {
 	for _, s := range []string{
 		`{"user":"alice","password":"pw-alice"}`,
@@ -159,7 +160,7 @@ func FuzzAPILogin(f *testing.F) {
 	}
 	c := &Cloud{issuer: ed25519.NewKeyFromSeed(make([]byte, 32)), tokenTTL: DefaultTokenTTL, log: quietLogger()}
 	c.dir.Store(&d)
-	a := &api{c: c, slots: make(chan struct{}, loginSlots)}
+	a := &api{c: c, slots: make(chan struct{}, loginSlots), logins: newLoginGuard(LoginThrottle{}, quietLogger())}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, h := range []http.HandlerFunc{a.token} {
 			rec := httptest.NewRecorder()

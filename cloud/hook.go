@@ -20,6 +20,7 @@ type accessHook struct {
 	log     *slog.Logger
 	credKey []byte // checks session credentials (MQTTCredential); nil: none
 
+	logins  *loginGuard                     // back-off on failed logins, shared with the token service
 	users   atomic.Pointer[map[string]User] // replaced whole by setUsers
 	closing atomic.Bool                     // set by shutDown: every login is refused
 }
@@ -56,7 +57,9 @@ var dummyHash = sync.OnceValue(func() []byte {
 // message, if any, goes to a topic the user may write. mochi answers a
 // refusal with CONNACK reason 0x86, bad user name or password. The bcrypt
 // comparison is made once per connection: later checks rely on mochi
-// having accepted the connection.
+// having accepted the connection. An account or address backing off
+// after failed logins (loginGuard) is refused without one, and without a
+// log line each.
 func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	name := string(pk.Connect.Username)
 	refuse := func(reason string) bool {
@@ -74,14 +77,25 @@ func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 	if ok && !clientIDAllowed(u, pk.Connect.ClientIdentifier) {
 		return refuse("client id must be the device id, or USER:SESSION for a viewer")
 	}
+	remote := cl.Net.Remote
+	if h.logins.wait("mqtt", name, ok, remote) > 0 {
+		return false
+	}
 	if !ok {
 		bcrypt.CompareHashAndPassword(dummyHash(), pk.Connect.Password)
+		h.logins.failed(name, false, remote)
 		return refuse("unknown user")
 	}
-	session := u.Role == RoleViewer && checkMQTTCredential(h.credKey, name, string(pk.Connect.Password), time.Now())
-	if !session && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), pk.Connect.Password) != nil {
-		return refuse("wrong password or expired session credential")
+	now := time.Now()
+	if u.Role == RoleViewer && expiredCredential(h.credKey, name, string(pk.Connect.Password), now) {
+		return refuse("session credential expired: log in to the token service again")
 	}
+	session := u.Role == RoleViewer && checkMQTTCredential(h.credKey, name, string(pk.Connect.Password), now)
+	if !session && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), pk.Connect.Password) != nil {
+		h.logins.failed(name, true, remote)
+		return refuse("wrong password or invalid session credential")
+	}
+	h.logins.succeeded(name, remote)
 	if pk.Connect.WillFlag && !Allowed(u, pk.Connect.WillTopic, true) {
 		return refuse("will topic not allowed: " + pk.Connect.WillTopic)
 	}

@@ -1,10 +1,9 @@
 package cloud
 
 import (
-	"bytes"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"log/slog"
 	"os"
-	"sync"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -24,22 +23,7 @@ func TestMain(m *testing.M) {
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // logBuffer collects log output safely from any goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer struct{ syncbuf.Buffer }
 
 // logger returns a debug-level text logger writing to b.
 func (b *logBuffer) logger() *slog.Logger {

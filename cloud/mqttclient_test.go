@@ -32,14 +32,20 @@ type mqttClient struct {
 type mqttLogin struct {
 	user, clientID, password string
 	will                     *paho.WillMessage
+	from                     string // the local IP to connect from (TCP only); any if empty
 }
 
 // dialTransport opens the connection MQTT runs on: TCP to host:port, or
-// a WebSocket (subprotocol mqtt) to a ws:// URL.
-func dialTransport(t testing.TB, addr string) net.Conn {
+// a WebSocket (subprotocol mqtt) to a ws:// URL; over TCP from the local
+// IP from, if set.
+func dialTransport(t testing.TB, addr, from string) net.Conn {
 	t.Helper()
 	if !strings.HasPrefix(addr, "ws://") {
-		conn, err := net.DialTimeout("tcp", addr, mqttTimeout)
+		d := net.Dialer{Timeout: mqttTimeout}
+		if from != "" {
+			d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
+		}
+		conn, err := d.Dial("tcp", addr)
 		if err != nil {
 			t.Fatalf("dial %s: %v", addr, err)
 		}
@@ -135,7 +141,7 @@ func readMQTTPacket(r *bufio.Reader) ([]byte, error) {
 // the test ends; on refusal it returns the CONNACK (if any) and the error.
 func dialMQTT(t testing.TB, addr string, l mqttLogin) (*mqttClient, *paho.Connack, error) {
 	t.Helper()
-	conn := dialTransport(t, addr)
+	conn := dialTransport(t, addr, l.from)
 	mc := &mqttClient{msgs: make(chan *paho.Publish, 64)}
 	mc.c = paho.NewClient(paho.ClientConfig{
 		Conn:          conn,

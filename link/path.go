@@ -36,7 +36,15 @@ func (p Path) Kind() string {
 
 // SelectedPath returns the path of a connected peer connection.
 func SelectedPath(pc *webrtc.PeerConnection) (Path, error) {
-	t := iceTransport(pc)
+	return sctpPath(pc.SCTP())
+}
+
+// Path returns the network path of the session the request came on.
+func (r *Responder) Path() (Path, error) { return sctpPath(r.dc.Transport()) }
+
+// sctpPath returns the path under a session's SCTP transport.
+func sctpPath(sctp *webrtc.SCTPTransport) (Path, error) {
+	t := iceTransport(sctp)
 	if t == nil {
 		return Path{}, errors.New("link: no transport yet")
 	}
@@ -53,7 +61,7 @@ func SelectedPath(pc *webrtc.PeerConnection) (Path, error) {
 // working after a relayed one). It takes the ICE transport's
 // OnSelectedCandidatePairChange.
 func OnPathChange(pc *webrtc.PeerConnection, f func(Path)) {
-	t := iceTransport(pc)
+	t := iceTransport(pc.SCTP())
 	if t == nil {
 		return
 	}
@@ -73,8 +81,7 @@ func OnPathChange(pc *webrtc.PeerConnection, f func(Path)) {
 	})
 }
 
-func iceTransport(pc *webrtc.PeerConnection) *webrtc.ICETransport {
-	sctp := pc.SCTP()
+func iceTransport(sctp *webrtc.SCTPTransport) *webrtc.ICETransport {
 	if sctp == nil || sctp.Transport() == nil {
 		return nil
 	}

@@ -183,6 +183,9 @@ func (r *Responder) Close() error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+	// Stop the read loop now: a viewer that never resets its side of the
+	// stream would otherwise hold it (and its buffer) until the session ends.
+	_ = r.raw.SetReadDeadline(time.Now())
 	return r.raw.Close()
 }
 

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/pion/datachannel"
+	"github.com/pion/sctp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/protocol"
@@ -43,13 +46,16 @@ func ReadResponse(ctx context.Context, dc *webrtc.DataChannel) (*Response, error
 		_ = dc.Close()
 		return nil, fmt.Errorf("link: %w", err)
 	}
-	// Reading the head honours ctx: closing the channel unblocks it.
-	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
+	// Reading the head honours ctx. Closing the channel alone does not
+	// unblock the read: an SCTP stream's reset completes only when the
+	// camera resets its side too, which a silent camera never does.
+	stop := context.AfterFunc(ctx, func() { _ = raw.SetReadDeadline(time.Now()) })
 	head := make([]byte, maxMessage)
 	n, isString, err := raw.ReadDataChannel(head)
 	stop()
 	switch {
 	case ctx.Err() != nil:
+		_ = raw.Close()
 		return nil, fmt.Errorf("link: waiting for the answer: %w", ctx.Err())
 	case err != nil:
 		_ = raw.Close()
@@ -66,11 +72,32 @@ func ReadResponse(ctx context.Context, dc *webrtc.DataChannel) (*Response, error
 	return &Response{Status: st, Head: h, Body: &channelBody{raw: raw, buf: head[:0]}, Send: raw}, nil
 }
 
+// ErrStreamEnded means the camera ended an answer's body other than by
+// closing its channel: it closed or lost the session (it stopped or
+// restarted, say). Its text is a sentence for the user, without the
+// package prefix, since the viewer tools print it as it is.
+var ErrStreamEnded = errors.New("the camera ended the stream")
+
+// streamEnded tells why a body read failed when the camera aborted the
+// session (an SCTP abort, "abort chunk, with following errors: user
+// initiated abort") in words a user follows; other errors (the
+// connection closed under the read) it returns as they are.
+func streamEnded(err error) error {
+	switch {
+	case errors.Is(err, sctp.ErrUserInitiatedAbort):
+		return fmt.Errorf("%w: it closed the connection (it stopped or restarted)", ErrStreamEnded)
+	case errors.Is(err, sctp.ErrChunk):
+		return fmt.Errorf("%w: it aborted the connection (%v)", ErrStreamEnded, err)
+	}
+	return err
+}
+
 // channelBody reads the body message by message.
 type channelBody struct {
-	raw  datachannel.ReadWriteCloserDeadliner
-	buf  []byte // the current message's unread part; its array holds maxMessage
-	full []byte
+	raw    datachannel.ReadWriteCloserDeadliner
+	buf    []byte // the current message's unread part; its array holds maxMessage
+	full   []byte
+	closed atomic.Bool // by the viewer: a read error is then its own doing
 }
 
 func (b *channelBody) Read(p []byte) (int, error) {
@@ -83,7 +110,10 @@ func (b *channelBody) Read(p []byte) (int, error) {
 			if errors.Is(err, io.EOF) {
 				return 0, io.EOF
 			}
-			return 0, err
+			if b.closed.Load() {
+				return 0, err
+			}
+			return 0, streamEnded(err)
 		}
 		b.buf = b.full[:n]
 	}
@@ -92,4 +122,10 @@ func (b *channelBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (b *channelBody) Close() error { return b.raw.Close() }
+// Close closes the channel and ends a Read blocked on it (closing alone
+// would wait for the camera to reset its side of the stream).
+func (b *channelBody) Close() error {
+	b.closed.Store(true)
+	_ = b.raw.SetReadDeadline(time.Now())
+	return b.raw.Close()
+}

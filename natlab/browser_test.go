@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 )
 
 // The browser lab's dev cloud: its HTTP side (the player page, /mqtt,
@@ -101,7 +102,7 @@ func newBrowserLab(tb testing.TB, o labOptions) *browserLab {
 	// gives the page name coturn's address (203.0.113.3:3478), for which
 	// the cloud's credentials are good. (The MQTT URL the page gets comes
 	// from its request's Host, not from --public-host.)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	cloudProc := startProc(tb, "cloud", out, "ip", "netns", "exec", l.env["NATLAB_PUB"], l.bin.p2pcam, "cloud",
 		"--dir", cloudDir, "--mqtt", "203.0.113.2:1883", "--turn", "203.0.113.2:3478", "--public-host", "203.0.113.3",
 		"--http", cloudHTTP)
@@ -189,7 +190,7 @@ func (b *browserLab) view(tb testing.TB, runs int, extraArgs string, watch time.
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	p := startProc(tb, "chromium (view.mjs)", out, "ip", "netns", "exec", b.env["NATLAB_VIEW"],
 		"env", "CHROMIUM="+chromium, "NATWEB_ARGS="+extraArgs, "NATWEB_TIMEOUT_MS=20000",
 		"NATWEB_WATCH_MS="+strconv.FormatInt(watch.Milliseconds(), 10),

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"io"
 	"net"
 	"os"
@@ -313,7 +314,7 @@ func viewPath(stderr string) (kind, remote string, after time.Duration, ok bool)
 type proc struct {
 	name string
 	cmd  *exec.Cmd
-	log  *syncBuffer
+	log  *syncbuf.Buffer
 	done chan struct{}
 	err  error
 }
@@ -323,7 +324,7 @@ type proc struct {
 // process (Pdeathsig), and stopped by the test's cleanup.
 func startProc(tb testing.TB, name string, stdout io.Writer, argv ...string) *proc {
 	tb.Helper()
-	p := &proc{name: name, log: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{name: name, log: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.Stdout = stdout
 	p.cmd.Stderr = p.log
@@ -372,24 +373,6 @@ func (p *proc) waitLog(re string, timeout time.Duration) bool {
 		}
 	}
 	return false
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and readers at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func tail(b []byte, n int) string {

@@ -2,6 +2,7 @@ package natlab_test
 
 import (
 	"context"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -113,7 +114,7 @@ func TestPaths(t *testing.T) {
 			defer cancel()
 			argv := l.viewArgs("--duration", "5s", "-o", out)
 			cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-			var stderr syncBuffer
+			var stderr syncbuf.Buffer
 			cmd.Stderr = &stderr
 			err := cmd.Run()
 			if err != nil {

@@ -535,6 +535,8 @@ func requireRig(t *testing.T) {
 	switch {
 	case err != nil && os.Getenv("CI") != "":
 		t.Fatal("qemu-system-aarch64 not found under CI: scripts/test-deps.sh must run scripts/qemu-rig/deps.sh")
+	case os.Geteuid() != 0 && os.Getenv("CI") != "":
+		t.Fatal("QEMU rig: needs root, and CI runs as root")
 	case os.Geteuid() != 0:
 		t.Skip("QEMU rig: needs root (run as root after scripts/qemu-rig/deps.sh)")
 	case err != nil:

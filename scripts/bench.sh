@@ -12,12 +12,27 @@
 #   cmd/p2pcamd RSS of p2pcamd --board sim with 4 LAN viewers, time from
 #               request to first FLV video tag (warm and cold source), CPU
 #               per P2P viewer of a 4 Mbps stream, FLV on a data channel
-#               (DTLS + SCTP) and RTP on media tracks (SRTP)
+#               (DTLS + SCTP) and RTP on media tracks (SRTP); most fds and
+#               RSS of p2pcamd while 2,000 idle LAN connections are
+#               attempted, with the default limits and with them lifted;
+#               time from Dial to the first FLV video tag over P2P, quiet
+#               and during an offer flood from another account, with the
+#               daemon's fds and RSS
 #   link        throughput of one data channel on loopback; one 10 kB frame
 #               on a media track and on a data channel; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
+#   cloud       400 wrong MQTT passwords from 20 connections at bcrypt's real
+#               cost, with the login back-off and without: flood time,
+#               passwords checked, a bystander's login time
+#   record      CPU, bytes and writes/s of recording a 2 Mbps stream; index
+#               query and month mask over 30 days of one-minute segments;
+#               index rebuild from 43200 files; playback request -> first
+#               frame (cmd/p2pcamd)
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
 #   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
+#   web         page open -> first decoded frame in headless Chromium on
+#               loopback, step by step (performance marks), median of 10,
+#               media tracks and FLV (web/test/bench/firstframe.mjs)
 #   natlab      (root) time to first frame direct and through TURN across
 #               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss; the
 #               player page in Chromium through the lab: page open ->
@@ -33,8 +48,20 @@ go test -run '^$' -bench . -benchmem "$@" ./stream/
 go test -run '^$' -bench . -benchtime 3s "$@" ./link/
 go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
+go test -run '^$' -bench LANIdleFlood -benchtime 3x "$@" ./cmd/p2pcamd/
+go test -run '^$' -bench LoginFlood -benchtime 1x "$@" ./cloud/
+go test -run '^$' -bench ConnectDuringOfferFlood -benchtime 20x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
+go test -run '^$' -bench Record2Mbps -benchtime 3000x "$@" ./record/
+go test -run '^$' -bench 'Query|Month|Load' "$@" ./record/
+go test -run '^$' -bench PlaybackFirstFrame -benchtime 30x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
+if command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+	(cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } &&
+		node test/bench/firstframe.mjs 10 tracks && node test/bench/firstframe.mjs 10 flv)
+else
+	echo "bench: skipping the browser's first frame: no node or chromium (scripts/test-deps.sh installs them)" >&2
+fi
 if [ "$(id -u)" = 0 ]; then
 	go test -run '^$' -bench TimeToFirstFrame -benchtime 10x "$@" ./natlab/
 	go test -run '^$' -bench LossyStream -benchtime 3x "$@" ./natlab/

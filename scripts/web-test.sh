@@ -5,7 +5,12 @@
 #   2. checks that the committed bundle (web/dist) is what web/src builds;
 #   3. runs the SDK's unit tests in Node (node --test);
 #   4. runs the browser tests: Debian's Chromium driven by playwright-core
-#      against the dev cloud, sim cameras and gateway (web/test/devserver).
+#      against the dev cloud, sim cameras and gateway (web/test/devserver);
+#      against separate `p2pcam cloud`, `p2pcamd` and `p2pcam serve`
+#      processes (deploy.test.mjs: P2P, LAN mode and the gateway over
+#      HTTP-FLV, the gateway's own page); and the SDK's MQTT client against
+#      mosquitto's WebSocket listener (mqtt.test.mjs). The Go binaries are
+#      built once, into a temp dir the test files share.
 # Under CI=true a missing node, npm or chromium is a failure; otherwise
 # the step is skipped with a message saying what to install.
 #   5. runs the page tests again against `p2pcam demo`, the README's main
@@ -45,5 +50,8 @@ chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ]; then
 	missing chromium "apt-get install chromium (scripts/test-deps.sh does), or set CHROMIUM"
 fi
+P2PCAM_WEB_BIN_DIR=$(mktemp -d)
+export P2PCAM_WEB_BIN_DIR
+trap 'rm -rf "$P2PCAM_WEB_BIN_DIR"' EXIT
 timeout 900 node --test --test-concurrency=1 test/browser/
 P2PCAM_WEB_SERVER=demo timeout 600 node --test --test-concurrency=1 test/browser/page.test.mjs

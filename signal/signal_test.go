@@ -9,32 +9,34 @@ import (
 
 const session = "0123456789abcdef"
 
+// decodeCases drive TestDecode and seed FuzzDecode.
+var decodeCases = []struct {
+	name string
+	in   string
+	ok   bool
+}{
+	{"offer", `{"type":"offer","session":"` + session + `","token":"t","sdp":"v=0"}`, true},
+	{"answer", `{"type":"answer","session":"` + session + `","sdp":"v=0","sig":"AAEC"}`, true},
+	{"candidate", `{"type":"candidate","session":"` + session + `","candidate":{"candidate":"candidate:1 1 udp 1 1.2.3.4 5 typ host","sdpMid":"0"}}`, true},
+	{"end of candidates", `{"type":"candidate","session":"` + session + `","candidate":{"candidate":""}}`, true},
+	{"error", `{"type":"error","session":"` + session + `","status":401,"error":"bad token"}`, true},
+	{"bye", `{"type":"bye","session":"` + session + `"}`, true},
+	{"offer without token", `{"type":"offer","session":"` + session + `","sdp":"v=0"}`, false},
+	{"answer without signature", `{"type":"answer","session":"` + session + `","sdp":"v=0"}`, false},
+	{"candidate missing", `{"type":"candidate","session":"` + session + `"}`, false},
+	{"error without status", `{"type":"error","session":"` + session + `"}`, false},
+	{"unknown type", `{"type":"hello","session":"` + session + `"}`, false},
+	{"unknown field", `{"type":"bye","session":"` + session + `","admin":true}`, false},
+	{"short session", `{"type":"bye","session":"abc"}`, false},
+	{"session with slash", `{"type":"bye","session":"0123456789abcdef/x"}`, false},
+	{"trailing data", `{"type":"bye","session":"` + session + `"} {}`, false},
+	{"not JSON", `hello`, false},
+	{"not UTF-8", "{\"type\":\"bye\",\"session\":\"" + session + "\xff\"}", false},
+	{"too big", `{"type":"offer","session":"` + session + `","token":"t","sdp":"` + strings.Repeat("a", MaxMessageSize) + `"}`, false},
+}
+
 func TestDecode(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		ok   bool
-	}{
-		{"offer", `{"type":"offer","session":"` + session + `","token":"t","sdp":"v=0"}`, true},
-		{"answer", `{"type":"answer","session":"` + session + `","sdp":"v=0","sig":"AAEC"}`, true},
-		{"candidate", `{"type":"candidate","session":"` + session + `","candidate":{"candidate":"candidate:1 1 udp 1 1.2.3.4 5 typ host","sdpMid":"0"}}`, true},
-		{"end of candidates", `{"type":"candidate","session":"` + session + `","candidate":{"candidate":""}}`, true},
-		{"error", `{"type":"error","session":"` + session + `","status":401,"error":"bad token"}`, true},
-		{"bye", `{"type":"bye","session":"` + session + `"}`, true},
-		{"offer without token", `{"type":"offer","session":"` + session + `","sdp":"v=0"}`, false},
-		{"answer without signature", `{"type":"answer","session":"` + session + `","sdp":"v=0"}`, false},
-		{"candidate missing", `{"type":"candidate","session":"` + session + `"}`, false},
-		{"error without status", `{"type":"error","session":"` + session + `"}`, false},
-		{"unknown type", `{"type":"hello","session":"` + session + `"}`, false},
-		{"unknown field", `{"type":"bye","session":"` + session + `","admin":true}`, false},
-		{"short session", `{"type":"bye","session":"abc"}`, false},
-		{"session with slash", `{"type":"bye","session":"0123456789abcdef/x"}`, false},
-		{"trailing data", `{"type":"bye","session":"` + session + `"} {}`, false},
-		{"not JSON", `hello`, false},
-		{"not UTF-8", "{\"type\":\"bye\",\"session\":\"" + session + "\xff\"}", false},
-		{"too big", `{"type":"offer","session":"` + session + `","token":"t","sdp":"` + strings.Repeat("a", MaxMessageSize) + `"}`, false},
-	}
-	for _, tt := range tests {
+	for _, tt := range decodeCases {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := Decode([]byte(tt.in))
 			if tt.ok {
@@ -109,7 +111,9 @@ func TestAnswerSigningBytesSeparatesFields(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	f.Add([]byte(`{"type":"offer","session":"` + session + `","token":"t","sdp":"v=0"}`))
+	for _, tt := range decodeCases {
+		f.Add([]byte(tt.in))
+	}
 	f.Add([]byte(`{"type":"candidate","session":"` + session + `","candidate":{"candidate":"x","sdpMLineIndex":0}}`))
 	f.Add([]byte(`{"v":1,"online":true,"boot":"b","pubkey":"k","since":1}`))
 	f.Fuzz(func(t *testing.T, b []byte) {

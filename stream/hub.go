@@ -35,6 +35,7 @@ type Hub struct {
 	closed    bool
 	published uint64
 	dropped   uint64           // frames dropped by subscribers that have left
+	late      uint64           // of dropped, those their transports skipped
 	video     *media.VideoInfo // of the latest video frame, kept across runs
 }
 
@@ -44,6 +45,7 @@ type Stats struct {
 	Running     bool   // the source is running
 	Published   uint64 // frames received from the source
 	Dropped     uint64 // frames dropped for slow subscribers, over the hub's life
+	Late        uint64 // of Dropped, those the subscribers' transports skipped to catch up with live
 	GOPFrames   int    // frames in the GOP cache
 }
 
@@ -104,10 +106,12 @@ func (h *Hub) Stats() Stats {
 		Running:     h.running,
 		Published:   h.published,
 		Dropped:     h.dropped,
+		Late:        h.late,
 		GOPFrames:   len(h.gop),
 	}
 	for _, s := range h.subs {
 		st.Dropped += s.Dropped()
+		st.Late += s.Late()
 	}
 	return st
 }
@@ -231,6 +235,7 @@ func (h *Hub) remove(s *Subscriber) {
 			h.subs[last] = nil
 			h.subs = h.subs[:last]
 			h.dropped += s.Dropped()
+			h.late += s.Late()
 			break
 		}
 	}

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -142,6 +143,9 @@ func TestSubscriberQueue(t *testing.T) {
 			if got := s.Dropped(); got != tt.wantDropped {
 				t.Errorf("Dropped = %d, want %d", got, tt.wantDropped)
 			}
+			if got := s.Late(); got != 0 {
+				t.Errorf("Late = %d, want 0: the transport skipped nothing", got)
+			}
 		})
 	}
 }
@@ -177,8 +181,23 @@ func TestSkipToKeyframe(t *testing.T) {
 	if got := drain(t, s); got != "KP" {
 		t.Errorf("read %q after SkipToKeyframe, want KP", got)
 	}
-	if s.Dropped() != 4 {
-		t.Errorf("Dropped = %d, want 4", s.Dropped())
+	if s.Dropped() != 4 || s.Late() != 4 {
+		t.Errorf("Dropped = %d, Late = %d; want 4 and 4", s.Dropped(), s.Late())
+	}
+	// A frame the transport took and then chose not to send is late too;
+	// an overflow is not.
+	src.emit(frames("P")...)
+	if f, _ := s.TryNext(); f != nil {
+		s.Discard()
+	}
+	src.emit(frames(strings.Repeat("P", DefaultQueueFrames+10))...) // overflows the queue
+	st := h.Stats()
+	if s.Late() != 5 || s.Dropped() <= 5 || st.Late != 5 || st.Dropped != s.Dropped() {
+		t.Errorf("after a discard and an overflow: Dropped %d, Late %d, hub %+v; want Late 5 and more dropped", s.Dropped(), s.Late(), st)
+	}
+	s.Close()
+	if st := h.Stats(); st.Late != 5 {
+		t.Errorf("hub Late %d after the subscriber left, want 5", st.Late)
 	}
 }
 

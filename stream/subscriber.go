@@ -24,8 +24,10 @@ type Subscriber struct {
 	bytes    int // payload bytes queued
 	maxBytes int
 	waitKey  bool // dropping until the next keyframe
+	skipping bool // waitKey because the transport skipped (SkipToKeyframe)
 	dropped  uint64
-	err      error // set once the subscriber has ended
+	late     uint64 // of dropped, those the transport skipped
+	err      error  // set once the subscriber has ended
 }
 
 func newSubscriber(h *Hub, frames, bytes int) *Subscriber {
@@ -80,8 +82,9 @@ func (s *Subscriber) TryNext() (*media.Frame, error) {
 func (s *Subscriber) SkipToKeyframe() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.late += uint64(s.n)
 	s.dropQueue()
-	s.waitKey = true
+	s.waitKey, s.skipping = true, true
 }
 
 // Discard counts one frame taken from the queue as dropped: the transport
@@ -90,13 +93,24 @@ func (s *Subscriber) Discard() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dropped++
+	s.late++
 }
 
-// Dropped returns how many frames this subscriber has lost to overflow.
+// Dropped returns how many frames this subscriber has lost: to overflow,
+// and skipped by its transport (Late).
 func (s *Subscriber) Dropped() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.dropped
+}
+
+// Late returns how many of the dropped frames the transport skipped to
+// catch up with live (Discard, SkipToKeyframe), rather than lost to a
+// full queue.
+func (s *Subscriber) Late() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.late
 }
 
 // Queued returns the frames and payload bytes waiting in the queue.
@@ -126,9 +140,12 @@ func (s *Subscriber) push(f *media.Frame, videoSeen bool) {
 	canStart := f.Key && (f.Kind == media.KindVideo || !videoSeen)
 	if s.waitKey && !canStart {
 		s.dropped++
+		if s.skipping {
+			s.late++
+		}
 		return
 	}
-	s.waitKey = false
+	s.waitKey, s.skipping = false, false
 	if s.n == len(s.ring) || s.bytes+len(f.Payload) > s.maxBytes {
 		s.dropQueue()
 		if !canStart {

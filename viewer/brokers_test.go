@@ -57,13 +57,17 @@ func startCloudBroker(t *testing.T, addr string) *cloud.Broker {
 	return b
 }
 
-// The same P2P session through the dev cloud's broker and through a real
-// mosquitto, both enforcing the topic ACLs with password logins.
-func TestLiveThroughBrokers(t *testing.T) {
-	brokers := []struct {
-		name  string
-		start func(t *testing.T) string
-	}{
+// testBroker starts a broker where the test accounts exist and returns
+// its URL.
+type testBroker struct {
+	name  string
+	start func(t *testing.T) string
+}
+
+// bothBrokers returns the dev cloud's broker and a real mosquitto, both
+// enforcing the topic ACLs with password logins.
+func bothBrokers() []testBroker {
+	return []testBroker{
 		{"embedded", func(t *testing.T) string {
 			return "mqtt://" + startCloudBroker(t, "127.0.0.1:0").Addr().String()
 		}},
@@ -74,7 +78,12 @@ func TestLiveThroughBrokers(t *testing.T) {
 			}, acl)
 		}},
 	}
-	for _, b := range brokers {
+}
+
+// The same P2P session through the dev cloud's broker and through a real
+// mosquitto.
+func TestLiveThroughBrokers(t *testing.T) {
+	for _, b := range bothBrokers() {
 		t.Run(b.name, func(t *testing.T) {
 			r := startCameraOn(t, b.start(t))
 			c, err := r.dial(t, r.token(t, auth.PermLive))

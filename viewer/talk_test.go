@@ -86,17 +86,20 @@ func TestTalkOverP2P(t *testing.T) {
 			go func() {
 				talked <- c.Talk(ctx, &toneSource{rate: 16000, n: 2 * 16000, freq: 440}, pcm.Format{Rate: 16000, Channels: 1}, codec)
 			}()
-			time.Sleep(500 * time.Millisecond)
+			// The camera says it is busy once the first talker has the speaker.
+			for body := ""; !strings.Contains(body, `"status":"1"`); {
+				if ctx.Err() != nil {
+					t.Fatalf("get_device_st type=voice never said busy while talking: %s", body)
+				}
+				st, err := c.Request(ctx, "command?action=inner_define&channel=0&cmd=get_device_st&type=voice")
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(st.Body)
+				body = string(b)
+			}
 			if err := c.Talk(ctx, &toneSource{rate: 8000, n: 800, freq: 440}, pcm.Format{Rate: 8000, Channels: 1}, codec); !errors.Is(err, viewer.ErrSpeakerBusy) {
 				t.Errorf("second talker: %v, want ErrSpeakerBusy", err)
-			}
-			st, err := c.Request(ctx, "command?action=inner_define&channel=0&cmd=get_device_st&type=voice")
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(st.Body)
-			if !strings.Contains(string(body), `"status":"1"`) {
-				t.Errorf("get_device_st type=voice while talking: %s", body)
 			}
 			if err := <-talked; err != nil {
 				t.Fatal(err)

@@ -15,10 +15,12 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/pion/rtcp"
+	"github.com/pion/sctp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
@@ -68,6 +70,16 @@ var (
 	ErrNoAnswer = errors.New("viewer: camera did not answer")
 )
 
+// Why a session ended by itself (Conn.Err).
+var (
+	// ErrCameraClosed means the camera closed the session: it stopped,
+	// restarted or ended the session.
+	ErrCameraClosed = errors.New("viewer: the camera closed the connection")
+	// ErrConnectionLost means the camera went silent (it died, or the
+	// network between failed) and ICE gave up.
+	ErrConnectionLost = errors.New("viewer: the connection to the camera dropped")
+)
+
 // infoWait bounds the wait for the camera's retained info.
 const infoWait = 5 * time.Second
 
@@ -81,6 +93,8 @@ type Conn struct {
 	pc      *webrtc.PeerConnection
 	done    chan struct{}
 	once    sync.Once
+	closing atomic.Bool // Close was called
+	err     error       // why the session ended by itself; set before done closes
 	info    signal.DeviceInfo
 	started time.Time
 }
@@ -164,9 +178,34 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 		switch st {
 		case webrtc.PeerConnectionStateConnected:
 			connOnce.Do(func() { close(connected) })
-		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
-			c.once.Do(func() { close(c.done) })
+		case webrtc.PeerConnectionStateFailed:
+			c.end(ErrConnectionLost)
+			// The requests' channels would wait for a camera that is
+			// gone; closing the connection ends them with an error. Not
+			// inline: pion's callback must return first.
+			go func() { _ = pc.Close() }()
+		case webrtc.PeerConnectionStateClosed:
+			if c.closing.Load() {
+				c.end(nil)
+			} else {
+				c.end(ErrCameraClosed)
+			}
 		}
+	})
+	// A camera that closes its peer connection aborts the SCTP
+	// association at once, while ICE would take seconds to notice.
+	// The association ends with an abort (an error), or EOF (nil);
+	// unless the viewer closed it, the camera did.
+	pc.SCTP().OnClose(func(err error) {
+		if c.closing.Load() {
+			return
+		}
+		if err == nil || errors.Is(err, sctp.ErrChunk) {
+			c.end(ErrCameraClosed)
+		} else {
+			c.end(ErrConnectionLost)
+		}
+		_ = pc.Close() // OnClose runs on its own goroutine
 	})
 	send := func(m *signal.Message) {
 		b, err := m.Encode()
@@ -390,9 +429,29 @@ func (c *Conn) Info() signal.DeviceInfo { return c.info }
 // Done is closed when the session fails or is closed.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
+// Err tells, once Done is closed, why the session ended by itself:
+// ErrCameraClosed or ErrConnectionLost; nil after Close, or before Done.
+func (c *Conn) Err() error {
+	select {
+	case <-c.done:
+		return c.err
+	default:
+		return nil
+	}
+}
+
+// end ends the session for the reason err, once.
+func (c *Conn) end(err error) {
+	c.once.Do(func() {
+		c.err = err
+		close(c.done)
+	})
+}
+
 // Close ends the session: it tells the camera, closes the peer connection
 // and leaves the broker.
 func (c *Conn) Close() {
+	c.closing.Store(true)
 	if c.pc != nil {
 		if b, err := (&signal.Message{Type: signal.TypeBye, Session: c.session}).Encode(); err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -402,6 +461,6 @@ func (c *Conn) Close() {
 		}
 		_ = c.pc.Close()
 	}
-	c.once.Do(func() { close(c.done) })
+	c.end(nil)
 	c.mq.Close()
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,8 @@ type rig struct {
 	viewerPassword string
 	issuer         ed25519.PrivateKey
 	device         signal.DeviceID
+	agent          *agent.Agent
+	stop           func() // stops the camera; the test's end does too
 }
 
 // The accounts of the test camera and viewer.
@@ -85,13 +88,14 @@ func startCameraConfig(t *testing.T, broker string, edit func(*agent.Config)) *r
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
 	})
-	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev}
+	t.Cleanup(stop)
+	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev, agent: a, stop: stop}
 }
 
 func (r *rig) token(t *testing.T, perms auth.Permission) string {
@@ -194,5 +198,45 @@ func TestRefusedBadToken(t *testing.T) {
 	_, err := r.dial(t, bad.token(t, auth.PermAll))
 	if !errors.Is(err, viewer.ErrRefused) {
 		t.Fatalf("Dial err = %v, want ErrRefused", err)
+	}
+}
+
+// A session tells why it ended: the camera closed it, or the viewer did.
+func TestConnErr(t *testing.T) {
+	r := startCamera(t)
+	mine, err := r.dial(t, r.token(t, auth.PermLive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine.Close()
+	if err := mine.Err(); err != nil {
+		t.Errorf("after Close: Err = %v, want nil", err)
+	}
+	c, err := r.dial(t, r.token(t, auth.PermLive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Err(); err != nil {
+		t.Fatalf("while up: Err = %v", err)
+	}
+	// A request first: the session's SCTP association is up at both
+	// ends (just after Dial, the camera's may not be yet, and a close
+	// then sends the viewer nothing: ICE notices, ErrConnectionLost).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := c.Request(ctx, "command?action=inner_define&channel=0&cmd=get_device_st&type=live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.ReadAll(resp.Body)
+	r.stop()
+	select {
+	case <-c.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the session did not end after the camera stopped")
+	}
+	if err := c.Err(); !errors.Is(err, viewer.ErrCameraClosed) {
+		t.Errorf("after the camera stopped: Err = %v, want ErrCameraClosed", err)
 	}
 }

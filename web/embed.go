@@ -39,13 +39,28 @@ func Handler() http.Handler {
 }
 
 // Config is the page's /config.json, read at start: where the cloud is,
-// and, for a demo, an account to sign in with and cameras to play at
-// once (muted autoplay). Serve Autologin only where its password may be
-// seen, such as a demo on loopback.
+// cameras reached over HTTP, and, for a demo, an account to sign in with
+// and cameras to play at once (muted autoplay). Serve Autologin only
+// where its password may be seen, such as a demo on loopback.
 type Config struct {
 	Cloud     string   `json:"cloud"` // the cloud's base URL; "" for the page's own origin
 	Autologin *Login   `json:"autologin,omitempty"`
-	Autoplay  []string `json:"autoplay,omitempty"` // PRODUCT/DEVICE of cameras to play at once
+	Autoplay  []string `json:"autoplay,omitempty"` // PRODUCT/DEVICE (or Camera.Name) of cameras to play at once
+	// Cameras are played over HTTP-FLV (a camera's LAN mode, a p2pcam
+	// serve gateway) besides the cloud's P2P cameras.
+	Cameras []Camera `json:"cameras,omitempty"`
+	// NoSignIn hides the page's sign-in form: there is no cloud behind
+	// the server (p2pcam serve).
+	NoSignIn bool `json:"-"`
+}
+
+// Camera is a camera the page plays over HTTP-FLV.
+type Camera struct {
+	Name string `json:"name"`
+	// URL is the camera's base URL (http://cam:8080/, with ?token=...
+	// when its LAN mode wants one), relative to the page's: "./" is the
+	// server that serves the page.
+	URL string `json:"url"`
 }
 
 // Login is an account for Config.Autologin.
@@ -56,7 +71,14 @@ type Login struct {
 
 // ConfigHandler serves cfg as /config.json, never cached.
 func ConfigHandler(cfg Config) http.Handler {
-	body, _ := json.Marshal(cfg) // of strings only: cannot fail
+	page := struct {
+		Config
+		SignIn *bool `json:"signin,omitempty"`
+	}{Config: cfg}
+	if cfg.NoSignIn {
+		page.SignIn = new(bool)
+	}
+	body, _ := json.Marshal(page) // of strings and bools only: cannot fail
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")

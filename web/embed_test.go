@@ -84,6 +84,8 @@ func TestConfigHandler(t *testing.T) {
 		{"own origin", Config{}, `{"cloud":""}`},
 		{"demo", Config{Autologin: &Login{User: "demo-viewer", Password: "pw"}, Autoplay: []string{"demo/cam1"}},
 			`{"cloud":"","autologin":{"user":"demo-viewer","password":"pw"},"autoplay":["demo/cam1"]}`},
+		{"gateway", Config{Cameras: []Camera{{Name: "acme/cam1", URL: "./"}}, Autoplay: []string{"acme/cam1"}, NoSignIn: true},
+			`{"cloud":"","autoplay":["acme/cam1"],"cameras":[{"name":"acme/cam1","url":"./"}],"signin":false}`},
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()

@@ -156,7 +156,7 @@ export class P2PCam {
 }
 
 export interface PlayerStats {
-  id: string; path: PathKind; transport: 'track' | 'flv' | null; quality: string;
+  id: string; path: PathKind | 'http'; transport: 'track' | 'flv' | 'http' | null; quality: string;
   bitrate: number; fps: number; freezes: number; longestFreeze: number; delay: number | null;
   width: number; height: number; frames: number; dropped: number; rtt?: number; firstFrame: number | null;
 }
@@ -164,7 +164,7 @@ export interface PlayerStats {
 export class Player {
   readonly id: string;
   readonly quality: string;
-  readonly transport: 'track' | 'flv' | null;
+  readonly transport: 'track' | 'flv' | 'http' | null;
   readonly stats?: PlayerStats;
   play(): Promise<void>;
   setQuality(q: 'standard' | 'high' | 'super'): Promise<void>;
@@ -172,7 +172,7 @@ export class Player {
   snapshot(): Promise<Blob>;
   on(name: 'stats', fn: (s: PlayerStats) => void): () => void;
   on(name: 'firstframe', fn: (e: { id: string; ms: number }) => void): () => void;
-  on(name: 'playing', fn: (e: { id: string; transport: 'track' | 'flv'; quality: string }) => void): () => void;
+  on(name: 'playing', fn: (e: { id: string; transport: 'track' | 'flv' | 'http'; quality: string }) => void): () => void;
   on(name: 'path' | 'disconnected' | 'stopped', fn: (e: object) => void): () => void;
   on(name: 'error', fn: (e: P2PError) => void): () => void;
 }
@@ -198,6 +198,36 @@ export function on<K extends keyof Events>(name: K, fn: (e: Events[K]) => void):
 export function off<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): void;
 /** Plays a started service's camera in a <video>. */
 export function createPlayer(id: string, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; mode?: 'auto' | 'flv' | 'track' }, instance?: P2PCam): Player;
+
+/** An HTTP camera: its base URL (ending in '/') and its LAN-mode token ('' without one). */
+export interface CameraURL { base: string; token: string }
+export const QUALITIES: readonly ['standard', 'high', 'super'];
+/** Parses a camera's URL (LAN mode or a p2pcam serve gateway; `?token=` kept), relative to `base` (the page). */
+export function cameraURL(input: string, base?: string): CameraURL;
+export function flvURL(cam: CameraURL, opts?: { channel?: number; quality?: 'standard' | 'high' | 'super' }): string;
+export function commandURL(cam: CameraURL, cmd: string, channel?: number): string;
+/** Sends a command to an HTTP camera; resolves with its parsed JSON reply. */
+export function httpCommand(cam: CameraURL, cmd: string, opts?: { channel?: number; timeoutMs?: number; fetch?: typeof fetch }): Promise<unknown>;
+/** Plays a camera reached over HTTP (LAN mode, a gateway) with mpegts.js. */
+export function createURLPlayer(url: string | CameraURL, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; id?: string }): Player;
+
+/** The SDK's MQTT 5 over WebSocket client (mqtt.js's connect API, the part the SDK uses). */
+export class MQTTClient {
+  readonly connected: boolean;
+  options: { clientId?: string; username?: string; password?: string; keepalive?: number; reconnectPeriod?: number; connectTimeout?: number; clean?: boolean };
+  subscribe(topic: string, opts?: { qos?: 0 | 1 }, cb?: (err: Error | null, granted?: { topic: string; qos: number }[]) => void): this;
+  publish(topic: string, payload: string | Uint8Array, opts?: { qos?: 0 | 1; retain?: boolean; properties?: { responseTopic?: string; correlationData?: string | Uint8Array } }, cb?: (err: Error | null) => void): this;
+  end(force?: boolean): this;
+  on(name: 'connect' | 'close', fn: () => void): () => void;
+  on(name: 'message', fn: (topic: string, payload: Uint8Array, packet: { qos: number; retain: boolean; properties: { responseTopic?: string; correlationData?: Uint8Array } }) => void): () => void;
+  on(name: 'error', fn: (e: MQTTError) => void): () => void;
+  once(name: string, fn: (...a: any[]) => void): () => void;
+  removeListener(name: string, fn: (...a: any[]) => void): void;
+}
+export class MQTTError extends Error { reason?: number }
+export function connectMQTT(url: string, options?: MQTTClient['options'] & { WebSocket?: typeof WebSocket }): MQTTClient;
+/** Records a performance mark `p2pcam:name`. */
+export function mark(name: string): void;
 
 export function requestLine(request: string | Record<string, string | number>): string;
 export function commandLine(cmd: string, channel?: number): string;

@@ -20,6 +20,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/internal/throttle"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
@@ -47,12 +48,45 @@ type Config struct {
 	// negotiates the H.264 profile it names (link.ChooseH264). Optional.
 	VideoSPS func() []byte
 	Link     link.Options
-	// MaxSessions bounds concurrent peer connections (each may carry
-	// several requests). It defaults to 64.
+	// MaxSessions bounds the sessions, connecting or connected (each
+	// may carry several requests). It defaults to 8; the agent sets
+	// twice max_viewers, which still bounds the requests.
 	MaxSessions int
+	// MaxPending bounds the sessions still connecting (no DTLS
+	// handshake yet). It defaults to half of MaxSessions, and is at
+	// least PendingPerSubject.
+	MaxPending int
+	// PendingPerSubject bounds the sessions one token subject has
+	// connecting: a new offer evicts the subject's oldest beyond it. It
+	// defaults to 2.
+	PendingPerSubject int
+	// SessionsPerSubject bounds one token subject's sessions, connecting
+	// or connected. It defaults to half of MaxSessions, and is at least
+	// PendingPerSubject.
+	SessionsPerSubject int
+	// OfferRate and OfferBurst limit each subject's offers, a token
+	// bucket. An offer whose session connects gives its token back, so
+	// only offers that never connect are held back. They default to 1 a
+	// second and a burst of 4.
+	OfferRate  float64
+	OfferBurst int
+	// BrokerVouches says that the broker stamps every message with its
+	// publisher's user name (signal.SenderProperty) and strips any the
+	// publisher wrote, as the dev cloud's does. Then an offer counts only
+	// from the user its token names, and a session's later messages only
+	// from that user: who knows a session's id cannot end it. Without it
+	// (mosquitto), a session's id and its offer's inbox bind them.
+	BrokerVouches bool
+	// HandshakeTimeout drops a session whose DTLS handshake has not
+	// completed this long after the answer. It defaults to
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
 	// Agent names the software in the device info.
 	Agent  string
 	Logger *slog.Logger
+	// Observe, if set, hears of the broker connection and sessions
+	// (observe.go).
+	Observe *Observer
 }
 
 // Server is a running P2P mode.
@@ -64,11 +98,18 @@ type Server struct {
 	// interceptors, which cost timers that a data-only session need not run.
 	mediaAPI *webrtc.API
 	info     signal.DeviceInfo
-	msgs     chan *paho.Publish
+	queue    *fairQueue[*paho.Publish] // incoming messages, by inbox
 
-	mu       sync.Mutex // guards sessions
+	mu       sync.Mutex // guards sessions and adm
 	sessions map[string]*session
+	adm      *admission
 	wg       sync.WaitGroup // session goroutines and handlers
+
+	// abuse holds back repeated log lines about one viewer's refusals.
+	abuse *throttle.EveryKey
+	// unvouched limits the refusals sent to a response topic that no
+	// verified token vouches for (run goroutine only).
+	unvouched *bucket
 
 	// infoMu orders the info publishes, so that a registration racing
 	// with shutdown cannot mark the device online after it went offline.
@@ -76,8 +117,23 @@ type Server struct {
 	stopping bool
 }
 
-// setupTimeout frees a session whose viewer never completes ICE.
-const setupTimeout = 15 * time.Second
+// DefaultHandshakeTimeout is how long a session may take from the answer
+// to a completed DTLS handshake. A viewer behind a symmetric NAT first
+// allocates a TURN relay (two round trips to the TURN server), then runs
+// the ICE checks through it (a few round trips, paced) and the DTLS
+// handshake (two more): at a 1 s round trip, a congested mobile link,
+// that is about 6 s, so 8 s leaves a margin while a session that will
+// never connect holds its place for at most 8 s.
+const DefaultHandshakeTimeout = 8 * time.Second
+
+// Refusals of offers that no verified token vouches for (the camera
+// cannot tell who sent them, so it answers the response topic named)
+// are limited camera-wide, so that the camera cannot be made to write
+// into other viewers' inboxes at will.
+const (
+	unvouchedRate  = 5 // a second
+	unvouchedBurst = 20
+)
 
 // New checks cfg and returns a server; Run starts it.
 func New(cfg Config) (*Server, error) {
@@ -87,8 +143,30 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Username == "" {
 		cfg.Username = cfg.Device.String()
 	}
-	if cfg.MaxSessions == 0 {
-		cfg.MaxSessions = 64
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 8
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = max(cfg.MaxSessions/2, 2)
+	}
+	if cfg.PendingPerSubject <= 0 {
+		cfg.PendingPerSubject = 2
+	}
+	// Below that, one abuser's share would fill the camera and never be
+	// evicted.
+	cfg.MaxPending = max(cfg.MaxPending, cfg.PendingPerSubject)
+	if cfg.SessionsPerSubject <= 0 {
+		cfg.SessionsPerSubject = cfg.MaxSessions / 2
+	}
+	cfg.SessionsPerSubject = max(cfg.SessionsPerSubject, cfg.PendingPerSubject)
+	if cfg.OfferRate <= 0 {
+		cfg.OfferRate = 1
+	}
+	if cfg.OfferBurst <= 0 {
+		cfg.OfferBurst = 4
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -108,8 +186,13 @@ func New(cfg Config) (*Server, error) {
 			Since:     time.Now().Unix(),
 			Agent:     cfg.Agent,
 		},
-		msgs:     make(chan *paho.Publish, 256),
+		queue:    newFairQueue[*paho.Publish](queueMax, queuePerInbox),
 		sessions: map[string]*session{},
+		adm: newAdmission(limits{maxSessions: cfg.MaxSessions, maxPending: cfg.MaxPending,
+			perSubject: cfg.PendingPerSubject, sessionsPerSubject: cfg.SessionsPerSubject,
+			rate: cfg.OfferRate, burst: cfg.OfferBurst}),
+		abuse:     &throttle.EveryKey{Interval: abuseLogEvery, MaxKeys: maxBuckets},
+		unvouched: newBucket(unvouchedRate, unvouchedBurst, time.Now()),
 	}, nil
 }
 
@@ -126,12 +209,15 @@ func (s *Server) Run(ctx context.Context) error {
 		Will:     &paho.WillMessage{Topic: s.cfg.Device.InfoTopic(), Payload: offline.Encode(), Retain: true, QoS: 1},
 		OnUp:     s.register,
 		OnMessage: func(p *paho.Publish) {
-			select {
-			case s.msgs <- p:
-			default:
-				s.log.Warn("signalling queue full: dropped a message", "topic", p.Topic)
+			var inbox string
+			if p.Properties != nil {
+				inbox = p.Properties.ResponseTopic
+			}
+			if !s.queue.push(inbox, p) {
+				s.logAbuse("", "queue\x00"+inbox, "signalling queue of one inbox full: dropped messages", "response_topic", inbox)
 			}
 		},
+		Status: s.cfg.Observe.brokerStatus(),
 		Logger: s.log,
 	})
 	if err != nil {
@@ -143,8 +229,10 @@ func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("P2P mode ready", "device", s.cfg.Device, "boot", s.info.Boot)
 	for {
 		select {
-		case p := <-s.msgs:
-			s.dispatch(ctx, client, p)
+		case <-s.queue.ready:
+			if p, ok := s.queue.pop(); ok {
+				s.dispatch(ctx, client, p)
+			}
 		case <-ctx.Done():
 			s.closeAll()
 			s.infoMu.Lock()
@@ -179,11 +267,13 @@ func (s *Server) register(ctx context.Context, c *mqttclient.Client) {
 	s.log.Info("registered", "info_topic", s.cfg.Device.InfoTopic())
 }
 
-// dispatch handles one signalling message.
+// dispatch handles one signalling message. Replies go only to the inbox
+// of the offer's token subject, and a session's later messages count
+// only from that inbox (see docs/protocol.md, Limits).
 func (s *Server) dispatch(ctx context.Context, client *mqttclient.Client, p *paho.Publish) {
 	m, err := signal.Decode(p.Payload)
 	if err != nil {
-		s.log.Info("ignored signalling message", "err", err)
+		s.logAbuse("", "malformed", "ignored malformed signalling messages", "err", err)
 		return
 	}
 	var inbox string
@@ -192,32 +282,48 @@ func (s *Server) dispatch(ctx context.Context, client *mqttclient.Client, p *pah
 		inbox, corr = p.Properties.ResponseTopic, p.Properties.CorrelationData
 	}
 	if !validInbox(inbox) || string(corr) != m.Session {
-		s.log.Info("ignored signalling message without a valid response topic and correlation data", "type", m.Type, "response_topic", inbox)
+		s.logAbuse("", "inbox", "ignored signalling messages without a valid response topic and correlation data", "type", m.Type, "response_topic", inbox)
 		return
 	}
-	reply := func(r *signal.Message) {
-		b, err := r.Encode()
-		if err != nil {
-			s.log.Error("encode reply", "err", err)
-			return
+	replyTo := func(topic string) func(*signal.Message) {
+		return func(r *signal.Message) {
+			b, err := r.Encode()
+			if err != nil {
+				s.log.Error("encode reply", "err", err)
+				return
+			}
+			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			err = client.Publish(pctx, &paho.Publish{Topic: topic, Payload: b,
+				Properties: &paho.PublishProperties{CorrelationData: []byte(r.Session)}})
+			if err != nil {
+				s.log.Warn("reply lost", "type", r.Type, "err", err)
+			}
 		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		err = client.Publish(pctx, &paho.Publish{Topic: inbox, Payload: b,
-			Properties: &paho.PublishProperties{CorrelationData: []byte(m.Session)}})
-		if err != nil {
-			s.log.Warn("reply lost", "type", r.Type, "err", err)
+	}
+	sender := ""
+	if s.cfg.BrokerVouches {
+		if p.Properties != nil {
+			sender = p.Properties.User.Get(signal.SenderProperty)
+		}
+		if sender == "" {
+			s.logAbuse("", "unstamped", "ignored signalling messages the broker did not stamp with their sender (is p2p.broker_vouches right for this broker?)", "type", m.Type)
+			return
 		}
 	}
 	s.mu.Lock()
 	sess := s.sessions[m.Session]
 	s.mu.Unlock()
+	if m.Type != signal.TypeOffer && sess != nil && (sess.inbox != inbox || s.cfg.BrokerVouches && sender != sess.viewer.Subject) {
+		s.logAbuse(sess.viewer.Subject, "foreign", "ignored messages for a session from another sender or inbox than its offer's", "type", m.Type, "response_topic", inbox, "sender", sender)
+		return
+	}
 	switch m.Type {
 	case signal.TypeOffer:
 		if sess != nil {
 			return // a repeated offer
 		}
-		s.offer(ctx, m, reply)
+		s.offer(ctx, m, inbox, sender, replyTo)
 	case signal.TypeCandidate:
 		if sess != nil {
 			sess.addCandidate(m.Candidate)
@@ -227,8 +333,25 @@ func (s *Server) dispatch(ctx context.Context, client *mqttclient.Client, p *pah
 			sess.close("viewer said bye")
 		}
 	default:
-		s.log.Info("ignored signalling message", "type", m.Type)
+		s.logAbuse("", "type", "ignored signalling messages of a type viewers do not send", "type", m.Type)
 	}
+}
+
+// abuseLogEvery is how often the camera logs each kind of abuse by one
+// subject: a flood of offers gives a line per interval, not per message.
+const abuseLogEvery = 10 * time.Second
+
+// logAbuse logs msg at most once per abuseLogEvery for each subject and
+// kind, with the number of lines held back since.
+func (s *Server) logAbuse(subject, kind, msg string, args ...any) {
+	n, ok := s.abuse.Tick(subject+"\x00"+kind, time.Now())
+	if !ok {
+		return
+	}
+	if subject != "" {
+		args = append(args, "subject", subject)
+	}
+	s.log.Warn(msg, append(args, "repeats_held_back", n-1, "interval", abuseLogEvery)...)
 }
 
 func withMedia(o link.Options) link.Options {
@@ -259,4 +382,12 @@ func (s *Server) Sessions() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.sessions)
+}
+
+// Pending returns the number of sessions still connecting.
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, n := s.adm.counts()
+	return n
 }

@@ -23,6 +23,8 @@ const KeepaliveLabel = "_"
 type session struct {
 	s      *Server
 	id     string
+	inbox  string // the offer's response topic: its token subject's inbox
+	reply  func(*signal.Message)
 	log    *slog.Logger
 	pc     *webrtc.PeerConnection
 	viewer protocol.Viewer
@@ -30,28 +32,64 @@ type session struct {
 	ctx    context.Context // cancelled when the session ends
 	cancel context.CancelFunc
 	once   sync.Once
+	timer  *time.Timer // the handshake deadline
 }
 
-// offer checks the viewer's token, answers its offer and starts the
-// session.
-func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signal.Message)) {
+// offer checks the viewer's token, its inbox and sender, admits the
+// session (or refuses it), answers the offer and starts the session.
+// inbox is the offer's response topic, sender the user the broker vouches
+// sent it ("" when it does not); replyTo replies to a topic.
+func (s *Server) offer(ctx context.Context, m *signal.Message, inbox, sender string, replyTo func(string) func(*signal.Message)) {
+	offered := time.Now()
 	log := s.log.With("session", m.Session[:8])
-	refuse := func(st protocol.Status, msg string) {
-		log.Info("refused viewer", "status", st, "reason", msg)
-		reply(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(st), Error: msg})
-	}
 	claims, err := s.cfg.Verifier.Verify(m.Token, 0)
 	if err != nil {
-		refuse(protocol.StatusUnauthorized, err.Error())
+		// Who sent it is unknown: the offered inbox is the only place to
+		// say why, and the camera-wide limit keeps that from being a way
+		// to write into other viewers' inboxes.
+		s.logAbuse("", "token", "refused offers with a bad token", "err", err, "response_topic", inbox)
+		if s.unvouched.take(time.Now()) {
+			replyTo(inbox)(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(protocol.StatusUnauthorized), Error: err.Error()})
+		}
 		return
 	}
-	log = log.With("subject", claims.Subject)
-	s.mu.Lock()
-	full := len(s.sessions) >= s.cfg.MaxSessions
-	s.mu.Unlock()
-	if full {
-		refuse(protocol.StatusTooMany, "too many sessions")
+	subject := claims.Subject
+	log = log.With("subject", subject)
+	if !signal.ValidClientID(subject) || inbox != signal.InboxTopic(subject) || s.cfg.BrokerVouches && sender != subject {
+		// The answer, its candidates (host addresses) and any error go
+		// only to the inbox of the subject the issuer vouches for: an
+		// offer naming another inbox gets nothing there. The subject
+		// hears why, within the camera-wide limit of such replies.
+		s.logAbuse(subject, "reflect", "ignored offers whose response topic is not the inbox of their token's subject, or whose sender is not that subject", "response_topic", inbox, "sender", sender)
+		if signal.ValidClientID(subject) && s.unvouched.take(time.Now()) {
+			replyTo(signal.InboxTopic(subject))(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(protocol.StatusUnauthorized),
+				Error: "the offer must come from the token's subject " + subject + " and name its inbox " + signal.InboxTopic(subject) + " as its response topic"})
+		}
 		return
+	}
+	reply := replyTo(inbox)
+	s.mu.Lock()
+	evict, err := s.adm.admit(m.Session, subject, time.Now())
+	var victims []*session
+	for _, id := range evict {
+		if v := s.sessions[id]; v != nil {
+			victims = append(victims, v)
+		}
+	}
+	s.mu.Unlock()
+	for _, v := range victims {
+		v.fail(ErrEvicted)
+		s.logAbuse(v.viewer.Subject, "evicted", "dropped sessions still connecting to make room", "for_subject", subject)
+	}
+	if err != nil {
+		s.logAbuse(subject, "refused", "refused offers", "err", err)
+		reply(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(protocol.StatusTooMany), Error: err.Error()})
+		return
+	}
+	unbook := func() {
+		s.mu.Lock()
+		s.adm.remove(m.Session)
+		s.mu.Unlock()
 	}
 	api := s.api
 	if link.OfferHasMedia(m.SDP) {
@@ -59,14 +97,15 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: s.cfg.ICEServers})
 	if err != nil {
-		refuse(protocol.StatusBusy, "cannot start a session")
+		unbook()
 		log.Error("new peer connection", "err", err)
+		reply(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(protocol.StatusBusy), Error: "cannot start a session"})
 		return
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	sess := &session{
-		s: s, id: m.Session, log: log, pc: pc, ctx: sctx, cancel: cancel,
-		viewer: protocol.Viewer{Addr: "p2p:" + m.Session[:8], Subject: claims.Subject, Perms: claims.Perms},
+		s: s, id: m.Session, inbox: inbox, reply: reply, log: log, pc: pc, ctx: sctx, cancel: cancel,
+		viewer: protocol.Viewer{Addr: "p2p:" + m.Session[:8], Subject: subject, Perms: claims.Perms},
 	}
 	link.OnLost(pc, func() { sess.close("viewer lost") })
 	link.OnPathChange(pc, func(p link.Path) {
@@ -84,8 +123,10 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 		log.Debug("peer connection", "state", st)
 		switch st {
 		case webrtc.PeerConnectionStateConnected:
+			sess.connected()
 			if p, err := link.SelectedPath(pc); err == nil {
 				log.Info("viewer connected", "path", p.Kind(), "remote", p.RemoteAddr)
+				s.cfg.Observe.connected(p, time.Since(offered))
 			}
 		case webrtc.PeerConnectionStateFailed:
 			sess.close("connection failed")
@@ -99,11 +140,15 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 	if err != nil {
 		_ = pc.Close()
 		cancel()
-		refuse(protocol.StatusBadRequest, err.Error())
+		unbook()
+		s.logAbuse(subject, "bad offer", "refused bad offers", "err", err)
+		reply(&signal.Message{Type: signal.TypeError, Session: m.Session, Status: int(protocol.StatusBadRequest), Error: err.Error()})
 		return
 	}
 	s.mu.Lock()
 	s.sessions[m.Session] = sess
+	// Armed under the lock, so that close (which takes it) sees the timer.
+	sess.timer = time.AfterFunc(s.cfg.HandshakeTimeout, func() { sess.fail(ErrHandshakeTimeout) })
 	s.mu.Unlock()
 	sig := auth.SignMessage(s.cfg.DeviceKey, "answer", signal.AnswerSigningBytes(m.Session, m.SDP, answer))
 	reply(&signal.Message{Type: signal.TypeAnswer, Session: m.Session, SDP: answer, Signature: sig})
@@ -115,20 +160,33 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, reply func(*signa
 	} else {
 		log.Info("session started", "sessions", s.Sessions())
 	}
+}
 
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		t := time.NewTimer(setupTimeout)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			if pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
-				sess.close("viewer never connected")
-			}
-		case <-sctx.Done():
-		}
-	}()
+// connected records the completed handshake: the session no longer
+// counts as pending and its deadline is off.
+func (sess *session) connected() {
+	s := sess.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sessions[sess.id] != sess {
+		return // already ended
+	}
+	s.adm.connected(sess.id, time.Now())
+	if sess.timer != nil {
+		sess.timer.Stop()
+	}
+}
+
+// fail ends a session that is still connecting, telling the viewer why;
+// a connected one is left alone.
+func (sess *session) fail(why error) {
+	if sess.pc.ConnectionState() == webrtc.PeerConnectionStateConnected {
+		return
+	}
+	if sess.close(why.Error()) {
+		// After the close: once told, the viewer finds the place free.
+		sess.reply(&signal.Message{Type: signal.TypeError, Session: sess.id, Status: int(protocol.StatusTooMany), Error: why.Error()})
+	}
 }
 
 // answer applies the offer and returns the answer SDP.
@@ -202,13 +260,21 @@ func (sess *session) channel(dc *webrtc.DataChannel) {
 	})
 }
 
-// close ends the session and frees everything it held.
-func (sess *session) close(reason string) {
+// close ends the session and frees everything it held. It reports
+// whether this call ended it.
+func (sess *session) close(reason string) (ended bool) {
 	sess.once.Do(func() {
+		ended = true
 		sess.cancel()
 		s := sess.s
 		s.mu.Lock()
-		delete(s.sessions, sess.id)
+		if s.sessions[sess.id] == sess {
+			delete(s.sessions, sess.id)
+			s.adm.remove(sess.id)
+		}
+		if sess.timer != nil {
+			sess.timer.Stop()
+		}
 		n := len(s.sessions)
 		s.mu.Unlock()
 		// Not inline: pion's callbacks, from which close is often called,
@@ -220,4 +286,5 @@ func (sess *session) close(reason string) {
 		}()
 		sess.log.Info("session ended", "reason", reason, "sessions", n)
 	})
+	return ended
 }

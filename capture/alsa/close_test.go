@@ -36,14 +36,16 @@ func TestCloseUnblocks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dev := &alsatest.Device{Dir: tc.dir, ID: "pcm", Name: "PCM"}
 			dev.Stall(true) // the hardware never moves a frame
-			_, s := newKernel(t, dev)
+			k, s := newKernel(t, dev)
 			pcm, err := s.Open("hw:0,0", tc.dir, alsa.Params{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)
 			go func() { done <- tc.op(pcm) }()
-			time.Sleep(50 * time.Millisecond)
+			if !k.WaitPolling(5 * time.Second) {
+				t.Fatalf("%s did not block on the stalled device", tc.name)
+			}
 			select {
 			case err := <-done:
 				t.Fatalf("%s returned before Close: %v", tc.name, err)
@@ -109,11 +111,13 @@ func TestGone(t *testing.T) {
 func TestGoneWhileReading(t *testing.T) {
 	mic := alsatest.NewMic(48000, 1, nil)
 	mic.Stall(true)
-	_, s := newKernel(t, mic)
+	k, s := newKernel(t, mic)
 	pcm := open(t, s, "hw:0,0", alsa.Capture, alsa.Params{})
 	done := make(chan error, 1)
 	go func() { _, err := pcm.Read(make([]int16, 960)); done <- err }()
-	time.Sleep(30 * time.Millisecond)
+	if !k.WaitPolling(5 * time.Second) {
+		t.Fatal("Read did not block on the stalled device")
+	}
 	mic.Vanish()
 	select {
 	case err := <-done:

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
 // Errors the package returns; match them with errors.Is.
@@ -46,14 +48,7 @@ var (
 // ioctlError describes a failed request. ENODEV becomes ErrGone, while
 // the errno stays available to errors.Is as well.
 func ioctlError(path string, req uint, err error) error {
-	name := ioctlNames[req]
-	if name == "" {
-		name = fmt.Sprintf("ioctl 0x%08x", req)
-	}
-	if isGone(err) {
-		return fmt.Errorf("%w: %s: %s: %w", ErrGone, path, name, err)
-	}
-	return fmt.Errorf("alsa: %s: %s: %w", path, name, err)
+	return ioc.Errors{Prefix: "alsa", Gone: ErrGone, Names: ioctlNames}.Request(path, req, err)
 }
 
 // openError describes a failed open of path.
@@ -70,4 +65,4 @@ func openError(path string, err error) error {
 }
 
 // isGone reports whether err is the kernel saying the device vanished.
-func isGone(err error) bool { return errors.Is(err, unix.ENODEV) }
+func isGone(err error) bool { return ioc.IsGone(err) }

@@ -35,12 +35,16 @@ func TestCaptureXRun(t *testing.T) {
 			if err != nil || n != 480 {
 				t.Fatalf("Read after xrun = %d, %v", n, err)
 			}
-			if pcm.XRuns() != 1 {
-				t.Errorf("XRuns = %d, want 1", pcm.XRuns())
+			// The fake runs in real time: a loaded machine can overrun it
+			// again before the retried read, and each overrun must be
+			// recovered from the same way.
+			xruns := pcm.XRuns()
+			if xruns < 1 {
+				t.Errorf("XRuns = %d, want at least 1", xruns)
 			}
 			calls := mic.Calls()
-			if count(calls, "PREPARE") != 2 || count(calls, "START") != 2 {
-				t.Errorf("calls: %v; want a second PREPARE and START", calls)
+			if count(calls, "PREPARE") != xruns+1 || count(calls, "START") != xruns+1 {
+				t.Errorf("calls: %v; want a PREPARE and a START for each of the %d overruns", calls, xruns)
 			}
 			// What the device captured while overrun is lost: the read
 			// goes on from where the hardware is.

@@ -4,9 +4,8 @@ package v4l2
 
 import (
 	"errors"
-	"fmt"
 
-	"golang.org/x/sys/unix"
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
 // Errors a Device returns; match them with errors.Is.
@@ -33,15 +32,8 @@ var (
 // ioctlError describes a failed request. ENODEV becomes ErrGone, while
 // the errno stays available to errors.Is as well.
 func ioctlError(path string, req uint, err error) error {
-	name := ioctlNames[req]
-	if name == "" {
-		name = fmt.Sprintf("ioctl 0x%08x", req)
-	}
-	if isGone(err) {
-		return fmt.Errorf("%w: %s: %s: %w", ErrGone, path, name, err)
-	}
-	return fmt.Errorf("v4l2: %s: %s: %w", path, name, err)
+	return ioc.Errors{Prefix: "v4l2", Gone: ErrGone, Names: ioctlNames}.Request(path, req, err)
 }
 
 // isGone reports whether err is the kernel saying the device vanished.
-func isGone(err error) bool { return errors.Is(err, unix.ENODEV) }
+func isGone(err error) bool { return ioc.IsGone(err) }

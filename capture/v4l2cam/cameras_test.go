@@ -14,6 +14,7 @@ import (
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 	"github.com/p2pcam/p2pcam/capture/v4l2/v4l2test"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/stream"
 )
@@ -27,13 +28,13 @@ type sharedRig struct {
 	cam     *v4l2test.Device
 	enc     *v4l2test.Device
 	cameras *Cameras
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 }
 
 func newSharedRig(t *testing.T) *sharedRig {
 	t.Helper()
 	r := &sharedRig{k: v4l2test.NewKernel(), cam: v4l2test.NewCamera(), enc: v4l2test.NewEncoder(),
-		cameras: NewCameras(), logs: &syncBuffer{written: make(chan struct{}, 1)}}
+		cameras: NewCameras(), logs: &syncbuf.Buffer{}}
 	r.cam.FrameInterval = 2 * time.Millisecond
 	r.enc.PerOpen = true
 	r.enc.Frames = clipAUs(t)
@@ -232,7 +233,7 @@ func TestV4L2SharedReopen(t *testing.T) {
 	std := r.watch(t, "standard", r.source(t, sharedCamera+"&scale=320x240"))
 	high.frames(t, 10)
 	std.frames(t, 5)
-	r.logs.waitFor(t, "camera is gone (unplugged?); reopening it")
+	waitLog(t, r.logs, "camera is gone (unplugged?); reopening it")
 	back := v4l2test.NewCamera()
 	back.FrameInterval = 2 * time.Millisecond
 	r.k.Add("/dev/video0", back)

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/p2pcam/p2pcam/codec/h264"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/mux/flv"
 	"github.com/p2pcam/p2pcam/stream"
@@ -80,48 +80,20 @@ type rig struct {
 	cam  *v4l2test.Device
 	enc  *v4l2test.Device
 	src  *Source
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 }
 
-// syncBuffer is a log that tests can read and wait on.
-type syncBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	written chan struct{} // a token after each write
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	select {
-	case s.written <- struct{}{}:
-	default:
-	}
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor waits until the log contains text.
-func (s *syncBuffer) waitFor(t *testing.T, text string) {
+// waitLog waits until logs has a line containing text.
+func waitLog(t *testing.T, logs *syncbuf.Buffer, text string) {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for !strings.Contains(s.String(), text) {
-		select {
-		case <-s.written:
-		case <-timeout:
-			t.Fatalf("log lacks %q after 10 s:\n%s", text, s.String())
-		}
+	if _, ok := logs.WaitFor(10*time.Second, text); !ok {
+		t.Fatalf("log lacks %q after 10 s:\n%s", text, logs)
 	}
 }
 
 func newRig(t *testing.T, spec string) *rig {
 	t.Helper()
-	r := &rig{k: v4l2test.NewKernel(), cam: v4l2test.NewCamera(), enc: v4l2test.NewEncoder(), logs: &syncBuffer{written: make(chan struct{}, 1)}}
+	r := &rig{k: v4l2test.NewKernel(), cam: v4l2test.NewCamera(), enc: v4l2test.NewEncoder(), logs: &syncbuf.Buffer{}}
 	// Paced, so that a test that stops reading is not flooded.
 	r.cam.FrameInterval = 2 * time.Millisecond
 	r.k.Add("/dev/video0", r.cam)
@@ -464,7 +436,7 @@ func TestV4L2Stall(t *testing.T) {
 	run := r.start(t)
 	run.wait(t, 5)
 	r.cam.Stall(true)
-	r.logs.waitFor(t, "capture failed; reopening the camera")
+	waitLog(t, r.logs, "capture failed; reopening the camera")
 	r.cam.Stall(false)
 	run.wait(t, 5)
 	run.stop(t)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/p2pcam/p2pcam/codec/h264"
+	"github.com/p2pcam/p2pcam/internal/mediatest"
 )
 
 // TestEncode encodes a moving picture and checks the access units: IDR
@@ -66,10 +67,7 @@ func TestEncode(t *testing.T) {
 	if _, err := enc.Encode(image.NewYCbCr(image.Rect(0, 0, 16, 16), image.YCbCrSubsampleRatio420), false); err == nil {
 		t.Error("a picture of the wrong size was encoded")
 	}
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Skip("ffmpeg not found")
-	}
+	ffmpeg := mediatest.Require(t, "ffmpeg")
 	path := filepath.Join(t.TempDir(), "x.h264")
 	if err := os.WriteFile(path, stream, 0o644); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,7 @@ func TestCloudShare(t *testing.T) {
 func TestUsageHidesSecrets(t *testing.T) {
 	t.Setenv("P2PCAM_PASSWORD", "secret-password-123")
 	t.Setenv("P2PCAM_TOKEN", "p2pcam1.secret-token")
-	for _, cmd := range []string{"view", "cmd", "serve", "talk"} {
+	for _, cmd := range []string{"view", "cmd", "serve", "talk", "status"} {
 		var stderr strings.Builder
 		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
 		if err == nil {
@@ -81,6 +82,7 @@ func TestUsageHidesSecrets(t *testing.T) {
 
 // Mistakes are caught before connecting, with what to do.
 func TestCLIMistakes(t *testing.T) {
+	t.Setenv("P2PCAM_DEVICE", "")
 	keyDir := t.TempDir()
 	if err := run(context.Background(), []string{"keygen", "--out", keyDir + "/issuer.key"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
@@ -94,6 +96,8 @@ func TestCLIMistakes(t *testing.T) {
 		{[]string{"token", "--key", keyDir + "/issuer.key", "--device", "cam1"}, "--device: signal: malformed"},
 		{[]string{"token", "--key", keyDir + "/issuer.key", "--device", "acme/cam1", "--ttl", "0s"}, "--ttl 0s: want a positive duration"},
 		{[]string{"view", "--device", "acme/cam1", "--user", "alice", "--token", "t", "--quality", "ultra"}, "--quality"},
+		{[]string{"cmd", "--user", "alice", "--token", "t", "action=inner_define&channel=0&cmd=get_device_st"}, "--device is required"},
+		{[]string{"cmd", "--device", "cam1", "--user", "alice", "--token", "t", "action=inner_define&channel=0&cmd=get_device_st"}, "--device: signal: malformed"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, io.Discard, io.Discard)
@@ -128,7 +132,7 @@ func TestViewRefusesTerminal(t *testing.T) {
 // A refused flag is a usageError, which main does not print again: the
 // flag package has printed it with the usage.
 func TestFlagErrorIsUsageError(t *testing.T) {
-	for _, cmd := range []string{"view", "cmd", "serve", "talk", "token", "keygen", "cloud", "demo"} {
+	for _, cmd := range []string{"view", "cmd", "serve", "talk", "status", "token", "keygen", "cloud", "demo"} {
 		var stderr strings.Builder
 		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
 		var usage usageError
@@ -138,5 +142,42 @@ func TestFlagErrorIsUsageError(t *testing.T) {
 		if n := strings.Count(stderr.String(), "no-such-flag"); n != 1 {
 			t.Errorf("%s: the bad flag is named %d times:\n%s", cmd, n, stderr.String())
 		}
+	}
+}
+
+// keygen, token and the cloud keep their keys and state in the per-user
+// config directory, not the current one, and say where.
+func TestStateInUserConfigDir(t *testing.T) {
+	config, work := t.TempDir(), t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	t.Chdir(work)
+	tests := []struct {
+		args       []string
+		file       string // made in config
+		stderrSays string
+	}{
+		{[]string{"keygen"}, "p2pcam/issuer.key", "made " + filepath.Join(config, "p2pcam/issuer.key")},
+		{[]string{"keygen"}, "p2pcam/issuer.key", filepath.Join(config, "p2pcam/issuer.key") + " exists"},
+		{[]string{"token", "--device", "acme/cam1"}, "p2pcam/issuer.key", ""},
+		{[]string{"cloud", "adduser", "alice"}, "p2pcam/cloud/users.toml", "to " + filepath.Join(config, "p2pcam/cloud/users.toml")},
+		{[]string{"cloud", "issuer"}, "p2pcam/cloud/issuer.key", "issuer key, " + filepath.Join(config, "p2pcam/cloud/issuer.key")},
+	}
+	for _, tt := range tests {
+		var stdout, stderr strings.Builder
+		if err := run(context.Background(), tt.args, &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v\n%s", tt.args, err, stderr.String())
+		}
+		if stdout.Len() == 0 {
+			t.Errorf("%v printed nothing", tt.args)
+		}
+		if fi, err := os.Stat(filepath.Join(config, tt.file)); err != nil || fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%v: %s: %v, want a private file", tt.args, tt.file, err)
+		}
+		if !strings.Contains(stderr.String(), tt.stderrSays) {
+			t.Errorf("%v: stderr %q does not say %q", tt.args, stderr.String(), tt.stderrSays)
+		}
+	}
+	if left, _ := os.ReadDir(work); len(left) != 0 {
+		t.Errorf("files left in the current directory: %v", left)
 	}
 }

@@ -122,7 +122,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fs := flag.NewFlagSet("cloud", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "p2pcam-cloud", "state `directory`: users.toml, turn.secret")
+	dir := fs.String("dir", defaultCloudDir(), "state `directory`: users.toml, turn.secret, issuer.key")
 	mqttAddr := fs.String("mqtt", "127.0.0.1:1883", "MQTT listen `address`")
 	turnAddr := fs.String("turn", "127.0.0.1:3478", "STUN/TURN UDP listen `address` (an IP, not a name)")
 	relayIP := fs.String("relay-ip", "", "TURN relay `IP` given to clients (default: the listen IP)")
@@ -138,6 +138,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "p2pcam: cloud state in %s (--dir)\n", files.dir)
 	if len(d.Users) == 0 {
 		fmt.Fprintf(stderr, "p2pcam: no accounts in %s yet: add them with p2pcam cloud adduser\n", files.users())
 	}
@@ -204,7 +205,7 @@ func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 func runCloudAddUser(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cloud adduser", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
+	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
 	role := fs.String("role", "viewer", "device or viewer")
 	password := fs.String("password", "", "the password (default: a random one, printed)")
 	pos, err := parseInterspersed(fs, args)
@@ -229,6 +230,7 @@ func runCloudAddUser(args []string, stdout, stderr io.Writer) error {
 	if err := files.save(d); err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "p2pcam: added %s (%s) to %s; its password:\n", pos[0], *role, files.users())
 	fmt.Fprintln(stdout, pw)
 	return nil
 }
@@ -240,7 +242,7 @@ func runCloudShare(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: p2pcam cloud share DEVICE USER [--perm live,voice,command,playback,download] (--perm \"\" unshares)")
 		fs.PrintDefaults()
 	}
-	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
+	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
 	perm := fs.String("perm", "live", "what USER may do with DEVICE: `list` of live, playback, voice, command, download; empty to unshare")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -265,6 +267,7 @@ func runCloudShare(args []string, stdout, stderr io.Writer) error {
 	if err := files.save(d); err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "p2pcam: saved %s\n", files.users())
 	if perms == 0 {
 		fmt.Fprintf(stdout, "%s is no longer shared with %s\n", pos[0], pos[1])
 	} else {
@@ -293,7 +296,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func runCloudTURNCreds(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cloud turn-creds", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
+	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
 	user := fs.String("user", "", "who the credentials are for")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long they are valid")
 	if err := parseFlags(fs, args); err != nil {
@@ -313,16 +316,20 @@ func runCloudTURNCreds(args []string, stdout, stderr io.Writer) error {
 func runCloudIssuer(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cloud issuer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "p2pcam-cloud", "state `directory`")
+	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return err
 	}
-	key, _, err := auth.LoadOrCreateDeviceKey(cloudFiles{*dir}.issuer())
+	path := cloudFiles{*dir}.issuer()
+	key, created, err := auth.LoadOrCreateDeviceKey(path)
 	if err != nil {
 		return fmt.Errorf("token issuer key: %w", err)
+	}
+	if created {
+		fmt.Fprintf(stderr, "p2pcam: made the cloud's token issuer key, %s; its public key:\n", path)
 	}
 	fmt.Fprintln(stdout, auth.MarshalPublicKey(key.Public().(ed25519.PublicKey)))
 	return nil

@@ -61,9 +61,12 @@ func (c *connFlags) secretsFromEnv() {
 // config turns the flags into a viewer config.
 func (c *connFlags) config() (viewer.Config, error) {
 	c.secretsFromEnv()
+	if c.device == "" {
+		return viewer.Config{}, fmt.Errorf("--device is required: the camera, PRODUCT/DEVICE (or $P2PCAM_DEVICE)")
+	}
 	id, err := signal.ParseDeviceID(c.device)
 	if err != nil {
-		return viewer.Config{}, err
+		return viewer.Config{}, fmt.Errorf("--device: %w", err)
 	}
 	if c.user == "" || (c.token == "" && c.cloud == "") {
 		return viewer.Config{}, fmt.Errorf("--user and --token, or --user, --password and --cloud, are needed (or $P2PCAM_USER, $P2PCAM_TOKEN, $P2PCAM_PASSWORD, $P2PCAM_CLOUD)")

@@ -19,6 +19,7 @@ import (
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/viewer"
 	"github.com/p2pcam/p2pcam/viewer/gateway"
@@ -93,7 +94,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			TrustedKeys: []string{auth.MarshalPublicKey(issuer.Public().(ed25519.PublicKey))},
 			DeviceKey:   filepath.Join(dir, "device.key"),
 		},
-		P2P: agent.P2PConfig{Broker: ep.MQTT, Password: devPass, ICEServers: []agent.ICEServer{
+		P2P: agent.P2PConfig{Broker: ep.MQTT, Password: devPass, BrokerVouches: true, ICEServers: []agent.ICEServer{
 			{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: turnUser, Credential: turnPass},
 		}},
 		LAN:     agent.LANConfig{Listen: "off"},
@@ -139,6 +140,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "open:      http://%s/   (the player page: plays the camera in the browser, over P2P)\n", ln.Addr())
 	fmt.Fprintf(stdout, "watch it:  ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=high'\n", ln.Addr())
 	fmt.Fprintf(stdout, "command:   curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", ln.Addr())
+	fmt.Fprintf(stdout, "status:    curl 'http://%s/%s'\n", ln.Addr(), protocol.StatusRequest)
 	fmt.Fprintf(stdout, "Ctrl-C to stop.\n")
 	return serveHTTP(ctx, ln, mux)
 }

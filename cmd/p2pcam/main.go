@@ -3,8 +3,13 @@
 //	p2pcam view  --device P/D --quality high -o out.flv   watch a camera over P2P (-o - for ffplay)
 //	p2pcam cmd   --device P/D 'action=inner_define&channel=0&cmd=get_device_st&type=live'
 //	p2pcam serve --device P/D --listen 127.0.0.1:8090     re-serve a camera as local HTTP-FLV
-//	p2pcam token --key issuer.key --device P/D --perm live,command --ttl 1h
-//	p2pcam keygen --out issuer.key                        make an issuer key, print its public half
+//	p2pcam status P/D                                     what a camera is doing (--lan URL for LAN mode, --json)
+//	p2pcam token --device P/D --perm live,command --ttl 1h  sign a token with the key keygen made
+//	p2pcam keygen                                         make an issuer key, print its public half
+//
+// keygen and token keep the issuer key, and cloud its state, in the
+// per-user config directory (~/.config/p2pcam on Linux), never in the
+// current directory; --out, --key and --dir choose elsewhere.
 //
 // The connection flags can come from the environment: P2PCAM_BROKER,
 // P2PCAM_USER, P2PCAM_PASSWORD, P2PCAM_DEVICE, P2PCAM_TOKEN, P2PCAM_ICE,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/viewer/gateway"
+	"github.com/p2pcam/p2pcam/web"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,7 +46,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer gw.Close()
 	go gw.Warm(ctx)
 	fmt.Fprintf(stdout, "p2pcam: serving %s at http://%s/ipc.flv?action=live&channel=0&quality=high\n", cf.device, ln.Addr())
-	return serveHTTP(ctx, ln, policy.Wrap(gw))
+	fmt.Fprintf(stdout, "open:    http://%s/   (the player page: plays %s in the browser over HTTP-FLV)\n", ln.Addr(), cf.device)
+	return serveHTTP(ctx, ln, policy.Wrap(serveMux(gw, cf.device)))
+}
+
+// serveMux serves the gateway's /ipc.flv and /command, and the player
+// page, set up to play the gateway's camera at once (muted autoplay,
+// HTTP-FLV): the gateway has no cloud behind it to sign in to.
+func serveMux(gw http.Handler, device string) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/ipc.flv", gw)
+	mux.Handle("/command", gw)
+	mux.Handle("/config.json", web.ConfigHandler(web.Config{
+		Cameras: []web.Camera{{Name: device, URL: "./"}}, Autoplay: []string{device}, NoSignIn: true}))
+	mux.Handle("/", web.Handler())
+	return mux
 }
 
 // serveHTTP serves h on ln until ctx is done.

@@ -15,10 +15,10 @@ import (
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	keyPath := fs.String("key", "issuer.key", "issuer private key `file` (p2pcam keygen)")
+	keyPath := fs.String("key", defaultIssuerKey(), "issuer private key `file` (p2pcam keygen)")
 	device := fs.String("device", "", "camera the token is for, `PRODUCT/DEVICE`")
 	perms := fs.String("perm", "live,command", "permissions: live, playback, voice, command, download")
-	subject := fs.String("subject", "viewer", "who the token is for")
+	subject := fs.String("subject", "viewer", "who the token is for: the viewer's broker user name (the camera answers only that user's inbox)")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -52,7 +52,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", "issuer.key", "private key `file` to create (mode 0600)")
+	out := fs.String("out", defaultIssuerKey(), "private key `file` to create (mode 0600)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,7 +60,9 @@ func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if !created {
+	if created {
+		fmt.Fprintf(stderr, "p2pcam: made %s (keep it secret; --out for elsewhere); its public key, for the cameras' auth.trusted_keys:\n", *out)
+	} else {
 		fmt.Fprintf(stderr, "p2pcam: %s exists; its public key:\n", *out)
 	}
 	fmt.Fprintln(stdout, auth.MarshalPublicKey(key.Public().(ed25519.PublicKey)))

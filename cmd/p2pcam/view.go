@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,8 +11,10 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/protocol"
+	"github.com/p2pcam/p2pcam/viewer"
 	"github.com/p2pcam/p2pcam/viewer/liveedge"
 )
 
@@ -94,6 +97,28 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if ctx.Err() != nil {
 		return nil // the duration is up, or interrupted
+	}
+	return liveEnded(err, conn.Done(), conn.Err)
+}
+
+// liveEnded says why a live stream ended by itself (a live stream runs
+// until the viewer stops it, so the camera or the connection ended it),
+// given the copy's error, whether the session is gone and why. A write
+// error (the player quit) is returned as it is.
+func liveEnded(err error, session <-chan struct{}, why func() error) error {
+	if errors.Is(err, link.ErrStreamEnded) {
+		return err
+	}
+	select {
+	case <-session:
+		if errors.Is(why(), viewer.ErrCameraClosed) {
+			return fmt.Errorf("%w: it closed the connection (it stopped or restarted)", link.ErrStreamEnded)
+		}
+		return fmt.Errorf("%w: the connection to it dropped", link.ErrStreamEnded)
+	default:
+	}
+	if err == nil {
+		return fmt.Errorf("%w: it closed the stream", link.ErrStreamEnded)
 	}
 	return err
 }

@@ -80,6 +80,10 @@ func startProcess(t *testing.T, dir, bin string, want []*regexp.Regexp, args ...
 func TestREADMEWalkthrough(t *testing.T) {
 	p2pcam, p2pcamd := buildTools(t)
 	dir := t.TempDir()
+	// The cloud keeps its state in the user's config directory: here, a
+	// temporary one.
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
 	run := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(p2pcam, args...)
@@ -101,7 +105,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	}, "cloud", "--mqtt", "127.0.0.1:0", "--turn", "127.0.0.1:0", "--http", "127.0.0.1:0")
 	broker, web := ends[0], ends[1]
 
-	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\npassword_file = \"cam1.password\"\n",
+	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\npassword_file = \"cam1.password\"\nbroker_vouches = true\n",
 		run("cloud", "issuer"), broker)
 	if err := os.WriteFile(filepath.Join(dir, "cam1.toml"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -127,21 +131,45 @@ func TestREADMEWalkthrough(t *testing.T) {
 		t.Fatalf("p2pcam cmd through the cloud's token service: %v\n%s", err, out)
 	}
 
+	// p2pcam status, the camera named as its argument, over P2P: the
+	// broker connection, the streams and who watches.
+	cmd = exec.CommandContext(ctx, p2pcam, "status", "--cloud", web, "--broker", broker, "--user", "alice", "--loopback", "acme/cam1")
+	cmd.Env = append(os.Environ(), "P2PCAM_PASSWORD="+alicePass)
+	out, err = cmd.CombinedOutput()
+	for _, want := range []string{"acme/cam1: board sim", "broker:   " + broker + " connected since", "talkback: ", "STREAM", "high", "VIEWERS: 0 of at most 4 (P2P sessions: 1)"} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("p2pcam status: %v: output lacks %q:\n%s", err, want, out)
+		}
+	}
+
+	// Nothing secret lands in the working directory: the cloud's state
+	// is in the config directory.
+	for _, name := range []string{"p2pcam-cloud", "issuer.key", "users.toml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s was written to the working directory", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(config, "p2pcam/cloud/users.toml")); err != nil {
+		t.Errorf("the cloud's users file is not in the config directory: %v", err)
+	}
+
 	// An account added and shared while the cloud runs can log in at
 	// once: the cloud reloads its users file.
 	bobPass := run("cloud", "adduser", "bob")
 	run("cloud", "share", "acme/cam1", "bob", "--perm", "live")
 	deadline := time.Now().Add(3 * cloudReload)
 	for {
+		// adduser and share write the file twice: a reload may come
+		// between them, and bob logs in before his share is in.
 		resp, err := tokenapi.Login(ctx, web, "bob", bobPass)
 		if err == nil {
-			if _, ok := resp.Grant("acme/cam1"); !ok {
-				t.Errorf("bob's login lacks acme/cam1: %+v", resp.Devices)
+			if _, ok := resp.Grant("acme/cam1"); ok {
+				break
 			}
-			break
+			err = fmt.Errorf("bob's login lacks acme/cam1: %+v", resp.Devices)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("bob cannot log in %v after being added: %v", 3*cloudReload, err)
+			t.Fatalf("bob cannot log in with his share %v after being added: %v", 3*cloudReload, err)
 		}
 		time.Sleep(100 * time.Millisecond) // the cloud polls its file; bounded above
 	}

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/p2pcam/p2pcam/mux/flv"
 )
 
 // procStatusKB reads a field such as VmHWM (peak RSS) from /proc.
@@ -121,21 +119,7 @@ func BenchmarkTimeToFirstVideoTag(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				dm := flv.NewDemuxer(resp.Body)
-				if _, err := dm.ReadHeader(); err != nil {
-					b.Fatal(err)
-				}
-				for {
-					tag, err := dm.ReadTag()
-					if err != nil {
-						b.Fatal(err)
-					}
-					if tag.Type == flv.TagTypeVideo {
-						if vd, err := flv.ParseVideoData(tag.Data); err == nil && vd.AVCPacketType == 1 {
-							break
-						}
-					}
-				}
+				readToFirstVideoFrame(b, resp.Body)
 				worst = max(worst, time.Since(start))
 				resp.Body.Close()
 			}

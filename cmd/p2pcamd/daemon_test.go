@@ -2,16 +2,15 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -45,26 +44,12 @@ func daemonBinary(t testing.TB) string {
 	return binPath
 }
 
-// syncBuffer collects a process's log lines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	// lines receives each line as it is written (non-blocking).
-	lines chan string
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // daemon is a running p2pcamd.
 type daemon struct {
 	t    testing.TB
 	cmd  *exec.Cmd
 	addr string // LAN mode host:port
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	done chan error
 }
 
@@ -96,21 +81,15 @@ func startBinary(t testing.TB, bin string, env []string, config string, args ...
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	d := &daemon{t: t, cmd: cmd, logs: &syncBuffer{lines: make(chan string, 1024)}, done: make(chan error, 1)}
+	d := &daemon{t: t, cmd: cmd, logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
-			d.logs.mu.Lock()
-			d.logs.buf.WriteString(line + "\n")
-			d.logs.mu.Unlock()
+			fmt.Fprintln(d.logs, line)
 			if m := listenRE.FindStringSubmatch(line); m != nil {
 				addr <- m[1]
-			}
-			select {
-			case d.logs.lines <- line:
-			default:
 			}
 		}
 		d.done <- cmd.Wait()
@@ -172,26 +151,5 @@ func (d *daemon) get(t testing.TB, req string) (int, string) {
 
 // waitLog waits up to timeout for a log line containing all of parts.
 func (d *daemon) waitLog(timeout time.Duration, parts ...string) (string, bool) {
-	deadline := time.After(timeout)
-	for {
-		for _, line := range strings.Split(d.logs.String(), "\n") {
-			if containsAll(line, parts) {
-				return line, true
-			}
-		}
-		select {
-		case <-d.logs.lines:
-		case <-deadline:
-			return "", false
-		}
-	}
-}
-
-func containsAll(s string, parts []string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
+	return d.logs.WaitFor(timeout, parts...)
 }

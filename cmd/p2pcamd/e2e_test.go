@@ -224,7 +224,7 @@ func TestBadRequestsDoNotDisturbViewers(t *testing.T) {
 		{"unknown path", "admin.php", 404, "no such request"},
 		{"tracks are P2P only", "ipc.track?action=live&channel=0&quality=high", 404, "no such request"},
 		{"talkback from a track is P2P only", "voice?channel=0&transport=track", 406, "no audio track"},
-		{"playback not yet", "ipc.flv?action=playback&channel=0&start_time=1&end_time=2", 406, "not supported"},
+		{"playback without recording", "ipc.flv?action=playback&channel=0&start_time=1&end_time=2", 406, "recording is off"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@
 //	p2pcamd --board sim                      built-in clips, no hardware
 //	p2pcamd --config /etc/p2pcam/p2pcamd.toml
 //	p2pcamd --lan 0.0.0.0:8080               LAN mode for the whole network
+//	p2pcamd --record-dir /mnt/sd/p2pcam      record continuously (docs/recording.md)
 //	p2pcamd --list-devices                   cameras, encoders and sound devices of this host
 package main
 
@@ -43,6 +44,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	boardName := fs.String("board", board.Auto, "board profile, overriding the config: "+board.Auto+
 		" (detect it) or one of "+strings.Join(board.Names(), ", "))
 	lan := fs.String("lan", "", "LAN mode HTTP `address`, overriding the config (e.g. 0.0.0.0:8080, or off)")
+	recordDir := fs.String("record-dir", "", "record continuously into `dir`, overriding the config's record.dir (docs/recording.md)")
 	logLevel := fs.String("log-level", "", "log level, overriding the config: debug, info, warn or error")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	showDevices := fs.Bool("list-devices", false, "print the V4L2 cameras and encoders (formats, sizes, frame rates, controls) and the ALSA sound devices, then exit")
@@ -78,6 +80,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	})
 	if *lan != "" {
 		cfg.LAN.Listen = *lan
+	}
+	if *recordDir != "" {
+		cfg.Record.Dir = *recordDir
 	}
 	if *logLevel != "" {
 		cfg.Log.Level = *logLevel

@@ -6,6 +6,7 @@ package ioc
 // riscv64, loong64 and s390x: 14 size bits, 2 direction bits.
 const (
 	sizeBits = 14
+	dirBits  = 2
 	dirNone  = 0
 	dirWrite = 1
 	dirRead  = 2

@@ -6,6 +6,7 @@ package ioc
 // 13 size bits, 3 direction bits, and a distinct value for "no argument".
 const (
 	sizeBits = 13
+	dirBits  = 3
 	dirNone  = 1
 	dirRead  = 2
 	dirWrite = 4

@@ -50,7 +50,9 @@ type Config struct {
 	// context ends: for a command-line viewer, which should say what is
 	// wrong at once. A connection that was up still reconnects.
 	FailFast bool
-	Logger   *slog.Logger
+	// Status, if set, records the connection's ups and downs.
+	Status *Status
+	Logger *slog.Logger
 }
 
 // Client is a kept-up connection.
@@ -130,6 +132,7 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 	defer close(c.done)
 	first := true
 	var wait time.Duration // before the next attempt, when already drawn (and logged)
+	c.cfg.Status.starting(time.Now())
 	for attempt := 0; ; attempt++ {
 		if !first || attempt > 0 { // the very first attempt goes at once
 			if wait == 0 {
@@ -149,6 +152,7 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 			if ctx.Err() != nil {
 				return
 			}
+			c.cfg.Status.failed(time.Now(), err)
 			if first && (c.cfg.FailFast || errors.Is(err, ErrRefused)) {
 				up <- err
 				return
@@ -172,6 +176,7 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 		c.mu.Unlock()
 		c.log.Info("connected to broker", "broker", c.cfg.URL, "client", c.cfg.ClientID)
 		since := time.Now()
+		c.cfg.Status.up(since)
 		c.setClient(cli)
 		if first {
 			up <- nil
@@ -180,8 +185,10 @@ func (c *Client) run(ctx context.Context, up chan<- error) {
 		c.serve(ctx, cli, conn)
 		c.setClient(nil)
 		if ctx.Err() != nil {
+			c.cfg.Status.down(time.Now(), "")
 			return
 		}
+		c.cfg.Status.down(time.Now(), "lost the broker")
 		c.log.Warn("lost the broker; reconnecting", "broker", c.cfg.URL)
 		if time.Since(since) >= stableAfter {
 			attempt = -1 // the next reconnect waits backoff(0)

@@ -54,8 +54,9 @@ func TestClient(t *testing.T) {
 		if err := <-subscribed; err != nil {
 			t.Fatal(err)
 		}
+		var status mqttclient.Status
 		cam, err := mqttclient.Connect(ctx, mqttclient.Config{
-			URL: url, ClientID: "cam", Username: "cam", Password: "cam-pass", Logger: quiet(),
+			URL: url, ClientID: "cam", Username: "cam", Password: "cam-pass", Logger: quiet(), Status: &status,
 			Will: &paho.WillMessage{Topic: "cam/will", Payload: []byte("gone")},
 		})
 		if err != nil {
@@ -72,7 +73,13 @@ func TestClient(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("the message never arrived")
 		}
+		if st := status.Snapshot(); !st.Connected || st.Connects != 1 || st.Reconnects() != 0 || st.LastError != "" {
+			t.Errorf("status while up: %+v", st)
+		}
 		cam.Close()
+		if st := status.Snapshot(); st.Connected || st.LastError != "" {
+			t.Errorf("status after a clean Close: %+v, want down with no error", st)
+		}
 		if err := cam.Publish(ctx, &paho.Publish{Topic: "cam/info"}); !errors.Is(err, mqttclient.ErrClosed) {
 			t.Errorf("Publish after Close: %v, want ErrClosed", err)
 		}

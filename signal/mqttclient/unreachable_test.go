@@ -1,12 +1,11 @@
 package mqttclient_test
 
 import (
-	"bytes"
 	"context"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,24 +23,6 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-// lockedLog is a slog destination safe for the client's goroutine.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // An unreachable broker is named at once, never hidden behind a timeout.
 func TestUnreachableBroker(t *testing.T) {
 	url := "mqtt://" + closedPort(t)
@@ -56,11 +37,12 @@ func TestUnreachableBroker(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs lockedLog
+			var logs syncbuf.Buffer
+			var status mqttclient.Status
 			ctx, cancel := context.WithTimeout(context.Background(), tt.wait)
 			defer cancel()
 			start := time.Now()
-			_, err := mqttclient.Connect(ctx, mqttclient.Config{URL: url, ClientID: "cam", FailFast: tt.failFast,
+			_, err := mqttclient.Connect(ctx, mqttclient.Config{URL: url, ClientID: "cam", FailFast: tt.failFast, Status: &status,
 				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			if err == nil {
 				t.Fatal("connected to a closed port")
@@ -69,6 +51,9 @@ func TestUnreachableBroker(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
+			}
+			if st := status.Snapshot(); st.Connected || st.Connects != 0 || st.Failures == 0 || !strings.Contains(st.LastError, "connection refused") {
+				t.Errorf("status %+v, want down after failures: connection refused", st)
 			}
 			if tt.failFast && time.Since(start) > 2*time.Second {
 				t.Errorf("fail fast took %v", time.Since(start))

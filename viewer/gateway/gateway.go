@@ -7,6 +7,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer"
 	"github.com/p2pcam/p2pcam/viewer/liveedge"
@@ -85,7 +87,10 @@ func (g *Gateway) Close() {
 	}
 }
 
-// ServeHTTP forwards one request.
+// ServeHTTP forwards one request. Each is logged at info level when it
+// ends: who asked (the remote address), the request, the quality served,
+// when it started, how long it ran, the bytes it carried and why it
+// ended; a live stream is logged when it starts, too.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		http.Error(w, "GET only", http.StatusMethodNotAllowed)
@@ -98,27 +103,39 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	line := r.URL.Path[1:] + "?" + r.URL.RawQuery
+	v := &viewerLog{log: g.log.With("viewer", r.RemoteAddr, "request", line), start: time.Now()}
+	if req, err := protocol.Parse(line); err == nil {
+		v.quality, v.live = req.Quality, req.Kind == protocol.KindLive
+	}
+	defer v.end()
 	conn, err := g.session(r.Context())
 	if err != nil {
 		g.log.Warn("cannot reach the camera", "err", err)
+		v.reason = "cannot reach the camera: " + err.Error()
 		http.Error(w, "cannot reach the camera: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	resp, err := conn.Request(r.Context(), line)
 	if err != nil {
+		v.reason = "request failed: " + err.Error()
 		http.Error(w, "request failed: "+err.Error(), http.StatusBadGateway)
 		return
 	}
 	defer resp.Body.Close()
+	v.status = resp.Status
 	if resp.Head.ContentType != "" {
 		w.Header().Set("Content-Type", resp.Head.ContentType)
 	}
 	if resp.Head.Quality != "" {
 		w.Header().Set("X-P2pcam-Quality", string(resp.Head.Quality))
+		v.quality = resp.Head.Quality
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	resp.Status.SetHTTPHeaders(w.Header())
 	w.WriteHeader(resp.Status.HTTP())
+	if v.live && resp.Status == protocol.StatusOK {
+		v.log.Info("viewer joined", "quality", v.quality)
+	}
 	var body io.Reader = resp.Body
 	if edge := g.liveEdge(r, resp); edge != nil {
 		body = edge
@@ -134,17 +151,63 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n, err := body.Read(buf)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
+				v.reason = "the viewer went away"
 				return
 			}
+			v.bytes += int64(n)
 			_ = rc.Flush()
 		}
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				g.log.Info("stream ended", "request", line, "err", err)
+			switch {
+			case errors.Is(err, io.EOF) && v.status != protocol.StatusOK:
+				v.reason = fmt.Sprintf("the camera refused (status %d)", v.status)
+			case errors.Is(err, io.EOF) && !v.live:
+				v.reason = "answered"
+			case errors.Is(err, io.EOF):
+				v.reason = "the camera closed the stream"
+			case r.Context().Err() != nil:
+				v.reason = "the viewer went away"
+			case errors.Is(err, link.ErrStreamEnded):
+				v.reason = err.Error()
+			case closed(conn.Done()):
+				v.reason = "the connection to the camera dropped"
+			default:
+				v.reason = err.Error()
 			}
 			return
 		}
 	}
+}
+
+// closed reports whether ch is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// viewerLog is what the gateway logs of one request.
+type viewerLog struct {
+	log     *slog.Logger
+	start   time.Time
+	live    bool
+	quality media.Quality
+	status  protocol.Status
+	bytes   int64
+	reason  string
+}
+
+// end logs the request's end.
+func (v *viewerLog) end() {
+	msg := "request done"
+	if v.live {
+		msg = "viewer left"
+	}
+	v.log.Info(msg, "quality", v.quality, "status", int(v.status), "started", v.start.Format(time.RFC3339),
+		"duration", time.Since(v.start).Round(time.Millisecond), "bytes", v.bytes, "reason", v.reason)
 }
 
 // liveEdge returns a live-edge filter for a live stream's body, or nil.

@@ -1,8 +1,9 @@
 // p2pcam browser SDK. Import the named lifecycle functions (a default
 // P2PCam instance), or make your own instances with `new P2PCam()`.
-import mqtt from 'mqtt';
+import { connect as mqttConnect } from './mqtt5.js';
 import { P2PCam } from './sdk.js';
 import { Player } from './player.js';
+import { cameraURL } from './http.js';
 
 export * from './errors.js';
 export { P2PCam, StreamHandle, requestLine, commandLine } from './sdk.js';
@@ -11,16 +12,19 @@ export { Player, FREEZE_MS } from './player.js';
 export { pathKind, selectedPath } from './stats.js';
 export { answerSignedBytes, verifyAnswer } from './signing.js';
 export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
+export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
+export { mark } from './marks.js';
+export { MQTTClient, MQTTError, connect as connectMQTT } from './mqtt5.js';
 
 /** create returns a new SDK instance wired to the bundled MQTT client. */
 export function create(options = {}) {
-  return new P2PCam().init({ mqttConnect: (url, o) => mqtt.connect(url, o), ...options });
+  return new P2PCam().init({ mqttConnect, ...options });
 }
 
 /** The default instance behind the lifecycle functions. */
 export const sdk = new P2PCam();
 
-export const init = (options = {}) => { sdk.init({ mqttConnect: (url, o) => mqtt.connect(url, o), ...options }); return sdk; };
+export const init = (options = {}) => { sdk.init({ mqttConnect, ...options }); return sdk; };
 export const login = (user, password) => sdk.login(user, password);
 export const connectSignalling = (o) => sdk.connectSignalling(o);
 export const startP2PService = (id, deviceInfo) => sdk.startP2PService(id, deviceInfo);
@@ -38,6 +42,15 @@ export const off = (name, fn) => sdk.off(name, fn);
  * opts {quality, channel, mode:'auto'|'flv'|'track'}. Call play(). */
 export function createPlayer(id, video, opts = {}, instance = sdk) {
   return new Player(instance, video, { id, loadMpegts, ...opts });
+}
+
+/** createURLPlayer plays a camera reached over HTTP (its LAN mode, or a
+ * `p2pcam serve` gateway) in a <video> with mpegts.js: url is the
+ * camera's base URL, with `?token=` when its LAN mode wants one (see
+ * cameraURL); opts {quality, channel, id}. Call play(). */
+export function createURLPlayer(url, video, opts = {}) {
+  const cam = typeof url === 'string' ? cameraURL(url) : url;
+  return new Player(null, video, { id: opts.id ?? cam.base, loadMpegts, ...opts, cam });
 }
 
 /** loadMpegts loads mpegts.js (a separate chunk: only the FLV path needs

@@ -1,9 +1,13 @@
 // The player page: log in, list cameras, a grid of players, talkback,
-// commands and a stats overlay. It uses only the SDK's public API.
-import { create, createPlayer, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+// commands and a stats overlay. Besides the cloud's P2P cameras it plays
+// cameras reached over HTTP (a camera's LAN mode, a `p2pcam serve`
+// gateway): config.json's `cameras`, or a URL typed in the Open box.
+// It uses only the SDK's public API.
+import { create, createPlayer, createURLPlayer, cameraURL, httpCommand, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
-const state = { sdk: null, config: {}, tiles: new Map(), devices: [] };
+// urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
+const state = { sdk: null, config: {}, tiles: new Map(), devices: [], urlCams: new Map() };
 // For tests and the console.
 globalThis.p2pcamPage = state;
 
@@ -49,6 +53,7 @@ async function doLogin(user, password, prefetched) {
   try {
     if (!state.sdk) state.sdk = sdkFor(state.config);
     const acct = await state.sdk.login(user, password, prefetched);
+    mark('login');
     state.user = acct.user;
     state.devices = acct.devices;
     $('#login').hidden = true;
@@ -79,8 +84,8 @@ function logout() {
 function renderCameras() {
   const ul = $('#cameras');
   ul.textContent = '';
-  const names = new Set([...state.devices.map((d) => d.device), ...state.tiles.keys()]);
-  if (!state.sdk) {
+  const names = new Set([...state.urlCams.keys(), ...state.devices.map((d) => d.device), ...state.tiles.keys()]);
+  if (!state.sdk && !state.urlCams.size) {
     ul.innerHTML = '<li class="empty">Sign in to see your cameras.</li>';
   } else if (!names.size) {
     ul.innerHTML = '<li class="empty">No camera is shared with this account.</li>';
@@ -93,7 +98,9 @@ function renderCameras() {
     li.innerHTML = '<span class="state"></span><span class="cam"><span class="cam-name"></span><span class="perm"></span></span><button type="button"></button>';
     li.querySelector('.state').className = 'state ' + ({ playing: 'on', connecting: 'wait', failed: 'bad' }[st] || '');
     li.querySelector('.cam-name').textContent = name;
-    li.querySelector('.perm').textContent = d ? d.perm.join(' · ') : '';
+    const url = state.urlCams.get(name);
+    const host = url && new URL(url, location.href).host;
+    li.querySelector('.perm').textContent = d ? d.perm.join(' · ') : url ? (name.startsWith(host) ? 'HTTP-FLV' : `HTTP-FLV · ${host}`) : '';
     const b = li.querySelector('button');
     b.textContent = t ? 'Close' : 'Watch';
     b.onclick = () => (t ? closeTile(name) : openTile(name));
@@ -124,7 +131,7 @@ function setStatus(t, status, text) {
 
 function showStats(t, s) {
   const rows = [
-    ['path', `${s.path || '?'}${s.transport ? ' · ' + s.transport : ''}`],
+    ['path', s.transport === 'http' ? 'http · FLV' : `${s.path || '?'}${s.transport ? ' · ' + s.transport : ''}`],
     ['video', s.width ? `${s.width}×${s.height}` : '–'],
     ['bitrate', fmtRate(s.bitrate)],
     ['fps', s.fps.toFixed(1)],
@@ -146,9 +153,20 @@ function showStats(t, s) {
   badge.classList.toggle('relay', s.path === 'relay');
 }
 
+/** addURLCamera lists an HTTP camera typed in the Open box (or from
+ * config.json) and returns its name. */
+function addURLCamera(url, name) {
+  const cam = cameraURL(url); // throws a P2PError saying what is wrong
+  name ||= new URL(cam.base).host + new URL(cam.base).pathname.replace(/\/$/, '');
+  state.urlCams.set(name, url);
+  return name;
+}
+
 async function openTile(device, opts = {}) {
-  if (!state.sdk) { banner('Sign in first.'); return; }
+  const url = state.urlCams.get(device);
+  if (!state.sdk && !url) { banner('Sign in first.'); return; }
   if (state.tiles.has(device)) return state.tiles.get(device);
+  mark('tile');
   $('#placeholder').hidden = true;
   const el = $('#tile').content.firstElementChild.cloneNode(true);
   el.dataset.device = device;
@@ -156,7 +174,9 @@ async function openTile(device, opts = {}) {
   $('#grid').append(el);
   const video = $('video', el);
   video.muted = true;
-  const t = { device, el, video, player: null, status: '', quality: opts.quality || 'high', talking: false };
+  const t = { device, el, video, player: null, status: '', quality: opts.quality || 'high', talking: false, cam: url ? cameraURL(url) : null };
+  // Talkback to an HTTP camera (a POST that streams) is not in the page.
+  $('.talk', el).hidden = !!t.cam;
   state.tiles.set(device, t);
   $('.quality', el).value = t.quality;
   // Whenever pictures move again (after a re-dial, a quality switch).
@@ -166,10 +186,30 @@ async function openTile(device, opts = {}) {
   return t;
 }
 
+function onFirstFrame(t) {
+  // Milliseconds since the page began to load (performance's origin).
+  t.firstFrameAt ??= Math.round(performance.now());
+  state.firstFrameAt ??= t.firstFrameAt;
+  setStatus(t, 'playing');
+}
+
+async function startHTTPTile(t) {
+  if (!t.player) {
+    t.player = createURLPlayer(t.cam, t.video, { quality: t.quality, id: t.device });
+    t.player.on('stats', (s) => showStats(t, s));
+    t.player.on('firstframe', () => onFirstFrame(t));
+    t.player.on('error', (e) => { if (state.tiles.get(t.device) === t && t.status !== 'failed') setStatus(t, 'failed', errText(e)); });
+  }
+  setStatus(t, 'connecting', 'Starting video…');
+  await t.player.play();
+  if (t.video.videoWidth) setStatus(t, 'playing');
+}
+
 async function startTile(t) {
   setStatus(t, 'connecting', 'Connecting…');
   const sdk = state.sdk;
   try {
+    if (t.cam) { await startHTTPTile(t); return; }
     if (!sdk.services.has(t.device)) {
       const s = await sdk.startP2PService(t.device, { device: t.device });
       s.on('reconnecting', () => { if (t.player?.playing) setStatus(t, 'connecting', 'Reconnecting…'); });
@@ -181,12 +221,7 @@ async function startTile(t) {
     if (!t.player) {
       t.player = createPlayer(t.device, t.video, { quality: t.quality }, sdk);
       t.player.on('stats', (s) => showStats(t, s));
-      t.player.on('firstframe', () => {
-        // Milliseconds since the page began to load (performance's origin).
-        t.firstFrameAt ??= Math.round(performance.now());
-        state.firstFrameAt ??= t.firstFrameAt;
-        setStatus(t, 'playing');
-      });
+      t.player.on('firstframe', () => onFirstFrame(t));
       t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
       t.player.on('error', (e) => { console.warn(t.device, e); });
     }
@@ -203,7 +238,7 @@ function stopTile(t) {
   t.player?.stop();
   t.player = null;
   if (t.talking) toggleTalk(t, false);
-  state.sdk?.stopServiceById(t.device);
+  if (!t.cam) state.sdk?.stopServiceById(t.device);
   setStatus(t, 'stopped', 'Stopped');
 }
 
@@ -299,7 +334,8 @@ async function sendCommand(e) {
   out.textContent = '…';
   const t0 = performance.now();
   try {
-    const reply = await state.sdk.sendCommand(id, cmd);
+    const cam = state.tiles.get(id)?.cam;
+    const reply = cam ? await httpCommand(cam, cmd) : await state.sdk.sendCommand(id, cmd);
     out.textContent = (typeof reply === 'string' ? reply : JSON.stringify(reply, null, 2)) + `\n\n(${Math.round(performance.now() - t0)} ms)`;
   } catch (err) {
     out.classList.add('err');
@@ -309,22 +345,42 @@ async function sendCommand(e) {
 
 async function main() {
   state.moduleAt = Math.round(performance.now());
+  mark('page-module');
   $('#login').onsubmit = (e) => { e.preventDefault(); doLogin($('#user').value, $('#password').value).catch(() => {}); };
   $('#logout').onclick = logout;
-  $('#add').onsubmit = (e) => { e.preventDefault(); openTile($('#add-device').value.trim()); $('#add-device').value = ''; };
+  $('#add').onsubmit = (e) => {
+    e.preventDefault();
+    let name = $('#add-device').value.trim();
+    if (/^https?:\/\//i.test(name)) {
+      try { name = addURLCamera(name); } catch (err) { banner(errText(err)); return; }
+    }
+    openTile(name);
+    $('#add-device').value = '';
+  };
   $('#command').onsubmit = sendCommand;
   renderCameras();
   const boot = await globalThis.p2pcamBoot;
   state.config = boot?.config || await loadConfig();
+  mark('config');
+  for (const c of state.config.cameras || []) {
+    try { addURLCamera(c.url, c.name); } catch (err) { banner(`config.json: ${errText(err)}`); }
+  }
+  // A gateway with no cloud behind it: nothing to sign in to.
+  $('#login').hidden = state.config.signin === false;
+  renderCameras();
+  const autoplay = (names) => (state.config.autoplay === true ? names : (state.config.autoplay || []).filter((d) => names.includes(d)));
+  const http = autoplay([...state.urlCams.keys()]);
   const auto = state.config.autologin;
   if (auto?.user) {
     $('#user').value = auto.user;
     try {
       const pre = await boot?.login;
       await doLogin(auto.user, auto.password, pre?.status ? pre : undefined);
-    } catch { return; }
-    const list = state.config.autoplay === true ? state.devices.map((d) => d.device) : (state.config.autoplay || []);
-    await Promise.all(list.map((d) => openTile(d)));
+    } catch { await Promise.all(http.map((d) => openTile(d))); return; }
+    const list = state.config.autoplay === true ? state.devices.map((d) => d.device) : (state.config.autoplay || []).filter((d) => !state.urlCams.has(d));
+    await Promise.all([...http, ...list].map((d) => openTile(d)));
+  } else {
+    await Promise.all(http.map((d) => openTile(d)));
   }
   state.ready = true;
 }

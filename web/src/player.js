@@ -1,11 +1,15 @@
 // Player plays one camera in a <video>: media tracks when the camera
 // offers them (a MediaStream, the browser's own jitter buffer and
 // decoder), else the X-P2P FLV stream on a data channel through
-// mpegts.js (Media Source Extensions). It keeps playing across
-// re-dials and reports stats: path, bitrate, fps, freezes, delay.
+// mpegts.js (Media Source Extensions); or, for a camera reached over
+// HTTP (LAN mode, a gateway), its HTTP-FLV through mpegts.js. It keeps
+// playing across re-dials and reports stats: path, bitrate, fps,
+// freezes, delay.
 import { Emitter } from './emitter.js';
-import { P2PError, ERR_PLAYBACK } from './errors.js';
+import { P2PError, ERR_PLAYBACK, ERR_CONNECT, ERR_STATUS } from './errors.js';
 import { inboundVideo } from './stats.js';
+import { flvURL } from './http.js';
+import { mark } from './marks.js';
 
 /** FREEZE_MS: a gap this long between shown frames counts as a freeze. */
 export const FREEZE_MS = 500;
@@ -14,7 +18,8 @@ export class Player extends Emitter {
   /**
    * @param {P2PCam} sdk
    * @param {HTMLVideoElement} video
-   * @param {object} opts {id, quality:'standard'|'high'|'super', channel:0, mode:'auto'|'flv'|'track', mpegts}
+   * @param {object} opts {id, quality:'standard'|'high'|'super', channel:0, mode:'auto'|'flv'|'track', mpegts},
+   *   or for an HTTP camera {cam: {base, token}} (see cameraURL) and no sdk
    */
   constructor(sdk, video, opts) {
     super();
@@ -24,6 +29,7 @@ export class Player extends Emitter {
     this.quality = opts.quality || 'high';
     this.channel = opts.channel ?? 0;
     this.mode = opts.mode || 'auto';
+    this.cam = opts.cam || null; // an HTTP camera: no P2P service
     this.mpegts = opts.mpegts; // or loaded on first use by opts.loadMpegts
     this.loadMpegts = opts.loadMpegts;
     this.playing = false;
@@ -33,12 +39,20 @@ export class Player extends Emitter {
     this._offs = [];
   }
 
-  get service() { return this.sdk.services.get(this.id); }
+  get service() { return this.sdk?.services.get(this.id); }
 
   /** play starts (or restarts) the stream; it resolves once the camera
    * accepted the request. */
   async play() {
     this.playing = true;
+    if (this.cam) {
+      if (!this._httpStats) {
+        this._watchFrames();
+        this._httpStats = setInterval(() => this._onStats({ path: 'http', bitrate: (this._speedKBps || 0) * 8000 }), 1000);
+      }
+      await this._start();
+      return;
+    }
     const s = this.sdk.service(this.id);
     if (!this._offs.length) {
       this._offs.push(
@@ -55,6 +69,14 @@ export class Player extends Emitter {
   }
 
   async _start() {
+    if (this.cam) {
+      this._teardown();
+      this.transport = 'http';
+      this.startedAt = performance.now();
+      await this._startFLV();
+      this.emit('playing', { id: this.id, transport: this.transport, quality: this.quality });
+      return;
+    }
     const s = this.sdk.service(this.id);
     this._teardown();
     const useTrack = this.mode === 'track' || (this.mode === 'auto' && s.tracks);
@@ -79,7 +101,9 @@ export class Player extends Emitter {
   async _startTrack(s) {
     const line = `ipc.track?action=live&channel=${this.channel}&quality=${this.quality}`;
     const old = this._trackHandle;
+    mark('stream-request');
     const h = await this.sdk.startStream(this.id, line, { onError: (e) => this.emit('error', e) });
+    mark('stream-head');
     this._trackHandle = h;
     if (old) old.stop(); // the new request took over; end the old one after
     this.head = h.head;
@@ -99,6 +123,7 @@ export class Player extends Emitter {
     }
     const mpegts = this.mpegts;
     if (!mpegts || !mpegts.isSupported()) throw new P2PError(ERR_PLAYBACK, 'this browser cannot play FLV (no Media Source Extensions with H.264)');
+    if (this.cam) return this._startHTTP(mpegts);
     const line = `ipc.flv?action=live&channel=${this.channel}&quality=${this.quality}`;
     const player = this;
     let handle = null;
@@ -125,6 +150,7 @@ export class Player extends Emitter {
           handle = h;
           player.head = h.head;
           player._headAt = performance.now();
+          mark('stream-head');
           player._flvHandle = h;
           pendingHead?.resolve(h);
         }, (e) => { loader._status = 3; pendingHead?.reject(e); });
@@ -132,18 +158,49 @@ export class Player extends Emitter {
       abort() { this._status = 0; handle?.stop(); }
     }
     const headP = new Promise((resolve, reject) => { pendingHead = { resolve, reject }; });
+    const mp = this._mpegtsPlayer(mpegts, 'p2pcam:' + line, { customLoader: Loader });
+    mp.on(mpegts.Events.ERROR, (type, detail, info) => this.emit('error', new P2PError(ERR_PLAYBACK, `player: ${type} ${detail} ${info?.msg || ''}`.trim())));
+    await this._attachMpegts(mp, headP);
+  }
+
+  /** _startHTTP plays an HTTP camera's HTTP-FLV; it resolves once the
+   * stream's media info arrived, and rejects with what the camera or
+   * the network said otherwise. */
+  async _startHTTP(mpegts) {
+    const url = flvURL(this.cam, { channel: this.channel, quality: this.quality });
+    const mp = this._mpegtsPlayer(mpegts, url, {});
+    const started = new Promise((resolve, reject) => {
+      mp.on(mpegts.Events.MEDIA_INFO, () => resolve());
+      mp.on(mpegts.Events.STATISTICS_INFO, (st) => { this._speedKBps = st.speed; });
+      mp.on(mpegts.Events.ERROR, (type, detail, info) => {
+        let err;
+        if (info?.code > 0) err = new P2PError(ERR_STATUS, `${this.cam.base}: HTTP ${info.code} ${info.msg || ''}`.trim(), { status: info.code });
+        else if (type === mpegts.ErrorTypes?.NETWORK_ERROR) err = new P2PError(ERR_CONNECT, `${this.cam.base}: cannot load the stream (${info?.msg || detail}); is the camera up, and does it allow this page's origin? (lan.allowed_origins, p2pcam serve --allow-origin)`);
+        else err = new P2PError(ERR_PLAYBACK, `player: ${type} ${detail} ${info?.msg || ''}`.trim());
+        reject(err);
+        this.emit('error', err);
+      });
+    });
+    await this._attachMpegts(mp, started);
+  }
+
+  _mpegtsPlayer(mpegts, url, extra) {
     // mpegts.js logs every segment at info level: keep warnings and errors.
     if (mpegts.LoggingControl) {
       mpegts.LoggingControl.enableDebug = false;
       mpegts.LoggingControl.enableVerbose = false;
       mpegts.LoggingControl.enableInfo = false;
     }
-    const mp = mpegts.createPlayer({ type: 'flv', isLive: true, url: 'p2pcam:' + line }, {
-      customLoader: Loader, enableWorker: false, enableStashBuffer: false, lazyLoad: false,
+    const mp = mpegts.createPlayer({ type: 'flv', isLive: true, url }, {
+      enableWorker: false, enableStashBuffer: false, lazyLoad: false,
       autoCleanupSourceBuffer: true, liveSync: true, liveSyncMaxLatency: 0.9, liveSyncTargetLatency: 0.4, liveSyncPlaybackRate: 1.25,
+      ...extra,
     });
     this._mp = mp;
-    mp.on(mpegts.Events.ERROR, (type, detail, info) => this.emit('error', new P2PError(ERR_PLAYBACK, `player: ${type} ${detail} ${info?.msg || ''}`.trim())));
+    return mp;
+  }
+
+  async _attachMpegts(mp, headP) {
     this.video.srcObject = null;
     // Start at the first buffered picture at once, rather than waiting
     // for mpegts.js's stall jumper.
@@ -192,6 +249,8 @@ export class Player extends Emitter {
     for (const off of this._offs.splice(0)) off();
     cancelAnimationFrame?.(this._raf);
     clearInterval(this._fpsTimer);
+    clearInterval(this._httpStats);
+    this._httpStats = null;
     if (this.video.srcObject) this.video.srcObject = null;
     this.video.removeAttribute('src');
     try { this.video.load(); } catch { /* */ }
@@ -219,7 +278,7 @@ export class Player extends Emitter {
         f.freezes++;
         f.longest = Math.max(f.longest, now - f.last);
       }
-      if (!f.first && this.startedAt) { f.first = now - this.startedAt; this.emit('firstframe', { id: this.id, ms: f.first }); }
+      if (!f.first && this.startedAt) { f.first = now - this.startedAt; mark('first-frame'); this.emit('firstframe', { id: this.id, ms: f.first }); }
       f.last = now;
       f.count++;
       if (this.playing && v.requestVideoFrameCallback) v.requestVideoFrameCallback(onFrame);
@@ -238,7 +297,7 @@ export class Player extends Emitter {
   _onStats(st) {
     const v = this.video;
     let delay = null;
-    if (this.transport === 'flv' && v.buffered.length) {
+    if ((this.transport === 'flv' || this.transport === 'http') && v.buffered.length) {
       delay = (v.buffered.end(v.buffered.length - 1) - v.currentTime) * 1000;
     } else if (this.transport === 'track') {
       const iv = inboundVideo(st.report);

@@ -7,6 +7,7 @@ import {
 } from './errors.js';
 import { P2PService, randomId } from './service.js';
 import { FLVAudioMuxer, MicReader } from './talk.js';
+import { mark } from './marks.js';
 
 const defaultTimeouts = {
   login: 8000, // HTTP login and token calls
@@ -167,6 +168,7 @@ export class P2PCam extends Emitter {
     this._need();
     // prefetched: a {status, json} of a /api/login the page already sent.
     const { status, json } = prefetched || await this._post('/api/login', { user, password });
+    mark('login-api');
     if (status === 401 || status === 403) throw new P2PError(ERR_LOGIN, json?.error || 'wrong user or password');
     if (status !== 200 || !json || !json.mqtt) throw new P2PError(ERR_CLOUD, `login: the cloud answered ${status}${json?.error ? ': ' + json.error : ''}`);
     this._credentials = { user, password };
@@ -226,6 +228,7 @@ export class P2PCam extends Emitter {
       };
       client.once('error', fail);
       client.once('connect', () => {
+        mark('mqtt-connected');
         clearTimeout(timer);
         client.removeListener?.('error', fail);
         client.on('error', (e) => this.emit('error', new P2PError(ERR_SIGNALLING, `signalling: ${e.message}`, { cause: e })));

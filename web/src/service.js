@@ -8,6 +8,7 @@ import {
 } from './errors.js';
 import { verifyAnswer } from './signing.js';
 import { selectedPath } from './stats.js';
+import { mark as perfMark } from './marks.js';
 
 const sessionAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -88,7 +89,8 @@ export class P2PService extends Emitter {
     const started = this.env.now();
     // Milliseconds from the start of the dial to each step, for stats.
     const timing = this.timing = {};
-    const mark = (k) => { timing[k] = this.env.now() - started; };
+    const mark = (k) => { timing[k] = this.env.now() - started; perfMark(k); };
+    perfMark('dial');
     // The token, the camera's info and our offer (ICE gathering starts
     // with it) all at once: an unshared device fails fast even when it is
     // offline, and a shared one connects sooner.
@@ -150,7 +152,7 @@ export class P2PService extends Emitter {
     const connectedP = new Promise((res, rej) => {
       pc.onconnectionstatechange = () => {
         const st = pc.connectionState;
-        if (st === 'connected') res();
+        if (st === 'connected') { mark('ice-connected'); res(); }
         else if (st === 'failed') rej(new P2PError(ERR_CONNECT, `no network path to camera ${this.device} (ICE failed): check the TURN server`));
         this._onPeerState(pc, st);
       };
@@ -168,6 +170,7 @@ export class P2PService extends Emitter {
             mark('answer');
             await verifyAnswer(this.env.subtle, await keyP, session, offerSDP, m.sdp, m.sig);
             if (pc !== this.pc) return;
+            mark('answer-verified');
             await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
             this.tracks = hasMediaTracks(m.sdp);
             for (const c of early.splice(0)) this._addCandidate(pc, c);
@@ -187,6 +190,7 @@ export class P2PService extends Emitter {
 
     await send({ type: 'offer', token, sdp: offerSDP });
     offerSent = true;
+    mark('offer-sent');
     for (const c of held.splice(0)) send({ type: 'candidate', candidate: c }).catch(() => {});
 
     await this._within(Promise.all([answeredP, keyP]), t.answer, () => (infoArrived

@@ -4,7 +4,6 @@ package gpiotest
 
 import (
 	"encoding/binary"
-	"runtime"
 	"unsafe"
 )
 
@@ -36,37 +35,13 @@ const (
 	flagOutput    = 1 << 3
 )
 
-// The ioctl commands (type 0xB4), and the direction bits of this
-// architecture's _IOC encoding.
+// The ioctl commands (type 0xB4).
 const (
 	nrChipInfo  = 0x01
 	nrGetLine   = 0x07
 	nrGetValues = 0x0E
 	nrSetValues = 0x0F
 )
-
-var sizeBits, dirRead, dirWrite = func() (uint, uint, uint) {
-	switch runtime.GOARCH {
-	case "mips", "mipsle", "mips64", "mips64le", "ppc64", "ppc64le":
-		return 13, 2, 4
-	}
-	return 14, 2, 1
-}()
-
-// decoded is an ioctl request number taken apart.
-type decoded struct {
-	typ, nr, dir uint
-	size         int
-}
-
-func decode(req uint) decoded {
-	return decoded{
-		nr:   req & 0xff,
-		typ:  req >> 8 & 0xff,
-		size: int(req >> 16 & (1<<sizeBits - 1)),
-		dir:  req >> (16 + sizeBits),
-	}
-}
 
 // mem is an ioctl argument as bytes.
 type mem []byte

@@ -8,6 +8,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
 // Kernel is a fake gpio.Sys holding fake chips at /dev/gpiochip0,
@@ -115,29 +117,29 @@ func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
 	if !ok {
 		return unix.EBADF
 	}
-	d := decode(req)
-	if d.typ != 0xB4 {
+	d := ioc.Decode(req)
+	if d.Type != 0xB4 {
 		k.calls = append(k.calls, fmt.Sprintf("ioctl %#x", req))
 		return unix.ENOTTY
 	}
-	both := dirRead | dirWrite
+	read, both := d.Read && !d.Write, d.Read && d.Write
 	switch {
-	case h.offsets == nil && d.nr == nrChipInfo && d.dir == dirRead && d.size == sizeChipInfo:
+	case h.offsets == nil && d.Nr == nrChipInfo && read && d.Size == sizeChipInfo:
 		k.calls = append(k.calls, "ioctl GPIO_GET_CHIPINFO_IOCTL")
-		m := view(arg, d.size)
+		m := view(arg, d.Size)
 		m.putStr(0, 32, h.chip.name)
 		m.putStr(32, 32, h.chip.Label)
 		m.put32(64, uint32(h.chip.Lines))
 		return nil
-	case h.offsets == nil && d.nr == nrGetLine && d.dir == both && d.size == sizeLineReq:
+	case h.offsets == nil && d.Nr == nrGetLine && both && d.Size == sizeLineReq:
 		k.calls = append(k.calls, "ioctl GPIO_V2_GET_LINE_IOCTL")
-		return k.getLine(h.chip, view(arg, d.size))
-	case h.offsets != nil && d.nr == nrGetValues && d.dir == both && d.size == sizeLineValues:
+		return k.getLine(h.chip, view(arg, d.Size))
+	case h.offsets != nil && d.Nr == nrGetValues && both && d.Size == sizeLineValues:
 		k.calls = append(k.calls, "ioctl GPIO_V2_LINE_GET_VALUES_IOCTL")
-		return h.getValues(view(arg, d.size))
-	case h.offsets != nil && d.nr == nrSetValues && d.dir == both && d.size == sizeLineValues:
+		return h.getValues(view(arg, d.Size))
+	case h.offsets != nil && d.Nr == nrSetValues && both && d.Size == sizeLineValues:
 		k.calls = append(k.calls, "ioctl GPIO_V2_LINE_SET_VALUES_IOCTL")
-		return h.setValues(view(arg, d.size))
+		return h.setValues(view(arg, d.Size))
 	}
 	k.calls = append(k.calls, fmt.Sprintf("ioctl %#x", req))
 	return unix.ENOTTY

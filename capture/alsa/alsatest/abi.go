@@ -4,7 +4,6 @@ package alsatest
 
 import (
 	"encoding/binary"
-	"runtime"
 	"unsafe"
 )
 
@@ -90,37 +89,6 @@ const (
 	cardComponents = 248
 	sizeCardInfo   = 376
 )
-
-// The _IOC fields of the running architecture.
-var iocSizeBits, iocDirBits, iocNone, iocRead, iocWrite = func() (uint, uint, uint, uint, uint) {
-	switch runtime.GOARCH {
-	case "mips", "mipsle", "mips64", "mips64le", "ppc64", "ppc64le":
-		return 13, 3, 1, 2, 4
-	}
-	return 14, 2, 0, 2, 1
-}()
-
-// request describes one decoded request number.
-type request struct {
-	typ   byte
-	nr    uint
-	size  int
-	read  bool // _IOC_READ: the kernel writes the argument
-	write bool // _IOC_WRITE: the kernel reads the argument
-	none  bool // the direction is _IOC_NONE exactly
-}
-
-func decode(req uint) request {
-	dir := req >> (16 + iocSizeBits) & (1<<iocDirBits - 1)
-	return request{
-		typ:   byte(req >> 8),
-		nr:    req & 0xff,
-		size:  int(req >> 16 & (1<<iocSizeBits - 1)),
-		read:  dir&iocRead != 0,
-		write: dir&iocWrite != 0,
-		none:  dir == iocNone,
-	}
-}
 
 // mem is an ioctl argument.
 type mem []byte

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -16,6 +17,8 @@ import (
 
 	"github.com/p2pcam/p2pcam/capture/alsa"
 	"github.com/p2pcam/p2pcam/internal/ioctltest"
+
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
 // Kernel is a fake kernel serving fake sound cards. It implements
@@ -27,6 +30,8 @@ type Kernel struct {
 	cards []*card
 	nodes map[string]*node
 	fds   ioctltest.FDTable[*node]
+
+	polling atomic.Int32 // Poll calls in progress
 }
 
 type card struct {
@@ -255,9 +260,9 @@ func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
 	if n == nil {
 		return unix.EBADF
 	}
-	r := decode(req)
-	sp, ok := specFor(n.dev != nil, r.typ, r.nr)
-	if !ok || sp.size != r.size || sp.read != r.read || sp.write != r.write || (!sp.read && !sp.write && !r.none) {
+	r := ioc.Decode(req)
+	sp, ok := specFor(n.dev != nil, r.Type, r.Nr)
+	if !ok || sp.size != r.Size || sp.read != r.Read || sp.write != r.Write || (!sp.read && !sp.write && !r.None) {
 		if n.dev != nil {
 			n.dev.mu.Lock()
 			n.dev.record(fmt.Sprintf("bad request 0x%08x", req))
@@ -278,10 +283,24 @@ func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
 	return n.dev.ioctl(sp.name, m)
 }
 
+// WaitPolling waits up to timeout for a caller to be blocked in Poll (a
+// Read or Write waiting on the device) and reports whether one is, so
+// that a test can act on a blocked call rather than sleep and hope.
+func (k *Kernel) WaitPolling(timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); k.polling.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
+}
+
 // Poll implements alsa.Sys. Fake descriptors are answered by their
 // device; the others (the PCM's eventfd) are polled for real, for as
 // long as the fake ones have nothing to report.
 func (k *Kernel) Poll(fds []unix.PollFd, timeout int) (int, error) {
+	k.polling.Add(1)
+	defer k.polling.Add(-1)
 	return ioctltest.Poll(fds, timeout, func(fd int, events int16) (int16, time.Duration) {
 		n := k.node(fd)
 		if n == nil {

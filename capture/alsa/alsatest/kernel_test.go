@@ -12,18 +12,21 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/p2pcam/p2pcam/capture/alsa"
+
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
-// ioc builds a request number independently of package alsa.
-func ioc(read, write bool, typ byte, size int, nr uint) uint {
-	dir := iocNone
-	if read {
-		dir = iocRead
+// req builds a request number independently of package alsa.
+func req(read, write bool, typ byte, size int, nr byte) uint {
+	switch {
+	case read && write:
+		return ioc.IOWR(typ, nr, uintptr(size))
+	case read:
+		return ioc.IOR(typ, nr, uintptr(size))
+	case write:
+		return ioc.IOW(typ, nr, uintptr(size))
 	}
-	if write {
-		dir = dir&^iocNone | iocWrite
-	}
-	return dir<<(16+iocSizeBits) | uint(size)<<16 | uint(typ)<<8 | nr
+	return ioc.IO(typ, nr)
 }
 
 func TestIoctlChecksRequests(t *testing.T) {
@@ -42,14 +45,14 @@ func TestIoctlChecksRequests(t *testing.T) {
 		req  uint
 		want error
 	}{
-		{"PVERSION", ioc(true, false, 'A', 4, 0x00), nil},
-		{"PVERSION with the wrong size", ioc(true, false, 'A', 8, 0x00), unix.ENOTTY},
-		{"PVERSION with the wrong direction", ioc(false, true, 'A', 4, 0x00), unix.ENOTTY},
-		{"INFO", ioc(true, false, 'A', sizePCMInfo, 0x01), nil},
-		{"HW_REFINE with 604/608 swapped", ioc(true, true, 'A', 1212-sizeHwParams, 0x10), unix.ENOTTY},
-		{"PREPARE before HW_PARAMS", ioc(false, false, 'A', 0, 0x40), unix.EBADFD},
-		{"control request on a PCM", ioc(true, false, 'U', sizeCardInfo, 0x01), unix.ENOTTY},
-		{"unknown", ioc(false, false, 'A', 0, 0x99), unix.ENOTTY},
+		{"PVERSION", req(true, false, 'A', 4, 0x00), nil},
+		{"PVERSION with the wrong size", req(true, false, 'A', 8, 0x00), unix.ENOTTY},
+		{"PVERSION with the wrong direction", req(false, true, 'A', 4, 0x00), unix.ENOTTY},
+		{"INFO", req(true, false, 'A', sizePCMInfo, 0x01), nil},
+		{"HW_REFINE with 604/608 swapped", req(true, true, 'A', 1212-sizeHwParams, 0x10), unix.ENOTTY},
+		{"PREPARE before HW_PARAMS", req(false, false, 'A', 0, 0x40), unix.EBADFD},
+		{"control request on a PCM", req(true, false, 'U', sizeCardInfo, 0x01), unix.ENOTTY},
+		{"unknown", req(false, false, 'A', 0, 0x99), unix.ENOTTY},
 	}
 	for _, tc := range tests {
 		if err := k.Ioctl(fd, tc.req, arg); !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {

@@ -4,7 +4,6 @@ package v4l2test
 
 import (
 	"encoding/binary"
-	"runtime"
 	"unsafe"
 )
 
@@ -51,35 +50,6 @@ const (
 	sizeExtControl   = 20
 	sizeEncoderCmd   = 40
 )
-
-// The _IOC fields of the running architecture.
-var iocSizeBits, iocRead, iocWrite = func() (uint, uint, uint) {
-	switch runtime.GOARCH {
-	case "mips", "mipsle", "mips64", "mips64le", "ppc64", "ppc64le":
-		return 13, 2, 4
-	}
-	return 14, 2, 1
-}()
-
-// request describes one decoded request number.
-type request struct {
-	nr        uint
-	size      int
-	read      bool // _IOC_READ: the kernel writes the argument
-	write     bool // _IOC_WRITE: the kernel reads the argument
-	validType bool // type 'V'
-}
-
-func decode(req uint) request {
-	dir := req >> (16 + iocSizeBits)
-	return request{
-		nr:        req & 0xff,
-		size:      int(req >> 16 & (1<<iocSizeBits - 1)),
-		read:      dir&iocRead != 0,
-		write:     dir&iocWrite != 0,
-		validType: req>>8&0xff == 'V',
-	}
-}
 
 // mem is an ioctl argument or a piece of one.
 type mem []byte

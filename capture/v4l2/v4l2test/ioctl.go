@@ -9,6 +9,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/p2pcam/p2pcam/capture/v4l2"
+
+	"github.com/p2pcam/p2pcam/internal/ioc"
 )
 
 // handler serves one request number.
@@ -53,12 +55,12 @@ var handlers = map[uint]handler{
 // the fake does not know is recorded as "unknown(0x...)" and fails with
 // ENOTTY, as the kernel answers.
 func (d *Device) ioctl(req uint, arg unsafe.Pointer) error {
-	r := decode(req)
-	h, ok := handlers[r.nr]
+	r := ioc.Decode(req)
+	h, ok := handlers[r.Nr]
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.init()
-	if !ok || !r.validType || r.size != h.size() || r.read != h.read || r.write != h.write {
+	if !ok || r.Type != 'V' || r.Size != h.size() || r.Read != h.read || r.Write != h.write {
 		d.record(fmt.Sprintf("unknown(0x%08x)", req))
 		return unix.ENOTTY
 	}
@@ -66,7 +68,7 @@ func (d *Device) ioctl(req uint, arg unsafe.Pointer) error {
 	if d.gone {
 		return unix.ENODEV
 	}
-	return h.fn(d, unsafe.Slice((*byte)(arg), r.size), arg)
+	return h.fn(d, unsafe.Slice((*byte)(arg), r.Size), arg)
 }
 
 func (d *Device) querycap(m mem) error {

@@ -13,28 +13,6 @@ import (
 	"github.com/p2pcam/p2pcam/capture/v4l2"
 )
 
-func TestDecode(t *testing.T) {
-	tests := []struct {
-		name string
-		req  uint
-		want request
-	}{
-		{"STREAMON", 0x40045612, request{nr: 18, size: 4, write: true, validType: true}},
-		{"QUERYCAP", 0x80685600, request{nr: 0, size: 104, read: true, validType: true}},
-		{"S_CTRL", 0xc008561c, request{nr: 28, size: 8, read: true, write: true, validType: true}},
-		{"not V4L2", 0x80045401, request{nr: 1, size: 4, read: true}},
-	}
-	if iocSizeBits == 13 { // MIPS and PowerPC
-		tests[0].req, tests[1].req = 0x80045612, 0x40685600
-		tests[3].req = 0x40045401
-	}
-	for _, tc := range tests {
-		if got := decode(tc.req); got != tc.want {
-			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
-		}
-	}
-}
-
 func TestKernelRefuses(t *testing.T) {
 	k := NewKernel()
 	cam := NewCamera()

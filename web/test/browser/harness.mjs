@@ -3,6 +3,7 @@
 // waits. Every process started here is stopped by stopAll().
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +25,56 @@ export function skipReason() {
 
 const procs = new Set();
 let binDir = null;
+let tmpDir = null;
 
-/** build compiles a Go main package once into a temp dir. */
+/** build compiles a Go main package once into a temp dir, or into
+ * $P2PCAM_WEB_BIN_DIR, which scripts/web-test.sh shares between the test
+ * files (each a process of its own) so that each binary is linked once. */
 export function build(pkg, name) {
-  binDir ??= mkdtempSync(join(tmpdir(), 'p2pcam-webtest-'));
+  binDir ??= process.env.P2PCAM_WEB_BIN_DIR || tempRoot();
   const out = join(binDir, name);
   if (!existsSync(out)) execFileSync('go', ['build', '-o', out, pkg], { cwd: repoDir, stdio: ['ignore', 'inherit', 'inherit'], timeout: 300000 });
   return out;
+}
+
+/** tempDir is a directory under the build's temp dir, removed by stopAll. */
+export function tempDir(name) {
+  return mkdtempSync(join(tempRoot(), name + '-'));
+}
+
+function tempRoot() {
+  tmpDir ??= mkdtempSync(join(tmpdir(), 'p2pcam-webtest-'));
+  return tmpDir;
+}
+
+/** run runs a command to its end and returns its stdout, trimmed. */
+export function run(cmd, args, ms = 30000) {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: ms }).trim();
+}
+
+/** freePort returns a TCP port on 127.0.0.1 that was free a moment ago,
+ * for a program that cannot say which port it took. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/** waitHTTP polls url until it answers 200, within ms. */
+export async function waitHTTP(url, ms = 30000) {
+  const end = Date.now() + ms;
+  let last = '';
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) { last = e.message; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url}: not up within ${ms} ms (${last})`);
 }
 
 /** start runs a command and resolves with the first stdout match of
@@ -64,7 +108,8 @@ export function stop(p) {
 export async function stopAll() {
   const waits = [...procs].map((p) => new Promise((r) => { p.once('exit', r); stop(p); }));
   await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 5000))]);
-  if (binDir) { rmSync(binDir, { recursive: true, force: true }); binDir = null; }
+  if (tmpDir) { rmSync(tmpDir, { recursive: true, force: true }); tmpDir = null; }
+  binDir = null;
 }
 
 /** startServer starts the server the page is tested against and returns

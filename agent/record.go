@@ -1,0 +1,95 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/record"
+)
+
+// RecordConfig turns on continuous recording to local storage (package
+// record; docs/recording.md).
+type RecordConfig struct {
+	// Dir is the storage directory: on a camera image
+	// "/var/lib/p2pcam/records", the SD card's mount point (rootfs/README.md).
+	// Empty (the default) turns recording off. p2pcamd --record-dir sets it.
+	Dir string `toml:"dir"`
+	// Quality is the stream recorded: standard, high or super (the
+	// nearest the board has). It defaults to high.
+	Quality string `toml:"quality"`
+	// SegmentLength is the length of one file. It defaults to 1m; 2s to 10m.
+	SegmentLength time.Duration `toml:"segment_length"`
+	// QuotaMB bounds the recordings, in MiB; the oldest are deleted to
+	// stay within it. 0 (the default) bounds them by MinFreeMB only.
+	QuotaMB int64 `toml:"quota_mb"`
+	// MaxAge deletes recordings older than this; 0 (the default) keeps
+	// them until space is needed.
+	MaxAge time.Duration `toml:"max_age"`
+	// MinFreeMB is the free space, in MiB, kept on the card's file
+	// system. It defaults to 64.
+	MinFreeMB int64 `toml:"min_free_mb"`
+}
+
+// withDefaults fills in RecordConfig's defaults.
+func (c RecordConfig) withDefaults() RecordConfig {
+	if c.Quality == "" {
+		c.Quality = string(media.QualityHigh)
+	}
+	if c.SegmentLength == 0 {
+		c.SegmentLength = record.DefaultSegmentLength
+	}
+	if c.MinFreeMB == 0 {
+		c.MinFreeMB = record.DefaultMinFree >> 20
+	}
+	return c
+}
+
+// validate checks what record.New does not.
+func (c RecordConfig) validate() []error {
+	var errs []error
+	if _, err := media.ParseQuality(c.Quality); err != nil {
+		errs = append(errs, fmt.Errorf("record.quality: %w", err))
+	}
+	if c.SegmentLength < record.MinSegmentLength || c.SegmentLength > record.MaxSegmentLength {
+		errs = append(errs, fmt.Errorf("record.segment_length = %v: want %v to %v", c.SegmentLength, record.MinSegmentLength, record.MaxSegmentLength))
+	}
+	if c.QuotaMB < 0 || c.MaxAge < 0 || c.MinFreeMB < 0 {
+		errs = append(errs, fmt.Errorf("record: quota_mb, max_age and min_free_mb must not be negative"))
+	}
+	return errs
+}
+
+// newRecorder builds the recorder of cfg.Record, or nil when recording
+// is off, and the quality it records.
+func newRecorder(cfg Config, qualities []media.Quality) (*record.Recorder, media.Quality, error) {
+	rc := cfg.Record
+	if rc.Dir == "" {
+		return nil, "", nil
+	}
+	q, _ := board.Nearest(media.Quality(rc.Quality), qualities)
+	rec, err := record.New(record.Config{
+		Dir:           rc.Dir,
+		SegmentLength: rc.SegmentLength,
+		Quota:         rc.QuotaMB << 20,
+		MaxAge:        rc.MaxAge,
+		MinFree:       rc.MinFreeMB << 20,
+		Clock:         cfg.Clock,
+		Logger:        cfg.Logger.With("stream", q),
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("agent: %w", err)
+	}
+	return rec, q, nil
+}
+
+// runRecorder records until ctx is done.
+func (a *Agent) runRecorder(ctx context.Context) {
+	a.log.Info("recording", "dir", a.cfg.Record.Dir, "stream", a.recQuality,
+		"segment_length", a.cfg.Record.SegmentLength, "quota_mb", a.cfg.Record.QuotaMB, "max_age", a.cfg.Record.MaxAge)
+	if err := a.rec.Run(ctx, a.hubs[a.recQuality]); err != nil {
+		a.log.Error("recording ended", "err", err)
+	}
+}

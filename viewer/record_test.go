@@ -1,0 +1,189 @@
+package viewer_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/agent"
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/protocol"
+	"github.com/p2pcam/p2pcam/record"
+	"github.com/p2pcam/p2pcam/viewer"
+	"github.com/p2pcam/p2pcam/viewer/gateway"
+)
+
+// TestRecordingsOverP2P lists, plays and downloads a recording camera's
+// files over P2P data channels, through the embedded broker and through
+// mosquitto: the same handler as LAN mode.
+func TestRecordingsOverP2P(t *testing.T) {
+	for _, b := range bothBrokers() {
+		t.Run(b.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "sd")
+			r := startCameraConfig(t, b.start(t), func(c *agent.Config) {
+				c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
+			})
+			c, err := r.dial(t, r.token(t, auth.PermPlayback|auth.PermDownload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			files := waitFiles(ctx, t, c, 2)
+
+			first, _ := record.ParseName(files[0])
+			resp, err := c.Request(ctx, fmt.Sprintf("ipc.flv?action=playback&channel=0&start_time=%d&end_time=%d", first.Start.Unix(), first.Start.Unix()+2)) // at least a second of it
+			if err != nil || resp.Status != protocol.StatusOK {
+				t.Fatalf("playback: %v %v", resp, err)
+			}
+			flv, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := mediatest.WriteTemp(t, "playback.flv", flv)
+			p := mediatest.FFprobe(t, path)
+			if vp := p.VideoPackets(); len(vp) < 20 || !vp[0].Keyframe() || vp[0].PTS != 0 {
+				t.Errorf("playback: %d video packets, first %+v", len(vp), vp[:min(1, len(vp))])
+			}
+			mediatest.CheckDecodes(t, path)
+
+			onDisk, err := os.ReadFile(filepath.Join(dir, files[0]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			off := len(onDisk) / 2
+			resp, err = c.Request(ctx, fmt.Sprintf("ipc.flv?action=download&channel=0&file_name=%s&offset=%d", files[0], off))
+			if err != nil || resp.Status != protocol.StatusOK {
+				t.Fatalf("download: %v %v", resp, err)
+			}
+			got, err := io.ReadAll(resp.Body)
+			if err != nil || string(got) != string(onDisk[off:]) {
+				t.Errorf("download from %d: %d bytes (%v), want %d identical", off, len(got), err, len(onDisk)-off)
+			}
+		})
+	}
+}
+
+// waitFiles asks for the file list until n segments are finished, and
+// returns their names.
+func waitFiles(ctx context.Context, t *testing.T, c *viewer.Conn, n int) []string {
+	t.Helper()
+	for {
+		now := time.Now().Unix()
+		resp, err := c.Request(ctx, fmt.Sprintf("command?action=inner_define&channel=0&cmd=get_file_list&start_time=%d&end_time=%d", now-600, now+600))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fl struct {
+			FileList []struct {
+				FileName string `json:"file_name"`
+			} `json:"file_list"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&fl)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var done []string
+		for _, f := range fl.FileList {
+			if name, err := record.ParseName(f.FileName); err == nil && name.Finished() {
+				done = append(done, f.FileName)
+			}
+		}
+		if len(done) >= n {
+			return done
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d finished segments, want %d", len(done), n)
+		case <-time.After(300 * time.Millisecond): // a poll's pause; the deadline bounds the wait
+		}
+	}
+}
+
+// TestRecordingsThroughGateway lists, plays and downloads recordings
+// through the gateway (p2pcam serve): plain HTTP in front of a P2P
+// session.
+func TestRecordingsThroughGateway(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sd")
+	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
+		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
+	})
+	gw := gateway.New(func(ctx context.Context) (*viewer.Conn, error) {
+		return r.dial(t, r.token(t, auth.PermPlayback|auth.PermDownload))
+	}, slog.New(slog.DiscardHandler))
+	defer gw.Close()
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	get := func(path string) (int, []byte) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body
+	}
+	var files []string
+	for deadline := time.Now().Add(30 * time.Second); len(files) < 2; {
+		now := time.Now().Unix()
+		st, body := get(fmt.Sprintf("/command?action=inner_define&channel=0&cmd=get_file_list&start_time=%d&end_time=%d", now-600, now+600))
+		var fl struct {
+			FileList []struct {
+				FileName string `json:"file_name"`
+			} `json:"file_list"`
+		}
+		if st != 200 || json.Unmarshal(body, &fl) != nil {
+			t.Fatalf("get_file_list: %d %s", st, body)
+		}
+		files = files[:0]
+		for _, f := range fl.FileList {
+			if n, err := record.ParseName(f.FileName); err == nil && n.Finished() {
+				files = append(files, f.FileName)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d finished segments in 30 s", len(files))
+		}
+		if len(files) < 2 {
+			time.Sleep(300 * time.Millisecond) // a poll's pause; the deadline bounds the wait
+		}
+	}
+	first, _ := record.ParseName(files[0])
+	st, flv := get(fmt.Sprintf("/ipc.flv?action=playback&channel=0&start_time=%d&end_time=%d", first.Start.Unix(), first.Start.Unix()+2))
+	if st != 200 {
+		t.Fatalf("playback: %d %s", st, flv)
+	}
+	path := mediatest.WriteTemp(t, "playback.flv", flv)
+	if vp := mediatest.FFprobe(t, path).VideoPackets(); len(vp) < 20 || !vp[0].Keyframe() {
+		t.Errorf("playback through the gateway: %d video packets", len(vp))
+	}
+	mediatest.CheckDecodes(t, path)
+	onDisk, err := os.ReadFile(filepath.Join(dir, files[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := len(onDisk) / 3
+	st, got := get(fmt.Sprintf("/ipc.flv?action=download&channel=0&file_name=%s&offset=%d", files[0], off))
+	if st != 200 || string(got) != string(onDisk[off:]) {
+		t.Errorf("download through the gateway from %d: %d, %d bytes, want %d identical", off, st, len(got), len(onDisk)-off)
+	}
+}
