@@ -41,7 +41,9 @@
 #   -gcflags=PATTERN=-l     no inlining in the packages listed in
 #                           scripts/noinline-packages.txt, which run only at
 #                           set-up (config, signalling, handshakes)
-# The p2pcam CLI is built as is: its demo runs the sim board.
+# The p2pcam CLI is built with -tags nodemo: the demo (which runs a whole
+# camera on the sim board in-process) is left out, so the shipped viewer
+# CLI links no camera code; `go run ./cmd/p2pcam demo` keeps it.
 #
 # --x264 adds p2pcamd-linux-TARGET-x264 (TARGET arm64 or amd64): built with
 # -tags x264 and cgo, so that raw cameras without a hardware encoder can use
@@ -176,6 +178,7 @@ for t in "${targets[@]}"; do
 		bin="$out/$c-linux-$t"
 		flags=()
 		[ "$c" = p2pcamd ] && flags=(-tags "$camera_tags" "${camera_gcflags[@]}")
+		[ "$c" = p2pcam ] && flags=(-tags nodemo)
 		env "${envs[@]}" CGO_ENABLED=0 go build -trimpath "${flags[@]}" -ldflags "$ldflags" -o "$bin.tmp" "./cmd/$c"
 		mv -f "$bin.tmp" "$bin"
 		built+=("$bin")
