@@ -25,7 +25,7 @@ import (
 // setup window, and OnLost enforces FailedTimeout once a session was up.
 const (
 	DisconnectedTimeout = 2 * time.Second
-	FailedTimeout       = 2 * time.Second // after disconnected, by OnLost
+	FailedTimeout       = 1500 * time.Millisecond // after disconnected, by OnLost
 	// SetupTimeout is how long a new session's ICE may check before it
 	// fails: the camera's and the browser SDK's setup window.
 	SetupTimeout      = 15 * time.Second
