@@ -30,7 +30,7 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 	a.metrics.request(w, req.Kind)
 	if need := req.Permission(); !v.Perms.Has(need) {
 		log.Info("refused request: not permitted", "request", req.Kind, "need", need, "has", v.Perms)
-		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests", req.Kind))
+		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests: it needs the %s permission", req.Kind, need))
 		return
 	}
 	if req.Channel != 0 {

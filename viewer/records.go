@@ -1,0 +1,196 @@
+package viewer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/p2pcam/p2pcam/link"
+	"github.com/p2pcam/p2pcam/protocol"
+)
+
+// Requester makes requests on a camera: a *Conn over P2P, or a LAN for a
+// camera in LAN mode.
+type Requester interface {
+	Request(ctx context.Context, line string) (*link.Response, error)
+}
+
+// ErrNotOK is the error of a request the camera answered with a status
+// other than 0; the error text carries the camera's status and reason.
+var ErrNotOK = errors.New("viewer: the camera refused")
+
+// maxListing bounds a record listing's JSON reply (the camera lists at
+// most 2000 entries, a few hundred kB).
+const maxListing = 4 << 20
+
+// RecordSpan is one span of get_record_index: recordings without a gap.
+type RecordSpan struct {
+	Type       int
+	Start, End time.Time
+}
+
+// RecordFile is one file of get_file_list.
+type RecordFile struct {
+	Name       string
+	Type       int
+	Start, End time.Time
+	Size       int64
+}
+
+// RecordIndex lists the spans recorded between from and to
+// (get_record_index).
+func RecordIndex(ctx context.Context, r Requester, from, to time.Time) ([]RecordSpan, error) {
+	var reply struct {
+		VideoList []struct {
+			Type      int    `json:"type"`
+			StartTime string `json:"start_time"`
+			EndTime   string `json:"end_time"`
+		} `json:"video_list"`
+	}
+	if err := command(ctx, r, "get_record_index&"+timeRange(from, to), &reply); err != nil {
+		return nil, err
+	}
+	out := make([]RecordSpan, 0, len(reply.VideoList))
+	for _, v := range reply.VideoList {
+		s, err1 := unixString(v.StartTime)
+		e, err2 := unixString(v.EndTime)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("viewer: get_record_index: %w", err)
+		}
+		out = append(out, RecordSpan{Type: v.Type, Start: s, End: e})
+	}
+	return out, nil
+}
+
+// MonthRecord returns the days of month with recordings
+// (get_month_record): bit 0 is day 1.
+func MonthRecord(ctx context.Context, r Requester, year int, month time.Month) (uint32, error) {
+	var reply struct {
+		VideoList string `json:"video_list"`
+	}
+	if err := command(ctx, r, fmt.Sprintf("get_month_record&time=%04d%02d", year, int(month)), &reply); err != nil {
+		return 0, err
+	}
+	mask, err := strconv.ParseUint(reply.VideoList, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("viewer: get_month_record: bad mask %q", reply.VideoList)
+	}
+	return uint32(mask), nil
+}
+
+// RecordFiles lists the files recorded between from and to
+// (get_file_list), oldest first.
+func RecordFiles(ctx context.Context, r Requester, from, to time.Time) ([]RecordFile, error) {
+	var reply struct {
+		FileList []struct {
+			FileName  string `json:"file_name"`
+			FileType  string `json:"file_type"`
+			StartTime string `json:"start_time"`
+			EndTime   string `json:"end_time"`
+			FileSize  string `json:"file_size"`
+		} `json:"file_list"`
+	}
+	if err := command(ctx, r, "get_file_list&file_type=0&"+timeRange(from, to), &reply); err != nil {
+		return nil, err
+	}
+	out := make([]RecordFile, 0, len(reply.FileList))
+	for _, f := range reply.FileList {
+		s, err1 := unixString(f.StartTime)
+		e, err2 := unixString(f.EndTime)
+		size, err3 := strconv.ParseInt(f.FileSize, 10, 64)
+		typ, err4 := strconv.Atoi(f.FileType)
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			return nil, fmt.Errorf("viewer: get_file_list: %s: %w", f.FileName, err)
+		}
+		out = append(out, RecordFile{Name: f.FileName, Type: typ, Start: s, End: e, Size: size})
+	}
+	return out, nil
+}
+
+// Playback asks for the recordings from from to to as one FLV stream in
+// real time, starting at the keyframe at or before from. Close the body
+// to stop it.
+func Playback(ctx context.Context, r Requester, from, to time.Time) (io.ReadCloser, error) {
+	return stream(ctx, r, "ipc.flv?action=playback&channel=0&"+timeRange(from, to))
+}
+
+// Download asks for the recorded file name from byte offset: FLV as
+// stored, or with mp4 the file remuxed to MP4 (the offset then counts in
+// the MP4). A download broken off resumes with the bytes it has as the
+// offset.
+func Download(ctx context.Context, r Requester, name string, offset int64, mp4 bool) (io.ReadCloser, error) {
+	line := "ipc.flv?action=download&channel=0&file_name=" + url.QueryEscape(name) + "&offset=" + strconv.FormatInt(offset, 10)
+	if mp4 {
+		line += "&format=mp4"
+	}
+	return stream(ctx, r, line)
+}
+
+// stream makes a request whose answer is a body to read, and returns the
+// body, or the camera's refusal as an error.
+func stream(ctx context.Context, r Requester, line string) (io.ReadCloser, error) {
+	resp, err := r.Request(ctx, line)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status != protocol.StatusOK {
+		defer resp.Body.Close()
+		return nil, refusal(resp)
+	}
+	return resp.Body, nil
+}
+
+// command runs "command?action=inner_define&channel=0&cmd=" + cmd and
+// decodes its JSON answer into v.
+func command(ctx context.Context, r Requester, cmd string, v any) error {
+	resp, err := r.Request(ctx, "command?action=inner_define&channel=0&cmd="+cmd)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.Status != protocol.StatusOK {
+		return refusal(resp)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxListing+1))
+	if err != nil {
+		return err
+	}
+	if len(body) > maxListing {
+		return fmt.Errorf("viewer: the answer to %s is over %d bytes", cmd, maxListing)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("viewer: bad answer to %s: %w", cmd, err)
+	}
+	return nil
+}
+
+// refusal turns a non-OK answer into an error with the camera's reason.
+func refusal(resp *link.Response) error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	var e struct {
+		Error string `json:"error"`
+	}
+	reason := string(b)
+	if json.Unmarshal(b, &e) == nil && e.Error != "" {
+		reason = e.Error
+	}
+	return fmt.Errorf("%w: status %d: %s", ErrNotOK, resp.Status, strings.TrimSpace(reason))
+}
+
+func timeRange(from, to time.Time) string {
+	return fmt.Sprintf("start_time=%d&end_time=%d", from.Unix(), to.Unix())
+}
+
+func unixString(s string) (time.Time, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > protocol.MaxUnixTime {
+		return time.Time{}, fmt.Errorf("bad time %q", s)
+	}
+	return time.Unix(n, 0), nil
+}
