@@ -27,25 +27,29 @@ func (rf *recordFlags) register(fs *flag.FlagSet, timeout time.Duration, timeout
 	fs.DurationVar(&rf.timeout, "timeout", timeout, timeoutUse)
 }
 
-// parse parses args, taking a leading PRODUCT/DEVICE as --device, and
-// returns the other arguments, which may come before the flags.
+// parse parses args, where the arguments may come before, between and
+// after the flags, taking the first as PRODUCT/DEVICE when it is one,
+// and returns the others.
 func (rf *recordFlags) parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	lead := 0
-	for lead < len(args) && !strings.HasPrefix(args[lead], "-") {
-		lead++
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if lead > 0 {
-		rest := append([]string{}, args[lead:]...)
-		rest = append(rest, "--device", args[0])
-		args = append(rest, args[1:lead]...)
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return nil, err
+	// A device has a slash, a recording's name never.
+	if len(pos) > 0 && (strings.Contains(pos[0], "/") || rf.lan == "" && rf.cf.device == "") {
+		rf.cf.device, pos = pos[0], pos[1:]
 	}
 	if rf.lan == "" && rf.cf.device == "" && envOr("P2PCAM_DEVICE", "") == "" {
 		return nil, fmt.Errorf("which camera? p2pcam %s PRODUCT/DEVICE (or --device, $P2PCAM_DEVICE) over P2P, or --lan http://HOST:PORT", fs.Name())
 	}
-	return fs.Args(), nil
+	return pos, nil
 }
 
 // connect returns what makes requests on the camera, and what ends it.
