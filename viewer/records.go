@@ -46,6 +46,15 @@ type RecordFile struct {
 // RecordIndex lists the spans recorded between from and to
 // (get_record_index).
 func RecordIndex(ctx context.Context, r Requester, from, to time.Time) ([]RecordSpan, error) {
+	body, err := command(ctx, r, "get_record_index&"+timeRange(from, to))
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordIndex(body)
+}
+
+// ParseRecordIndex decodes get_record_index's answer.
+func ParseRecordIndex(body []byte) ([]RecordSpan, error) {
 	var reply struct {
 		VideoList []struct {
 			Type      int    `json:"type"`
@@ -53,8 +62,8 @@ func RecordIndex(ctx context.Context, r Requester, from, to time.Time) ([]Record
 			EndTime   string `json:"end_time"`
 		} `json:"video_list"`
 	}
-	if err := command(ctx, r, "get_record_index&"+timeRange(from, to), &reply); err != nil {
-		return nil, err
+	if err := json.Unmarshal(body, &reply); err != nil {
+		return nil, fmt.Errorf("viewer: bad get_record_index answer: %w", err)
 	}
 	out := make([]RecordSpan, 0, len(reply.VideoList))
 	for _, v := range reply.VideoList {
@@ -71,14 +80,23 @@ func RecordIndex(ctx context.Context, r Requester, from, to time.Time) ([]Record
 // MonthRecord returns the days of month with recordings
 // (get_month_record): bit 0 is day 1.
 func MonthRecord(ctx context.Context, r Requester, year int, month time.Month) (uint32, error) {
+	body, err := command(ctx, r, fmt.Sprintf("get_month_record&time=%04d%02d", year, int(month)))
+	if err != nil {
+		return 0, err
+	}
+	return ParseMonthRecord(body)
+}
+
+// ParseMonthRecord decodes get_month_record's answer, the day mask.
+func ParseMonthRecord(body []byte) (uint32, error) {
 	var reply struct {
 		VideoList string `json:"video_list"`
 	}
-	if err := command(ctx, r, fmt.Sprintf("get_month_record&time=%04d%02d", year, int(month)), &reply); err != nil {
-		return 0, err
+	if err := json.Unmarshal(body, &reply); err != nil {
+		return 0, fmt.Errorf("viewer: bad get_month_record answer: %w", err)
 	}
 	mask, err := strconv.ParseUint(reply.VideoList, 10, 32)
-	if err != nil {
+	if err != nil || mask>>31 != 0 {
 		return 0, fmt.Errorf("viewer: get_month_record: bad mask %q", reply.VideoList)
 	}
 	return uint32(mask), nil
@@ -87,6 +105,15 @@ func MonthRecord(ctx context.Context, r Requester, year int, month time.Month) (
 // RecordFiles lists the files recorded between from and to
 // (get_file_list), oldest first.
 func RecordFiles(ctx context.Context, r Requester, from, to time.Time) ([]RecordFile, error) {
+	body, err := command(ctx, r, "get_file_list&file_type=0&"+timeRange(from, to))
+	if err != nil {
+		return nil, err
+	}
+	return ParseFileList(body)
+}
+
+// ParseFileList decodes get_file_list's answer.
+func ParseFileList(body []byte) ([]RecordFile, error) {
 	var reply struct {
 		FileList []struct {
 			FileName  string `json:"file_name"`
@@ -96,17 +123,20 @@ func RecordFiles(ctx context.Context, r Requester, from, to time.Time) ([]Record
 			FileSize  string `json:"file_size"`
 		} `json:"file_list"`
 	}
-	if err := command(ctx, r, "get_file_list&file_type=0&"+timeRange(from, to), &reply); err != nil {
-		return nil, err
+	if err := json.Unmarshal(body, &reply); err != nil {
+		return nil, fmt.Errorf("viewer: bad get_file_list answer: %w", err)
 	}
 	out := make([]RecordFile, 0, len(reply.FileList))
 	for _, f := range reply.FileList {
 		s, err1 := unixString(f.StartTime)
 		e, err2 := unixString(f.EndTime)
 		size, err3 := strconv.ParseInt(f.FileSize, 10, 64)
+		if err3 == nil && size < 0 {
+			err3 = fmt.Errorf("negative size %d", size)
+		}
 		typ, err4 := strconv.Atoi(f.FileType)
 		if err := errors.Join(err1, err2, err3, err4); err != nil {
-			return nil, fmt.Errorf("viewer: get_file_list: %s: %w", f.FileName, err)
+			return nil, fmt.Errorf("viewer: get_file_list: %q: %w", f.FileName, err)
 		}
 		out = append(out, RecordFile{Name: f.FileName, Type: typ, Start: s, End: e, Size: size})
 	}
@@ -147,27 +177,24 @@ func stream(ctx context.Context, r Requester, line string) (io.ReadCloser, error
 }
 
 // command runs "command?action=inner_define&channel=0&cmd=" + cmd and
-// decodes its JSON answer into v.
-func command(ctx context.Context, r Requester, cmd string, v any) error {
+// returns its answer, at most maxListing bytes.
+func command(ctx context.Context, r Requester, cmd string) ([]byte, error) {
 	resp, err := r.Request(ctx, "command?action=inner_define&channel=0&cmd="+cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.Status != protocol.StatusOK {
-		return refusal(resp)
+		return nil, refusal(resp)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxListing+1))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(body) > maxListing {
-		return fmt.Errorf("viewer: the answer to %s is over %d bytes", cmd, maxListing)
+		return nil, fmt.Errorf("viewer: the answer to %s is over %d bytes", cmd, maxListing)
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("viewer: bad answer to %s: %w", cmd, err)
-	}
-	return nil
+	return body, nil
 }
 
 // refusal turns a non-OK answer into an error with the camera's reason.
