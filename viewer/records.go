@@ -221,3 +221,68 @@ func unixString(s string) (time.Time, error) {
 	}
 	return time.Unix(n, 0), nil
 }
+
+// PlaybackState is where a playback is, as the playback_* commands
+// answer.
+type PlaybackState struct {
+	Progress time.Duration // from the playback's start_time to the frame last sent
+	At       time.Time     // that frame's time, to the second
+	Paused   bool
+}
+
+// PlaybackPause pauses the playback running on the same session (a
+// *Conn: LAN mode has a connection per request).
+func PlaybackPause(ctx context.Context, r Requester) (PlaybackState, error) {
+	return playbackCommand(ctx, r, "playback_pause")
+}
+
+// PlaybackResume resumes a paused playback on the same session.
+func PlaybackResume(ctx context.Context, r Requester) (PlaybackState, error) {
+	return playbackCommand(ctx, r, "playback_resume")
+}
+
+// PlaybackSeek moves the playback on the same session to the keyframe
+// at or before t.
+func PlaybackSeek(ctx context.Context, r Requester, t time.Time) (PlaybackState, error) {
+	return playbackCommand(ctx, r, "playback_seek&time="+strconv.FormatInt(t.Unix(), 10))
+}
+
+// PlaybackSeekProgress moves the playback on the same session to d after
+// its start_time (to the millisecond).
+func PlaybackSeekProgress(ctx context.Context, r Requester, d time.Duration) (PlaybackState, error) {
+	return playbackCommand(ctx, r, "playback_seek&progress="+strconv.FormatInt(d.Milliseconds(), 10))
+}
+
+// PlaybackProgress tells where the playback on the same session is.
+func PlaybackProgress(ctx context.Context, r Requester) (PlaybackState, error) {
+	return playbackCommand(ctx, r, "playback_progress")
+}
+
+func playbackCommand(ctx context.Context, r Requester, cmd string) (PlaybackState, error) {
+	body, err := command(ctx, r, cmd)
+	if err != nil {
+		return PlaybackState{}, err
+	}
+	return ParsePlaybackState(body)
+}
+
+// ParsePlaybackState decodes a playback_* command's answer.
+func ParsePlaybackState(body []byte) (PlaybackState, error) {
+	var reply struct {
+		Progress string `json:"progress"`
+		Time     string `json:"time"`
+		Paused   bool   `json:"paused"`
+	}
+	if err := json.Unmarshal(body, &reply); err != nil {
+		return PlaybackState{}, fmt.Errorf("viewer: bad playback answer: %w", err)
+	}
+	ms, err1 := strconv.ParseInt(reply.Progress, 10, 64)
+	if err1 == nil && (ms < -protocol.MaxProgress.Milliseconds() || ms > 100*365*24*time.Hour.Milliseconds()) {
+		err1 = fmt.Errorf("progress %d ms out of range", ms)
+	}
+	at, err2 := unixString(reply.Time)
+	if err := errors.Join(err1, err2); err != nil {
+		return PlaybackState{}, fmt.Errorf("viewer: bad playback answer: %w", err)
+	}
+	return PlaybackState{Progress: time.Duration(ms) * time.Millisecond, At: at, Paused: reply.Paused}, nil
+}

@@ -24,6 +24,7 @@ var listingCases = []struct {
 	{"bad time", `{"video_list":[{"type":0,"start_time":"soon","end_time":"1765000060"}]}`, -1, 0, -1},
 	{"time past 2100", `{"video_list":[{"type":0,"start_time":"9999999999","end_time":"1765000060"}]}`, -1, 0, -1},
 	{"negative size", `{"file_list":[{"file_name":"x","file_type":"0","start_time":"1","end_time":"2","file_size":"-5"}]}`, 0, -1, -1},
+	{"playback state", `{"status":"0","progress":"1500","time":"1765000001","paused":true}`, 0, 0, -1},
 	{"size not a number", `{"file_list":[{"file_name":"x","file_type":"0","start_time":"1","end_time":"2","file_size":"1e9"}]}`, 0, -1, -1},
 }
 
@@ -43,6 +44,15 @@ func TestParseListings(t *testing.T) {
 				t.Errorf("ParseMonthRecord: %d (%v), want %d", mask, err, c.mask)
 			}
 		})
+	}
+	if st, err := ParsePlaybackState([]byte(`{"status":"0","progress":"1500","time":"1765000001","paused":true}`)); err != nil ||
+		st != (PlaybackState{Progress: 1500 * time.Millisecond, At: time.Unix(1765000001, 0), Paused: true}) {
+		t.Errorf("ParsePlaybackState: %+v %v", st, err)
+	}
+	for _, bad := range []string{`{}`, `{"progress":"x","time":"1"}`, `{"progress":"1","time":"-1"}`} {
+		if st, err := ParsePlaybackState([]byte(bad)); err == nil {
+			t.Errorf("ParsePlaybackState(%s) = %+v", bad, st)
+		}
 	}
 	f, _ := ParseFileList([]byte(listingCases[1].body))
 	if want := (RecordFile{Name: "ch0_20261206T094252.123Z_60000.flv", Start: time.Unix(1765000000, 0), End: time.Unix(1765000060, 0), Size: 1500000}); f[0] != want {
@@ -76,6 +86,9 @@ func FuzzParseListings(f *testing.F) {
 			if fl.Size < 0 || fl.Start.After(limit) {
 				t.Fatalf("file %+v", fl)
 			}
+		}
+		if st, err := ParsePlaybackState([]byte(body)); err == nil && st.At.After(limit) {
+			t.Fatalf("state %+v", st)
 		}
 		if m, err := ParseMonthRecord([]byte(body)); err == nil && m>>31 != 0 { // no day 32
 			t.Fatalf("mask %d from %q", m, body)
