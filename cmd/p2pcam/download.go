@@ -87,7 +87,7 @@ func runDownload(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("the camera has no recording %s (deleted by retention?)", name)
 		}
 		if offset == total {
-			fmt.Fprintf(stderr, "p2pcam: %s is complete (%s)\n", *out, byteSize(total))
+			fmt.Fprintf(stderr, "p2pcam: %s is complete (%s)\n", *out, size(total))
 			return nil
 		}
 		if offset > total {
@@ -134,9 +134,9 @@ func runDownload(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("download stopped at %d bytes of %s: %w; run the same command again to resume", got, *out, err)
 	}
 	if offset > 0 {
-		fmt.Fprintf(stderr, "p2pcam: resumed %s at %d: %s in all\n", *out, offset, byteSize(got))
+		fmt.Fprintf(stderr, "p2pcam: resumed %s at %d: %s in all\n", *out, offset, size(got))
 	} else {
-		fmt.Fprintf(stderr, "p2pcam: %s: %s\n", *out, byteSize(got))
+		fmt.Fprintf(stderr, "p2pcam: %s: %s\n", *out, size(got))
 	}
 	return nil
 }

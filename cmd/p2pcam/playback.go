@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/p2pcam/p2pcam/viewer"
@@ -44,18 +43,11 @@ func runPlayback(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if to.Before(from) {
 		return fmt.Errorf("--to %v is before --from %v", to, from)
 	}
-	if *out == "-" && isTerminal(stdout) {
-		return fmt.Errorf("refusing to write binary FLV to a terminal: pipe it (p2pcam playback ... | ffplay -) or give -o FILE")
+	w, closeOut, err := flvOutput(*out, stdout, "p2pcam playback")
+	if err != nil {
+		return err
 	}
-	w := stdout
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
+	defer closeOut()
 	if rf.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, rf.timeout)

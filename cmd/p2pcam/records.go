@@ -141,12 +141,12 @@ func printFiles(w io.Writer, files []viewer.RecordFile) {
 	var length time.Duration
 	for _, f := range files {
 		d := f.End.Sub(f.Start)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", f.Name, f.Start.Format("2006-01-02 15:04:05"), f.End.Format("15:04:05"), d, byteSize(f.Size))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", f.Name, f.Start.Format("2006-01-02 15:04:05"), f.End.Format("15:04:05"), d, size(f.Size))
 		total += f.Size
 		length += d
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d files, %v, %s\n", len(files), length, byteSize(total))
+	fmt.Fprintf(w, "%d files, %v, %s\n", len(files), length, size(total))
 }
 
 // printCalendar prints month as a calendar, weeks from Monday, with a *
@@ -219,17 +219,4 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("bad time %q: want unix seconds, 2026-12-06T09:30:00 (local), RFC 3339 or -DURATION such as -2h", s)
-}
-
-// byteSize spells n bytes for people.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
