@@ -12,6 +12,7 @@ import (
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/mux/flv"
 	"github.com/p2pcam/p2pcam/record"
 	"github.com/p2pcam/p2pcam/viewer"
 )
@@ -118,4 +119,81 @@ func TestPlaybackControls(t *testing.T) {
 		t.Errorf("%d video packets", len(vp))
 	}
 	mediatest.CheckDecodes(t, path)
+}
+
+// BenchmarkSeekFirstFrame measures a seek on a paused playback over P2P
+// on loopback: from sending playback_seek (then playback_resume) to the
+// first video keyframe of the new position, a different second each
+// time.
+//
+//	go test -run XXX -bench SeekFirstFrame -benchtime 20x ./viewer/
+func BenchmarkSeekFirstFrame(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "sd")
+	r := startCameraConfig(b, brokertest.AllowAll(b), func(c *agent.Config) {
+		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
+	})
+	c, err := r.dial(b, r.token(b, auth.PermPlayback))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	files := waitFiles(ctx, b, c, 3)
+	first, _ := record.ParseName(files[0])
+	from := first.Start.Truncate(time.Second)
+	body, err := viewer.Playback(ctx, c, from, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer body.Close()
+	keyframes := make(chan time.Time, 1024)
+	go func() {
+		dm := flv.NewDemuxer(body)
+		if _, err := dm.ReadHeader(); err != nil {
+			return
+		}
+		for {
+			tag, err := dm.ReadTag()
+			if err != nil {
+				return
+			}
+			if vd, err := flv.ParseVideoData(tag.Data); tag.Type == flv.TagTypeVideo && err == nil && vd.AVCPacketType == flv.AVCPacketNALU && vd.FrameType == 1 {
+				select {
+				case keyframes <- time.Now():
+				default:
+				}
+			}
+		}
+	}()
+	lead := first.Start.Sub(from)
+	var worst time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		if _, err := viewer.PlaybackPause(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := viewer.PlaybackProgress(ctx, c); err != nil { // a round trip for frames in flight
+			b.Fatal(err)
+		}
+		for len(keyframes) > 0 {
+			<-keyframes
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		if _, err := viewer.PlaybackSeekProgress(ctx, c, lead+time.Duration(i%4)*time.Second+500*time.Millisecond); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := viewer.PlaybackResume(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case t := <-keyframes:
+			worst = max(worst, t.Sub(t0))
+		case <-ctx.Done():
+			b.Fatal("no keyframe after the seek")
+		}
+	}
+	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
 }

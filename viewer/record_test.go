@@ -103,7 +103,7 @@ func checkListings(ctx context.Context, t *testing.T, c *viewer.Conn, files []st
 
 // waitFiles asks for the file list until n segments are finished, and
 // returns their names.
-func waitFiles(ctx context.Context, t *testing.T, c *viewer.Conn, n int) []string {
+func waitFiles(ctx context.Context, t testing.TB, c *viewer.Conn, n int) []string {
 	t.Helper()
 	for {
 		now := time.Now().Unix()
