@@ -23,10 +23,12 @@ import (
 	"github.com/p2pcam/p2pcam/capture/v4l2cam"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/ptz"
 	"github.com/p2pcam/p2pcam/record"
 	"github.com/p2pcam/p2pcam/signal/mqttclient"
 	"github.com/p2pcam/p2pcam/stream"
 	"github.com/p2pcam/p2pcam/talkback"
+	"github.com/p2pcam/p2pcam/usercmd"
 )
 
 // Agent is a running camera.
@@ -42,6 +44,8 @@ type Agent struct {
 	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
 	verifier  *auth.Verifier     // nil: no token needed
 	talk      *talkback.Talkback // nil: no speaker
+	ptz       *ptz.Controller    // nil: no pan-tilt head
+	commands  *usercmd.Runner    // runs the custom commands' programs
 	epoch     time.Time          // time zero of every frame's PTS
 	encoders  map[media.Quality]*encoderControl
 	checks    map[media.Quality]capture.Checker // sources that can tell whether they could capture now
@@ -112,6 +116,12 @@ func New(cfg Config) (*Agent, error) {
 		started:  cfg.Clock.Now(),
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
+	}
+	if a.ptz, err = newPTZ(cfg, prof); err != nil {
+		return nil, err
+	}
+	if a.commands, err = usercmd.New(usercmd.Config{}); err != nil {
+		return nil, err
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
 	a.epoch = env.Epoch
@@ -320,6 +330,9 @@ func (a *Agent) closeHubs() {
 	}
 	if a.audio != nil {
 		a.audio.Close()
+	}
+	if a.ptz != nil {
+		_ = a.ptz.Close()
 	}
 }
 

@@ -52,12 +52,19 @@ type Config struct {
 	Log      LogConfig         `toml:"log"`
 	Hardware HardwareConfig    `toml:"hardware"`
 	Record   RecordConfig      `toml:"record"`
+	PTZ      PTZConfig         `toml:"ptz"`
+	// Commands are the custom commands, by name ([commands.NAME]).
+	Commands map[string]CommandConfig `toml:"commands"`
 
 	// OnViewers, when set, is called with the number of connected
 	// viewers each time it changes (the status LED). It is called in
 	// order, with the count's lock held: it must return at once and must
 	// not call the agent. Not read from the file.
 	OnViewers func(n int) `toml:"-"`
+
+	// OpenLine opens the GPIO lines of the PTZ driver uln2003. It
+	// defaults to gpio.OpenLine. Not read from the file.
+	OpenLine func(chip string, offset int, output, activeLow bool, consumer string) (GPIOLine, error) `toml:"-"`
 
 	// Link tunes WebRTC (tests, the demo). Not read from the file.
 	Link link.Options `toml:"-"`
@@ -302,6 +309,13 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.LAN.MaxConnsPerAddress < 1 || c.LAN.MaxConnsPerAddress > c.LAN.MaxConns {
 		errs = append(errs, fmt.Errorf("lan.max_conns_per_address = %d: want 1 to lan.max_conns (%d)", c.LAN.MaxConnsPerAddress, c.LAN.MaxConns))
+	}
+	var cerrs []error
+	c.Commands, cerrs = withCommandDefaults(c.Commands)
+	errs = append(errs, cerrs...)
+	var perr error
+	if c.PTZ, perr = c.PTZ.withDefaults(); perr != nil {
+		errs = append(errs, perr)
 	}
 	if _, err := ParseLogLevel(c.Log.Level); err != nil {
 		errs = append(errs, err)

@@ -28,9 +28,13 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		return
 	}
 	a.metrics.request(w, req.Kind)
-	if need := req.Permission(); !v.Perms.Has(need) {
+	need := req.Permission()
+	if req.Kind == protocol.KindCommand {
+		need = a.commandNeed(req) // a custom command may need less or more
+	}
+	if !v.Perms.Has(need) {
 		log.Info("refused request: not permitted", "request", req.Kind, "need", need, "has", v.Perms)
-		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests: it needs the %s permission", req.Kind, need))
+		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests (this one needs: %s)", req.Kind, need))
 		return
 	}
 	if req.Channel != 0 {
@@ -52,7 +56,9 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 			a.servePlaybackControl(v, req, w)
 			break
 		}
-		a.serveCommand(log, req, w)
+		if !a.serveCustom(ctx, log, v, req, w) {
+			a.serveCommand(log, req, w)
+		}
 	case protocol.KindTrack:
 		a.serveTrack(ctx, log, req, w, sr)
 	case protocol.KindPlayback:

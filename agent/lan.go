@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,6 +145,12 @@ func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintf(w, "curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", r.Host)
 	fmt.Fprintf(w, "curl 'http://%s/%s'   (who watches, the streams, talkback, the broker; p2pcam status --lan)\n", r.Host, protocol.StatusRequest)
+	if a.ptz != nil {
+		fmt.Fprintf(w, "curl 'http://%s/command?action=user_define&channel=0&cmd=ptz_left'   (the pan-tilt head: ptz_up_press, ptz_release_pre, ptz_get_position, ...; docs/protocol.md)\n", r.Host)
+	}
+	for _, name := range slices.Sorted(maps.Keys(a.cfg.Commands)) {
+		fmt.Fprintf(w, "curl 'http://%s/command?action=user_define&channel=0&cmd=%s'   (custom command)\n", r.Host, url.QueryEscape(name))
+	}
 	fmt.Fprintf(w, "curl 'http://%s/metrics'   (Prometheus; a token with the command permission when auth is on)\n", r.Host)
 	fmt.Fprintf(w, "curl 'http://%s/healthz'\n", r.Host)
 }

@@ -35,6 +35,9 @@ type Profile struct {
 	IRCut GPIO
 	// LightSensor is a digital light sensor: active means dark.
 	LightSensor GPIO
+	// PTZ is the board's pan-tilt head driver: "sim" (simulated), or ""
+	// when it has none.
+	PTZ string
 	// Watchdog is the hardware watchdog device, "" when there is none.
 	Watchdog string
 	// Model lists path.Match patterns for the device-tree model

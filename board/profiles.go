@@ -47,6 +47,7 @@ func profiles() []Profile {
 			Encoder:       "none",
 			AudioCapture:  "sim",  // the agent's synthetic voice
 			AudioPlayback: "null", // talkback discarded
+			PTZ:           "sim",  // a simulated pan-tilt head
 		},
 		{
 			Name:        "rpi4",

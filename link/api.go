@@ -12,12 +12,24 @@ import (
 )
 
 // ICE timing. A peer that stops answering is disconnected after
-// DisconnectedTimeout and failed, its session freed, after FailedTimeout:
-// within the 5 s that a camera may hold a vanished viewer's resources.
+// DisconnectedTimeout and dropped, its session freed, FailedTimeout later
+// (OnLost): within the 5 s that a camera may hold a vanished viewer's
+// resources. A new session may check candidate pairs for SetupTimeout
+// before ICE gives up on it.
+//
+// pion has one "failed" timeout for both: a session still checking fails
+// DisconnectedTimeout + failed timeout after checking began. With both at
+// 2 s a browser whose checks came later than 4 s (Chromium gathering
+// TURN relays on a loaded machine) found the camera gone: the NAT lab's
+// browser test failed that way. So pion's failed timeout is set for the
+// setup window, and OnLost enforces FailedTimeout once a session was up.
 const (
 	DisconnectedTimeout = 2 * time.Second
-	FailedTimeout       = 2 * time.Second // after disconnected
-	KeepaliveInterval   = 500 * time.Millisecond
+	FailedTimeout       = 2 * time.Second // after disconnected, by OnLost
+	// SetupTimeout is how long a new session's ICE may check before it
+	// fails: the camera's and the browser SDK's setup window.
+	SetupTimeout      = 15 * time.Second
+	KeepaliveInterval = 500 * time.Millisecond
 	// RelayAcceptanceWait is how long ICE keeps looking for a direct path
 	// before it settles for TURN. pion waits 2 s by default; a camera
 	// behind a symmetric NAT would show its first frame that much later.
@@ -66,13 +78,14 @@ func NewAPI(o Options) *webrtc.API {
 	// before a reader is ready is lost, and a slow reader holds the
 	// sender back through SCTP's window.
 	se.DetachDataChannels()
-	se.SetICETimeouts(DisconnectedTimeout, FailedTimeout, KeepaliveInterval)
+	se.SetICETimeouts(DisconnectedTimeout, SetupTimeout-DisconnectedTimeout, KeepaliveInterval)
 	relayWait := RelayAcceptanceWait
 	if o.RelayAcceptanceWait > 0 {
 		relayWait = o.RelayAcceptanceWait
 	}
 	se.SetRelayAcceptanceMinWait(relayWait)
 	se.SetSrflxAcceptanceMinWait(0)
+	se.SetICEBindingRequestHandler(followNomination)
 	se.SetPrflxAcceptanceMinWait(0)
 	rto := SCTPRTOMax
 	if o.SCTPRTOMax > 0 {
@@ -94,7 +107,13 @@ func NewAPI(o Options) *webrtc.API {
 		se.LoggerFactory = quietLogs{}
 	}
 	if !o.Media {
-		return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+		// An empty media engine and interceptor registry: without them
+		// pion registers its default codecs and interceptors (NACK, RTCP
+		// reports, TWCC, stats), whose RTCP timers would run for every
+		// session, and the camera would link code it never runs.
+		return webrtc.NewAPI(webrtc.WithSettingEngine(se),
+			webrtc.WithMediaEngine(&webrtc.MediaEngine{}),
+			webrtc.WithInterceptorRegistry(&interceptor.Registry{}))
 	}
 	m := &webrtc.MediaEngine{}
 	if err := RegisterCodecs(m); err != nil {

@@ -37,14 +37,7 @@ func impairedPair(b *testing.B, delay time.Duration, loss float64, rto time.Dura
 		return rng.Float64() >= loss
 	})
 	peer := func(ip string) *webrtc.PeerConnection {
-		n, err := vnet.NewNet(&vnet.NetConfig{StaticIPs: []string{ip}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := wan.AddNet(n); err != nil {
-			b.Fatal(err)
-		}
-		pc, err := link.NewAPI(link.Options{Net: n, SCTPRTOMax: rto}).NewPeerConnection(webrtc.Configuration{})
+		pc, err := link.NewAPI(link.Options{Net: vnetHost(b, wan, ip), SCTPRTOMax: rto}).NewPeerConnection(webrtc.Configuration{})
 		if err != nil {
 			b.Fatal(err)
 		}

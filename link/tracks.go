@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -101,11 +102,11 @@ func offeredH264(offer string) []string {
 			continue
 		}
 		for _, f := range m.MediaName.Formats {
-			var pt uint8
-			if _, err := fmt.Sscan(f, &pt); err != nil {
+			pt, err := strconv.ParseUint(f, 10, 8)
+			if err != nil {
 				continue
 			}
-			if c, err := sd.GetCodecForPayloadType(pt); err == nil && strings.EqualFold(c.Name, "H264") {
+			if c, err := sd.GetCodecForPayloadType(uint8(pt)); err == nil && strings.EqualFold(c.Name, "H264") {
 				lines = append(lines, c.Fmtp)
 			}
 		}

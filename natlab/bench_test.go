@@ -234,14 +234,15 @@ type playResult struct {
 	kind          string
 	connect       time.Duration // the viewer's connection time
 	tags          int
-	span          time.Duration // video timestamps covered
-	wall          time.Duration // wall-clock time from the first video tag to the last
-	mbps          float64       // video bytes over span
-	maxLag        time.Duration // the worst lag after the first second (BenchmarkLossyStream)
-	joinBehind    time.Duration // the first tag's lag: the GOP cache's age
-	maxGap        time.Duration // longest wait between two video tags
-	dropped       int           // frames the camera skipped for this viewer
-	viewerDropped int           // late frames the viewer's live edge dropped
+	span          time.Duration   // video timestamps covered
+	wall          time.Duration   // wall-clock time from the first video tag to the last
+	mbps          float64         // video bytes over span
+	maxLag        time.Duration   // the worst lag after the first second (BenchmarkLossyStream)
+	lags          []time.Duration // each tag's lag, after the first second
+	joinBehind    time.Duration   // the first tag's lag: the GOP cache's age
+	maxGap        time.Duration   // longest wait between two video tags
+	dropped       int             // frames the camera skipped for this viewer
+	viewerDropped int             // late frames the viewer's live edge dropped
 }
 
 // droppedRE is the camera's count of frames it skipped for a viewer.
@@ -302,6 +303,7 @@ func playFor(tb testing.TB, l *lab, d time.Duration, extra ...string) playResult
 	for _, a := range arrivals {
 		if a.at >= time.Second {
 			r.maxLag = max(r.maxLag, a.delay-least)
+			r.lags = append(r.lags, a.delay-least)
 		}
 	}
 	left := strings.Count(l.cam.log.String(), `msg="viewer left"`)

@@ -19,6 +19,7 @@ const (
 	StatusBadRequest   Status = 404 // malformed request, or a channel that does not exist
 	StatusTooMany      Status = 405 // too many viewers
 	StatusNotSupported Status = 406 // command or request not supported
+	StatusFailed       Status = 500 // the command's handler failed: timed out, crashed, said too much (p2pcam extension)
 )
 
 // Error is a request that cannot be served, with the status to answer.

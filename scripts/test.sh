@@ -16,6 +16,9 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
+# web/'s npm packages (playwright-core) before the Go tests: natlab's
+# browser test drives Chromium with them.
+scripts/web-test.sh --install
 # The QEMU rig runs on its own, after the rest: its emulated camera must
 # keep real time (25 fps through x264 on two emulated cores), which it
 # cannot while other packages' tests take the host's cores.

@@ -15,6 +15,7 @@
 # the step is skipped with a message saying what to install.
 #   5. runs the page tests again against `p2pcam demo`, the README's main
 #      command (P2PCAM_WEB_SERVER=demo).
+# With --install it stops after step 1 (scripts/test.sh, for natlab).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
 
@@ -35,6 +36,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 	echo "web-test: npm ci" >&2
 	npm ci --no-audit --no-fund --loglevel=error
 	echo "$want" >"$stamp"
+fi
+# --install: the packages only, for the Go tests that drive Chromium
+# (natlab's browser test), which scripts/test.sh runs before the rest.
+if [ "${1:-}" = --install ]; then
+	exit 0
 fi
 
 node build.mjs --check

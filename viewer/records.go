@@ -286,3 +286,42 @@ func ParsePlaybackState(body []byte) (PlaybackState, error) {
 	}
 	return PlaybackState{Progress: time.Duration(ms) * time.Millisecond, At: at, Paused: reply.Paused}, nil
 }
+
+// ErrNoRecording is FindRecordFile's error for a name the camera does
+// not list (never recorded, or deleted by retention).
+var ErrNoRecording = errors.New("viewer: the camera has no such recording")
+
+// RecordFileStart reads the start out of a recording's name,
+// ch0_20261206T094252.123Z[_MS].flv (docs/recording.md); the camera
+// checks the whole name when it is asked for it.
+func RecordFileStart(name string) (time.Time, error) {
+	_, rest, ok := strings.Cut(name, "_")
+	const layout = "20060102T150405.000Z"
+	if !ok || !strings.HasPrefix(name, "ch") || len(rest) < len(layout) {
+		return time.Time{}, fmt.Errorf("viewer: %q is not a recording's name (ch0_20261206T094252.123Z_60000.flv)", name)
+	}
+	t, err := time.Parse(layout, rest[:len(layout)])
+	if err != nil {
+		return time.Time{}, fmt.Errorf("viewer: %q is not a recording's name: %w", name, err)
+	}
+	return t, nil
+}
+
+// FindRecordFile returns the camera's listing of the recording name:
+// its size tells how much a download has left.
+func FindRecordFile(ctx context.Context, r Requester, name string) (RecordFile, error) {
+	start, err := RecordFileStart(name)
+	if err != nil {
+		return RecordFile{}, err
+	}
+	files, err := RecordFiles(ctx, r, start.Add(-time.Second), start.Add(time.Second))
+	if err != nil {
+		return RecordFile{}, err
+	}
+	for _, f := range files {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return RecordFile{}, fmt.Errorf("%w: %s", ErrNoRecording, name)
+}

@@ -95,3 +95,23 @@ func FuzzParseListings(f *testing.F) {
 		}
 	})
 }
+
+func TestRecordFileStart(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want int64 // unix ms; -1: refused
+	}{
+		{"ch0_20261206T094252.123Z_60000.flv", 1796550172123},
+		{"ch0_20261206T094252.123Z.flv", 1796550172123},
+		{"ch12_20261206T094252.000Z.flv", 1796550172000},
+		{"ch0_20261206T094252Z.flv", -1},
+		{"../etc/passwd", -1},
+		{"", -1},
+		{"ch0_", -1},
+	} {
+		got, err := RecordFileStart(c.name)
+		if c.want < 0 && err == nil || c.want >= 0 && (err != nil || got.UnixMilli() != c.want) {
+			t.Errorf("%q: %v %v, want %d", c.name, got.UnixMilli(), err, c.want)
+		}
+	}
+}

@@ -173,6 +173,7 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 	c.pc = pc
 	connected := make(chan struct{})
 	var connOnce sync.Once
+	link.OnLost(pc, func() { c.once.Do(func() { close(c.done) }) })
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		switch st {
 		case webrtc.PeerConnectionStateConnected:

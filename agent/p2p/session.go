@@ -107,6 +107,10 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, inbox, sender str
 		s: s, id: m.Session, inbox: inbox, reply: reply, log: log, pc: pc, ctx: sctx, cancel: cancel,
 		viewer: protocol.Viewer{Addr: "p2p:" + m.Session[:8], Subject: subject, Perms: claims.Perms},
 	}
+	link.OnLost(pc, func() { sess.close("viewer lost") })
+	link.OnPathChange(pc, func(p link.Path) {
+		log.Info("viewer path", "path", p.Kind(), "local", p.LocalAddr, "remote", p.RemoteAddr)
+	})
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		cand := &signal.Candidate{} // nil: gathering is complete
 		if c != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/p2pcam/p2pcam/record"
 	"github.com/p2pcam/p2pcam/viewer"
 )
 
@@ -37,9 +36,8 @@ func runDownload(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("want one FILE_NAME (from p2pcam records), got %q", rest)
 	}
 	name := rest[0]
-	seg, err := record.ParseName(name)
-	if err != nil {
-		return fmt.Errorf("%q is not a recording's name: p2pcam records lists them (%w)", name, err)
+	if _, err := viewer.RecordFileStart(name); err != nil {
+		return fmt.Errorf("%w: p2pcam records lists them", err)
 	}
 	if *out == "" {
 		*out = name
@@ -74,18 +72,11 @@ func runDownload(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// at its end.
 	total := int64(-1)
 	if !*mp4 {
-		files, err := viewer.RecordFiles(ctx, r, seg.Start.Add(-time.Second), seg.Start.Add(time.Second))
+		f, err := viewer.FindRecordFile(ctx, r, name)
 		if err != nil {
-			return err
+			return fmt.Errorf("%w (deleted by retention?)", err)
 		}
-		for _, rf := range files {
-			if rf.Name == name {
-				total = rf.Size
-			}
-		}
-		if total < 0 {
-			return fmt.Errorf("the camera has no recording %s (deleted by retention?)", name)
-		}
+		total = f.Size
 		if offset == total {
 			fmt.Fprintf(stderr, "p2pcam: %s is complete (%s)\n", *out, size(total))
 			return nil

@@ -175,10 +175,10 @@ func TestRecordsPlaybackDownloadCLI(t *testing.T) {
 
 			// Without the permission: a clear error, and no file left.
 			live := c.token(t, auth.PermLive)
-			if _, _, err := c.p2pcam(ctx, "records", live); err == nil || !strings.Contains(err.Error(), "needs the playback permission") {
+			if _, _, err := c.p2pcam(ctx, "records", live); err == nil || !strings.Contains(err.Error(), "this one needs: playback") {
 				t.Errorf("records with a live-only token: %v", err)
 			}
-			if err := run(ctx, []string{"download", "--lan", lanURL, "--token", c.token(t, auth.PermPlayback), names[0], "-o", filepath.Join(t.TempDir(), "x.flv")}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "needs the download permission") {
+			if err := run(ctx, []string{"download", "--lan", lanURL, "--token", c.token(t, auth.PermPlayback), names[0], "-o", filepath.Join(t.TempDir(), "x.flv")}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "this one needs: download") {
 				t.Errorf("download with a playback-only token: %v", err)
 			}
 		})

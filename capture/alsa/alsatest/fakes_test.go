@@ -89,7 +89,9 @@ func TestSourceCloseUnblocks(t *testing.T) {
 
 func TestSink(t *testing.T) {
 	k := NewSink(alsa.Params{Rate: 16000, Channels: 1, PeriodFrames: 160, BufferFrames: 640})
-	k.Speed = 2
+	// A quarter of real time: the 640-frame buffer lasts 160 ms, long
+	// enough that a loaded machine does not let it run dry by accident.
+	k.Speed = 0.25
 	data := make([]int16, 1600)
 	for i := range data {
 		data[i] = int16(i)
@@ -99,8 +101,8 @@ func TestSink(t *testing.T) {
 	if n != 1600 || err != nil {
 		t.Fatalf("Write = %d, %v", n, err)
 	}
-	// 960 frames beyond the buffer had to play first: 30 ms at 2x.
-	if d := time.Since(start); d < 25*time.Millisecond {
+	// 960 frames beyond the buffer had to play first: 240 ms at 0.25x.
+	if d := time.Since(start); d < 200*time.Millisecond {
 		t.Errorf("Write of 1600 frames into a 640-frame buffer took only %v", d)
 	}
 	if d, err := k.Delay(); d <= 0 || d > 640 || err != nil {
@@ -112,8 +114,8 @@ func TestSink(t *testing.T) {
 	if n := k.XRuns(); n != 0 {
 		t.Errorf("XRuns = %d while written ahead", n)
 	}
-	// It runs dry (20 ms at 2x) before the next Write: an underrun.
-	time.Sleep(30 * time.Millisecond)
+	// It runs dry (160 ms at 0.25x) before the next Write: an underrun.
+	time.Sleep(300 * time.Millisecond)
 	if _, err := k.Write([]int16{1}); err != nil {
 		t.Error(err)
 	}

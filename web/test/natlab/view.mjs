@@ -17,10 +17,21 @@
 // clicked; connectMs is the SDK's P2P connect time (offer to ICE and
 // DTLS up), signallingMs its MQTT over WebSocket connect.
 //
+// With NATWEB_WATCH_MS set, each run then watches the video for that long
+// and adds "watch": every frame presented (requestVideoFrameCallback), as
+// [presentationTime, rtpTimestamp] (the page's clock, ms; rtpTimestamp
+// null when Chromium has none); "playout": every 100 ms [Date.now(),
+// estimatedPlayoutTimestamp], the latter the camera's NTP time (ms) of the
+// frame playing then, which Chromium maps from RTP time with the camera's
+// RTCP sender reports (Chromium gives no captureTime here); and
+// "inbound": the video track's inbound-rtp stats at the end (packetsLost,
+// nackCount, freezeCount, ...). natlab's BenchmarkLossTracksVsFLV turns
+// these into delay to live and the longest freeze.
+//
 // Usage: node view.mjs URL USER PASSWORD DEVICE [RUNS]
 // Environment: CHROMIUM (default /usr/bin/chromium), NATWEB_ARGS (more
 // Chromium flags, space-separated), NATWEB_TIMEOUT_MS (per step, default
-// 20000).
+// 20000), NATWEB_WATCH_MS (default 0).
 import { launch, waitFor } from '../browser/harness.mjs';
 
 const [url, user, password, device, runsArg] = process.argv.slice(2);
@@ -30,6 +41,7 @@ if (!url || !user || !password || !device) {
 }
 const runs = Number(runsArg || 1);
 const stepMs = Number(process.env.NATWEB_TIMEOUT_MS || 20000);
+const watchMs = Number(process.env.NATWEB_WATCH_MS || 0);
 const origin = new URL(url).origin;
 // The page is served over plain HTTP from a non-loopback address, which is
 // not a secure context: no crypto.subtle (the SDK checks the camera's
@@ -38,7 +50,7 @@ const origin = new URL(url).origin;
 const args = [`--unsafely-treat-insecure-origin-as-secure=${origin}`, ...(process.env.NATWEB_ARGS || '').split(/\s+/).filter(Boolean)];
 
 // Every wait is bounded; this is the last resort.
-const watchdog = setTimeout(() => { console.error('view.mjs: overall timeout'); process.exit(3); }, stepMs * (3 + 3 * runs));
+const watchdog = setTimeout(() => { console.error('view.mjs: overall timeout'); process.exit(3); }, (stepMs * 3 + watchMs) * (1 + runs));
 watchdog.unref();
 
 const browser = await launch(args);
@@ -96,6 +108,7 @@ try {
           connectMs: sv.connectMs == null ? null : Math.round(sv.connectMs), signallingMs: s.sdk.signallingMs == null ? null : Math.round(s.sdk.signallingMs),
         };
       }, device);
+      if (watchMs > 0) Object.assign(r, await watch(page, device, watchMs));
       if (errors.length) r.pageErrors = errors;
       console.log(JSON.stringify({ run, wallMs, ...steps, ...r }));
     } catch (e) {
@@ -111,3 +124,39 @@ try {
   await browser.close().catch(() => {});
 }
 process.exit(failed ? 1 : 0);
+
+// watch records every frame the tile's video presents for ms, and the
+// video track's inbound-rtp stats at the end.
+async function watch(page, device, ms) {
+  return page.evaluate(async ([d, ms]) => {
+    const s = globalThis.p2pcamPage;
+    const v = s.tiles.get(d).video;
+    const frames = [];
+    let on = true;
+    const onFrame = (now, m) => {
+      frames.push([m.presentationTime, m.rtpTimestamp ?? null]);
+      if (on) v.requestVideoFrameCallback(onFrame);
+    };
+    v.requestVideoFrameCallback(onFrame);
+    // Every 100 ms: the wall clock and the track's estimatedPlayoutTimestamp
+    // (the camera's NTP time of the frame playing now, from its sender
+    // reports).
+    const pc = s.sdk.services.get(d).pc;
+    const playout = [];
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      const st = await pc.getStats();
+      st.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'video' && r.estimatedPlayoutTimestamp) playout.push([Date.now(), r.estimatedPlayoutTimestamp]); });
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    on = false;
+    let inbound = null;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') {
+        inbound = {};
+        for (const k of ['packetsReceived', 'packetsLost', 'nackCount', 'pliCount', 'framesDecoded', 'framesDropped', 'freezeCount', 'totalFreezesDuration', 'jitterBufferDelay', 'jitterBufferEmittedCount']) inbound[k] = r[k] ?? null;
+      }
+    });
+    return { watch: frames, playout, inbound };
+  }, [device, ms]);
+}
