@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
@@ -22,10 +20,7 @@ import (
 // moves after, a seek moves it, and the stream stays one FLV whose
 // timestamps only grow and which decodes.
 func TestPlaybackControls(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "sd")
-	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
-		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
-	})
+	r, _ := startRecordingCamera(t, brokertest.AllowAll(t))
 	c, err := r.dial(t, r.token(t, auth.PermPlayback))
 	if err != nil {
 		t.Fatal(err)
@@ -128,10 +123,7 @@ func TestPlaybackControls(t *testing.T) {
 //
 //	go test -run XXX -bench SeekFirstFrame -benchtime 20x ./viewer/
 func BenchmarkSeekFirstFrame(b *testing.B) {
-	dir := filepath.Join(b.TempDir(), "sd")
-	r := startCameraConfig(b, brokertest.AllowAll(b), func(c *agent.Config) {
-		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
-	})
+	r, _ := startRecordingCamera(b, brokertest.AllowAll(b))
 	c, err := r.dial(b, r.token(b, auth.PermPlayback))
 	if err != nil {
 		b.Fatal(err)

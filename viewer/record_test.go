@@ -28,10 +28,7 @@ import (
 func TestRecordingsOverP2P(t *testing.T) {
 	for _, b := range bothBrokers() {
 		t.Run(b.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "sd")
-			r := startCameraConfig(t, b.start(t), func(c *agent.Config) {
-				c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
-			})
+			r, dir := startRecordingCamera(t, b.start(t))
 			c, err := r.dial(t, r.token(t, auth.PermPlayback|auth.PermDownload))
 			if err != nil {
 				t.Fatal(err)
@@ -101,6 +98,15 @@ func checkListings(ctx context.Context, t *testing.T, c *viewer.Conn, files []st
 	}
 }
 
+// startRecordingCamera runs the camera on broker recording 2 s
+// segments, and returns it and its storage directory.
+func startRecordingCamera(t testing.TB, broker string) (*rig, string) {
+	dir := filepath.Join(t.TempDir(), "sd")
+	return startCameraConfig(t, broker, func(c *agent.Config) {
+		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
+	}), dir
+}
+
 // waitFiles asks for the file list until n segments are finished, and
 // returns their names.
 func waitFiles(ctx context.Context, t testing.TB, c *viewer.Conn, n int) []string {
@@ -142,10 +148,7 @@ func waitFiles(ctx context.Context, t testing.TB, c *viewer.Conn, n int) []strin
 // through the gateway (p2pcam serve): plain HTTP in front of a P2P
 // session.
 func TestRecordingsThroughGateway(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "sd")
-	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
-		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
-	})
+	r, dir := startRecordingCamera(t, brokertest.AllowAll(t))
 	gw := gateway.New(func(ctx context.Context) (*viewer.Conn, error) {
 		return r.dial(t, r.token(t, auth.PermPlayback|auth.PermDownload))
 	}, slog.New(slog.DiscardHandler))
