@@ -52,6 +52,7 @@ type Agent struct {
 	meters    map[media.Quality]*streamMeter    // each stream's video, measured
 	started   time.Time                         // when New made the agent
 	served    served                            // the streams being served, for the status command
+	playbacks playbacks                         // the playback on each session, for playback_* commands
 	broker    mqttclient.Status                 // P2P mode's broker connection
 
 	// Recording: rec is nil when it is off; recQuality is the stream it records.

@@ -52,6 +52,10 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 	case protocol.KindLive:
 		a.serveLive(ctx, log, req, w, sr)
 	case protocol.KindCommand:
+		if isPlaybackControl(req.Cmd) {
+			a.servePlaybackControl(v, req, w)
+			break
+		}
 		if !a.serveCustom(ctx, log, v, req, w) {
 			a.serveCommand(log, req, w)
 		}

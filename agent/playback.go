@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
+	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/mux/flv"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/record"
@@ -41,7 +43,7 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 		a.replyError(w, recordError(err))
 		return
 	}
-	defer p.Close()
+	defer func() { p.Close() }() // p changes on a seek
 	if err := w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "video/x-flv"}); err != nil {
 		return
 	}
@@ -50,12 +52,25 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
+	ctl, unregister := a.playbacks.start(sr.viewer, from, to)
+	defer unregister()
 	var reason error
+	// base is added to the player's PTS: after a seek the new player
+	// starts at 0, and the stream's PTS must go on growing.
+	var base, last time.Duration
 	for {
+		if reason = a.steerPlayback(ctx, ctl, &p, to, &base, last); reason != nil {
+			break
+		}
 		f, err := p.Next(ctx)
 		if err != nil {
 			reason = err
 			break
+		}
+		f.PTS += base
+		last = max(last, f.PTS)
+		if f.Kind == media.KindVideo { // audio may run a little behind
+			ctl.sent(p.Position())
 		}
 		_ = w.SetWriteDeadline(a.cfg.Clock.Now().Add(a.cfg.LAN.WriteTimeout))
 		if err := mux.WriteFrame(f); err != nil {
@@ -78,6 +93,38 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	}
 	release()
 	log.Info("playback ended", "reason", reason, "bytes", cw.n, "at", p.Position())
+}
+
+// seekGap is the PTS step put between the last frame before a seek and
+// the first after it.
+const seekGap = 40 * time.Millisecond
+
+// steerPlayback applies the playback_* commands before the next frame:
+// it waits while paused (holding the player back by the pause), and on
+// a seek replaces *p with a player from the new time, its PTS going on
+// from last. It returns why the playback must end, or nil.
+func (a *Agent) steerPlayback(ctx context.Context, ctl *playbackControl, p **record.Player, to time.Time, base *time.Duration, last time.Duration) error {
+	for {
+		seek, paused := ctl.next()
+		if !seek.IsZero() {
+			np, err := a.rec.Play(seek, to)
+			if err != nil {
+				return err
+			}
+			(*p).Close()
+			*p, *base = np, last+seekGap
+		}
+		if !paused {
+			return nil
+		}
+		t0 := a.cfg.Clock.Now()
+		select {
+		case <-ctl.wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		(*p).Delay(a.cfg.Clock.Now().Sub(t0))
+	}
 }
 
 // serveDownload sends a recording's file from offset: a download broken

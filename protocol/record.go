@@ -22,6 +22,41 @@ const (
 // playback permission, not the command one.
 var recordCommands = map[string]bool{
 	"get_record_index": true, "get_month_record": true, "get_file_list": true,
+	CmdPlaybackPause: true, CmdPlaybackResume: true, CmdPlaybackSeek: true, CmdPlaybackProgress: true,
+}
+
+// The commands that steer a playback running on the same session.
+const (
+	CmdPlaybackPause    = "playback_pause"
+	CmdPlaybackResume   = "playback_resume"
+	CmdPlaybackSeek     = "playback_seek" // time=S or progress=MS
+	CmdPlaybackProgress = "playback_progress"
+)
+
+// MaxProgress bounds playback_seek's progress: a day in milliseconds,
+// longer than any playback a request asks for in practice.
+const MaxProgress = 24 * time.Hour
+
+// Seek parses playback_seek's target: time=S (unix seconds), or
+// progress=MS (milliseconds after the playback's start_time, which is
+// start). A missing or malformed value is a 404 *Error.
+func Seek(params url.Values, start time.Time) (time.Time, error) {
+	if params.Has("time") {
+		t, err := unixParam(params, "time")
+		if err != nil {
+			return time.Time{}, err
+		}
+		return time.Unix(t, 0), nil
+	}
+	s := params.Get("progress")
+	if s == "" || !allDigits(s) || len(s) > 9 {
+		return time.Time{}, errorf(StatusBadRequest, "bad progress %q: want time=S (unix seconds) or progress=MS (milliseconds from the start)", clip(s))
+	}
+	ms, _ := strconv.ParseInt(s, 10, 64)
+	if d := time.Duration(ms) * time.Millisecond; d <= MaxProgress {
+		return start.Add(d), nil
+	}
+	return time.Time{}, errorf(StatusBadRequest, "progress %s ms is more than %v", s, MaxProgress)
 }
 
 // Permission returns what a viewer needs for r: its kind's permission,

@@ -99,6 +99,9 @@ func FuzzRecordParams(f *testing.F) {
 	for _, c := range recordParamCases {
 		f.Add(c.query)
 	}
+	for _, c := range seekCases {
+		f.Add(c.query)
+	}
 	f.Fuzz(func(t *testing.T, query string) {
 		q, err := url.ParseQuery(query)
 		if err != nil {
@@ -117,6 +120,7 @@ func FuzzRecordParams(f *testing.F) {
 			func(q url.Values) error { _, _, err := TimeRange(q); return err },
 			func(q url.Values) error { _, _, err := Month(q); return err },
 			func(q url.Values) error { _, _, err := Download(q); return err },
+			func(q url.Values) error { _, err := Seek(q, time.Unix(1765000000, 0)); return err },
 		} {
 			var perr *Error
 			if err := fn(q); err != nil && (!errors.As(err, &perr) || perr.Status != StatusBadRequest) {
@@ -124,4 +128,37 @@ func FuzzRecordParams(f *testing.F) {
 			}
 		}
 	})
+}
+
+// seekCases are playback_seek's parameters, from a playback started at
+// 1765000000; want is the unix ms sought, -1 for a refusal.
+var seekCases = []struct {
+	query string
+	want  int64
+}{
+	{"time=1765000100", 1765000100000},
+	{"progress=1500", 1765000001500},
+	{"progress=0", 1765000000000},
+	{"time=1765000100&progress=5", 1765000100000},
+	{"progress=86400000", 1765086400000},
+	{"progress=86400001", -1},
+	{"progress=-5", -1},
+	{"progress=1e3", -1},
+	{"time=4102444801", -1},
+	{"time=", -1},
+	{"", -1},
+}
+
+func TestSeek(t *testing.T) {
+	for _, c := range seekCases {
+		q, _ := url.ParseQuery(c.query)
+		got, err := Seek(q, time.Unix(1765000000, 0))
+		var perr *Error
+		switch {
+		case c.want < 0 && (err == nil || !errors.As(err, &perr) || perr.Status != StatusBadRequest):
+			t.Errorf("%q: %v, %v, want a 404", c.query, got, err)
+		case c.want >= 0 && (err != nil || got.UnixMilli() != c.want):
+			t.Errorf("%q: %v, %v, want %d ms", c.query, got.UnixMilli(), err, c.want)
+		}
+	}
 }

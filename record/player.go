@@ -131,6 +131,11 @@ func (p *Player) Next(ctx context.Context) (*media.Frame, error) {
 	}
 }
 
+// Delay holds the frames still to come back by d: a paused playback
+// calls it with the time it was paused, so that it goes on in real time
+// rather than catching up.
+func (p *Player) Delay(d time.Duration) { p.started = p.started.Add(d) }
+
 // Position returns the wall-clock time of the last frame returned.
 func (p *Player) Position() time.Time { return p.at }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
-	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/record"
 	"github.com/p2pcam/p2pcam/viewer"
 	"github.com/p2pcam/p2pcam/viewer/gateway"
@@ -29,10 +28,7 @@ import (
 func TestRecordingsOverP2P(t *testing.T) {
 	for _, b := range bothBrokers() {
 		t.Run(b.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "sd")
-			r := startCameraConfig(t, b.start(t), func(c *agent.Config) {
-				c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
-			})
+			r, dir := startRecordingCamera(t, b.start(t))
 			c, err := r.dial(t, r.token(t, auth.PermPlayback|auth.PermDownload))
 			if err != nil {
 				t.Fatal(err)
@@ -43,11 +39,12 @@ func TestRecordingsOverP2P(t *testing.T) {
 			files := waitFiles(ctx, t, c, 2)
 
 			first, _ := record.ParseName(files[0])
-			resp, err := c.Request(ctx, fmt.Sprintf("ipc.flv?action=playback&channel=0&start_time=%d&end_time=%d", first.Start.Unix(), first.Start.Unix()+2)) // at least a second of it
-			if err != nil || resp.Status != protocol.StatusOK {
-				t.Fatalf("playback: %v %v", resp, err)
+			checkListings(ctx, t, c, files, first.Start)
+			body, err := viewer.Playback(ctx, c, first.Start.Truncate(time.Second), first.Start.Add(2*time.Second)) // at least a second of it
+			if err != nil {
+				t.Fatalf("playback: %v", err)
 			}
-			flv, err := io.ReadAll(resp.Body)
+			flv, err := io.ReadAll(body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,11 +60,11 @@ func TestRecordingsOverP2P(t *testing.T) {
 				t.Fatal(err)
 			}
 			off := len(onDisk) / 2
-			resp, err = c.Request(ctx, fmt.Sprintf("ipc.flv?action=download&channel=0&file_name=%s&offset=%d", files[0], off))
-			if err != nil || resp.Status != protocol.StatusOK {
-				t.Fatalf("download: %v %v", resp, err)
+			body, err = viewer.Download(ctx, c, files[0], int64(off), false)
+			if err != nil {
+				t.Fatalf("download: %v", err)
 			}
-			got, err := io.ReadAll(resp.Body)
+			got, err := io.ReadAll(body)
 			if err != nil || string(got) != string(onDisk[off:]) {
 				t.Errorf("download from %d: %d bytes (%v), want %d identical", off, len(got), err, len(onDisk)-off)
 			}
@@ -75,9 +72,44 @@ func TestRecordingsOverP2P(t *testing.T) {
 	}
 }
 
+// checkListings checks the SDK's listings against the finished files
+// (files, the first starting at start): the index spans them, the month
+// has their day, the file list has their sizes.
+func checkListings(ctx context.Context, t *testing.T, c *viewer.Conn, files []string, start time.Time) {
+	t.Helper()
+	now := time.Now()
+	spans, err := viewer.RecordIndex(ctx, c, now.Add(-10*time.Minute), now.Add(time.Minute))
+	if err != nil || len(spans) != 1 || spans[0].Start.After(start) || spans[0].End.Before(start.Add(2*time.Second)) {
+		t.Errorf("RecordIndex: %+v %v, want one span from %v", spans, err, start)
+	}
+	local := start.Local()
+	mask, err := viewer.MonthRecord(ctx, c, local.Year(), local.Month())
+	if err != nil || mask != 1<<(local.Day()-1) {
+		t.Errorf("MonthRecord: %b %v, want day %d", mask, err, local.Day())
+	}
+	list, err := viewer.RecordFiles(ctx, c, now.Add(-10*time.Minute), now.Add(time.Minute))
+	if err != nil || len(list) < len(files) {
+		t.Fatalf("RecordFiles: %d files %v, want at least %d", len(list), err, len(files))
+	}
+	for i, f := range files {
+		if list[i].Name != f || list[i].Size <= 0 || list[i].Start.Unix() != start.Unix() && i == 0 {
+			t.Errorf("RecordFiles[%d] = %+v, want %s", i, list[i], f)
+		}
+	}
+}
+
+// startRecordingCamera runs the camera on broker recording 2 s
+// segments, and returns it and its storage directory.
+func startRecordingCamera(t testing.TB, broker string) (*rig, string) {
+	dir := filepath.Join(t.TempDir(), "sd")
+	return startCameraConfig(t, broker, func(c *agent.Config) {
+		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
+	}), dir
+}
+
 // waitFiles asks for the file list until n segments are finished, and
 // returns their names.
-func waitFiles(ctx context.Context, t *testing.T, c *viewer.Conn, n int) []string {
+func waitFiles(ctx context.Context, t testing.TB, c *viewer.Conn, n int) []string {
 	t.Helper()
 	for {
 		now := time.Now().Unix()
@@ -116,10 +148,7 @@ func waitFiles(ctx context.Context, t *testing.T, c *viewer.Conn, n int) []strin
 // through the gateway (p2pcam serve): plain HTTP in front of a P2P
 // session.
 func TestRecordingsThroughGateway(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "sd")
-	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
-		c.Record = agent.RecordConfig{Dir: dir, SegmentLength: 2 * time.Second}
-	})
+	r, dir := startRecordingCamera(t, brokertest.AllowAll(t))
 	gw := gateway.New(func(ctx context.Context) (*viewer.Conn, error) {
 		return r.dial(t, r.token(t, auth.PermPlayback|auth.PermDownload))
 	}, slog.New(slog.DiscardHandler))

@@ -65,7 +65,7 @@ func startCameraLink(t *testing.T, broker string, audio agent.AudioConfig, lo li
 
 // startCameraConfig runs the camera with the test's config, changed by
 // edit.
-func startCameraConfig(t *testing.T, broker string, edit func(*agent.Config)) *rig {
+func startCameraConfig(t testing.TB, broker string, edit func(*agent.Config)) *rig {
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dev, _ := signal.ParseDeviceID(testDevice)
 	logw := io.Writer(io.Discard)
@@ -98,7 +98,7 @@ func startCameraConfig(t *testing.T, broker string, edit func(*agent.Config)) *r
 	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev, agent: a, stop: stop}
 }
 
-func (r *rig) token(t *testing.T, perms auth.Permission) string {
+func (r *rig) token(t testing.TB, perms auth.Permission) string {
 	now := time.Now()
 	tok, err := auth.Sign(r.issuer, auth.Claims{Issuer: "test", Device: r.device.String(), Subject: "alice", Perms: perms, IssuedAt: now, Expiry: now.Add(time.Hour)})
 	if err != nil {
@@ -107,7 +107,7 @@ func (r *rig) token(t *testing.T, perms auth.Permission) string {
 	return tok
 }
 
-func (r *rig) dial(t *testing.T, token string) (*viewer.Conn, error) {
+func (r *rig) dial(t testing.TB, token string) (*viewer.Conn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var err error

@@ -68,7 +68,7 @@ func TestCloudShare(t *testing.T) {
 func TestUsageHidesSecrets(t *testing.T) {
 	t.Setenv("P2PCAM_PASSWORD", "secret-password-123")
 	t.Setenv("P2PCAM_TOKEN", "p2pcam1.secret-token")
-	for _, cmd := range []string{"view", "cmd", "serve", "talk", "status"} {
+	for _, cmd := range []string{"view", "cmd", "serve", "talk", "status", "records", "playback", "download"} {
 		var stderr strings.Builder
 		err := run(context.Background(), []string{cmd, "--no-such-flag"}, io.Discard, &stderr)
 		if err == nil {
@@ -118,6 +118,10 @@ func TestViewRefusesTerminal(t *testing.T) {
 	args := []string{"view", "--device", "acme/cam1", "--user", "alice", "--token", "t", "--broker", "mqtt://127.0.0.1:1", "--duration", "1ms"}
 	if err := run(context.Background(), args, tty, io.Discard); err == nil || !strings.Contains(err.Error(), "refusing to write binary FLV to a terminal") {
 		t.Errorf("to a terminal: %v", err)
+	}
+	playback := []string{"playback", "acme/cam1", "--user", "alice", "--token", "t", "--broker", "mqtt://127.0.0.1:1", "--from", "-1m"}
+	if err := run(context.Background(), playback, tty, io.Discard); err == nil || !strings.Contains(err.Error(), "pipe it (p2pcam playback ... | ffplay -)") {
+		t.Errorf("playback to a terminal: %v", err)
 	}
 	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {

@@ -2,6 +2,9 @@
 //
 //	p2pcam view  --device P/D --quality high -o out.flv   watch a camera over P2P (-o - for ffplay)
 //	p2pcam cmd   --device P/D 'action=inner_define&channel=0&cmd=get_device_st&type=live'
+//	p2pcam records P/D [--month 202612 | --from T --to T]  list recordings, or a month calendar
+//	p2pcam playback P/D --from T [--to T] -o rec.flv    play recordings (-o - for ffplay)
+//	p2pcam download P/D FILE_NAME [-o FILE] [--mp4]     download a recording, resuming a partial FILE
 //	p2pcam serve --device P/D --listen 127.0.0.1:8090     re-serve a camera as local HTTP-FLV
 //	p2pcam status P/D                                     what a camera is doing (--lan URL for LAN mode, --json)
 //	p2pcam token --device P/D --perm live,command --ttl 1h  sign a token with the key keygen made
@@ -38,6 +41,9 @@ type command struct {
 var commands = []command{
 	{"view", "watch a camera over P2P, writing FLV", runView},
 	{"cmd", "send a command to a camera and print the answer", runCmd},
+	{"records", "list a camera's recordings, or a month calendar of them", runRecords},
+	{"playback", "play a camera's recordings from a time, writing FLV", runPlayback},
+	{"download", "download a recording (resumable; FLV or MP4)", runDownload},
 	{"serve", "re-serve a camera as local HTTP-FLV (a gateway for any player)", runServe},
 	{"token", "issue a viewer token", runToken},
 	{"keygen", "make a token issuer key", runKeygen},
@@ -108,6 +114,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: p2pcam COMMAND [flags]  (p2pcam COMMAND --help for its flags)")
 	fmt.Fprintln(w)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 }

@@ -33,18 +33,11 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := media.ParseQuality(*quality); err != nil {
 		return fmt.Errorf("--quality: %w", err)
 	}
-	w := stdout
-	if *out == "-" && isTerminal(stdout) {
-		return fmt.Errorf("refusing to write binary FLV to a terminal: pipe it (p2pcam view | ffplay -) or give -o FILE")
+	w, closeOut, err := flvOutput(*out, stdout, "p2pcam view")
+	if err != nil {
+		return err
 	}
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
+	defer closeOut()
 	if *duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *duration)
@@ -166,6 +159,23 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// flvOutput opens the FLV output of view and playback: the file out, or
+// stdout for "-", which must not be a terminal (cmd names the command in
+// the hint).
+func flvOutput(out string, stdout io.Writer, cmd string) (io.Writer, func(), error) {
+	if out != "-" {
+		f, err := os.Create(out)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
+	}
+	if isTerminal(stdout) {
+		return nil, nil, fmt.Errorf("refusing to write binary FLV to a terminal: pipe it (%s ... | ffplay -) or give -o FILE", cmd)
+	}
+	return stdout, func() {}, nil
 }
 
 // isTerminal reports whether w is a terminal, which binary output would

@@ -1,0 +1,139 @@
+package agent
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/p2pcam/p2pcam/protocol"
+)
+
+// playbacks holds the playback running on each session, for the
+// playback_* commands that come on the same session. Its zero value
+// works.
+type playbacks struct {
+	mu sync.Mutex
+	m  map[string]*playbackControl // by playbackKey; guarded by mu
+}
+
+// playbackKey names a viewer's session: a P2P session's Addr names it
+// (LAN mode: its TCP connection), and the subject keeps another
+// viewer's token out.
+func playbackKey(v protocol.Viewer) string { return v.Addr + "\x00" + v.Subject }
+
+// start registers a playback from from on v's session, replacing an
+// earlier one there, and returns it with what unregisters it.
+func (ps *playbacks) start(v protocol.Viewer, from, to time.Time) (*playbackControl, func()) {
+	c := &playbackControl{from: from, to: to, at: from, wake: make(chan struct{}, 1)}
+	k := playbackKey(v)
+	ps.mu.Lock()
+	if ps.m == nil {
+		ps.m = make(map[string]*playbackControl)
+	}
+	ps.m[k] = c
+	ps.mu.Unlock()
+	return c, func() {
+		ps.mu.Lock()
+		if ps.m[k] == c {
+			delete(ps.m, k)
+		}
+		ps.mu.Unlock()
+	}
+}
+
+func (ps *playbacks) get(v protocol.Viewer) *playbackControl {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.m[playbackKey(v)]
+}
+
+// playbackControl is what the playback_* commands change of one
+// playback, and where it is; the playback's loop reads it between
+// frames.
+type playbackControl struct {
+	from time.Time     // the request's start_time: progress 0
+	to   time.Time     // its end_time
+	wake chan struct{} // a command changed something
+
+	mu     sync.Mutex // guards the fields below
+	paused bool
+	seek   time.Time // zero: no seek asked
+	at     time.Time // wall time of the last video frame sent
+}
+
+// state is the reply of every playback_* command.
+type playbackState struct {
+	Status   string `json:"status"`
+	Progress string `json:"progress"` // ms from start_time to the frame last sent
+	Time     string `json:"time"`     // that frame's unix time, seconds
+	Paused   bool   `json:"paused"`
+}
+
+func (c *playbackControl) state() playbackState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return playbackState{Status: "0", Progress: strconv.FormatInt(c.at.Sub(c.from).Milliseconds(), 10),
+		Time: strconv.FormatInt(c.at.Unix(), 10), Paused: c.paused}
+}
+
+func (c *playbackControl) set(f func()) {
+	c.mu.Lock()
+	f()
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next tells the loop what to do before its next frame: seek to a time
+// (non-zero), or wait while paused.
+func (c *playbackControl) next() (seek time.Time, paused bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seek, c.seek = c.seek, time.Time{}
+	return seek, c.paused
+}
+
+func (c *playbackControl) sent(at time.Time) {
+	c.mu.Lock()
+	c.at = at
+	c.mu.Unlock()
+}
+
+// isPlaybackControl reports whether cmd steers a playback.
+func isPlaybackControl(cmd string) bool {
+	switch cmd {
+	case protocol.CmdPlaybackPause, protocol.CmdPlaybackResume, protocol.CmdPlaybackSeek, protocol.CmdPlaybackProgress:
+		return true
+	}
+	return false
+}
+
+// servePlaybackControl answers the playback_* commands for the playback
+// running on v's session.
+func (a *Agent) servePlaybackControl(v protocol.Viewer, req protocol.Request, w Responder) {
+	c := a.playbacks.get(v)
+	if c == nil {
+		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "no playback on this session: %s steers an ipc.flv?action=playback stream on the same session", req.Cmd))
+		return
+	}
+	switch req.Cmd {
+	case protocol.CmdPlaybackPause:
+		c.set(func() { c.paused = true })
+	case protocol.CmdPlaybackResume:
+		c.set(func() { c.paused = false })
+	case protocol.CmdPlaybackSeek:
+		t, err := protocol.Seek(req.Params, c.from)
+		if err != nil {
+			a.replyError(w, err)
+			return
+		}
+		if t.After(c.to) || len(a.rec.Query(t, t.Add(time.Second))) == 0 {
+			a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "nothing to play at %s: nothing recorded, or after end_time", t.UTC().Format(time.RFC3339)))
+			return
+		}
+		c.set(func() { c.seek = t })
+	}
+	a.replyJSON(w, protocol.StatusOK, c.state())
+}
