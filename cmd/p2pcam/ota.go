@@ -50,23 +50,7 @@ func runOTA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func runOTAKeygen(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("ota keygen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", defaultReleaseKey(), "release private key `file` to create (mode 0600); keep it off the build machines")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	key, created, err := auth.LoadOrCreateDeviceKey(*out)
-	if err != nil {
-		return err
-	}
-	if created {
-		fmt.Fprintf(stderr, "p2pcam: made release key %s (keep it secret); its public key, for the cameras' trusted release keys:\n", *out)
-	} else {
-		fmt.Fprintf(stderr, "p2pcam: %s exists; its public key:\n", *out)
-	}
-	fmt.Fprintln(stdout, auth.MarshalPublicKey(key.Public().(ed25519.PublicKey)))
-	return nil
+	return keygen("ota keygen", defaultReleaseKey(), "; keep it off the build machines", "the cameras' trusted release keys", args, stdout, stderr)
 }
 
 func runOTAPack(args []string, stdout, stderr io.Writer) error {
