@@ -9,10 +9,12 @@
 //	p2pcam status P/D                                     what a camera is doing (--lan URL for LAN mode, --json)
 //	p2pcam token --device P/D --perm live,command --ttl 1h  sign a token with the key keygen made
 //	p2pcam keygen                                         make an issuer key, print its public half
+//	p2pcam ota keygen|pack|sign|verify                    make, sign and check OTA bundles (docs/ota.md)
 //
-// keygen and token keep the issuer key, and cloud its state, in the
-// per-user config directory (~/.config/p2pcam on Linux), never in the
-// current directory; --out, --key and --dir choose elsewhere.
+// keygen and token keep the issuer key, ota keygen and ota sign the
+// release key, and cloud its state, in the per-user config directory
+// (~/.config/p2pcam on Linux), never in the current directory; --out,
+// --key and --dir choose elsewhere.
 //
 // The connection flags can come from the environment: P2PCAM_BROKER,
 // P2PCAM_USER, P2PCAM_PASSWORD, P2PCAM_DEVICE, P2PCAM_TOKEN, P2PCAM_ICE,
@@ -47,6 +49,7 @@ var commands = []command{
 	{"serve", "re-serve a camera as local HTTP-FLV (a gateway for any player)", runServe},
 	{"token", "issue a viewer token", runToken},
 	{"keygen", "make a token issuer key", runKeygen},
+	{"ota", "make, sign and verify update bundles", runOTA},
 }
 
 // errNoCommand is the error of a bare p2pcam: a script that forgot its

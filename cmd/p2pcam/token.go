@@ -50,9 +50,16 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
+	return keygen("keygen", defaultIssuerKey(), "", "the cameras' auth.trusted_keys", args, stdout, stderr)
+}
+
+// keygen is a key-making command: it creates the Ed25519 key file named by
+// --out (default def) unless it exists, and prints its public half, which
+// goes to where says.
+func keygen(name, def, hint, where string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("out", defaultIssuerKey(), "private key `file` to create (mode 0600)")
+	out := fs.String("out", def, "private key `file` to create (mode 0600)"+hint)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,7 +68,7 @@ func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if created {
-		fmt.Fprintf(stderr, "p2pcam: made %s (keep it secret; --out for elsewhere); its public key, for the cameras' auth.trusted_keys:\n", *out)
+		fmt.Fprintf(stderr, "p2pcam: made %s (keep it secret; --out for elsewhere); its public key, for %s:\n", *out, where)
 	} else {
 		fmt.Fprintf(stderr, "p2pcam: %s exists; its public key:\n", *out)
 	}
