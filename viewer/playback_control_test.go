@@ -21,20 +21,10 @@ import (
 // moves after, a seek moves it, and the stream stays one FLV whose
 // timestamps only grow and which decodes.
 func TestPlaybackControls(t *testing.T) {
-	r, _ := startRecordingCamera(t, brokertest.AllowAll(t))
-	c, err := r.dial(t, r.token(t, auth.PermPlayback))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	files := waitFiles(ctx, t, c, 3)
-
+	ctx, c, first := recordedSession(t, 90*time.Second, 3)
 	if _, err := viewer.PlaybackPause(ctx, c); !errors.Is(err, viewer.ErrNotOK) {
 		t.Errorf("pause with no playback: %v", err)
 	}
-	first, _ := record.ParseName(files[0])
 	from := first.Start.Truncate(time.Second)
 	body, err := viewer.Playback(ctx, c, from, time.Now())
 	if err != nil {
@@ -124,16 +114,7 @@ func TestPlaybackControls(t *testing.T) {
 //
 //	go test -run XXX -bench SeekFirstFrame -benchtime 20x ./viewer/
 func BenchmarkSeekFirstFrame(b *testing.B) {
-	r, _ := startRecordingCamera(b, brokertest.AllowAll(b))
-	c, err := r.dial(b, r.token(b, auth.PermPlayback))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	files := waitFiles(ctx, b, c, 3)
-	first, _ := record.ParseName(files[0])
+	ctx, c, first := recordedSession(b, 5*time.Minute, 3)
 	from := first.Start.Truncate(time.Second)
 	body, err := viewer.Playback(ctx, c, from, time.Now())
 	if err != nil {
@@ -141,24 +122,14 @@ func BenchmarkSeekFirstFrame(b *testing.B) {
 	}
 	defer body.Close()
 	keyframes := make(chan time.Time, 1024)
-	go func() {
-		dm := flv.NewDemuxer(body)
-		if _, err := dm.ReadHeader(); err != nil {
-			return
-		}
-		for {
-			tag, err := dm.ReadTag()
-			if err != nil {
-				return
-			}
-			if vd, err := flv.ParseVideoData(tag.Data); tag.Type == flv.TagTypeVideo && err == nil && vd.AVCPacketType == flv.AVCPacketNALU && vd.FrameType == 1 {
-				select {
-				case keyframes <- time.Now():
-				default:
-				}
+	go readTags(body, func(tag flv.Tag) {
+		if vd, err := flv.ParseVideoData(tag.Data); tag.Type == flv.TagTypeVideo && err == nil && vd.AVCPacketType == flv.AVCPacketNALU && vd.FrameType == 1 {
+			select {
+			case keyframes <- time.Now():
+			default:
 			}
 		}
-	}()
+	})
 	lead := first.Start.Sub(from)
 	var worst time.Duration
 	b.ResetTimer()
@@ -191,6 +162,44 @@ func BenchmarkSeekFirstFrame(b *testing.B) {
 	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
 }
 
+// recordedSession starts a camera recording 2 s segments, opens a P2P
+// session with the playback permission, and waits for n finished
+// segments; it returns a context bounded by timeout, the session and
+// the first segment's name.
+func recordedSession(t testing.TB, timeout time.Duration, n int) (context.Context, *viewer.Conn, record.Name) {
+	t.Helper()
+	r, _ := startRecordingCamera(t, brokertest.AllowAll(t))
+	c, err := r.dial(t, r.token(t, auth.PermPlayback))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	files := waitFiles(ctx, t, c, n)
+	first, err := record.ParseName(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c, first
+}
+
+// readTags calls fn with each FLV tag read from r, until an error or
+// the end.
+func readTags(r io.Reader, fn func(flv.Tag)) {
+	dm := flv.NewDemuxer(r)
+	if _, err := dm.ReadHeader(); err != nil {
+		return
+	}
+	for {
+		tag, err := dm.ReadTag()
+		if err != nil {
+			return
+		}
+		fn(tag)
+	}
+}
+
 // playbackTag is one tag of a playback as the test received it.
 type playbackTag struct {
 	at    time.Time // when it arrived
@@ -204,20 +213,10 @@ type playbackTag struct {
 // other speeds are refused; the FLV's timestamps only grow and it
 // decodes.
 func TestPlaybackSpeed(t *testing.T) {
-	r, _ := startRecordingCamera(t, brokertest.AllowAll(t))
-	c, err := r.dial(t, r.token(t, auth.PermPlayback))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	files := waitFiles(ctx, t, c, 8) // 16 s: 4x for 2.4 s eats 10
-
+	ctx, c, first := recordedSession(t, 120*time.Second, 8) // 16 s: 4x for 2.4 s eats 10
 	if _, err := viewer.PlaybackSpeed(ctx, c, 2); !errors.Is(err, viewer.ErrNotOK) {
 		t.Errorf("speed with no playback: %v", err)
 	}
-	first, _ := record.ParseName(files[0])
 	from := first.Start.Truncate(time.Second)
 	body, err := viewer.Playback(ctx, c, from, time.Now())
 	if err != nil {
@@ -227,21 +226,13 @@ func TestPlaybackSpeed(t *testing.T) {
 	tags := make(chan playbackTag, 4096)
 	go func() {
 		defer close(tags)
-		dm := flv.NewDemuxer(io.TeeReader(body, &raw))
-		if _, err := dm.ReadHeader(); err != nil {
-			return
-		}
-		for {
-			tag, err := dm.ReadTag()
-			if err != nil {
-				return
-			}
+		readTags(io.TeeReader(body, &raw), func(tag flv.Tag) {
 			pt := playbackTag{at: time.Now(), video: tag.Type == flv.TagTypeVideo}
 			if vd, err := flv.ParseVideoData(tag.Data); pt.video && err == nil {
 				pt.key = vd.FrameType == 1
 			}
 			tags <- pt
-		}
+		})
 	}()
 	progress := func() viewer.PlaybackState {
 		t.Helper()
