@@ -100,12 +100,12 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 const seekGap = 40 * time.Millisecond
 
 // steerPlayback applies the playback_* commands before the next frame:
-// it waits while paused (holding the player back by the pause), and on
-// a seek replaces *p with a player from the new time, its PTS going on
+// it waits while paused (holding the player back by the pause), sets
+// the player's speed, and on a seek replaces *p with a player from the new time, its PTS going on
 // from last. It returns why the playback must end, or nil.
 func (a *Agent) steerPlayback(ctx context.Context, ctl *playbackControl, p **record.Player, to time.Time, base *time.Duration, last time.Duration) error {
 	for {
-		seek, paused := ctl.next()
+		seek, speed, paused := ctl.next()
 		if !seek.IsZero() {
 			np, err := a.rec.Play(seek, to)
 			if err != nil {
@@ -114,6 +114,7 @@ func (a *Agent) steerPlayback(ctx context.Context, ctl *playbackControl, p **rec
 			(*p).Close()
 			*p, *base = np, last+seekGap
 		}
+		(*p).SetSpeed(speed)
 		if !paused {
 			return nil
 		}

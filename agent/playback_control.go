@@ -24,7 +24,7 @@ func playbackKey(v protocol.Viewer) string { return v.Addr + "\x00" + v.Subject 
 // start registers a playback from from on v's session, replacing an
 // earlier one there, and returns it with what unregisters it.
 func (ps *playbacks) start(v protocol.Viewer, from, to time.Time) (*playbackControl, func()) {
-	c := &playbackControl{from: from, to: to, at: from, wake: make(chan struct{}, 1)}
+	c := &playbackControl{from: from, to: to, at: from, speed: 1, wake: make(chan struct{}, 1)}
 	k := playbackKey(v)
 	ps.mu.Lock()
 	if ps.m == nil {
@@ -57,6 +57,7 @@ type playbackControl struct {
 
 	mu     sync.Mutex // guards the fields below
 	paused bool
+	speed  float64   // 0.5, 1, 2, 4 or 8
 	seek   time.Time // zero: no seek asked
 	at     time.Time // wall time of the last video frame sent
 }
@@ -67,13 +68,15 @@ type playbackState struct {
 	Progress string `json:"progress"` // ms from start_time to the frame last sent
 	Time     string `json:"time"`     // that frame's unix time, seconds
 	Paused   bool   `json:"paused"`
+	Speed    string `json:"speed"` // as playback_speed spells it
 }
 
 func (c *playbackControl) state() playbackState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return playbackState{Status: "0", Progress: strconv.FormatInt(c.at.Sub(c.from).Milliseconds(), 10),
-		Time: strconv.FormatInt(c.at.Unix(), 10), Paused: c.paused}
+		Time: strconv.FormatInt(c.at.Unix(), 10), Paused: c.paused,
+		Speed: strconv.FormatFloat(c.speed, 'f', -1, 64)}
 }
 
 func (c *playbackControl) set(f func()) {
@@ -87,12 +90,12 @@ func (c *playbackControl) set(f func()) {
 }
 
 // next tells the loop what to do before its next frame: seek to a time
-// (non-zero), or wait while paused.
-func (c *playbackControl) next() (seek time.Time, paused bool) {
+// (non-zero), play at a speed, or wait while paused.
+func (c *playbackControl) next() (seek time.Time, speed float64, paused bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	seek, c.seek = c.seek, time.Time{}
-	return seek, c.paused
+	return seek, c.speed, c.paused
 }
 
 func (c *playbackControl) sent(at time.Time) {
@@ -104,7 +107,7 @@ func (c *playbackControl) sent(at time.Time) {
 // isPlaybackControl reports whether cmd steers a playback.
 func isPlaybackControl(cmd string) bool {
 	switch cmd {
-	case protocol.CmdPlaybackPause, protocol.CmdPlaybackResume, protocol.CmdPlaybackSeek, protocol.CmdPlaybackProgress:
+	case protocol.CmdPlaybackPause, protocol.CmdPlaybackResume, protocol.CmdPlaybackSeek, protocol.CmdPlaybackProgress, protocol.CmdPlaybackSpeed:
 		return true
 	}
 	return false
@@ -134,6 +137,13 @@ func (a *Agent) servePlaybackControl(v protocol.Viewer, req protocol.Request, w 
 			return
 		}
 		c.set(func() { c.seek = t })
+	case protocol.CmdPlaybackSpeed:
+		v, err := protocol.Speed(req.Params)
+		if err != nil {
+			a.replyError(w, err)
+			return
+		}
+		c.set(func() { c.speed = v })
 	}
 	a.replyJSON(w, protocol.StatusOK, c.state())
 }

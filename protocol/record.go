@@ -23,6 +23,7 @@ const (
 var recordCommands = map[string]bool{
 	"get_record_index": true, "get_month_record": true, "get_file_list": true,
 	CmdPlaybackPause: true, CmdPlaybackResume: true, CmdPlaybackSeek: true, CmdPlaybackProgress: true,
+	CmdPlaybackSpeed: true,
 }
 
 // The commands that steer a playback running on the same session.
@@ -31,7 +32,22 @@ const (
 	CmdPlaybackResume   = "playback_resume"
 	CmdPlaybackSeek     = "playback_seek" // time=S or progress=MS
 	CmdPlaybackProgress = "playback_progress"
+	CmdPlaybackSpeed    = "playback_speed" // speed=0.5|1|2|4|8
 )
+
+// Speeds are the values playback_speed takes, as the request spells
+// them.
+var speeds = map[string]float64{"0.5": 0.5, "1": 1, "2": 2, "4": 4, "8": 8}
+
+// Speed parses playback_speed's speed: 0.5, 1, 2, 4 or 8, spelled so.
+// Anything else is a 404 *Error.
+func Speed(params url.Values) (float64, error) {
+	s := params.Get("speed")
+	if v, ok := speeds[s]; ok {
+		return v, nil
+	}
+	return 0, errorf(StatusBadRequest, "bad speed %q: want 0.5, 1, 2, 4 or 8", clip(s))
+}
 
 // MaxProgress bounds playback_seek's progress: a day in milliseconds,
 // longer than any playback a request asks for in practice.

@@ -77,6 +77,7 @@ func TestRequestPermission(t *testing.T) {
 		"command?action=inner_define&cmd=get_record_index": auth.PermPlayback,
 		"command?action=inner_define&cmd=get_month_record": auth.PermPlayback,
 		"command?action=inner_define&cmd=get_file_list":    auth.PermPlayback,
+		"command?action=inner_define&cmd=playback_speed":   auth.PermPlayback,
 		"command?action=inner_define&cmd=get_device_st":    auth.PermCommand,
 		"ipc.flv?action=playback":                          auth.PermPlayback,
 		"ipc.flv?action=download":                          auth.PermDownload,
@@ -102,6 +103,9 @@ func FuzzRecordParams(f *testing.F) {
 	for _, c := range seekCases {
 		f.Add(c.query)
 	}
+	for _, c := range speedCases {
+		f.Add(c.query)
+	}
 	f.Fuzz(func(t *testing.T, query string) {
 		q, err := url.ParseQuery(query)
 		if err != nil {
@@ -113,6 +117,9 @@ func FuzzRecordParams(f *testing.F) {
 		if y, m, err := Month(q); err == nil && (y < 1970 || y > 2099 || m < 1 || m > 12) {
 			t.Fatalf("Month(%q) = %d %d", query, y, m)
 		}
+		if v, err := Speed(q); err == nil && v != 0.5 && v != 1 && v != 2 && v != 4 && v != 8 {
+			t.Fatalf("Speed(%q) = %v", query, v)
+		}
 		if name, off, err := Download(q); err == nil && (strings.ContainsAny(name, "/\\\x00") || off < 0 || name == "") {
 			t.Fatalf("Download(%q) = %q, %d", query, name, off)
 		}
@@ -121,6 +128,7 @@ func FuzzRecordParams(f *testing.F) {
 			func(q url.Values) error { _, _, err := Month(q); return err },
 			func(q url.Values) error { _, _, err := Download(q); return err },
 			func(q url.Values) error { _, err := Seek(q, time.Unix(1765000000, 0)); return err },
+			func(q url.Values) error { _, err := Speed(q); return err },
 		} {
 			var perr *Error
 			if err := fn(q); err != nil && (!errors.As(err, &perr) || perr.Status != StatusBadRequest) {
@@ -159,6 +167,43 @@ func TestSeek(t *testing.T) {
 			t.Errorf("%q: %v, %v, want a 404", c.query, got, err)
 		case c.want >= 0 && (err != nil || got.UnixMilli() != c.want):
 			t.Errorf("%q: %v, %v, want %d ms", c.query, got.UnixMilli(), err, c.want)
+		}
+	}
+}
+
+// speedCases are playback_speed's parameters; want 0 is a refusal.
+var speedCases = []struct {
+	query string
+	want  float64
+}{
+	{"speed=0.5", 0.5},
+	{"speed=1", 1},
+	{"speed=2", 2},
+	{"speed=4", 4},
+	{"speed=8", 8},
+	{"speed=8&speed=3", 8},
+	{"speed=3", 0},
+	{"speed=16", 0},
+	{"speed=0", 0},
+	{"speed=-1", 0},
+	{"speed=1.0", 0},
+	{"speed=.5", 0},
+	{"speed=0.25", 0},
+	{"speed=NaN", 0},
+	{"speed=", 0},
+	{"", 0},
+}
+
+func TestSpeed(t *testing.T) {
+	for _, c := range speedCases {
+		q, _ := url.ParseQuery(c.query)
+		got, err := Speed(q)
+		var perr *Error
+		switch {
+		case c.want == 0 && (err == nil || !errors.As(err, &perr) || perr.Status != StatusBadRequest):
+			t.Errorf("%q: %v, %v, want a 404", c.query, got, err)
+		case c.want != 0 && (err != nil || got != c.want):
+			t.Errorf("%q: %v, %v, want %v", c.query, got, err, c.want)
 		}
 	}
 }

@@ -37,9 +37,23 @@ type Player struct {
 	at     time.Time     // wall time of the last frame
 	first  bool          // no frame returned yet
 
-	started time.Time     // clock time of the first frame
-	startAt time.Duration // its output PTS
+	started time.Time     // clock time of the frame at startAt
+	startAt time.Duration // output PTS paced from started
+
+	// Speed: output PTS runs at wall rate, the recording at speed
+	// times it: out = outAt + (rec - recAt) / speed.
+	speed  float64          // 1 when not set
+	recAt  time.Duration    // recording PTS where speed was last set
+	outAt  time.Duration    // output PTS there
+	recPTS time.Duration    // recording PTS of the last frame returned
+	lastBy [2]time.Duration // latest output PTS by kind (video, audio)
+	sentBy [2]bool          // whether lastBy holds one
 }
+
+// fastSpeed is the lowest speed at which the player sends keyframes
+// only: a decoder cannot keep up with every frame, nor a link with the
+// bitrate, at twice real time and above.
+const fastSpeed = 2
 
 // Play returns a player of the recordings between from and to (both
 // wall-clock times), or an error wrapping ErrNotFound when there are
@@ -52,7 +66,7 @@ func (r *Recorder) Play(from, to time.Time) (*Player, error) {
 	if len(segs) == 0 {
 		return nil, fmt.Errorf("%w between %v and %v", ErrNotFound, from.UTC(), to.UTC())
 	}
-	p := &Player{rec: r, clock: r.cfg.Clock, segs: segs, to: to, first: true, origin: segs[0].Start()}
+	p := &Player{rec: r, clock: r.cfg.Clock, segs: segs, to: to, first: true, origin: segs[0].Start(), speed: 1}
 	if err := p.openSegment(from.Sub(segs[0].Start())); err != nil {
 		p.Close()
 		return nil, err
@@ -117,18 +131,54 @@ func (p *Player) Next(ctx context.Context) (*media.Frame, error) {
 			p.closeSegment()
 			return nil, io.EOF
 		}
+		if p.speed >= fastSpeed && !(f.Kind == media.KindVideo && f.Key) {
+			continue
+		}
 		if p.first { // output PTS 0 is this frame
 			p.origin, p.base = wall, -f.PTS
 		}
-		f.PTS += p.base
+		rec := f.PTS + p.base
+		f.PTS = p.outAt + time.Duration(float64(rec-p.recAt)/p.speed)
+		// A speed change may put an audio frame read late behind one
+		// already sent: timestamps of a kind only grow.
+		if k := kindIndex(f.Kind); p.sentBy[k] && f.PTS <= p.lastBy[k] {
+			f.PTS = p.lastBy[k] + time.Millisecond
+		}
 		if p.first {
 			p.first, p.started, p.startAt = false, p.clock.Now(), f.PTS
 		} else if err := clock.SleepUntil(ctx, p.clock, p.started.Add(f.PTS-p.startAt)); err != nil {
 			return nil, err
 		}
-		p.last, p.at = max(p.last, f.PTS), wall
+		k := kindIndex(f.Kind)
+		p.lastBy[k], p.sentBy[k] = f.PTS, true
+		p.last, p.at, p.recPTS = max(p.last, rec), wall, rec
 		return f, nil
 	}
+}
+
+// SetSpeed makes the frames to come play at speed times real time
+// (0.5, 1, 2, 4, 8: the caller checks); at 2 and above only video
+// keyframes are sent. Output timestamps go on growing at wall rate from
+// the last frame returned.
+func (p *Player) SetSpeed(speed float64) {
+	if speed == p.speed || speed <= 0 {
+		return
+	}
+	out := max(p.lastBy[0], p.lastBy[1])
+	if !p.first {
+		p.started, p.startAt = p.clock.Now(), out
+	}
+	p.recAt, p.outAt, p.speed = p.recPTS, out, speed
+}
+
+// Speed returns the speed set, 1 by default.
+func (p *Player) Speed() float64 { return p.speed }
+
+func kindIndex(k media.Kind) int {
+	if k == media.KindVideo {
+		return 0
+	}
+	return 1
 }
 
 // Delay holds the frames still to come back by d: a paused playback

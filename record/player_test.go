@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -106,5 +107,77 @@ func TestPlayer(t *testing.T) {
 	}
 	if _, err := player.Play(t0.Add(time.Hour), t0.Add(2*time.Hour)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("play where nothing was recorded: %v, want ErrNotFound", err)
+	}
+}
+
+// TestPlayerSpeed plays spans at a set speed with the real clock: the
+// recording goes by at speed times wall time, output timestamps at wall
+// rate and only growing; at 2 and above only video keyframes come.
+func TestPlayerSpeed(t *testing.T) {
+	dir := t.TempDir()
+	r, clk := newTestRecorder(t, dir, Config{})
+	record(t, r, clk, testFrames(t, media.QualityHigh, 12*time.Second))
+	r.Close()
+	player, _ := newTestRecorder(t, dir, Config{Clock: clock.Real{}})
+	for _, c := range []struct {
+		speed    float64
+		from, to time.Duration // after t0
+	}{
+		{4, 2 * time.Second, 10 * time.Second},
+		{8, 0, 12 * time.Second},
+		{2, 3 * time.Second, 7 * time.Second},
+		{0.5, 6 * time.Second, 7 * time.Second},
+		{1, 6 * time.Second, 8 * time.Second},
+	} {
+		t.Run(fmt.Sprint(c.speed), func(t *testing.T) {
+			p, err := player.Play(t0.Add(c.from), t0.Add(c.to))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			p.SetSpeed(c.speed)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			began := time.Now()
+			var video, audio, nonKey int
+			last := map[media.Kind]time.Duration{}
+			var lastPTS time.Duration
+			for {
+				f, err := p.Next(ctx)
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if prev, ok := last[f.Kind]; ok && f.PTS <= prev {
+					t.Fatalf("%v frame at %v after %v", f.Kind, f.PTS, prev)
+				}
+				last[f.Kind], lastPTS = f.PTS, max(lastPTS, f.PTS)
+				if f.Kind == media.KindAudio {
+					audio++
+				} else if video++; !f.Key {
+					nonKey++
+				}
+			}
+			took := time.Since(began)
+			want := time.Duration(float64(c.to-c.from) / c.speed)
+			t.Logf("speed %v: %d video (%d not key), %d audio in %v; last PTS %v", c.speed, video, nonKey, audio, took, lastPTS)
+			// Keyframes come each second: the last may be up to one
+			// second of recording before the end.
+			slack := time.Duration(float64(time.Second)/c.speed) + 2*frameInterval
+			if took < want-slack || took > want+time.Second {
+				t.Errorf("took %v, want about %v", took, want)
+			}
+			if lastPTS < want-slack || lastPTS > want {
+				t.Errorf("last PTS %v, want about %v (wall rate)", lastPTS, want)
+			}
+			if c.speed >= 2 && (nonKey != 0 || audio != 0 || video < 2) {
+				t.Errorf("fast: %d video, %d not key, %d audio; want keyframes only", video, nonKey, audio)
+			}
+			if c.speed < 2 && (nonKey < 10 || audio < 10) {
+				t.Errorf("%d video not key, %d audio; want every frame", nonKey, audio)
+			}
+		})
 	}
 }

@@ -46,10 +46,14 @@ func TestParseListings(t *testing.T) {
 		})
 	}
 	if st, err := ParsePlaybackState([]byte(`{"status":"0","progress":"1500","time":"1765000001","paused":true}`)); err != nil ||
-		st != (PlaybackState{Progress: 1500 * time.Millisecond, At: time.Unix(1765000001, 0), Paused: true}) {
+		st != (PlaybackState{Progress: 1500 * time.Millisecond, At: time.Unix(1765000001, 0), Paused: true, Speed: 1}) {
 		t.Errorf("ParsePlaybackState: %+v %v", st, err)
 	}
-	for _, bad := range []string{`{}`, `{"progress":"x","time":"1"}`, `{"progress":"1","time":"-1"}`} {
+	if st, err := ParsePlaybackState([]byte(`{"status":"0","progress":"0","time":"1","paused":false,"speed":"0.5"}`)); err != nil || st.Speed != 0.5 {
+		t.Errorf("ParsePlaybackState with speed: %+v %v", st, err)
+	}
+	for _, bad := range []string{`{}`, `{"progress":"x","time":"1"}`, `{"progress":"1","time":"-1"}`,
+		`{"progress":"1","time":"1","speed":"NaN"}`, `{"progress":"1","time":"1","speed":"16"}`, `{"progress":"1","time":"1","speed":"x"}`} {
 		if st, err := ParsePlaybackState([]byte(bad)); err == nil {
 			t.Errorf("ParsePlaybackState(%s) = %+v", bad, st)
 		}
@@ -73,6 +77,7 @@ func FuzzParseListings(f *testing.F) {
 	for _, c := range listingCases {
 		f.Add(c.body)
 	}
+	f.Add(`{"status":"0","progress":"0","time":"1","paused":false,"speed":"0.5"}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		limit := time.Unix(4102444800, 0)
 		spans, _ := ParseRecordIndex([]byte(body))
@@ -87,7 +92,7 @@ func FuzzParseListings(f *testing.F) {
 				t.Fatalf("file %+v", fl)
 			}
 		}
-		if st, err := ParsePlaybackState([]byte(body)); err == nil && st.At.After(limit) {
+		if st, err := ParsePlaybackState([]byte(body)); err == nil && (st.At.After(limit) || !(st.Speed >= 0.5 && st.Speed <= 8)) {
 			t.Fatalf("state %+v", st)
 		}
 		if m, err := ParseMonthRecord([]byte(body)); err == nil && m>>31 != 0 { // no day 32
