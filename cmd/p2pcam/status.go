@@ -7,13 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/p2pcam/p2pcam/protocol"
+	"github.com/p2pcam/p2pcam/viewer"
 )
 
 func init() {
@@ -52,14 +51,19 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	var body []byte
-	var err error
+	var camera viewer.Requester
 	if *lan != "" {
 		cf.secretsFromEnv()
-		body, err = lanStatus(ctx, *lan, cf.token)
+		camera = viewer.LAN{Base: *lan, Token: cf.token}
 	} else {
-		body, err = p2pStatus(ctx, &cf)
+		conn, err := cf.dial(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		camera = conn
 	}
+	body, err := askStatus(ctx, camera)
 	if err != nil {
 		return err
 	}
@@ -80,40 +84,14 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// p2pStatus asks the camera over P2P.
-func p2pStatus(ctx context.Context, cf *connFlags) ([]byte, error) {
-	conn, err := cf.dial(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	resp, err := conn.Request(ctx, protocol.StatusRequest)
+// askStatus asks camera (over P2P, or in LAN mode) for its status.
+func askStatus(ctx context.Context, camera viewer.Requester) ([]byte, error) {
+	resp, err := camera.Request(ctx, protocol.StatusRequest)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	return readReport(resp.Body, resp.Status == protocol.StatusOK, fmt.Sprintf("status %d", resp.Status))
-}
-
-// lanStatus asks a camera in LAN mode at base, with token if not empty.
-func lanStatus(ctx context.Context, base, token string) ([]byte, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--lan %q: want http://HOST:PORT", base)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/"+protocol.StatusRequest, nil)
-	if err != nil {
-		return nil, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	return readReport(resp.Body, resp.StatusCode == http.StatusOK, resp.Status)
 }
 
 // readReport reads a status answer, refusing one beyond the size limit,
