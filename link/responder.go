@@ -185,8 +185,16 @@ func (r *Responder) Close() error {
 	}
 	// Stop the read loop now: a viewer that never resets its side of the
 	// stream would otherwise hold it (and its buffer) until the session ends.
-	_ = r.raw.SetReadDeadline(time.Now())
-	return r.raw.Close()
+	return closeNow(r.raw)
+}
+
+// closeNow closes a detached channel and ends a read blocked on it at
+// once. Close alone only starts the SCTP stream's reset, and a read waits
+// for the peer to reset its side too, which a silent or hostile peer
+// never does.
+func closeNow(raw datachannel.ReadWriteCloserDeadliner) error {
+	_ = raw.SetReadDeadline(time.Now())
+	return raw.Close()
 }
 
 func (r *Responder) send() error {

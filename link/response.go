@@ -126,6 +126,5 @@ func (b *channelBody) Read(p []byte) (int, error) {
 // would wait for the camera to reset its side of the stream).
 func (b *channelBody) Close() error {
 	b.closed.Store(true)
-	_ = b.raw.SetReadDeadline(time.Now())
-	return b.raw.Close()
+	return closeNow(b.raw)
 }
