@@ -45,7 +45,9 @@ type fleet struct {
 type camera struct {
 	id     signal.DeviceID
 	client *mqttclient.Client
+	status mqttclient.Status
 	ups    atomic.Int64 // connections on which it has subscribed and published its info
+	upErr  atomic.Value // string: why the latest OnUp failed
 	offers atomic.Int64
 }
 
@@ -121,7 +123,13 @@ func (f *fleet) waitCamerasUp(ctx context.Context, want int64) (time.Duration, e
 		if n := f.camerasUp(want); n == len(f.cameras) {
 			return time.Since(start), nil
 		} else if ctx.Err() != nil {
-			return time.Since(start), fmt.Errorf("%d of %d cameras back after %v", n, len(f.cameras), time.Since(start).Round(time.Millisecond))
+			var late []string
+			for _, c := range f.cameras {
+				if c.ups.Load() < want && len(late) < 5 {
+					late = append(late, fmt.Sprintf("%s: %+v, OnUp error %v", c.id, c.status.Snapshot(), c.upErr.Load()))
+				}
+			}
+			return time.Since(start), fmt.Errorf("%d of %d cameras back after %v; not back: %s", n, len(f.cameras), time.Since(start).Round(time.Millisecond), strings.Join(late, "; "))
 		}
 		select {
 		case <-ctx.Done():
@@ -170,15 +178,18 @@ func (c *camera) connect(ctx context.Context, url string) error {
 		Will:     &paho.WillMessage{Topic: c.id.InfoTopic(), Payload: offline.Encode(), Retain: true, QoS: 1},
 		OnUp: func(ctx context.Context, cli *mqttclient.Client) {
 			if err := cli.Subscribe(ctx, c.id.RPCTopic()); err != nil {
+				c.upErr.Store(err.Error())
 				return
 			}
 			info := signal.DeviceInfo{Version: signal.InfoVersion, Online: true, Boot: "b", PublicKey: strings.Repeat("k", 43), Since: time.Now().Unix(), Agent: "scale/1"}
 			if err := cli.Publish(ctx, &paho.Publish{Topic: c.id.InfoTopic(), Payload: info.Encode(), Retain: true}); err != nil {
+				c.upErr.Store(err.Error())
 				return
 			}
 			c.ups.Add(1)
 		},
 		OnMessage: c.onMessage,
+		Status:    &c.status,
 		Logger:    quiet,
 	})
 	c.client = cli
