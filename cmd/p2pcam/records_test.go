@@ -29,16 +29,17 @@ import (
 type recCamera struct {
 	broker, lan, dir string
 	issuer           ed25519.PrivateKey
+	p2pcamBin        string // the CLI, built
 }
 
 // startRecordingCamera runs p2pcamd --board sim --record-dir with 3 s
 // segments, on broker (logging in as user:pass when user is not empty)
 // and in LAN mode on a free loopback port.
 func startRecordingCamera(t *testing.T, broker, user, pass string) *recCamera {
-	_, p2pcamd := buildTools(t)
+	p2pcam, p2pcamd := buildTools(t)
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dir := t.TempDir()
-	c := &recCamera{broker: broker, dir: filepath.Join(dir, "sd"), issuer: issuer,
+	c := &recCamera{broker: broker, dir: filepath.Join(dir, "sd"), issuer: issuer, p2pcamBin: p2pcam,
 		lan: fmt.Sprintf("127.0.0.1:%d", brokertest.FreeTCPPort(t))}
 	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\nusername = %q\npassword = %q\n[record]\nsegment_length = \"3s\"\n",
 		auth.MarshalPublicKey(pub), broker, user, pass)
