@@ -70,38 +70,9 @@ func TestPlaybackControlsLAN(t *testing.T) {
 		t.Fatalf("the playback's session: %v", err)
 	}
 
-	progress := func(what string, ok func(viewer.PlaybackState) bool) viewer.PlaybackState {
-		t.Helper()
-		for {
-			st, err := viewer.PlaybackProgress(ctx, lan)
-			if err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-			if ok(st) {
-				return st
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("%s: still %+v", what, st)
-			case <-time.After(50 * time.Millisecond): // a poll's pause; ctx bounds the wait
-			}
-		}
-	}
 	lead := files[0].Start.Sub(from)
-	progress("playing", func(st viewer.PlaybackState) bool { return st.Progress > lead+500*time.Millisecond })
-	if st, err := viewer.PlaybackPause(ctx, lan); err != nil || !st.Paused {
-		t.Fatalf("pause over LAN: %+v %v", st, err)
-	}
-	held := progress("paused", func(viewer.PlaybackState) bool { return true }).Progress
-	for end := time.Now().Add(700 * time.Millisecond); time.Now().Before(end); {
-		if st := progress("paused", func(viewer.PlaybackState) bool { return true }); st.Progress > held+100*time.Millisecond || !st.Paused {
-			t.Fatalf("paused at %v, now %+v", held, st)
-		}
-	}
-	if st, err := viewer.PlaybackResume(ctx, lan); err != nil || st.Paused {
-		t.Fatalf("resume over LAN: %+v %v", st, err)
-	}
-	moved := progress("resumed", func(st viewer.PlaybackState) bool { return st.Progress > held+500*time.Millisecond })
+	waitPlayback(ctx, t, lan, "playing", func(st viewer.PlaybackState) bool { return st.Progress > lead+500*time.Millisecond })
+	held, moved := pauseHoldResume(ctx, t, lan)
 	t.Logf("session %s: paused at %v, resumed to %v", session, held, moved.Progress)
 
 	// Another LAN client has no session: nothing to steer.

@@ -10,13 +10,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"github.com/p2pcam/p2pcam/record"
 )
 
@@ -123,10 +123,8 @@ func TestPlaybackControlsCLI(t *testing.T) {
 		cmd := exec.CommandContext(ctx, c.p2pcamBin, "playback", "acme/cam1", "--broker", c.broker, "--user", "alice", "--password", "alicepw",
 			"--token", tok, "--loopback", "--from", at(0))
 		cmd.Stdin = tty
-		var mu sync.Mutex
-		var flv, errOut bytes.Buffer
-		cmd.Stdout = lockedWriter{&mu, &flv}
-		cmd.Stderr = lockedWriter{&mu, &errOut}
+		var flv, errOut syncbuf.Buffer
+		cmd.Stdout, cmd.Stderr = &flv, &errOut
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -144,9 +142,7 @@ func TestPlaybackControlsCLI(t *testing.T) {
 			t.Helper()
 			deadline := time.Now().Add(20 * time.Second)
 			for {
-				mu.Lock()
 				text := errOut.String()
-				mu.Unlock()
 				for _, m := range line.FindAllStringSubmatchIndex(text[min(skip, len(text)):], -1) {
 					sub := text[min(skip, len(text)):]
 					v, _ := strconv.ParseFloat(sub[m[2]:m[3]], 64)
@@ -165,7 +161,7 @@ func TestPlaybackControlsCLI(t *testing.T) {
 				}
 			}
 		}
-		flvLen := func() int { mu.Lock(); defer mu.Unlock(); return flv.Len() }
+		flvLen := func() int { return len(flv.String()) }
 		typeKeys := func(k string) {
 			if _, err := master.WriteString(k); err != nil {
 				t.Fatal(err)
@@ -212,21 +208,9 @@ func TestPlaybackControlsCLI(t *testing.T) {
 		if !strings.Contains(errOut.String(), "p2pcam: played ") {
 			t.Errorf("no closing line:\n%s", errOut.String())
 		}
-		path := mediatest.WriteTemp(t, "keys.flv", flv.Bytes())
+		path := mediatest.WriteTemp(t, "keys.flv", []byte(flv.String()))
 		p := mediatest.FFprobe(t, path)
 		p.CheckMonotonic(t)
 		mediatest.CheckDecodes(t, path)
 	})
-}
-
-// lockedWriter writes to w under mu: a command's output, read while it runs.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
