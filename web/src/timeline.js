@@ -150,7 +150,8 @@ export class Timeline {
     const cur = $('.tl-cursor', this.el);
     cur.hidden = this.pos == null || this.fracOf(this.pos) < 0 || this.fracOf(this.pos) > 1;
     if (!cur.hidden) cur.style.left = `${this.fracOf(this.pos) * 100}%`;
-    $('.tl-pos', this.el).textContent = this.playing ? `${this.playing.state?.paused ? 'paused' : 'playing'} ${clock(this.pos ?? this.playing.start)}` : this.spans.length ? `${this.spans.length} recording${this.spans.length > 1 ? 's' : ''}` : 'nothing recorded';
+    const mode = this.playing?.ended ? 'ended' : this.playing?.state?.paused ? 'paused' : 'playing';
+    $('.tl-pos', this.el).textContent = this.playing ? `${mode} ${clock(this.pos ?? this.playing.start)}` : this.spans.length ? `${this.spans.length} recording${this.spans.length > 1 ? 's' : ''}` : 'nothing recorded';
     this.el.classList.toggle('playing', !!this.playing);
     $('.tl-pause', this.el).textContent = this.playing?.state?.paused ? 'Resume' : 'Pause';
   }
@@ -189,7 +190,10 @@ export class Timeline {
       this.playing.state = st;
       this.pos = st.time;
       this.render();
-    } catch { /* the playback ended or is starting */ }
+    } catch (e) {
+      // 404: no playback on the session any more: it reached its end.
+      if (e.status === 404 && this.playing) { this.playing.ended = true; this.render(); }
+    }
   }
 
   async _act(fn) {

@@ -130,7 +130,7 @@ test('timeline: a bar for the recording, a click plays from that second, pause, 
   }
 });
 
-test('timeline: a click where nothing is recorded plays from the next recording, or says so', { skip, timeout: 60000 }, async () => {
+test('timeline: a click where nothing is recorded plays from the next recording, or says so; a playback that runs out says ended', { skip, timeout: 60000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   try {
     await page.goto(base + '?media=flv', { timeout: 15000 });
@@ -143,6 +143,10 @@ test('timeline: a click where nothing is recorded plays from the next recording,
     await page.evaluate(([d, s]) => globalThis.p2pcamPage.tiles.get(d).timeline.playAt(s - 30), [device, first]);
     const line = await waitFor(page, (d) => globalThis.p2pcamPage.tiles.get(d).player?.request, device, 10000, 'playback started');
     assert.match(line, new RegExp(`start_time=${first}&`));
+    // Two seconds before the end of what is recorded: the playback ends
+    // there (at what was indexed when it was asked for), and says so.
+    await page.evaluate((d) => { const tl = globalThis.p2pcamPage.tiles.get(d).timeline; return tl.playAt(tl.spans.at(-1).end - 2); }, device);
+    await poll(page, (d) => /^ended /.test(document.querySelector(`article.tile[data-device="${d}"] .tl-pos`).textContent), device, 20000, 'the timeline says ended');
   } finally {
     await page.close();
   }
