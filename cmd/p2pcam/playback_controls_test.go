@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/auth"
-	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"github.com/p2pcam/p2pcam/record"
@@ -41,14 +40,23 @@ func TestPlaybackFlagErrors(t *testing.T) {
 }
 
 // The playback command's controls against a recording p2pcamd (3 s
-// segments): --speed 4 plays 8 s of recording in about 2 s, keyframes
-// only; --seek jumps ahead once started, over P2P and over LAN (whose
-// session the CLI keeps); and on a terminal (a pseudo-terminal here,
-// the FLV piped out) space pauses and resumes, the left arrow seeks back
-// 10 s, 4 sets the speed, the progress line on stderr follows, q quits
-// and the terminal is left as it was.
+// segments), through the embedded broker and a real mosquitto: --speed
+// 4 plays 8 s of recording in about 2 s, keyframes only; --seek jumps
+// ahead once started, over P2P and over LAN (whose session the CLI
+// keeps); and on a terminal (a pseudo-terminal here, the FLV piped out)
+// space pauses and resumes, the arrows seek 10 s on and back, 4 sets
+// the speed, the progress line on stderr follows, q quits and the
+// terminal is left as it was.
 func TestPlaybackControlsCLI(t *testing.T) {
-	c := startRecordingCamera(t, brokertest.AllowAll(t), "", "")
+	for _, b := range recordBrokers {
+		t.Run(b.name, func(t *testing.T) {
+			url, user, pass := b.start(t)
+			testPlaybackControlsCLI(t, startRecordingCamera(t, url, user, pass))
+		})
+	}
+}
+
+func testPlaybackControlsCLI(t *testing.T, c *recCamera) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	tok := c.token(t, auth.PermPlayback)

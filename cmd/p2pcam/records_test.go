@@ -112,19 +112,23 @@ func (c *recCamera) waitListed(ctx context.Context, t *testing.T, tok string, n 
 // file, the MP4 download decodes, the LAN form answers the same, and a
 // token without the permission gets a clear error. Through the embedded
 // broker and a real mosquitto.
+// recordBrokers are the brokers the recording CLI tests run through:
+// the embedded one and a real mosquitto; start returns its URL and the
+// camera's login.
+var recordBrokers = []struct {
+	name  string
+	start func(t *testing.T) (url, user, pass string)
+}{
+	{"embedded", func(t *testing.T) (string, string, string) { return brokertest.AllowAll(t), "", "" }},
+	{"mosquitto", func(t *testing.T) (string, string, string) {
+		addr := brokertest.Mosquitto(t, []brokertest.Account{{Name: "acme/cam1", Password: "campw"}, {Name: "alice", Password: "alicepw"}},
+			"pattern readwrite #\n")
+		return "mqtt://" + addr, "acme/cam1", "campw"
+	}},
+}
+
 func TestRecordsPlaybackDownloadCLI(t *testing.T) {
-	brokers := []struct {
-		name  string
-		start func(t *testing.T) (url, user, pass string)
-	}{
-		{"embedded", func(t *testing.T) (string, string, string) { return brokertest.AllowAll(t), "", "" }},
-		{"mosquitto", func(t *testing.T) (string, string, string) {
-			addr := brokertest.Mosquitto(t, []brokertest.Account{{Name: "acme/cam1", Password: "campw"}, {Name: "alice", Password: "alicepw"}},
-				"pattern readwrite #\n")
-			return "mqtt://" + addr, "acme/cam1", "campw"
-		}},
-	}
-	for _, b := range brokers {
+	for _, b := range recordBrokers {
 		t.Run(b.name, func(t *testing.T) {
 			url, user, pass := b.start(t)
 			c := startRecordingCamera(t, url, user, pass)
