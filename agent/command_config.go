@@ -157,7 +157,7 @@ func withCommandDefaults(cmds map[string]CommandConfig) (map[string]CommandConfi
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
 		if p, err := auth.ParsePermissions(c.Permissions); err != nil || p == 0 {
-			errs = append(errs, fmt.Errorf("%s: permissions = %q: want a comma-separated list of live, playback, voice, command, download", where, c.Permissions))
+			errs = append(errs, fmt.Errorf("%s: permissions = %q: want a comma-separated list of live, playback, voice, command, download, update", where, c.Permissions))
 		}
 		out[name] = c
 	}

@@ -243,7 +243,7 @@ func runCloudShare(args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
-	perm := fs.String("perm", "live", "what USER may do with DEVICE: `list` of live, playback, voice, command, download; empty to unshare")
+	perm := fs.String("perm", "live", "what USER may do with DEVICE: `list` of live, playback, voice, command, download, update; empty to unshare")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
