@@ -319,4 +319,3 @@ func (u *Updater) setQuiet(st protocol.OTAStatus) {
 }
 
 func (u *Updater) setLocked(st protocol.OTAStatus) { u.status = st }
-
