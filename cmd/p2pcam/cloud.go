@@ -128,6 +128,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	relayIP := fs.String("relay-ip", "", "TURN relay `IP` given to clients (default: the listen IP)")
 	public := fs.String("public-host", "", "host to print in the endpoint URLs")
 	httpAddr := fs.String("http", "127.0.0.1:8088", "HTTP listen `address`: the player page, MQTT over WebSocket (/mqtt), the token service (/api); \"off\" for none")
+	otaDir := fs.String("ota-dir", "", "serve the update bundles (*.p2pota) in this `directory` at /ota/ and announce the newest signed one of each product on its release topic")
 	var origins stringList
 	fs.Var(&origins, "allow-origin", "an `origin` (https://host[:port]) whose pages may call the API from elsewhere; \"*\" for any (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
@@ -175,6 +176,9 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "mqtt %s\nstun %s\nturn %s\n", ep.MQTT, ep.STUN, ep.TURN)
 	fmt.Fprintf(stdout, "issuer %s  (put it in the cameras' auth.trusted_keys)\n", auth.MarshalPublicKey(c.IssuerPublicKey()))
 	if *httpAddr == "off" {
+		if *otaDir != "" {
+			return fmt.Errorf("--ota-dir serves bundles over --http: give it an address")
+		}
 		<-ctx.Done()
 		return nil
 	}
@@ -183,12 +187,69 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--http: %w", err)
 	}
 	fmt.Fprintf(stdout, "web  http://%s/  (the player page; MQTT over WebSocket at /mqtt, tokens at /api/login)\n", ln.Addr())
-	return serveHTTP(ctx, ln, cloudMux(c))
+	var rel *cloud.Releases
+	if *otaDir != "" {
+		host := ln.Addr().String()
+		if *public != "" {
+			_, port, _ := net.SplitHostPort(host)
+			host = net.JoinHostPort(*public, port)
+		}
+		rel = cloud.NewReleases(*otaDir, "http://"+host+"/ota/", log)
+		if err := announceReleases(c, rel); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(stdout, "ota  http://%s/ota/  (bundles of %s; the newest signed one per product is announced on p2pcam/ota/PRODUCT/release)\n", host, *otaDir)
+		go watchReleases(ctx, *otaDir, c, rel, log)
+	}
+	return serveHTTP(ctx, ln, cloudMux(c, rel))
 }
 
-// cloudMux is the cloud's HTTP side: its API and the player page.
-func cloudMux(c *cloud.Cloud) http.Handler {
+// announceReleases scans the bundle directory and announces what it
+// holds.
+func announceReleases(c *cloud.Cloud, rel *cloud.Releases) error {
+	anns, err := rel.Scan()
+	if err != nil {
+		return err
+	}
+	return c.Announce(anns)
+}
+
+// watchReleases scans the bundle directory again whenever it changes
+// (a bundle added, renamed into place or removed), until ctx ends.
+func watchReleases(ctx context.Context, dir string, c *cloud.Cloud, rel *cloud.Releases, log *slog.Logger) {
+	modTime := func() time.Time {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return time.Time{}
+		}
+		return fi.ModTime()
+	}
+	last := modTime()
+	t := time.NewTicker(cloudReload)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if m := modTime(); !m.Equal(last) {
+			last = m
+			if err := announceReleases(c, rel); err != nil {
+				log.Error("cloud: bundle directory not rescanned", "dir", dir, "err", err)
+			}
+		}
+	}
+}
+
+// cloudMux is the cloud's HTTP side: its API, the bundles (if rel is
+// set) and the player page.
+func cloudMux(c *cloud.Cloud, rel *cloud.Releases) http.Handler {
 	mux := http.NewServeMux()
+	if rel != nil {
+		mux.Handle("/ota/", rel)
+	}
 	api := c.Handler()
 	mux.Handle("/mqtt", api)
 	mux.Handle("/api/", api)
