@@ -1,11 +1,7 @@
 package cloud
 
 import (
-	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -93,34 +89,13 @@ func newer(a, b string) bool {
 	return va.Compare(vb) > 0
 }
 
-// read checks a bundle's header and signature count and hashes the file.
+// read announces a signed bundle of the directory.
 func (r *Releases) read(name string) (ota.Announcement, error) {
-	f, err := os.Open(filepath.Join(r.dir, name))
+	a, err := ota.AnnounceFile(filepath.Join(r.dir, name), r.base+url.PathEscape(name))
 	if err != nil {
 		return ota.Announcement{}, err
 	}
-	defer f.Close()
-	h := sha256.New()
-	br := bufio.NewReader(io.TeeReader(f, h))
-	hdr, err := ota.ReadHeader(br)
-	if err != nil {
-		return ota.Announcement{}, err
-	}
-	if len(hdr.Signatures) == 0 {
-		return ota.Announcement{}, fmt.Errorf("%w (p2pcam ota sign %s)", ota.ErrUnsigned, name)
-	}
-	if _, err := io.Copy(io.Discard, br); err != nil {
-		return ota.Announcement{}, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return ota.Announcement{}, err
-	}
-	a := ota.Announcement{
-		Product: hdr.Manifest.Product, Version: hdr.Manifest.Version, MinVersion: hdr.Manifest.MinVersion,
-		URL: r.base + url.PathEscape(name), Size: fi.Size(), SHA256: hex.EncodeToString(h.Sum(nil)),
-	}
-	return a, a.Validate()
+	return *a, nil
 }
 
 // ServeHTTP serves GET and HEAD of a scanned bundle by its name (the

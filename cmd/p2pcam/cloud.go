@@ -129,6 +129,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	public := fs.String("public-host", "", "host to print in the endpoint URLs")
 	httpAddr := fs.String("http", "127.0.0.1:8088", "HTTP listen `address`: the player page, MQTT over WebSocket (/mqtt), the token service (/api); \"off\" for none")
 	otaDir := fs.String("ota-dir", "", "serve the update bundles (*.p2pota) in this `directory` at /ota/ and announce the newest signed one of each product on its release topic")
+	otaURL := fs.String("ota-url", "", "the bundles' base `URL` in announcements, for a CDN or proxy in front (default: http://HTTP-ADDRESS/ota/)")
 	var origins stringList
 	fs.Var(&origins, "allow-origin", "an `origin` (https://host[:port]) whose pages may call the API from elsewhere; \"*\" for any (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
@@ -194,12 +195,16 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			_, port, _ := net.SplitHostPort(host)
 			host = net.JoinHostPort(*public, port)
 		}
-		rel = cloud.NewReleases(*otaDir, "http://"+host+"/ota/", log)
+		base := "http://" + host + "/ota/"
+		if *otaURL != "" {
+			base = *otaURL
+		}
+		rel = cloud.NewReleases(*otaDir, base, log)
 		if err := announceReleases(c, rel); err != nil {
 			ln.Close()
 			return err
 		}
-		fmt.Fprintf(stdout, "ota  http://%s/ota/  (bundles of %s; the newest signed one per product is announced on p2pcam/ota/PRODUCT/release)\n", host, *otaDir)
+		fmt.Fprintf(stdout, "ota  http://%s/ota/  (bundles of %s, announced at %s; the newest signed one per product is announced on p2pcam/ota/PRODUCT/release)\n", host, *otaDir, base)
 		go watchReleases(ctx, *otaDir, c, rel, log)
 	}
 	return serveHTTP(ctx, ln, cloudMux(c, rel))
