@@ -166,8 +166,16 @@ func (u *Updater) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case a := <-u.jobs:
-			u.update(ctx, a)
+			st, final := u.update(ctx, a)
 			u.mu.Lock()
+			if final {
+				// The final status and the end of busy change together, so
+				// that whoever sees it final may start the next update.
+				u.status = st
+				if a.SHA256 != "" {
+					u.finished = a.SHA256
+				}
+			}
 			next := u.announced
 			if next != nil && (next == a || next.SHA256 == u.finished || u.wanted(next) != nil) {
 				next = nil
@@ -176,6 +184,9 @@ func (u *Updater) Run(ctx context.Context) {
 				u.busy = false
 			}
 			u.mu.Unlock()
+			if final && u.cfg.OnStatus != nil {
+				u.cfg.OnStatus(st)
+			}
 			if next != nil {
 				u.jobs <- next
 			}
@@ -183,22 +194,21 @@ func (u *Updater) Run(ctx context.Context) {
 	}
 }
 
-// update fetches, verifies and installs one release.
-func (u *Updater) update(ctx context.Context, a *ota.Announcement) {
-	st := protocol.OTAStatus{State: protocol.OTADownloading, Running: u.cfg.Current, Version: a.Version, URL: a.URL, Total: a.Size}
+// update fetches, verifies and installs one release, and returns its
+// final status; final is false when ctx ended it (the camera stopping).
+func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.OTAStatus, final bool) {
+	st = protocol.OTAStatus{State: protocol.OTADownloading, Running: u.cfg.Current, Version: a.Version, URL: a.URL, Total: a.Size}
 	u.set(st)
-	fail := func(err error) {
+	fail := func(err error) (protocol.OTAStatus, bool) {
 		st.State, st.Error = protocol.OTAFailed, err.Error()
 		u.log.Warn("update failed", "version", st.Version, "url", a.URL, "err", err)
-		u.finish(a, st)
+		return st, true
 	}
 	if _, err := ota.ParseVersion(u.cfg.Current); err != nil {
-		fail(fmt.Errorf("this build's version %q is not MAJOR.MINOR.PATCH: build releases with VERSION=X.Y.Z scripts/cross-build.sh", u.cfg.Current))
-		return
+		return fail(fmt.Errorf("this build's version %q is not MAJOR.MINOR.PATCH: build releases with VERSION=X.Y.Z scripts/cross-build.sh", u.cfg.Current))
 	}
 	if err := os.MkdirAll(u.cfg.Dir, 0o700); err != nil {
-		fail(fmt.Errorf("staging directory: %w", err))
-		return
+		return fail(fmt.Errorf("staging directory: %w", err))
 	}
 	path := filepath.Join(u.cfg.Dir, bundleName(a))
 	u.clean(path)
@@ -222,10 +232,9 @@ func (u *Updater) update(ctx context.Context, a *ota.Announcement) {
 	if err != nil {
 		if ctx.Err() != nil {
 			u.log.Info("update stopped; the download resumes when the release is next announced", "version", a.Version)
-			return
+			return st, false
 		}
-		fail(fmt.Errorf("download: %w", err))
-		return
+		return fail(fmt.Errorf("download: %w", err))
 	}
 	u.log.Info("bundle downloaded", "path", path, "bytes", res.Size, "attempts", res.Attempts, "resumed", res.Resumed, "restarted", res.Restarted)
 	st.State, st.Bytes, st.Total, st.Percent = protocol.OTAVerifying, res.Size, res.Size, 100
@@ -233,25 +242,22 @@ func (u *Updater) update(ctx context.Context, a *ota.Announcement) {
 	m, err := u.verify(path)
 	if err != nil {
 		_ = os.Remove(path) // its bytes are wrong: never keep them
-		fail(fmt.Errorf("verify: %w", err))
-		return
+		return fail(fmt.Errorf("verify: %w", err))
 	}
 	st.Version = m.Version
 	if u.cfg.Installer == nil {
 		st.State, st.Note = protocol.OTADownloaded, NotInstalledNote+" at "+path
 		u.log.Info("update downloaded and verified; "+NotInstalledNote, "version", m.Version, "path", path)
-		u.finish(a, st)
-		return
+		return st, true
 	}
 	st.State = protocol.OTAInstalling
 	u.set(st)
 	if err := u.cfg.Installer.Install(ctx, path); err != nil {
-		fail(fmt.Errorf("install: %w", err))
-		return
+		return fail(fmt.Errorf("install: %w", err))
 	}
 	st.State = protocol.OTAInstalled
 	u.log.Info("update installed", "version", m.Version)
-	u.finish(a, st)
+	return st, true
 }
 
 // verify checks the bundle at path as this camera would install it.
@@ -293,16 +299,6 @@ func bundleName(a *ota.Announcement) string {
 		return "bundle.p2pota"
 	}
 	return a.Product + "-" + a.Version + ".p2pota"
-}
-
-// finish records the end of an update of a.
-func (u *Updater) finish(a *ota.Announcement, st protocol.OTAStatus) {
-	u.mu.Lock()
-	if a.SHA256 != "" {
-		u.finished = a.SHA256
-	}
-	u.mu.Unlock()
-	u.set(st)
 }
 
 func (u *Updater) set(st protocol.OTAStatus) {
