@@ -18,6 +18,7 @@ func BenchmarkRate(b *testing.B) {
 	ts := httptest.NewServer(&server{f: f, ranges: true})
 	defer ts.Close()
 	b.SetBytes(size)
+	b.ReportAllocs()
 	var elapsed time.Duration
 	for i := 0; b.Loop(); i++ {
 		cfg := testConfig()
@@ -46,6 +47,7 @@ func BenchmarkResume(b *testing.B) {
 			f := &file{}
 			f.set(testData(size))
 			b.SetBytes(size)
+			b.ReportAllocs()
 			for b.Loop() {
 				s := &server{f: f, ranges: true, cuts: bc.cuts}
 				ts := httptest.NewServer(s)
