@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -89,7 +88,7 @@ func (a *Agent) serveOTAUpdate(log *slog.Logger, req protocol.Request, w Respond
 			a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "url %q: want an http:// or https:// URL of a bundle", u))
 			return
 		}
-		if h, err := hex.DecodeString(ann.SHA256); ann.SHA256 != "" && (err != nil || len(h) != 32 || hex.EncodeToString(h) != ann.SHA256) {
+		if ann.SHA256 != "" && !ota.ValidSHA256(ann.SHA256) {
 			a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "sha256 %q: want 64 lower-case hex digits", ann.SHA256))
 			return
 		}

@@ -2,7 +2,6 @@ package ota
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -89,7 +88,7 @@ func (r *Announcement) Validate() error {
 	if r.Size <= 0 || r.Size > MaxBundleSize {
 		return fmt.Errorf("%w: size %d: want 1 to %d", ErrTooLarge, r.Size, int64(MaxBundleSize))
 	}
-	if h, err := hex.DecodeString(r.SHA256); err != nil || len(h) != 32 || hex.EncodeToString(h) != r.SHA256 {
+	if !ValidSHA256(r.SHA256) {
 		return fmt.Errorf("%w: sha256 %q: want 64 lower-case hex digits", ErrMalformed, r.SHA256)
 	}
 	return nil
@@ -107,13 +106,5 @@ func (r *Announcement) Marshal() ([]byte, error) {
 // newer and cur is at or above its floor, else ErrDowngrade or
 // ErrBelowFloor saying why not.
 func (r *Announcement) Wanted(cur Version) error {
-	v, _ := ParseVersion(r.Version)
-	floor, _ := ParseVersion(r.MinVersion)
-	if v.Compare(cur) <= 0 {
-		return fmt.Errorf("%w: release %s, running %s", ErrDowngrade, v, cur)
-	}
-	if cur.Compare(floor) < 0 {
-		return fmt.Errorf("%w: running %s, release %s needs at least %s", ErrBelowFloor, cur, v, floor)
-	}
-	return nil
+	return checkUpgrade("release", r.Version, r.MinVersion, cur)
 }

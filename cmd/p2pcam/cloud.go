@@ -54,8 +54,24 @@ func (c cloudFiles) save(d cloud.Directory) error {
 // watch reloads the users file into c whenever it changes, until ctx
 // ends, so that adduser and share take effect without a restart.
 func (c cloudFiles) watch(ctx context.Context, cl *cloud.Cloud, log *slog.Logger) {
+	onChange(ctx, c.users(), func() {
+		d, err := c.load()
+		if err == nil {
+			err = cl.SetDirectory(d)
+		}
+		if err != nil {
+			log.Error("cloud: users file not reloaded; the previous accounts stay in force", "file", c.users(), "err", err)
+			return
+		}
+		log.Info("cloud: users file reloaded", "file", c.users(), "users", len(d.Users), "shares", len(d.Shares))
+	})
+}
+
+// onChange calls f each time path's modification time changes (looked at
+// every cloudReload), until ctx ends.
+func onChange(ctx context.Context, path string, f func()) {
 	modTime := func() time.Time {
-		fi, err := os.Stat(c.users())
+		fi, err := os.Stat(path)
 		if err != nil {
 			return time.Time{}
 		}
@@ -70,20 +86,10 @@ func (c cloudFiles) watch(ctx context.Context, cl *cloud.Cloud, log *slog.Logger
 			return
 		case <-t.C:
 		}
-		m := modTime()
-		if m.Equal(last) {
-			continue
+		if m := modTime(); !m.Equal(last) {
+			last = m
+			f()
 		}
-		last = m
-		d, err := c.load()
-		if err == nil {
-			err = cl.SetDirectory(d)
-		}
-		if err != nil {
-			log.Error("cloud: users file not reloaded; the previous accounts stay in force", "file", c.users(), "err", err)
-			continue
-		}
-		log.Info("cloud: users file reloaded", "file", c.users(), "users", len(d.Users), "shares", len(d.Shares))
 	}
 }
 
@@ -223,29 +229,11 @@ func announceReleases(c *cloud.Cloud, rel *cloud.Releases) error {
 // watchReleases scans the bundle directory again whenever it changes
 // (a bundle added, renamed into place or removed), until ctx ends.
 func watchReleases(ctx context.Context, dir string, c *cloud.Cloud, rel *cloud.Releases, log *slog.Logger) {
-	modTime := func() time.Time {
-		fi, err := os.Stat(dir)
-		if err != nil {
-			return time.Time{}
+	onChange(ctx, dir, func() {
+		if err := announceReleases(c, rel); err != nil {
+			log.Error("cloud: bundle directory not rescanned", "dir", dir, "err", err)
 		}
-		return fi.ModTime()
-	}
-	last := modTime()
-	t := time.NewTicker(cloudReload)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if m := modTime(); !m.Equal(last) {
-			last = m
-			if err := announceReleases(c, rel); err != nil {
-				log.Error("cloud: bundle directory not rescanned", "dir", dir, "err", err)
-			}
-		}
-	}
+	})
 }
 
 // cloudMux is the cloud's HTTP side: its API, the bundles (if rel is
