@@ -260,14 +260,14 @@ func runCloudAddUser(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cloud adduser", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
-	role := fs.String("role", "viewer", "device or viewer")
+	role := fs.String("role", "viewer", "device, viewer, or release (may only publish release announcements: p2pcam ota announce)")
 	password := fs.String("password", "", "the password (default: a random one, printed)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("want one account name: PRODUCT/DEVICE for a device, a user name for a viewer")
+		return fmt.Errorf("want one account name: PRODUCT/DEVICE for a device, a user name for a viewer or release account")
 	}
 	files := cloudFiles{*dir}
 	d, err := files.load()

@@ -392,6 +392,16 @@ func TestOTADelivery(t *testing.T) {
 				time.Sleep(100 * time.Millisecond) // polling a condition, bounded by the deadline
 			}
 
+			// The same over P2P, through the broker.
+			var p2pOut, p2pErr bytes.Buffer
+			if err := run(ctx, []string{"ota", "status", "acme/cam1", "--broker", r.broker, "--user", r.viewerUser, "--password", r.viewerPass,
+				"--token", r.token(t, auth.PermUpdate), "--loopback", "--once"}, &p2pOut, &p2pErr); err != nil {
+				t.Fatalf("ota status over P2P: %v\n%s", err, p2pErr.String())
+			}
+			if !strings.Contains(p2pOut.String(), "downloaded: running 1.0.0, release 1.1.0") {
+				t.Errorf("ota status over P2P printed:\n%s", p2pOut.String())
+			}
+
 			// An operator without the update permission is refused.
 			err = run(ctx, []string{"ota", "update", "--lan", "http://" + r.lan, "--token", r.token(t, auth.PermCommand|auth.PermLive), "--once"}, io.Discard, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), "status 403") || !strings.Contains(err.Error(), "needs: update") {
