@@ -428,3 +428,33 @@ func TestOTADelivery(t *testing.T) {
 		})
 	}
 }
+
+// Mistakes around delivery get a clear error before anything is sent.
+func TestOTADeliveryMistakes(t *testing.T) {
+	dir := t.TempDir()
+	unsigned := otatest.Make(t, nil, "acme", "1.1.0", "1.0.0", "arm64", []byte("x"))
+	bundle := filepath.Join(dir, "acme-1.1.0.p2pota")
+	if err := os.WriteFile(bundle, unsigned.Data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"announce unsigned", []string{"ota", "announce", bundle, "--url", "http://h/b", "--broker", "mqtt://127.0.0.1:1", "--user", "rel"}, "sign it first"},
+		{"announce without url", []string{"ota", "announce", bundle, "--broker", "mqtt://127.0.0.1:1", "--user", "rel"}, "want one BUNDLE, --url"},
+		{"ota-dir without http", []string{"cloud", "--dir", filepath.Join(dir, "c"), "--mqtt", "127.0.0.1:0", "--turn", "127.0.0.1:0", "--http", "off", "--ota-dir", dir}, "--ota-dir serves bundles over --http"},
+		{"status of no camera", []string{"ota", "status"}, "which camera?"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("P2PCAM_DEVICE", "")
+			err := run(ctx, tc.args, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
