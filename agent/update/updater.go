@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -166,13 +167,13 @@ func (u *Updater) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case a := <-u.jobs:
-			st, final := u.update(ctx, a)
+			st, final, retry := u.update(ctx, a)
 			u.mu.Lock()
 			if final {
 				// The final status and the end of busy change together, so
 				// that whoever sees it final may start the next update.
 				u.status = st
-				if a.SHA256 != "" {
+				if a.SHA256 != "" && !retry {
 					u.finished = a.SHA256
 				}
 			}
@@ -195,14 +196,16 @@ func (u *Updater) Run(ctx context.Context) {
 }
 
 // update fetches, verifies and installs one release, and returns its
-// final status; final is false when ctx ended it (the camera stopping).
-func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.OTAStatus, final bool) {
+// final status; final is false when ctx ended it (the camera stopping),
+// retry true when the download gave up on a server or network that may
+// come back (the announcement, delivered again, tries again).
+func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.OTAStatus, final, retry bool) {
 	st = protocol.OTAStatus{State: protocol.OTADownloading, Running: u.cfg.Current, Version: a.Version, URL: a.URL, Total: a.Size}
 	u.set(st)
-	fail := func(err error) (protocol.OTAStatus, bool) {
+	fail := func(err error) (protocol.OTAStatus, bool, bool) {
 		st.State, st.Error = protocol.OTAFailed, err.Error()
 		u.log.Warn("update failed", "version", st.Version, "url", a.URL, "err", err)
-		return st, true
+		return st, true, errors.Is(err, fetch.ErrGaveUp)
 	}
 	if _, err := ota.ParseVersion(u.cfg.Current); err != nil {
 		return fail(fmt.Errorf("this build's version %q is not MAJOR.MINOR.PATCH: build releases with VERSION=X.Y.Z scripts/cross-build.sh", u.cfg.Current))
@@ -232,7 +235,7 @@ func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.
 	if err != nil {
 		if ctx.Err() != nil {
 			u.log.Info("update stopped; the download resumes when the release is next announced", "version", a.Version)
-			return st, false
+			return st, false, true
 		}
 		return fail(fmt.Errorf("download: %w", err))
 	}
@@ -248,7 +251,7 @@ func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.
 	if u.cfg.Installer == nil {
 		st.State, st.Note = protocol.OTADownloaded, NotInstalledNote+" at "+path
 		u.log.Info("update downloaded and verified; "+NotInstalledNote, "version", m.Version, "path", path)
-		return st, true
+		return st, true, false
 	}
 	st.State = protocol.OTAInstalling
 	u.set(st)
@@ -257,7 +260,7 @@ func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.
 	}
 	st.State = protocol.OTAInstalled
 	u.log.Info("update installed", "version", m.Version)
-	return st, true
+	return st, true, false
 }
 
 // verify checks the bundle at path as this camera would install it.

@@ -236,3 +236,28 @@ func TestStart(t *testing.T) {
 		t.Errorf("status %+v, want failed with 404", st)
 	}
 }
+
+// A download that gave up on a failing server is tried again when the
+// release is announced again (on the broker's next delivery); one that
+// failed verification is not.
+func TestAnnounceRetriesAfterGivingUp(t *testing.T) {
+	b := otatest.Make(t, releaseKey, "acme", "1.1.0", "1.0.0", "arm64", []byte("x"))
+	r := newRig(t, "1.0.0", nil, map[string][]byte{"/b": b.Data})
+	down := b.Announcement(r.srv.URL + "/down") // 404 is final: use a closed port for a network failure
+	ln := httptest.NewServer(http.NotFoundHandler())
+	down.URL = ln.URL + "/b"
+	ln.Close()
+	r.u.Announce(down)
+	if st := r.await(t); st.State != protocol.OTAFailed || !strings.Contains(st.Error, "gave up") {
+		t.Fatalf("status %+v, want failed: gave up", st)
+	}
+	n := len(r.states())
+	r.u.Announce(down)
+	deadline := time.Now().Add(20 * time.Second)
+	for len(r.states()) == n {
+		if time.Now().After(deadline) {
+			t.Fatal("the announcement of a download that gave up was not tried again")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, bounded by the deadline
+	}
+}
