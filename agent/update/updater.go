@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
 	"fmt"
 	"log/slog"
 	"os"
@@ -231,15 +234,23 @@ func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.
 			u.setQuiet(st)
 		}
 	}
-	res, err := fetch.Get(ctx, a.URL, path, fc)
-	if err != nil {
-		if ctx.Err() != nil {
-			u.log.Info("update stopped; the download resumes when the release is next announced", "version", a.Version)
-			return st, false, true
+	var res fetch.Result
+	if have(path, a) {
+		// Downloaded before a restart: verified again, not fetched again.
+		res.Size = a.Size
+		u.log.Info("bundle already downloaded", "path", path)
+	} else {
+		var err error
+		res, err = fetch.Get(ctx, a.URL, path, fc)
+		if err != nil {
+			if ctx.Err() != nil {
+				u.log.Info("update stopped; the download resumes when the release is next announced", "version", a.Version)
+				return st, false, true
+			}
+			return fail(fmt.Errorf("download: %w", err))
 		}
-		return fail(fmt.Errorf("download: %w", err))
+		u.log.Info("bundle downloaded", "path", path, "bytes", res.Size, "attempts", res.Attempts, "resumed", res.Resumed, "restarted", res.Restarted)
 	}
-	u.log.Info("bundle downloaded", "path", path, "bytes", res.Size, "attempts", res.Attempts, "resumed", res.Resumed, "restarted", res.Restarted)
 	st.State, st.Bytes, st.Total, st.Percent = protocol.OTAVerifying, res.Size, res.Size, 100
 	u.set(st)
 	m, err := u.verify(path)
@@ -292,6 +303,27 @@ func (u *Updater) clean(keep string) {
 			u.log.Info("removed an old staged file", "file", e.Name())
 		}
 	}
+}
+
+// have reports whether the file at path is already the bundle a
+// announces (its size and SHA-256).
+func have(path string, a *ota.Announcement) bool {
+	if a.SHA256 == "" {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.Size() != a.Size {
+		return false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == a.SHA256
 }
 
 // bundleName is the staged file's name: PRODUCT-VERSION.p2pota for an

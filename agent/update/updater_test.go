@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -259,5 +260,28 @@ func TestAnnounceRetriesAfterGivingUp(t *testing.T) {
 			t.Fatal("the announcement of a download that gave up was not tried again")
 		}
 		time.Sleep(10 * time.Millisecond) // polling a condition, bounded by the deadline
+	}
+}
+
+// A bundle downloaded before a restart is verified again, not fetched
+// again.
+func TestAlreadyDownloaded(t *testing.T) {
+	b := otatest.Make(t, releaseKey, "acme", "1.1.0", "1.0.0", "arm64", []byte("x"))
+	var requests atomic.Int32
+	r := newRig(t, "1.0.0", nil, map[string][]byte{"/b": b.Data})
+	counting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		requests.Add(1)
+		r.srv.Config.Handler.ServeHTTP(w, req)
+	}))
+	defer counting.Close()
+	if err := os.WriteFile(filepath.Join(r.dir, "acme-1.1.0.p2pota"), b.Data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.u.Announce(b.Announcement(counting.URL + "/b"))
+	if st := r.await(t); st.State != protocol.OTADownloaded {
+		t.Fatalf("status %+v", st)
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests, want none", n)
 	}
 }
