@@ -96,7 +96,7 @@ func otaFollow(ctx context.Context, rf *recordFlags, start string, once, asJSON 
 	for {
 		st, err := askOTA(ctx, cam, req)
 		if err != nil {
-			if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+			if errors.Is(ctx.Err(), context.Canceled) {
 				return nil // Ctrl-C: the update goes on on the camera
 			}
 			return err
