@@ -19,8 +19,10 @@ type InstallerConfig struct {
 	Store *Store
 	// Trusted are the release public keys. Required.
 	Trusted []ed25519.PublicKey
-	// Version is the running version, MAJOR.MINOR.PATCH: a bundle must
-	// be newer. Required (a "dev" build cannot be updated).
+	// Version is this binary's version, MAJOR.MINOR.PATCH. A bundle must
+	// be newer than the running version: the current slot's, or this
+	// one when no slot is current (the factory binary). A "dev" build
+	// with no slot current cannot be updated.
 	Version string
 	// Arch is this camera's architecture as bundles name it. It defaults
 	// to HostArch().
@@ -53,9 +55,6 @@ func NewInstaller(cfg InstallerConfig) (*Installer, error) {
 	if len(cfg.Trusted) == 0 {
 		return nil, fmt.Errorf("slot: %w", ota.ErrNoTrustedKey)
 	}
-	if _, err := ota.ParseVersion(cfg.Version); err != nil {
-		return nil, fmt.Errorf("slot: running version (build with VERSION=MAJOR.MINOR.PATCH scripts/cross-build.sh): %w", err)
-	}
 	return &Installer{cfg: cfg}, nil
 }
 
@@ -78,13 +77,20 @@ func (in *Installer) Install(ctx context.Context, bundlePath string) error {
 	if st.Trial != nil {
 		return fmt.Errorf("%w (%s in slot %s)", ErrTrialActive, st.Trial.Version, st.Trial.Slot)
 	}
+	current := in.cfg.Version
+	if r := st.Running(); r != "" {
+		current = r
+	}
+	if _, err := ota.ParseVersion(current); err != nil {
+		return fmt.Errorf("slot: running version (build with VERSION=MAJOR.MINOR.PATCH scripts/cross-build.sh): %w", err)
+	}
 	f, err := os.Open(bundlePath)
 	if err != nil {
 		return fmt.Errorf("slot: %w", err)
 	}
 	defer f.Close()
 	// First pass: check everything, write nothing.
-	m, err := ota.Verify(ctxReader{ctx, f}, in.verifyConfig(nil))
+	m, err := ota.Verify(ctxReader{ctx, f}, in.verifyConfig(current, nil))
 	if err != nil {
 		return err
 	}
@@ -105,7 +111,7 @@ func (in *Installer) Install(ctx context.Context, bundlePath string) error {
 			}
 			return nil, nil
 		}
-		m2, err := ota.Verify(ctxReader{ctx, f}, in.verifyConfig(sink))
+		m2, err := ota.Verify(ctxReader{ctx, f}, in.verifyConfig(current, sink))
 		if err == nil && (m2.Version != m.Version || m2.Find(ota.PartAgent, in.cfg.Arch).SHA256 != part.SHA256) {
 			err = fmt.Errorf("slot: %s changed while it was installed", bundlePath)
 		}
@@ -141,11 +147,11 @@ func (in *Installer) admit(st *State, m *ota.Manifest) error {
 	return nil
 }
 
-func (in *Installer) verifyConfig(sink func(ota.Part) (io.Writer, error)) ota.Config {
+func (in *Installer) verifyConfig(current string, sink func(ota.Part) (io.Writer, error)) ota.Config {
 	return ota.Config{
 		Trusted: in.cfg.Trusted,
 		Arch:    in.cfg.Arch,
-		Current: in.cfg.Version,
+		Current: current,
 		Product: in.cfg.Product,
 		Board:   in.cfg.Board,
 		Sink:    sink,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/p2pcam/p2pcam/ota"
@@ -97,7 +98,8 @@ func TestInstallRefuses(t *testing.T) {
 		{"downgrade", "1.0.0", release{version: "0.9.9"}, nil, ota.ErrDowngrade},
 		{"same version", "1.0.0", release{version: "1.0.0"}, nil, ota.ErrDowngrade},
 		{"running below min_version", "1.0.0", release{version: "2.0.0", min: "1.5.0"}, nil, ota.ErrBelowFloor},
-		{"below the confirmed floor", "0.5.0", release{version: "0.8.0"}, nil, ErrBelowFloor},
+		// The floor matters when the factory binary runs (no slot current).
+		{"below the confirmed floor", "factory 0.5.0", release{version: "0.8.0"}, nil, ErrBelowFloor},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -105,6 +107,10 @@ func TestInstallRefuses(t *testing.T) {
 			s := confirmed(t, fsys, "1.0.0") // floor 0.1.0
 			st0, _ := s.State()
 			st0.Floor = "0.9.0"
+			running := c.running
+			if v, ok := strings.CutPrefix(running, "factory "); ok {
+				st0.Current, running = "", v
+			}
 			if err := s.write(st0); err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +123,7 @@ func TestInstallRefuses(t *testing.T) {
 			}
 			before := fsys.files()
 			fsys.calls, fsys.trace = 0, nil
-			err := installer(t, s, c.running).Install(context.Background(), path)
+			err := installer(t, s, running).Install(context.Background(), path)
 			if !errors.Is(err, c.want) {
 				t.Fatalf("Install = %v, want %v", err, c.want)
 			}
@@ -176,12 +182,30 @@ func TestNewInstallerRefuses(t *testing.T) {
 		want error
 	}{
 		{"no key", InstallerConfig{Version: "1.0.0"}, ota.ErrNoTrustedKey},
-		{"dev build", InstallerConfig{Version: "dev", Trusted: []ed25519.PublicKey{releasePub}}, ota.ErrBadVersion},
-		{"git describe", InstallerConfig{Version: "v1.4.0-3-gabc123", Trusted: []ed25519.PublicKey{releasePub}}, ota.ErrBadVersion},
 	} {
 		if _, err := NewInstaller(c.cfg); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
+	}
+}
+
+// TestInstallVersionStamps: the factory binary's stamp must be a release
+// version; once a slot is current, its version is the running one.
+func TestInstallVersionStamps(t *testing.T) {
+	for _, v := range []string{"dev", "v1.4.0-3-gabc123"} {
+		s := newStore(newCrashFS())
+		err := installer(t, s, v).Install(context.Background(), makeBundle(t, release{version: "1.1.0"}))
+		if !errors.Is(err, ota.ErrBadVersion) {
+			t.Errorf("factory binary %q: Install = %v, want ErrBadVersion", v, err)
+		}
+	}
+	s := confirmed(t, newCrashFS(), "1.0.0")
+	in := installer(t, s, "dev") // the factory binary, running ota-install
+	if err := in.Install(context.Background(), makeBundle(t, release{version: "1.0.0"})); !errors.Is(err, ota.ErrDowngrade) {
+		t.Errorf("same version as slot a: %v, want ErrDowngrade", err)
+	}
+	if err := in.Install(context.Background(), makeBundle(t, release{version: "1.0.1"})); err != nil {
+		t.Errorf("newer than slot a: %v", err)
 	}
 }
 
