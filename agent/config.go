@@ -53,6 +53,7 @@ type Config struct {
 	Hardware HardwareConfig    `toml:"hardware"`
 	Record   RecordConfig      `toml:"record"`
 	PTZ      PTZConfig         `toml:"ptz"`
+	Slots    SlotsConfig       `toml:"slots"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 
@@ -264,6 +265,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Log.Format = "text"
 	}
 	c.Record = c.Record.withDefaults()
+	c.Slots = c.Slots.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -298,6 +300,7 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
 	}
 	errs = append(errs, c.Record.validate()...)
+	errs = append(errs, c.Slots.validate()...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}
