@@ -68,3 +68,7 @@ func (a *Agent) firstVideo(ctx context.Context, q media.Quality) error {
 		}
 	}
 }
+
+// TrialTimeout is how long a release on trial has to pass CheckTrial:
+// the config's slots.trial_timeout, defaulted.
+func (a *Agent) TrialTimeout() time.Duration { return a.cfg.Slots.TrialTimeout }

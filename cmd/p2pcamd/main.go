@@ -123,7 +123,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer fail(nil)
 	logger.Info("p2pcamd", "version", version)
 	if t := findTrial(logger); t != nil {
-		go t.run(ctx, a, started, cfg.Slots.TrialTimeout, logger, fail)
+		go t.run(ctx, a, started, logger, fail)
 	}
 	// The peripherals outlive Run: the watchdog is fed through the
 	// shutdown and disarmed only after a clean one.

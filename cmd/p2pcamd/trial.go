@@ -40,10 +40,11 @@ func findTrial(log *slog.Logger) *trial {
 	return &trial{store: s, slot: name, Trial: t}
 }
 
-// run checks a on trial for up to timeout from started: it confirms the
+// run checks a on trial for up to a.TrialTimeout() from started: it confirms the
 // update when every check passes, or rolls it back and calls fail with
 // why, to end p2pcamd so that its launcher starts the previous slot.
-func (t *trial) run(ctx context.Context, a *agent.Agent, started time.Time, timeout time.Duration, log *slog.Logger, fail func(error)) {
+func (t *trial) run(ctx context.Context, a *agent.Agent, started time.Time, log *slog.Logger, fail func(error)) {
+	timeout := a.TrialTimeout()
 	log = log.With("version", t.Version, "slot", t.slot)
 	log.Info("update on trial: checking its health", "start", t.Boots, "timeout", timeout)
 	tctx, cancel := context.WithDeadline(ctx, started.Add(timeout))
