@@ -101,6 +101,7 @@ func (in *Installer) Install(ctx context.Context, bundlePath string) error {
 	// streaming this camera's part into the inactive slot.
 	target := other(st.Current)
 	part := m.Find(ota.PartAgent, in.cfg.Arch)
+	in.cfg.Logger.Info("update verified: writing it into the inactive slot", "version", m.Version, "slot", target, "bytes", part.Size)
 	err = s.replace(s.Bin(target), 0o755, func(w File) error {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return err
