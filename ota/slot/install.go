@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/p2pcam/p2pcam/ota"
 )
@@ -65,6 +66,7 @@ func NewInstaller(cfg InstallerConfig) (*Installer, error) {
 // state; then it calls Restart. A failure at any step leaves the running
 // slot current.
 func (in *Installer) Install(ctx context.Context, bundlePath string) error {
+	started := time.Now()
 	s := in.cfg.Store
 	st, err := s.State()
 	if errors.Is(err, ErrBadState) {
@@ -129,7 +131,7 @@ func (in *Installer) Install(ctx context.Context, bundlePath string) error {
 		return err
 	}
 	in.cfg.Logger.Info("update installed: starting it on trial", "version", m.Version, "slot", target,
-		"previous", st.Running())
+		"previous", st.Running(), "took", time.Since(started).Round(time.Millisecond))
 	if in.cfg.Restart != nil {
 		in.cfg.Restart(m.Version)
 	}

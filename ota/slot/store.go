@@ -100,8 +100,6 @@ func (s *Store) Boot() (slot, bin string) {
 			s.cfg.Logger.Error("update rolled back", "version", t.Version, "reason", reason, "running", next.Running())
 		} else {
 			next.Trial.Boots++
-			s.cfg.Logger.Info("starting an update on trial", "slot", t.Slot, "version", t.Version,
-				"start", next.Trial.Boots, "of", s.cfg.MaxBoots)
 		}
 		if err := s.write(next); err != nil {
 			// Counting failed: without a count a crash loop would never
@@ -109,6 +107,10 @@ func (s *Store) Boot() (slot, bin string) {
 			// again once the state can be written.
 			s.cfg.Logger.Error("cannot count a start on trial: starting the previous slot", "err", err)
 			return s.checked(t.Previous)
+		}
+		if next.Trial != nil {
+			s.cfg.Logger.Info("starting an update on trial", "slot", t.Slot, "version", t.Version,
+				"start", next.Trial.Boots, "of", s.cfg.MaxBoots)
 		}
 		st = next
 	}
