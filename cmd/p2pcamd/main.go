@@ -61,6 +61,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "", "log level, overriding the config: debug, info, warn or error")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	showDevices := fs.Bool("list-devices", false, "print the V4L2 cameras and encoders (formats, sizes, frame rates, controls) and the ALSA sound devices, then exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: p2pcamd [flags]\n"+
+			"       p2pcamd ota-install --pub KEY BUNDLE   install an update into the inactive A/B slot\n"+
+			"       p2pcamd slot exec|status              the A/B launcher; the slots' state (docs/ota.md)\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
