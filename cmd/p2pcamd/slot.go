@@ -8,7 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/p2pcam/p2pcam/ota/slot"
@@ -109,6 +109,6 @@ func printSlotStatus(w io.Writer, st *slot.State, dir string) {
 		fmt.Fprintf(w, "last:    %s\n", line)
 	}
 	if len(st.Failed) > 0 {
-		fmt.Fprintf(w, "failed:  %s (not installed again)\n", strconv.Quote(fmt.Sprint(st.Failed)))
+		fmt.Fprintf(w, "failed:  %s (not installed again)\n", strings.Join(st.Failed, ", "))
 	}
 }

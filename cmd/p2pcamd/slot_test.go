@@ -252,6 +252,15 @@ func TestSlotUpdate(t *testing.T) {
 			!strings.Contains(st.Last.Reason, "not confirmed after 3 starts") {
 			t.Fatalf("state after the rollback: %+v last %+v", st, st.Last)
 		}
+		text, err := exec.Command(factory, "slot", "status", "--dir", dir).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"current: slot a (1.1.0)", "floor:   1.0.0", "last:    1.2.0 rolled back: not confirmed after 3 starts", "failed:  1.2.0 (not installed again)"} {
+			if !strings.Contains(string(text), want) {
+				t.Errorf("slot status lacks %q:\n%s", want, text)
+			}
+		}
 		out, err := exec.Command(factory, "ota-install", "--dir", dir, "--pub", pub, signedBundle(t, key, "1.2.0", crash)).CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "failed its trial on this camera before") {
 			t.Errorf("reinstalling the failed 1.2.0: %v %s", err, out)
