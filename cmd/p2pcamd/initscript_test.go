@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"fmt"
 	"os"
@@ -75,14 +74,7 @@ func (s *supervisor) stop(t *testing.T) {
 	if s.cmd.ProcessState != nil {
 		return
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-		t.Errorf("the supervisor did not stop within 20s of SIGTERM")
-	}
+	termWait(t, s.cmd.Process, s.done, 20*time.Second, "the supervisor")
 }
 
 // TestInitScriptTrial runs the BusyBox init script's supervise loop (under
@@ -90,12 +82,7 @@ func (s *supervisor) stop(t *testing.T) {
 // trial and confirms itself; a release that crashes at start is restarted
 // by the loop until the launcher rolls it back to the confirmed one.
 func TestInitScriptTrial(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds p2pcamd twice: skipped in -short mode")
-	}
-	factory := stampedBinary(t, "1.0.0")
-	next := stampedBinary(t, "1.1.0")
-	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, ed25519.SeedSize))
+	factory, next, key := updateBuilds(t)
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "slots")
 	pubFile := filepath.Join(tmp, "release.pub")

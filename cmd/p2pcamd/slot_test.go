@@ -48,6 +48,29 @@ func stampedBinary(t *testing.T, v string) string {
 	return bin
 }
 
+// termWait sends p SIGTERM and waits up to within for done; then it kills
+// p and fails the test, naming what.
+func termWait(t testing.TB, p *os.Process, done <-chan error, within time.Duration, what string) {
+	t.Helper()
+	_ = p.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(within):
+		_ = p.Kill()
+		t.Errorf("%s did not exit within %v of SIGTERM", what, within)
+	}
+}
+
+// updateBuilds returns p2pcamd stamped 1.0.0 (the factory binary) and
+// 1.1.0 (a release), and a release key.
+func updateBuilds(t *testing.T) (factory, next string, key ed25519.PrivateKey) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds p2pcamd twice: skipped in -short mode")
+	}
+	return stampedBinary(t, "1.0.0"), stampedBinary(t, "1.1.0"), ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, ed25519.SeedSize))
+}
+
 // signedBundle packs bin as p2pcamd for this machine's architecture,
 // version v, signed by key, and returns the bundle's path.
 func signedBundle(t *testing.T, key ed25519.PrivateKey, v, bin string) string {
@@ -106,13 +129,7 @@ func launch(t *testing.T, factory, dir, cfgPath string) *launched {
 	}()
 	t.Cleanup(func() {
 		if !l.exited {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-l.done:
-			case <-time.After(15 * time.Second):
-				_ = cmd.Process.Kill()
-				t.Errorf("p2pcamd did not exit within 15s of SIGTERM")
-			}
+			termWait(t, cmd.Process, l.done, 15*time.Second, "p2pcamd")
 		}
 		if t.Failed() {
 			t.Logf("launcher and p2pcamd log:\n%s", l.logs)
@@ -174,12 +191,7 @@ func slotState(t *testing.T, factory, dir string) slot.State {
 // launcher after three starts, and one whose stream never makes a frame
 // rolls itself back when its trial times out.
 func TestSlotUpdate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds p2pcamd twice: skipped in -short mode")
-	}
-	factory := stampedBinary(t, "1.0.0")
-	next := stampedBinary(t, "1.1.0")
-	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, ed25519.SeedSize))
+	factory, next, key := updateBuilds(t)
 	pub := auth.MarshalPublicKey(key.Public().(ed25519.PublicKey))
 	dir := filepath.Join(t.TempDir(), "slots")
 	cfgPath := filepath.Join(t.TempDir(), "p2pcamd.toml")
