@@ -55,6 +55,7 @@ type Config struct {
 	Record   RecordConfig      `toml:"record"`
 	PTZ      PTZConfig         `toml:"ptz"`
 	OTA      OTAConfig         `toml:"ota"`
+	Slots    SlotsConfig       `toml:"slots"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 
@@ -272,6 +273,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Record = c.Record.withDefaults()
 	c.OTA = c.OTA.withDefaults()
+	c.Slots = c.Slots.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -307,6 +309,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	errs = append(errs, c.Record.validate()...)
 	errs = append(errs, c.OTA.validate()...)
+	errs = append(errs, c.Slots.validate()...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

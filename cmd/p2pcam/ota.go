@@ -160,7 +160,7 @@ func runOTAVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := ota.Config{Arch: *arch, Current: *current, Product: *product, Board: *board}
 	for _, p := range pubs {
-		k, err := loadPublicKey(p)
+		k, err := auth.PublicKeyArg(p)
 		if err != nil {
 			return fmt.Errorf("--pub: %w", err)
 		}
@@ -177,14 +177,6 @@ func runOTAVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "ok: %s %s (from %s up) for %s, %d parts\n", m.Product, m.Version, m.MinVersion, *arch, len(m.Parts))
 	return nil
-}
-
-// loadPublicKey reads a key from the file s names, or else parses s.
-func loadPublicKey(s string) (ed25519.PublicKey, error) {
-	if _, err := os.Stat(s); err == nil {
-		return auth.LoadPublicKey(s)
-	}
-	return auth.ParsePublicKey(s)
 }
 
 // writeAtomic writes path through write into a temporary file beside it
