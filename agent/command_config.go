@@ -80,7 +80,7 @@ type PTZConfig struct {
 // whose names a [commands.NAME] section may not take; names starting
 // "ptz" (the pan-tilt head's) and "playback_" are reserved too.
 var builtinCommands = []string{"get_device_st", protocol.CmdStatus, "get_nvr_list",
-	"get_record_index", "get_month_record", "get_file_list"}
+	"get_record_index", "get_month_record", "get_file_list", protocol.CmdEvents, protocol.CmdTriggerEvent}
 
 // reservedCommand reports whether name belongs to a built-in command.
 func reservedCommand(name string) bool {

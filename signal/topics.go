@@ -14,6 +14,7 @@ import (
 //	p2pcam/PRODUCT/DEVICE/info     retained device info, published by the device
 //	p2pcam/PRODUCT/DEVICE/rpc      viewers publish offers and candidates here
 //	p2pcam/viewer/VIEWER/inbox     a viewer's replies: answers, candidates, errors
+//	p2pcam/PRODUCT/DEVICE/events   the device's events, for the accounts it is shared with
 //
 // A device may publish only to its own info topic and to viewer inboxes,
 // and subscribe only to its own rpc topic. A viewer may publish to any
@@ -48,6 +49,10 @@ func (id DeviceID) InfoTopic() string { return topicRoot + "/" + id.String() + "
 
 // RPCTopic is where viewers send the device offers and candidates.
 func (id DeviceID) RPCTopic() string { return topicRoot + "/" + id.String() + "/rpc" }
+
+// EventsTopic is where the device publishes its events (package event):
+// only the device writes it, only accounts it is shared with read it.
+func (id DeviceID) EventsTopic() string { return topicRoot + "/" + id.String() + "/events" }
 
 // InboxTopic is the viewer's reply topic.
 func InboxTopic(viewer string) string { return topicRoot + "/" + viewerInbox + "/" + viewer + "/inbox" }
