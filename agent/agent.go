@@ -21,6 +21,7 @@ import (
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/sim"
 	"github.com/p2pcam/p2pcam/capture/v4l2cam"
+	"github.com/p2pcam/p2pcam/event"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/ptz"
@@ -45,6 +46,8 @@ type Agent struct {
 	verifier  *auth.Verifier     // nil: no token needed
 	talk      *talkback.Talkback // nil: no speaker
 	ptz       *ptz.Controller    // nil: no pan-tilt head
+	events    *event.Bus         // the device's events, for viewers and MQTT
+	inputs    []namedInput       // GPIO inputs whose changes are events
 	commands  *usercmd.Runner    // runs the custom commands' programs
 	epoch     time.Time          // time zero of every frame's PTS
 	encoders  map[media.Quality]*encoderControl
@@ -116,8 +119,9 @@ func New(cfg Config) (*Agent, error) {
 		started:  cfg.Clock.Now(),
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
+		events:   event.NewBus(event.BusConfig{}),
 	}
-	if a.ptz, err = newPTZ(cfg, prof); err != nil {
+	if a.ptz, err = newPTZ(cfg, prof, a.publish); err != nil {
 		return nil, err
 	}
 	if a.commands, err = usercmd.New(usercmd.Config{}); err != nil {
@@ -149,6 +153,7 @@ func New(cfg Config) (*Agent, error) {
 			}
 		}
 		src = a.health.watch(q, src)
+		src = announceSource{Source: src, q: q, publish: a.publish}
 		a.meters[q] = &streamMeter{}
 		src = meterVideo(src, a.meters[q], cfg.Clock.Now)
 		if a.audio != nil {
@@ -172,7 +177,10 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("agent: board %q has no streams; set [streams] in the config", prof.Name)
 	}
 	sort.Slice(a.qualities, func(i, j int) bool { return a.qualities[i].Rank() < a.qualities[j].Rank() })
-	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities); err != nil {
+	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities, a.storageEvent); err != nil {
+		return nil, err
+	}
+	if err := a.openInputs(); err != nil {
 		return nil, err
 	}
 	a.metrics = newMetrics(a)
@@ -238,6 +246,13 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.runRecorder(runCtx)
 		}()
 	}
+	if len(a.inputs) > 0 {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.runInputs(runCtx)
+		}()
+	}
 	if a.cfg.LAN.Listen != "off" {
 		ln, err := net.Listen("tcp", a.cfg.LAN.Listen)
 		if err != nil {
@@ -280,6 +295,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	stop() // streaming handlers see this and end their streams cleanly
 	modes.Wait()
 	a.handlers.Wait()
+	a.events.Close()
 	return err
 }
 

@@ -53,6 +53,7 @@ type Config struct {
 	Hardware HardwareConfig    `toml:"hardware"`
 	Record   RecordConfig      `toml:"record"`
 	PTZ      PTZConfig         `toml:"ptz"`
+	Events   EventsConfig      `toml:"events"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 
@@ -65,6 +66,9 @@ type Config struct {
 	// OpenLine opens the GPIO lines of the PTZ driver uln2003. It
 	// defaults to gpio.OpenLine. Not read from the file.
 	OpenLine func(chip string, offset int, output, activeLow bool, consumer string) (GPIOLine, error) `toml:"-"`
+	// OpenInput opens the GPIO inputs of [[events.inputs]]. It defaults
+	// to gpio.OpenInput. Not read from the file.
+	OpenInput func(chip string, offset int, activeLow bool, debounce time.Duration, consumer string) (GPIOInput, error) `toml:"-"`
 
 	// Link tunes WebRTC (tests, the demo). Not read from the file.
 	Link link.Options `toml:"-"`
@@ -316,6 +320,14 @@ func (c Config) withDefaults() (Config, error) {
 	var perr error
 	if c.PTZ, perr = c.PTZ.withDefaults(); perr != nil {
 		errs = append(errs, perr)
+	}
+	var ierrs []error
+	c.Events.Inputs, ierrs = inputsWithDefaults(c.Events.Inputs, c.PTZ.GPIOChip)
+	errs = append(errs, ierrs...)
+	switch c.Events.Motion {
+	case "", "on", "off":
+	default:
+		errs = append(errs, fmt.Errorf("events.motion = %q: want on, off, or empty for the board's default", c.Events.Motion))
 	}
 	if _, err := ParseLogLevel(c.Log.Level); err != nil {
 		errs = append(errs, err)

@@ -15,7 +15,7 @@ import (
 
 // newPTZ returns the pan-tilt head of the config and board, or nil when
 // there is none.
-func newPTZ(cfg Config, prof board.Profile) (*ptz.Controller, error) {
+func newPTZ(cfg Config, prof board.Profile, publish func(typ string, v any)) (*ptz.Controller, error) {
 	driver := cfg.PTZ.Driver
 	if driver == "" {
 		driver = prof.PTZ
@@ -38,6 +38,7 @@ func newPTZ(cfg Config, prof board.Profile) (*ptz.Controller, error) {
 	default:
 		return nil, fmt.Errorf("agent: board %s: unknown PTZ driver %q", prof.Name, driver)
 	}
+	d = announceHead{Driver: d, publish: publish}
 	c, err := ptz.New(d, ptz.Config{
 		HoldTimeout:  cfg.PTZ.HoldTimeout,
 		StepDuration: cfg.PTZ.StepDuration,

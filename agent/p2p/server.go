@@ -14,12 +14,14 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/event"
 	"github.com/p2pcam/p2pcam/internal/throttle"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
@@ -87,6 +89,9 @@ type Config struct {
 	// Observe, if set, hears of the broker connection and sessions
 	// (observe.go).
 	Observe *Observer
+	// Events, if set, are published on the device's events topic
+	// (signal.DeviceID.EventsTopic) while the broker is connected.
+	Events <-chan event.Event
 }
 
 // Server is a running P2P mode.
@@ -115,6 +120,8 @@ type Server struct {
 	// with shutdown cannot mark the device online after it went offline.
 	infoMu   sync.Mutex
 	stopping bool
+
+	eventsLost atomic.Uint64 // events not published on the broker
 }
 
 // DefaultHandshakeTimeout is how long a session may take from the answer
@@ -227,6 +234,15 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("p2p: %w", err)
 	}
 	s.log.Info("P2P mode ready", "device", s.cfg.Device, "boot", s.info.Boot)
+	events := make(chan struct{})
+	if s.cfg.Events != nil {
+		go func() {
+			defer close(events)
+			s.publishEvents(ctx, client)
+		}()
+	} else {
+		close(events)
+	}
 	for {
 		select {
 		case <-s.queue.ready:
@@ -241,6 +257,7 @@ func (s *Server) Run(ctx context.Context) error {
 			_ = client.Publish(pctx, &paho.Publish{Topic: s.cfg.Device.InfoTopic(), Payload: offline.Encode(), Retain: true})
 			cancel()
 			s.infoMu.Unlock()
+			<-events
 			client.Close()
 			s.wg.Wait()
 			return nil
