@@ -17,8 +17,8 @@ const (
 
 // StorageChange is what Config.OnStorage hears.
 type StorageChange struct {
-	State  string // one of the Storage constants
-	Reason string // the error, for every state but StorageOK
+	State  string `json:"state"`            // one of the Storage constants
+	Reason string `json:"reason,omitempty"` // the error, for every state but StorageOK
 }
 
 // storageState classifies a storage error.

@@ -174,4 +174,3 @@ func plainWord(s string) bool {
 	}
 	return true
 }
-
