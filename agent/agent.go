@@ -48,6 +48,7 @@ type Agent struct {
 	ptz       *ptz.Controller    // nil: no pan-tilt head
 	events    *event.Bus         // the device's events, for viewers and MQTT
 	inputs    []namedInput       // GPIO inputs whose changes are events
+	motion    bool               // the motion detector runs
 	commands  *usercmd.Runner    // runs the custom commands' programs
 	epoch     time.Time          // time zero of every frame's PTS
 	encoders  map[media.Quality]*encoderControl
@@ -180,6 +181,9 @@ func New(cfg Config) (*Agent, error) {
 	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities, a.storageEvent); err != nil {
 		return nil, err
 	}
+	if a.motion, err = a.motionOn(); err != nil {
+		return nil, err
+	}
 	if err := a.openInputs(); err != nil {
 		return nil, err
 	}
@@ -244,6 +248,13 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer modes.Done()
 			a.runRecorder(runCtx)
+		}()
+	}
+	if a.motion {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.runSimMotion(runCtx)
 		}()
 	}
 	if len(a.inputs) > 0 {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -247,5 +248,30 @@ func TestEventsOverLAN(t *testing.T) {
 	evs.Close()
 	if err := evs.Err(); err != nil {
 		t.Errorf("Err after Close: %v", err)
+	}
+}
+
+// The sim board's motion detector sees the visitor of its scene
+// (sim.DrawScene) walk by VisitStart after the camera starts, and says
+// when the motion has ended.
+func TestSimMotionEvents(t *testing.T) {
+	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) { c.LAN.Listen = "127.0.0.1:0" })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	addr := r.agent.LANAddr(ctx)
+	if addr == nil {
+		t.Fatal("no LAN listener")
+	}
+	evs, err := viewer.Events(ctx, viewer.LAN{Base: "http://" + addr.String(), Token: r.token(t, auth.PermLive)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer evs.Close()
+	start := nextEvent(t, evs, event.TypeMotion)
+	if !strings.HasPrefix(string(start.Data), `{"state":"start","area":0.`) {
+		t.Fatalf("first motion event %s, want a start with its area", start.Data)
+	}
+	if end := nextEvent(t, evs, event.TypeMotion); string(end.Data) != `{"state":"end"}` {
+		t.Fatalf("second motion event %s, want the end", end.Data)
 	}
 }
