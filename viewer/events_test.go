@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
@@ -44,15 +41,7 @@ func eventBrokers() []testBroker {
 	shares := []cloud.Share{{Device: testDevice, User: testViewer, Perms: []string{"live"}}}
 	return []testBroker{
 		{"embedded", func(t *testing.T) string {
-			b, err := cloud.NewBroker(cloud.BrokerConfig{Listen: "127.0.0.1:0", Users: users(t), Shares: shares,
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := b.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = b.Close() })
+			b := startCloudBrokerWith(t, cloud.BrokerConfig{Listen: "127.0.0.1:0", Users: users(t), Shares: shares})
 			return "mqtt://" + b.Addr().String()
 		}},
 		{"mosquitto", func(t *testing.T) string {
@@ -198,15 +187,6 @@ func TestEventsOverP2P(t *testing.T) {
 			}
 		})
 	}
-}
-
-// hashPassword hashes pw at bcrypt's lowest cost (see testUsers).
-func hashPassword(t *testing.T, pw string) string {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(h)
 }
 
 // Events over LAN mode's HTTP stream: the same events command. The

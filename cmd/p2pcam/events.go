@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 	"unicode"
 
 	"github.com/p2pcam/p2pcam/event"
@@ -37,18 +36,8 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print each event as the camera's JSON line")
 	count := fs.Int("count", 0, "exit after this many events (0: run until interrupted)")
 	timeout := fs.Duration("timeout", 0, "exit after this long (0: run until interrupted)")
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		args = append(args[1:len(args):len(args)], args[0])
-	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCameraArgs(fs, args, &cf); err != nil {
 		return err
-	}
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		cf.device = fs.Arg(0)
-	default:
-		return fmt.Errorf("want at most one camera, PRODUCT/DEVICE; got %q", fs.Args())
 	}
 	if *count < 0 || *timeout < 0 {
 		return usageError{errors.New("--count and --timeout must not be negative")}

@@ -39,14 +39,7 @@ func TestEventsLAN(t *testing.T) {
 	t.Setenv("P2PCAM_DEVICE", "")
 	t.Setenv("P2PCAM_TOKEN", "")
 	_, issuer, _ := ed25519.GenerateKey(rand.Reader)
-	token := func(p auth.Permission) string {
-		now := time.Now()
-		tok, err := auth.Sign(issuer, auth.Claims{Device: "acme/cam1", Subject: "ops", Perms: p, IssuedAt: now, Expiry: now.Add(time.Hour)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	token := func(p auth.Permission) string { return opsToken(t, issuer, p) }
 	base := startLANCamera(t, issuer)
 	trigger := func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, base+"/command?action=user_define&cmd=trigger_event&type=doorbell&who=the+postman", nil)
