@@ -217,6 +217,10 @@ func TestEventsOverLAN(t *testing.T) {
 	if e := nextEvent(t, evs, event.TypeTrigger); string(e.Data) != `{"n":"1"}` {
 		t.Errorf("trigger event data %s", e.Data)
 	}
+	// The metrics count this stream and the MQTT publisher.
+	if m := lanGet(t, r, "metrics"); !strings.Contains(m, "p2pcam_event_subscribers 2\n") || strings.Contains(m, "p2pcam_events_queued_total 0\n") {
+		t.Errorf("event metrics: want 2 subscribers and events queued:\n%s", m)
+	}
 	// The recorder runs the stream; pull the card.
 	if err := os.RemoveAll(records); err != nil {
 		t.Fatal(err)
