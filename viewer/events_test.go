@@ -176,6 +176,18 @@ func TestEventsOverP2P(t *testing.T) {
 				}
 			}
 
+			// A token for another camera gets no session, so no events.
+			now := time.Now()
+			other, err := auth.Sign(r.issuer, auth.Claims{Issuer: "test", Device: "test/cam2", Subject: testViewer, Perms: auth.PermAll, IssuedAt: now, Expiry: now.Add(time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c3, err := r.dial(t, other); !errors.Is(err, viewer.ErrRefused) {
+				if c3 != nil {
+					c3.Close()
+				}
+				t.Errorf("a token for another camera: %v, want refused", err)
+			}
 			// A token without live gets no event stream.
 			c2, err := r.dial(t, r.token(t, auth.PermCommand))
 			if err != nil {
@@ -196,6 +208,7 @@ func TestEventsOverLAN(t *testing.T) {
 	records := filepath.Join(t.TempDir(), "sd")
 	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
 		c.LAN.Listen = "127.0.0.1:0"
+		c.LAN.WriteTimeout = time.Second
 		c.Record = agent.RecordConfig{Dir: records, SegmentLength: 2 * time.Second}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -213,6 +226,9 @@ func TestEventsOverLAN(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer evs.Close()
+	// A quiet stream outlives the LAN write timeout: not a wait for a
+	// condition, the time passing is what is tested.
+	time.Sleep(1500 * time.Millisecond)
 	lanGet(t, r, "command?action=user_define&cmd=trigger_event&n=1")
 	if e := nextEvent(t, evs, event.TypeTrigger); string(e.Data) != `{"n":"1"}` {
 		t.Errorf("trigger event data %s", e.Data)
