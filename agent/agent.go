@@ -34,30 +34,31 @@ import (
 
 // Agent is a running camera.
 type Agent struct {
-	cfg       Config
-	log       *slog.Logger
-	board     board.Profile
-	hubs      map[media.Quality]*stream.Hub
-	audio     *stream.Hub     // the microphone, mixed into every quality; nil when off
-	pcma      *stream.Hub     // the microphone as PCMA for media tracks; nil when off
-	qualities []media.Quality // those in hubs, lowest first
-	viewers   viewerLimit
-	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
-	verifier  *auth.Verifier     // nil: no token needed
-	talk      *talkback.Talkback // nil: no speaker
-	ptz       *ptz.Controller    // nil: no pan-tilt head
-	events    *event.Bus         // the device's events, for viewers and MQTT
-	inputs    []namedInput       // GPIO inputs whose changes are events
-	motion    bool               // the motion detector runs
-	commands  *usercmd.Runner    // runs the custom commands' programs
-	epoch     time.Time          // time zero of every frame's PTS
-	encoders  map[media.Quality]*encoderControl
-	checks    map[media.Quality]capture.Checker // sources that can tell whether they could capture now
-	meters    map[media.Quality]*streamMeter    // each stream's video, measured
-	started   time.Time                         // when New made the agent
-	served    served                            // the streams being served, for the status command
-	playbacks playbacks                         // the playback on each session, for playback_* commands
-	broker    mqttclient.Status                 // P2P mode's broker connection
+	cfg          Config
+	log          *slog.Logger
+	board        board.Profile
+	hubs         map[media.Quality]*stream.Hub
+	audio        *stream.Hub     // the microphone, mixed into every quality; nil when off
+	pcma         *stream.Hub     // the microphone as PCMA for media tracks; nil when off
+	qualities    []media.Quality // those in hubs, lowest first
+	viewers      viewerLimit
+	lanAddr      chan net.Addr      // receives the LAN listener's address once bound
+	verifier     *auth.Verifier     // nil: no token needed
+	talk         *talkback.Talkback // nil: no speaker
+	ptz          *ptz.Controller    // nil: no pan-tilt head
+	events       *event.Bus         // the device's events, for viewers and MQTT
+	eventStreams eventStreams       // open event streams per viewer
+	inputs       []namedInput       // GPIO inputs whose changes are events
+	motion       bool               // the motion detector runs
+	commands     *usercmd.Runner    // runs the custom commands' programs
+	epoch        time.Time          // time zero of every frame's PTS
+	encoders     map[media.Quality]*encoderControl
+	checks       map[media.Quality]capture.Checker // sources that can tell whether they could capture now
+	meters       map[media.Quality]*streamMeter    // each stream's video, measured
+	started      time.Time                         // when New made the agent
+	served       served                            // the streams being served, for the status command
+	playbacks    playbacks                         // the playback on each session, for playback_* commands
+	broker       mqttclient.Status                 // P2P mode's broker connection
 
 	// Recording: rec is nil when it is off; recQuality is the stream it records.
 	rec        *record.Recorder

@@ -61,7 +61,7 @@ func (a *Agent) serveCustom(ctx context.Context, log *slog.Logger, v protocol.Vi
 	}
 	switch name {
 	case protocol.CmdEvents:
-		a.serveEvents(ctx, log, w)
+		a.serveEvents(ctx, log, v, w)
 		return true
 	case protocol.CmdTriggerEvent:
 		a.serveTrigger(log, v, req, topic, w)

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/p2pcam/p2pcam/event"
@@ -19,6 +21,52 @@ const eventKeepalive = 15 * time.Second
 
 // eventWriteTimeout bounds one event's write to a viewer.
 const eventWriteTimeout = 10 * time.Second
+
+// maxEventStreams bounds one viewer's open event streams (per token
+// subject, or per address without auth): an app needs one a session,
+// and a spare or two while it reconnects. No viewer can take every one
+// of the bus's places.
+const maxEventStreams = 4
+
+// eventStreams counts the open event streams per viewer. Its zero value
+// works.
+type eventStreams struct {
+	mu sync.Mutex // guards n
+	n  map[string]int
+}
+
+// acquire takes a place for viewer key, or reports that it has
+// maxEventStreams already.
+func (e *eventStreams) acquire(key string) (release func(), ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.n == nil {
+		e.n = map[string]int{}
+	}
+	if e.n[key] >= maxEventStreams {
+		return nil, false
+	}
+	e.n[key]++
+	return func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.n[key]--; e.n[key] <= 0 {
+			delete(e.n, key)
+		}
+	}, true
+}
+
+// viewerKey names a viewer for per-viewer limits: its token's subject,
+// or without auth its address's host.
+func viewerKey(v protocol.Viewer) string {
+	if v.Subject != "" {
+		return "subject:" + v.Subject
+	}
+	if host, _, err := net.SplitHostPort(v.Addr); err == nil {
+		return "addr:" + host
+	}
+	return "addr:" + v.Addr
+}
 
 // EventsConfig configures device events (package event; docs/protocol.md,
 // Events). The zero value works: events go to P2P and LAN event streams
@@ -46,7 +94,13 @@ func (a *Agent) Events() *event.Bus { return a.events }
 
 // serveEvents streams events to the viewer, one JSON line each, until
 // it goes or ctx is done.
-func (a *Agent) serveEvents(ctx context.Context, log *slog.Logger, w Responder) {
+func (a *Agent) serveEvents(ctx context.Context, log *slog.Logger, v protocol.Viewer, w Responder) {
+	release, ok := a.eventStreams.acquire(viewerKey(v))
+	if !ok {
+		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "you have %d event streams open already: close one", maxEventStreams))
+		return
+	}
+	defer release()
 	sub, err := a.events.Subscribe()
 	if err != nil {
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "cannot stream events now: %v", err))

@@ -226,6 +226,18 @@ func TestEventsOverLAN(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer evs.Close()
+	// One viewer holds at most 4 event streams.
+	lan := viewer.LAN{Base: base, Token: r.token(t, auth.PermLive)}
+	for i := 2; i <= 4; i++ {
+		more, err := viewer.Events(ctx, lan)
+		if err != nil {
+			t.Fatalf("event stream %d: %v", i, err)
+		}
+		defer more.Close()
+	}
+	if _, err := viewer.Events(ctx, lan); err == nil || !strings.Contains(err.Error(), "status 1: you have 4 event streams open") {
+		t.Fatalf("a fifth event stream: %v, want busy", err)
+	}
 	// A quiet stream outlives the LAN write timeout: not a wait for a
 	// condition, the time passing is what is tested.
 	time.Sleep(1500 * time.Millisecond)
@@ -233,9 +245,9 @@ func TestEventsOverLAN(t *testing.T) {
 	if e := nextEvent(t, evs, event.TypeTrigger); string(e.Data) != `{"n":"1"}` {
 		t.Errorf("trigger event data %s", e.Data)
 	}
-	// The metrics count this stream and the MQTT publisher.
-	if m := lanGet(t, r, "metrics"); !strings.Contains(m, "p2pcam_event_subscribers 2\n") || strings.Contains(m, "p2pcam_events_queued_total 0\n") {
-		t.Errorf("event metrics: want 2 subscribers and events queued:\n%s", m)
+	// The metrics count the 4 streams and the MQTT publisher.
+	if m := lanGet(t, r, "metrics"); !strings.Contains(m, "p2pcam_event_subscribers 5\n") || strings.Contains(m, "p2pcam_events_queued_total 0\n") {
+		t.Errorf("event metrics: want 5 subscribers and events queued:\n%s", m)
 	}
 	// The recorder runs the stream; pull the card.
 	if err := os.RemoveAll(records); err != nil {
