@@ -6,13 +6,17 @@ import (
 	"crypto/rand"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/event"
+	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/link"
 )
 
 // syncBuffer is a strings.Builder safe for a writer and a reader.
@@ -132,5 +136,73 @@ func TestPrintEvent(t *testing.T) {
 		if b.String() != tt.want {
 			t.Errorf("printEvent(%s) = %q, want %q", tt.data, b.String(), tt.want)
 		}
+	}
+}
+
+// p2pcam events over P2P, and --mqtt from the broker's events topic
+// with no P2P session: both print a trigger_event.
+func TestEventsP2PAndMQTT(t *testing.T) {
+	t.Setenv("P2PCAM_DEVICE", "")
+	t.Setenv("P2PCAM_TOKEN", "")
+	broker := brokertest.AllowAll(t)
+	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
+	a, _ := startAgent(t, agent.Config{
+		Device: "acme/cam1",
+		Auth:   agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(pub)}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
+		P2P:    agent.P2PConfig{Broker: broker},
+		LAN:    agent.LANConfig{Listen: "127.0.0.1:0"},
+		Link:   link.Options{LoopbackOnly: true},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	lan := a.LANAddr(ctx)
+	if lan == nil {
+		t.Fatal("no LAN listener")
+	}
+	tok := opsToken(t, issuer, auth.PermLive|auth.PermCommand)
+	runs := map[string][]string{
+		"p2p":  {"events", "acme/cam1", "--broker", broker, "--user", "ops", "--token", tok, "--loopback", "--count", "1"},
+		"mqtt": {"events", "acme/cam1", "--mqtt", "--broker", broker, "--user", "ops", "--count", "1", "--json"},
+	}
+	outs := map[string]*syncBuffer{}
+	done := make(chan error, len(runs))
+	for name, args := range runs {
+		out := &syncBuffer{}
+		outs[name] = out
+		go func() {
+			for { // the camera registers shortly after it starts
+				err := run(ctx, args, out, io.Discard)
+				if err == nil || !strings.Contains(err.Error(), "offline") || ctx.Err() != nil {
+					done <- err
+					return
+				}
+				time.Sleep(100 * time.Millisecond) // bounded by ctx
+			}
+		}()
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for n := 0; n < len(runs); {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		case <-tick.C: // until both streams are open and have one
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+lan.String()+"/command?action=user_define&cmd=trigger_event&type=doorbell", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		case <-ctx.Done():
+			t.Fatalf("p2pcam events did not get an event within 60s: p2p %q, mqtt %q", outs["p2p"].String(), outs["mqtt"].String())
+		}
+	}
+	if got := outs["p2p"].String(); !strings.Contains(got, " doorbell ch0\n") {
+		t.Errorf("over P2P: %q", got)
+	}
+	if got := outs["mqtt"].String(); !strings.Contains(got, `"type":"doorbell"`) {
+		t.Errorf("from MQTT: %q", got)
 	}
 }
