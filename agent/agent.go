@@ -22,6 +22,7 @@ import (
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/capture/sim"
 	"github.com/p2pcam/p2pcam/capture/v4l2cam"
+	"github.com/p2pcam/p2pcam/event"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/ptz"
@@ -34,28 +35,32 @@ import (
 
 // Agent is a running camera.
 type Agent struct {
-	cfg       Config
-	log       *slog.Logger
-	board     board.Profile
-	hubs      map[media.Quality]*stream.Hub
-	audio     *stream.Hub     // the microphone, mixed into every quality; nil when off
-	pcma      *stream.Hub     // the microphone as PCMA for media tracks; nil when off
-	qualities []media.Quality // those in hubs, lowest first
-	viewers   viewerLimit
-	lanAddr   chan net.Addr      // receives the LAN listener's address once bound
-	verifier  *auth.Verifier     // nil: no token needed
-	talk      *talkback.Talkback // nil: no speaker
-	ptz       *ptz.Controller    // nil: no pan-tilt head
-	commands  *usercmd.Runner    // runs the custom commands' programs
-	epoch     time.Time          // time zero of every frame's PTS
-	encoders  map[media.Quality]*encoderControl
-	checks    map[media.Quality]capture.Checker // sources that can tell whether they could capture now
-	meters    map[media.Quality]*streamMeter    // each stream's video, measured
-	started   time.Time                         // when New made the agent
-	served    served                            // the streams being served, for the status command
-	playbacks playbacks                         // the playback on each session, for playback_* commands
-	broker    mqttclient.Status                 // P2P mode's broker connection
-	updater   *update.Updater                   // nil: updates off
+	cfg          Config
+	log          *slog.Logger
+	board        board.Profile
+	hubs         map[media.Quality]*stream.Hub
+	audio        *stream.Hub     // the microphone, mixed into every quality; nil when off
+	pcma         *stream.Hub     // the microphone as PCMA for media tracks; nil when off
+	qualities    []media.Quality // those in hubs, lowest first
+	viewers      viewerLimit
+	lanAddr      chan net.Addr      // receives the LAN listener's address once bound
+	verifier     *auth.Verifier     // nil: no token needed
+	talk         *talkback.Talkback // nil: no speaker
+	ptz          *ptz.Controller    // nil: no pan-tilt head
+	events       *event.Bus         // the device's events, for viewers and MQTT
+	eventStreams eventStreams       // open event streams per viewer
+	inputs       []namedInput       // GPIO inputs whose changes are events
+	motion       bool               // the motion detector runs
+	commands     *usercmd.Runner    // runs the custom commands' programs
+	epoch        time.Time          // time zero of every frame's PTS
+	encoders     map[media.Quality]*encoderControl
+	checks       map[media.Quality]capture.Checker // sources that can tell whether they could capture now
+	meters       map[media.Quality]*streamMeter    // each stream's video, measured
+	started      time.Time                         // when New made the agent
+	served       served                            // the streams being served, for the status command
+	playbacks    playbacks                         // the playback on each session, for playback_* commands
+	broker       mqttclient.Status                 // P2P mode's broker connection
+	updater      *update.Updater                   // nil: updates off
 
 	// Recording: rec is nil when it is off; recQuality is the stream it records.
 	rec        *record.Recorder
@@ -118,8 +123,9 @@ func New(cfg Config) (*Agent, error) {
 		started:  cfg.Clock.Now(),
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
+		events:   event.NewBus(event.BusConfig{}),
 	}
-	if a.ptz, err = newPTZ(cfg, prof); err != nil {
+	if a.ptz, err = newPTZ(cfg, prof, a.publish); err != nil {
 		return nil, err
 	}
 	if a.commands, err = usercmd.New(usercmd.Config{}); err != nil {
@@ -151,6 +157,7 @@ func New(cfg Config) (*Agent, error) {
 			}
 		}
 		src = a.health.watch(q, src)
+		src = announceSource{Source: src, q: q, publish: a.publish}
 		a.meters[q] = &streamMeter{}
 		src = meterVideo(src, a.meters[q], cfg.Clock.Now)
 		if a.audio != nil {
@@ -174,7 +181,13 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("agent: board %q has no streams; set [streams] in the config", prof.Name)
 	}
 	sort.Slice(a.qualities, func(i, j int) bool { return a.qualities[i].Rank() < a.qualities[j].Rank() })
-	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities); err != nil {
+	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities, a.storageEvent); err != nil {
+		return nil, err
+	}
+	if a.motion, err = a.motionOn(); err != nil {
+		return nil, err
+	}
+	if err := a.openInputs(); err != nil {
 		return nil, err
 	}
 	a.metrics = newMetrics(a)
@@ -248,6 +261,20 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.updater.Run(runCtx)
 		}()
 	}
+	if a.motion {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.runSimMotion(runCtx)
+		}()
+	}
+	if len(a.inputs) > 0 {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.runInputs(runCtx)
+		}()
+	}
 	if a.cfg.LAN.Listen != "off" {
 		ln, err := net.Listen("tcp", a.cfg.LAN.Listen)
 		if err != nil {
@@ -290,6 +317,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	stop() // streaming handlers see this and end their streams cleanly
 	modes.Wait()
 	a.handlers.Wait()
+	a.events.Close()
 	return err
 }
 

@@ -43,8 +43,9 @@ type CommandConfig struct {
 type PTZConfig struct {
 	// Driver is "sim" (a simulated head), "uln2003" (two 28BYJ-48
 	// stepper motors on ULN2003 boards, wired to GPIO lines below),
-	// "off", or "" for the board's (the sim board has a simulated head;
-	// other boards none yet).
+	// "pelco-d" (a Pelco-D head on a serial port, below), "off", or ""
+	// for the board's (the sim board has a simulated head; other boards
+	// none yet).
 	Driver string `toml:"driver"`
 	// GPIOChip is the chip of the uln2003 driver's lines: a label
 	// ("pinctrl-bcm2711"), a device name ("gpiochip0") or a path.
@@ -74,6 +75,15 @@ type PTZConfig struct {
 	// PresetsFile keeps the presets across restarts; "" keeps them in
 	// memory only.
 	PresetsFile string `toml:"presets_file"`
+	// Serial, Baud and Address are where a Pelco-D head listens
+	// (pelco-d): the serial port (an RS-485 adapter), 2400 baud by
+	// default, and the head's address, 1 by default. They default to
+	// the board's. Speed is its moves' speed byte, 1 to 63 (default
+	// 32); the position is estimated at step_rate units a second.
+	Serial  string `toml:"serial"`
+	Baud    int    `toml:"baud"`
+	Address int    `toml:"address"`
+	Speed   int    `toml:"speed"`
 }
 
 // builtinCommands are the X-P2P commands, answered by the agent or not,
@@ -81,7 +91,7 @@ type PTZConfig struct {
 // "ptz" (the pan-tilt head's), "playback_" and "ota_" (updates, which
 // need the update permission) are reserved too.
 var builtinCommands = []string{"get_device_st", protocol.CmdStatus, "get_nvr_list",
-	"get_record_index", "get_month_record", "get_file_list"}
+	"get_record_index", "get_month_record", "get_file_list", protocol.CmdEvents, protocol.CmdTriggerEvent}
 
 // reservedCommand reports whether name belongs to a built-in command.
 func reservedCommand(name string) bool {
@@ -187,8 +197,12 @@ func (c PTZConfig) withDefaults() (PTZConfig, error) {
 	case "", "sim", "off":
 	case "uln2003":
 		errs = append(errs, c.validateStepper()...)
+	case "pelco-d":
 	default:
-		errs = append(errs, fmt.Errorf("ptz.driver = %q: want sim, uln2003, off, or empty for the board's", c.Driver))
+		errs = append(errs, fmt.Errorf("ptz.driver = %q: want sim, uln2003, pelco-d, off, or empty for the board's", c.Driver))
+	}
+	if c.Address < 0 || c.Address > 255 || c.Speed < 0 || c.Speed > ptz.MaxPelcoDSpeed || c.Baud < 0 {
+		errs = append(errs, fmt.Errorf("ptz.address = %d, speed = %d, baud = %d: want an address of 1 to 255, a speed of 1 to %d", c.Address, c.Speed, c.Baud, ptz.MaxPelcoDSpeed))
 	}
 	if c.PanSteps < 0 || c.TiltSteps < 0 {
 		errs = append(errs, fmt.Errorf("ptz.pan_steps = %d, tilt_steps = %d: must be positive", c.PanSteps, c.TiltSteps))

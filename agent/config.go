@@ -56,6 +56,7 @@ type Config struct {
 	PTZ      PTZConfig         `toml:"ptz"`
 	OTA      OTAConfig         `toml:"ota"`
 	Slots    SlotsConfig       `toml:"slots"`
+	Events   EventsConfig      `toml:"events"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 
@@ -68,6 +69,9 @@ type Config struct {
 	// OpenLine opens the GPIO lines of the PTZ driver uln2003. It
 	// defaults to gpio.OpenLine. Not read from the file.
 	OpenLine func(chip string, offset int, output, activeLow bool, consumer string) (GPIOLine, error) `toml:"-"`
+	// OpenInput opens the GPIO inputs of [[events.inputs]]. It defaults
+	// to gpio.OpenInput. Not read from the file.
+	OpenInput func(chip string, offset int, activeLow bool, debounce time.Duration, consumer string) (GPIOInput, error) `toml:"-"`
 
 	// Installer installs a downloaded, verified update bundle (the A/B
 	// slots). Nil: an update stops at state "downloaded". Not read from
@@ -328,6 +332,14 @@ func (c Config) withDefaults() (Config, error) {
 	var perr error
 	if c.PTZ, perr = c.PTZ.withDefaults(); perr != nil {
 		errs = append(errs, perr)
+	}
+	var ierrs []error
+	c.Events.Inputs, ierrs = inputsWithDefaults(c.Events.Inputs, c.PTZ.GPIOChip)
+	errs = append(errs, ierrs...)
+	switch c.Events.Motion {
+	case "", "on", "off":
+	default:
+		errs = append(errs, fmt.Errorf("events.motion = %q: want on, off, or empty for the board's default", c.Events.Motion))
 	}
 	if _, err := ParseLogLevel(c.Log.Level); err != nil {
 		errs = append(errs, err)

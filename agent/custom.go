@@ -59,6 +59,14 @@ func (a *Agent) serveCustom(ctx context.Context, log *slog.Logger, v protocol.Vi
 		a.replyError(w, err)
 		return true
 	}
+	switch name {
+	case protocol.CmdEvents:
+		a.serveEvents(ctx, log, v, w)
+		return true
+	case protocol.CmdTriggerEvent:
+		a.serveTrigger(log, v, req, topic, w)
+		return true
+	}
 	if name == "ptz" || strings.HasPrefix(name, "ptz_") {
 		a.servePTZ(log, req, topic, w)
 		return true

@@ -54,6 +54,11 @@ func newMetrics(a *Agent) *agentMetrics {
 		}
 		return 1
 	})
+	// Events: subscribers are the open event streams and the MQTT
+	// publisher; an event queued counts once per subscriber.
+	gauge("p2pcam_event_subscribers", a.events.Subscribers)
+	gauge("p2pcam_events_queued_total", func() int { return int(a.events.Sent()) })
+	gauge("p2pcam_events_dropped_total", func() int { return int(a.events.Dropped()) })
 	broker := func(f func(mqttclient.StatusSnapshot) int) func() int {
 		return func() int { return f(a.broker.Snapshot()) }
 	}
@@ -61,6 +66,12 @@ func newMetrics(a *Agent) *agentMetrics {
 		gauge("p2pcam_broker_connected", broker(func(s mqttclient.StatusSnapshot) int { return b2i(s.Connected) }))
 		gauge("p2pcam_broker_reconnects_total", broker(mqttclient.StatusSnapshot.Reconnects))
 		gauge("p2pcam_broker_connect_failures_total", broker(func(s mqttclient.StatusSnapshot) int { return s.Failures }))
+		gauge("p2pcam_events_unpublished_total", func() int {
+			if srv := a.p2pSessions.Load(); srv != nil {
+				return int(srv.EventsLost())
+			}
+			return 0
+		})
 	}
 	for _, q := range a.qualities {
 		hub, meter, enc := a.hubs[q], a.meters[q], a.encoders[q]

@@ -2,11 +2,13 @@ package agent
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/agent/p2p"
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/event"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/signal"
@@ -27,6 +29,14 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		return nil, err
 	}
 	id, _ := signal.ParseDeviceID(a.cfg.Device) // validated by withDefaults
+	var events <-chan event.Event
+	if !a.cfg.Events.NoMQTT {
+		sub, err := a.events.Subscribe()
+		if err != nil {
+			return nil, fmt.Errorf("agent: events to MQTT: %w", err)
+		}
+		events = sub.C() // closed with the bus at the end of Run
+	}
 	var ice []webrtc.ICEServer
 	for _, s := range a.cfg.P2P.ICEServers {
 		ice = append(ice, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
@@ -58,6 +68,7 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		OnRelease:   onRelease,
 		Logger:      a.log,
 		Observe:     &p2p.Observer{Broker: &a.broker, Connected: a.metrics.connected},
+		Events:      events,
 	})
 }
 

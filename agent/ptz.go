@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +16,7 @@ import (
 
 // newPTZ returns the pan-tilt head of the config and board, or nil when
 // there is none.
-func newPTZ(cfg Config, prof board.Profile) (*ptz.Controller, error) {
+func newPTZ(cfg Config, prof board.Profile, publish func(typ string, v any)) (*ptz.Controller, error) {
 	driver := cfg.PTZ.Driver
 	if driver == "" {
 		driver = prof.PTZ
@@ -35,9 +36,15 @@ func newPTZ(cfg Config, prof board.Profile) (*ptz.Controller, error) {
 		if d, err = newStepperHead(cfg); err != nil {
 			return nil, err
 		}
+	case "pelco-d":
+		var err error
+		if d, err = newPelcoDHead(cfg, prof.PTZSerial); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("agent: board %s: unknown PTZ driver %q", prof.Name, driver)
 	}
+	d = announceHead{Driver: d, publish: publish}
 	c, err := ptz.New(d, ptz.Config{
 		HoldTimeout:  cfg.PTZ.HoldTimeout,
 		StepDuration: cfg.PTZ.StepDuration,
@@ -170,4 +177,25 @@ func (a *Agent) ptzMove(cmd string) error {
 		return a.ptz.Release()
 	}
 	return protocol.Errorf(protocol.StatusNotSupported, "PTZ command %q is not supported", cmd)
+}
+
+// newPelcoDHead opens the serial port of a Pelco-D head: the config's,
+// or the board's.
+func newPelcoDHead(cfg Config, board board.SerialHead) (ptz.Driver, error) {
+	pc := cfg.PTZ
+	dev, baud, addr := cmp.Or(pc.Serial, board.Device), cmp.Or(pc.Baud, board.Baud, 2400), cmp.Or(pc.Address, board.Address)
+	if dev == "" {
+		return nil, fmt.Errorf("agent: ptz pelco-d: no serial port: set [ptz] serial, e.g. \"/dev/ttyUSB0\"")
+	}
+	port, err := ptz.OpenSerial(dev, baud)
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	d, err := ptz.NewPelcoD(ptz.PelcoDConfig{Port: port, Address: addr, Speed: pc.Speed,
+		Rate: pc.StepRate, PanMax: pc.PanSteps, TiltMax: pc.TiltSteps, Clock: cfg.Clock})
+	if err != nil {
+		port.Close()
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	return d, nil
 }

@@ -64,7 +64,7 @@ func (c RecordConfig) validate() []error {
 
 // newRecorder builds the recorder of cfg.Record, or nil when recording
 // is off, and the quality it records.
-func newRecorder(cfg Config, qualities []media.Quality) (*record.Recorder, media.Quality, error) {
+func newRecorder(cfg Config, qualities []media.Quality, onStorage func(record.StorageChange)) (*record.Recorder, media.Quality, error) {
 	rc := cfg.Record
 	if rc.Dir == "" {
 		return nil, "", nil
@@ -78,6 +78,7 @@ func newRecorder(cfg Config, qualities []media.Quality) (*record.Recorder, media
 		MinFree:       rc.MinFreeMB << 20,
 		Clock:         cfg.Clock,
 		Logger:        cfg.Logger.With("stream", q),
+		OnStorage:     onStorage,
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("agent: %w", err)

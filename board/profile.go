@@ -5,6 +5,14 @@ import "github.com/p2pcam/p2pcam/media"
 // Auto is the board name that asks for detection (see Detect).
 const Auto = "auto"
 
+// SerialHead is a PTZ head on a serial port: the port (the board's
+// RS-485 adapter, "/dev/ttyAMA0"), its baud and the head's address.
+type SerialHead struct {
+	Device  string
+	Baud    int
+	Address int
+}
+
 // Profile describes one kind of board. Profiles are data: see profiles.go
 // and docs/boards.md.
 type Profile struct {
@@ -35,9 +43,12 @@ type Profile struct {
 	IRCut GPIO
 	// LightSensor is a digital light sensor: active means dark.
 	LightSensor GPIO
-	// PTZ is the board's pan-tilt head driver: "sim" (simulated), or ""
-	// when it has none.
+	// PTZ is the board's pan-tilt head driver: "sim" (simulated),
+	// "pelco-d" (a head on PTZSerial), or "" when it has none.
 	PTZ string
+	// PTZSerial is where a Pelco-D head listens, for boards built with
+	// one; [ptz] serial, baud and address override it.
+	PTZSerial SerialHead
 	// Watchdog is the hardware watchdog device, "" when there is none.
 	Watchdog string
 	// Model lists path.Match patterns for the device-tree model

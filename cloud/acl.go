@@ -15,10 +15,11 @@ var (
 )
 
 // topicRules returns the topic patterns (MQTT filters with '+') that u may
-// read (subscribe to and receive) and write (publish to). It is the one
-// statement of the access rules; Allowed and MosquittoACL both use it.
-// An account whose name does not fit its role gets none.
-func topicRules(u User) (read, write []string) {
+// read (subscribe to and receive) and write (publish to); shared are the
+// devices shared with u (Share), whose events a viewer may read. It is
+// the one statement of the access rules; AllowedFor and MosquittoACL
+// both use it. An account whose name does not fit its role gets none.
+func topicRules(u User, shared []string) (read, write []string) {
 	switch u.Role {
 	case RoleDevice:
 		id, err := signal.ParseDeviceID(u.Name)
@@ -26,13 +27,18 @@ func topicRules(u User) (read, write []string) {
 			return nil, nil
 		}
 		return []string{id.RPCTopic(), signal.ReleaseTopic(id.Product)},
-			[]string{id.InfoTopic(), signal.InboxTopic(anyViewer)}
+			[]string{id.InfoTopic(), id.EventsTopic(), signal.InboxTopic(anyViewer)}
 	case RoleViewer:
 		if !signal.ValidClientID(u.Name) {
 			return nil, nil
 		}
-		return []string{signal.InboxTopic(u.Name), anyDevice.InfoTopic()},
-			[]string{anyDevice.RPCTopic()}
+		read = []string{signal.InboxTopic(u.Name), anyDevice.InfoTopic()}
+		for _, d := range shared {
+			if id, err := signal.ParseDeviceID(d); err == nil {
+				read = append(read, id.EventsTopic())
+			}
+		}
+		return read, []string{anyDevice.RPCTopic()}
 	case RoleRelease:
 		if !signal.ValidClientID(u.Name) {
 			return nil, nil
@@ -48,16 +54,25 @@ func topicRules(u User) (read, write []string) {
 // allowed, so a viewer may subscribe to p2pcam/+/+/info but not to
 // p2pcam/viewer/+/inbox or #. A write must name a concrete topic.
 //
-// A device "P/D" reads p2pcam/P/D/rpc and p2pcam/ota/P/release, and writes p2pcam/P/D/info and any
-// viewer's p2pcam/viewer/V/inbox. A viewer "V" reads p2pcam/viewer/V/inbox
-// and any device's info, and writes any device's rpc. A release account
-// writes any product's p2pcam/ota/P/release. Everything else,
-// $SYS and shared subscriptions included, is denied.
+// A device "P/D" reads p2pcam/P/D/rpc and p2pcam/ota/P/release, and
+// writes p2pcam/P/D/info, p2pcam/P/D/events and any viewer's
+// p2pcam/viewer/V/inbox. A viewer "V" reads p2pcam/viewer/V/inbox and any
+// device's info, and writes any device's rpc. A release account writes
+// any product's p2pcam/ota/P/release. Everything else, $SYS and shared
+// subscriptions included, is denied; so are devices' events, which only
+// AllowedFor grants.
 func Allowed(u User, topic string, write bool) bool {
+	return AllowedFor(u, nil, topic, write)
+}
+
+// AllowedFor is Allowed for an account with the devices shared, the
+// devices shared with u: a viewer may also read their events topics
+// (p2pcam/P/D/events), and no other device's.
+func AllowedFor(u User, shared []string, topic string, write bool) bool {
 	if !validFilter(topic) || write && strings.ContainsAny(topic, "+#") {
 		return false
 	}
-	read, writable := topicRules(u)
+	read, writable := topicRules(u, shared)
 	patterns := read
 	if write {
 		patterns = writable

@@ -38,6 +38,8 @@ type BrokerConfig struct {
 	Listen string
 	// Users are the accounts allowed to connect.
 	Users []User
+	// Shares say whose devices' events each viewer may read.
+	Shares []Share
 	// CredentialKey checks the short-lived passwords the token service
 	// gives viewers (MQTTCredential); nil accepts account passwords only.
 	CredentialKey []byte
@@ -105,6 +107,7 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	srv := mqtt.New(&mqtt.Options{Capabilities: caps, Logger: log, InlineClient: true})
 	hook := &accessHook{log: log, credKey: cfg.CredentialKey, logins: newLoginGuard(cfg.Throttle, log)}
 	hook.setUsers(users)
+	hook.setShares(cfg.Shares)
 	if err := srv.AddHook(hook, nil); err != nil {
 		return nil, fmt.Errorf("cloud: mqtt hook: %w", err)
 	}
@@ -176,6 +179,10 @@ func (b *Broker) SetUsers(users []User) error {
 	b.hook.setUsers(idx)
 	return nil
 }
+
+// SetShares replaces the shares, as when the users file changes: which
+// devices' events each viewer may read.
+func (b *Broker) SetShares(shares []Share) { b.hook.setShares(shares) }
 
 // Addr is the address the broker listens on, with the real port when
 // Listen asked for port 0; nil before Start.

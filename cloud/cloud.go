@@ -93,6 +93,9 @@ func Start(cfg Config) (*Cloud, error) {
 	if cfg.Directory.Users == nil {
 		cfg.Directory.Users = cfg.MQTT.Users
 	}
+	if cfg.MQTT.Shares == nil {
+		cfg.MQTT.Shares = cfg.Directory.Shares
+	}
 	credKey := deriveKey(cfg.TURN.Secret, "mqtt session credentials")
 	cfg.MQTT.CredentialKey = credKey
 	policy, err := cors.New(cfg.AllowedOrigins)
@@ -165,6 +168,7 @@ func (c *Cloud) SetDirectory(d Directory) error {
 	if err := c.Broker.SetUsers(d.Users); err != nil {
 		return err
 	}
+	c.Broker.SetShares(d.Shares)
 	c.dir.Store(&d)
 	return nil
 }

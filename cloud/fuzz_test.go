@@ -94,6 +94,12 @@ func FuzzAllowed(f *testing.F) {
 		{true, "viewer/alice", "p2pcam/viewer/alice/info", true},
 		{true, "a/b", "p2pcam/a/b/#", false},
 		{true, "a/b", "$SYS/#", false},
+		{false, "alice", "p2pcam/acme/cam1/events", false},
+		{false, "alice", "p2pcam/acme/cam2/events", false},
+		{false, "alice", "p2pcam/acme/+/events", false},
+		{false, "alice", "p2pcam/+/+/events", false},
+		{true, "acme/cam1", "p2pcam/acme/cam1/events", true},
+		{true, "acme/cam1", "p2pcam/acme/cam2/events", true},
 	}
 	for _, s := range seeds {
 		f.Add(s.device, s.name, s.topic, s.write)
@@ -104,7 +110,8 @@ func FuzzAllowed(f *testing.F) {
 			role = RoleDevice
 		}
 		u := User{Name: name, Role: role}
-		allowed := Allowed(u, topic, write)
+		shared := []string{"acme/cam1"} // for a viewer: the devices shared with it
+		allowed := AllowedFor(u, shared, topic, write)
 		if !allowed {
 			return
 		}
@@ -117,7 +124,7 @@ func FuzzAllowed(f *testing.F) {
 		if !write {
 			// Every topic the filter matches must itself be allowed.
 			for _, inst := range instances(topic, []string{"mallory", name, "viewer"}) {
-				if matches(topic, inst) && !Allowed(u, inst, false) {
+				if matches(topic, inst) && !AllowedFor(u, shared, inst, false) {
 					t.Fatalf("%s %q may subscribe %q, which matches forbidden %q", role, name, topic, inst)
 				}
 			}
@@ -131,12 +138,21 @@ func FuzzAllowed(f *testing.F) {
 				if o != name && matches(topic, signal.InboxTopic(o)) {
 					t.Fatalf("viewer %q may read %q, which matches viewer %q's inbox", name, topic, o)
 				}
+				if o != "+" && matches(topic, "p2pcam/acme/"+o+"/events") && o != "cam1" {
+					t.Fatalf("viewer %q may read %q, which matches the events of acme/%s, not shared with it", name, topic, o)
+				}
+			}
+			if matches(topic, "p2pcam/acme/cam2/events") {
+				t.Fatalf("viewer %q may read %q, which matches the events of acme/cam2, not shared with it", name, topic)
 			}
 		}
 		if device && write {
 			own, _ := signal.ParseDeviceID(name)
 			if matches("p2pcam/+/+/info", topic) && topic != own.InfoTopic() {
 				t.Fatalf("device %q may write another device's info %q", name, topic)
+			}
+			if matches("p2pcam/+/+/events", topic) && topic != own.EventsTopic() {
+				t.Fatalf("device %q may write another device's events %q", name, topic)
 			}
 		}
 	})

@@ -20,13 +20,29 @@ type accessHook struct {
 	log     *slog.Logger
 	credKey []byte // checks session credentials (MQTTCredential); nil: none
 
-	logins  *loginGuard                     // back-off on failed logins, shared with the token service
-	users   atomic.Pointer[map[string]User] // replaced whole by setUsers
-	closing atomic.Bool                     // set by shutDown: every login is refused
+	logins  *loginGuard                         // back-off on failed logins, shared with the token service
+	users   atomic.Pointer[map[string]User]     // replaced whole by setUsers
+	shared  atomic.Pointer[map[string][]string] // devices shared with each user; replaced whole by setShares
+	closing atomic.Bool                         // set by shutDown: every login is refused
 }
 
 // setUsers replaces the accounts; connected clients keep their session.
 func (h *accessHook) setUsers(users map[string]User) { h.users.Store(&users) }
+
+// setShares replaces the shares: a viewer's next subscription, and every
+// delivery from then on, is checked against them.
+func (h *accessHook) setShares(shares []Share) {
+	m := sharedDevices(shares)
+	h.shared.Store(&m)
+}
+
+// sharedWith returns the devices shared with the user called name.
+func (h *accessHook) sharedWith(name string) []string {
+	if m := h.shared.Load(); m != nil {
+		return (*m)[name]
+	}
+	return nil
+}
 
 // user returns the account called name.
 func (h *accessHook) user(name string) (User, bool) {
@@ -103,14 +119,16 @@ func (h *accessHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) b
 	return true
 }
 
-// OnACLCheck applies Allowed for the connection's user. mochi calls it
+// OnACLCheck applies AllowedFor for the connection's user and the
+// devices shared with it. Since mochi checks each delivery too, a
+// viewer whose share is removed stops getting that device's events. mochi calls it
 // with write for a publish (a denied QoS 0 publish is dropped, a QoS 1 or
 // 2 one gets reason 0x87, not authorized) and without write both for a
 // subscription filter (denied: SUBACK 0x87) and for each message about
 // to be delivered.
 func (h *accessHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	u, ok := h.user(string(cl.Properties.Username))
-	if ok && clientIDAllowed(u, cl.ID) && Allowed(u, topic, write) {
+	if ok && clientIDAllowed(u, cl.ID) && AllowedFor(u, h.sharedWith(u.Name), topic, write) {
 		return true
 	}
 	op := "read"

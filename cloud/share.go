@@ -74,3 +74,12 @@ func (d Directory) SharedWith(user string) []Share {
 	}
 	return slices.Clip(out)
 }
+
+// sharedDevices returns the devices shared with each user.
+func sharedDevices(shares []Share) map[string][]string {
+	out := map[string][]string{}
+	for _, s := range shares {
+		out[s.User] = append(out[s.User], s.Device)
+	}
+	return out
+}

@@ -76,13 +76,17 @@ func Seek(params url.Values, start time.Time) (time.Time, error) {
 }
 
 // Permission returns what a viewer needs for r: its kind's permission,
-// except that the commands that list recordings need playback.
+// except that the commands that list recordings need playback, the OTA
+// commands update, and the event stream live.
 func (r Request) Permission() auth.Permission {
 	if r.Kind == KindCommand && recordCommands[r.Cmd] {
 		return auth.PermPlayback
 	}
 	if r.Kind == KindCommand && otaCommands[r.Cmd] {
 		return auth.PermUpdate
+	}
+	if r.Kind == KindCommand && r.Cmd == CmdEvents {
+		return auth.PermLive
 	}
 	return r.Kind.Permission()
 }

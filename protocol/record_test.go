@@ -79,6 +79,8 @@ func TestRequestPermission(t *testing.T) {
 		"command?action=inner_define&cmd=get_file_list":    auth.PermPlayback,
 		"command?action=inner_define&cmd=playback_speed":   auth.PermPlayback,
 		"command?action=inner_define&cmd=get_device_st":    auth.PermCommand,
+		"command?action=inner_define&cmd=events":           auth.PermLive,
+		"command?action=inner_define&cmd=trigger_event":    auth.PermCommand,
 		"ipc.flv?action=playback":                          auth.PermPlayback,
 		"ipc.flv?action=download":                          auth.PermDownload,
 		"ipc.flv?action=live":                              auth.PermLive,

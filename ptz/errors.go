@@ -15,3 +15,7 @@ var (
 	// ErrClosed means the controller or driver is closed.
 	ErrClosed = errors.New("ptz: closed")
 )
+
+// ErrBadFrame means bytes are not a Pelco-D message: a wrong length,
+// sync byte or checksum.
+var ErrBadFrame = errors.New("ptz: bad Pelco-D message")

@@ -68,6 +68,10 @@ type Config struct {
 	Clock clock.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// OnStorage, when set, hears of the storage's changes: it filled
+	// up, failed (removed, read-only) or came back. It is called on the
+	// recorder's goroutines, with no lock held; it must return at once.
+	OnStorage func(StorageChange)
 }
 
 func (c Config) withDefaults() (Config, error) {

@@ -3,6 +3,7 @@ package record
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -158,7 +159,8 @@ func TestRestamp(t *testing.T) {
 // resumes after RetryInterval with the index of what is there.
 func TestStorageGoneAndBack(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sd")
-	r, clk := newTestRecorder(t, dir, Config{FlushInterval: 200 * time.Millisecond, RetryInterval: 3 * time.Second})
+	var heard storageLog
+	r, clk := newTestRecorder(t, dir, Config{FlushInterval: 200 * time.Millisecond, RetryInterval: 3 * time.Second, OnStorage: heard.add})
 	frames := testFrames(t, media.QualityStandard, 30*time.Second)
 	start := clk.Now()
 	write := func(from, to time.Duration) (failed int) {
@@ -199,6 +201,9 @@ func TestStorageGoneAndBack(t *testing.T) {
 	r.Close()
 	if st := r.Status(); !st.Recording {
 		t.Fatalf("not recording after the directory came back: %+v", st)
+	}
+	if got := heard.states(); !slices.Equal(got, []string{StorageRemoved, StorageOK}) {
+		t.Fatalf("storage changes %q, want %q then %q", got, StorageRemoved, StorageOK)
 	}
 	segs := r.Query(t0, t0.Add(time.Hour))
 	if len(segs) == 0 || segs[0].Start().Before(t0.Add(15*time.Second)) || segs[0].Start().After(t0.Add(19*time.Second)) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,4 +139,31 @@ func newTestRecorder(t testing.TB, dir string, cfg Config) (*Recorder, *clock.Fa
 		t.Fatal(err)
 	}
 	return r, clk
+}
+
+// storageLog collects what Config.OnStorage hears.
+type storageLog struct {
+	mu      sync.Mutex
+	changes []StorageChange
+}
+
+func (l *storageLog) add(c StorageChange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.changes = append(l.changes, c)
+}
+
+// states returns the states heard so far, in order.
+func (l *storageLog) states() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, c := range l.changes {
+		if c.State != StorageOK && c.Reason == "" {
+			out = append(out, c.State+" without a reason")
+			continue
+		}
+		out = append(out, c.State)
+	}
+	return out
 }

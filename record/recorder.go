@@ -411,6 +411,7 @@ func (r *Recorder) fail(err error) {
 	r.count(func(st *Stats) { st.Failures++ })
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, errNoRoom) {
 		r.log.Warn("storage full: deleting the oldest recording and going on at the next keyframe", "err", err)
+		r.tell(StorageFull, err)
 		r.deleteOldest()
 		return
 	}
@@ -429,6 +430,7 @@ func (r *Recorder) stop(err error) {
 	r.mu.Unlock()
 	if first {
 		r.log.Error("recording stopped; retrying", "err", err, "every", r.cfg.RetryInterval)
+		r.tell(storageState(err), err)
 	}
 }
 
@@ -449,7 +451,7 @@ func (r *Recorder) reopen() error {
 		return fmt.Errorf("storage directory %s is not a directory", r.cfg.Dir)
 	}
 	if r.mount && !isMountPoint(r.cfg.Dir) {
-		return fmt.Errorf("storage directory %s: nothing is mounted there (was at start)", r.cfg.Dir)
+		return fmt.Errorf("storage directory %s: %w (was at start)", r.cfg.Dir, errNotMounted)
 	}
 	probe := filepath.Join(r.cfg.Dir, ".probe")
 	if err := os.WriteFile(probe, nil, 0o644); err != nil {
@@ -464,6 +466,9 @@ func (r *Recorder) reopen() error {
 	r.stopped = ""
 	r.mu.Unlock()
 	r.log.Info("recording resumed", "was", was)
+	if was != "" {
+		r.tell(StorageOK, nil)
+	}
 	return nil
 }
 

@@ -11,6 +11,10 @@ import (
 // fit the quota or the free-space margin.
 var errNoRoom = errors.New("record: no room left: the quota or the free space is smaller than one segment")
 
+// errNotMounted means the storage directory was a mount point at start
+// and is not now: the card was removed.
+var errNotMounted = errors.New("nothing is mounted there")
+
 // reserve makes room for need more bytes: while they would take the
 // recordings over the quota, or the file system under MinFree, the
 // oldest finished segment is deleted. It is called before every write

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
@@ -66,7 +67,8 @@ func TestFullCard(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			card := mountTmpfs(t, 1<<20)
-			r, clk := newTestRecorder(t, card, Config{MinFree: c.minFree, BufferSize: 32 << 10})
+			var heard storageLog
+			r, clk := newTestRecorder(t, card, Config{MinFree: c.minFree, BufferSize: 32 << 10, OnStorage: heard.add})
 			start := clk.Now()
 			errs := writeAll(t, r, frames, func(f *media.Frame) {
 				if d := start.Add(f.PTS).Sub(clk.Now()); d > 0 {
@@ -81,6 +83,9 @@ func TestFullCard(t *testing.T) {
 			}
 			if c.failing != (len(errs) > 0) {
 				t.Errorf("%d write errors, want some: %v", len(errs), c.failing)
+			}
+			if got := heard.states(); c.failing && (len(got) == 0 || !slices.Equal(slices.Compact(got), []string{StorageFull})) {
+				t.Errorf("storage changes %q, want only %q", got, StorageFull)
 			}
 			st := r.Status()
 			if !st.Recording || r.Stats().Deleted == 0 {
@@ -121,7 +126,8 @@ func TestCardPulledAndBack(t *testing.T) {
 			mount()
 			t.Cleanup(func() { unix.Unmount(mnt, unix.MNT_DETACH) })
 			dir := filepath.Join(mnt, c.folder)
-			r, clk := newTestRecorder(t, dir, Config{FlushInterval: 200 * time.Millisecond, RetryInterval: 2 * time.Second})
+			var heard storageLog
+			r, clk := newTestRecorder(t, dir, Config{FlushInterval: 200 * time.Millisecond, RetryInterval: 2 * time.Second, OnStorage: heard.add})
 			frames := testFrames(t, media.QualityStandard, 30*time.Second)
 			start := clk.Now()
 			step := func(f *media.Frame) {
@@ -160,6 +166,9 @@ func TestCardPulledAndBack(t *testing.T) {
 			if st := r.Status(); !st.Recording {
 				t.Fatalf("status %+v: want recording again", st)
 			}
+			if got := heard.states(); !slices.Equal(got, []string{StorageRemoved, StorageOK}) {
+				t.Fatalf("storage changes %q, want %q then %q", got, StorageRemoved, StorageOK)
+			}
 			segs := r.Query(t0, t0.Add(time.Hour))
 			if len(segs) < 1 || segs[0].Start().Before(t0.Add(15*time.Second)) {
 				t.Fatalf("segments on the new card %+v", segs)
@@ -178,7 +187,8 @@ func TestReadOnlyCard(t *testing.T) {
 	if err := unix.Mount("", card, "", unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
 		t.Fatal(err)
 	}
-	r, clk := newTestRecorder(t, card, Config{RetryInterval: 2 * time.Second})
+	var heard storageLog
+	r, clk := newTestRecorder(t, card, Config{RetryInterval: 2 * time.Second, OnStorage: heard.add})
 	frames := testFrames(t, media.QualityStandard, 10*time.Second)
 	start := clk.Now()
 	step := func(f *media.Frame) {
@@ -199,5 +209,8 @@ func TestReadOnlyCard(t *testing.T) {
 	segs := r.Query(t0, t0.Add(time.Hour))
 	if !r.Status().Recording || len(segs) == 0 || segs[0].Start().Before(t0.Add(4*time.Second)) {
 		t.Fatalf("after remounting writable: %+v, %+v", r.Status(), segs)
+	}
+	if got := heard.states(); !slices.Equal(got, []string{StorageReadOnly, StorageOK}) {
+		t.Fatalf("storage changes %q, want %q then %q", got, StorageReadOnly, StorageOK)
 	}
 }

@@ -15,6 +15,7 @@ import (
 //	p2pcam/PRODUCT/DEVICE/rpc      viewers publish offers and candidates here
 //	p2pcam/viewer/VIEWER/inbox     a viewer's replies: answers, candidates, errors
 //	p2pcam/ota/PRODUCT/release     retained release announcement (ota.Announcement), published by the cloud
+//	p2pcam/PRODUCT/DEVICE/events   the device's events, for the accounts it is shared with
 //
 // A device may publish only to its own info topic and to viewer inboxes,
 // and subscribe only to its own rpc topic. A viewer may publish to any
@@ -54,6 +55,9 @@ func (id DeviceID) RPCTopic() string { return topicRoot + "/" + id.String() + "/
 // ReleaseTopic is where the cloud keeps the retained announcement of a
 // product's newest release (ota.Announcement).
 func ReleaseTopic(product string) string { return topicRoot + "/ota/" + product + "/release" }
+// EventsTopic is where the device publishes its events (package event):
+// only the device writes it, only accounts it is shared with read it.
+func (id DeviceID) EventsTopic() string { return topicRoot + "/" + id.String() + "/events" }
 
 // InboxTopic is the viewer's reply topic.
 func InboxTopic(viewer string) string { return topicRoot + "/" + viewerInbox + "/" + viewer + "/inbox" }

@@ -30,23 +30,31 @@ import (
 // bcrypt's lowest cost: the race detector makes the default cost take
 // seconds a login.
 func testUsers(t *testing.T) []cloud.User {
-	hash := func(pw string) string {
-		h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(h)
-	}
 	return []cloud.User{
-		{Name: testDevice, Role: cloud.RoleDevice, PasswordHash: hash(testDevicePass)},
-		{Name: testViewer, Role: cloud.RoleViewer, PasswordHash: hash(testViewerPass)},
+		{Name: testDevice, Role: cloud.RoleDevice, PasswordHash: hashPassword(t, testDevicePass)},
+		{Name: testViewer, Role: cloud.RoleViewer, PasswordHash: hashPassword(t, testViewerPass)},
 	}
+}
+
+// hashPassword hashes pw at bcrypt's lowest cost (see testUsers).
+func hashPassword(t *testing.T, pw string) string {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(h)
 }
 
 // startCloudBroker runs the dev cloud's broker, with its ACLs, at addr
 // ("127.0.0.1:0" for any port) and returns it.
 func startCloudBroker(t *testing.T, addr string) *cloud.Broker {
-	b, err := cloud.NewBroker(cloud.BrokerConfig{Listen: addr, Users: testUsers(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return startCloudBrokerWith(t, cloud.BrokerConfig{Listen: addr, Users: testUsers(t)})
+}
+
+// startCloudBrokerWith runs the dev cloud's broker with cfg, quiet.
+func startCloudBrokerWith(t *testing.T, cfg cloud.BrokerConfig) *cloud.Broker {
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	b, err := cloud.NewBroker(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

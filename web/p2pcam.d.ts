@@ -120,7 +120,27 @@ export interface Events {
   login: { user: string; devices: DeviceGrant[] };
   signalling: { up: boolean; ms?: number };
   voice: { id: string; talking: boolean; transport?: 'track' | 'flv' };
+  /** A camera event (watchEvents); on a service without the id. */
+  event: CameraEvent & { id: string };
 }
+
+/** A camera event: motion, input (a doorbell), storage, stream, ptz, or a maker's own type. */
+export interface CameraEvent {
+  type: string;
+  /** RFC 3339 time at the camera. */
+  time: string;
+  channel: number;
+  data: Record<string, unknown>;
+}
+
+/** The request line of the event stream. */
+export const EVENTS_LINE: 'command?action=inner_define&channel=0&cmd=events';
+/** Splits an event stream's chunks into events; counts what it skips. */
+export class EventDecoder {
+  malformed: number;
+  push(chunk: string | Uint8Array): CameraEvent[];
+}
+export function parseEvent(line: string): CameraEvent | null;
 
 export class P2PService {
   readonly id: string;
@@ -147,6 +167,8 @@ export class P2PCam {
   startStream(id: string, request: string | Record<string, string | number>, callbacks?: StreamCallbacks): Promise<StreamHandle>;
   stopStream(id: string, handle?: StreamHandle): void;
   sendCommand(id: string, cmd: string, opts?: { channel?: number; timeout?: number }): Promise<unknown>;
+  /** Opens the camera's event stream (token permission live); events come as 'event'. */
+  watchEvents(id: string): Promise<{ stop(): void; readonly malformed: number }>;
   startVoice(id: string, opts?: { transport?: 'auto' | 'track' | 'flv'; stream?: MediaStream }): Promise<{ id: string; transport: 'track' | 'flv' }>;
   stopVoice(id: string): void;
   stopServiceById(id: string): void;
@@ -190,6 +212,7 @@ export function startP2PService(id: string, deviceInfo: DeviceInfo | string): Pr
 export function startStream(id: string, request: string | Record<string, string | number>, callbacks?: StreamCallbacks): Promise<StreamHandle>;
 export function stopStream(id: string, handle?: StreamHandle): void;
 export function sendCommand(id: string, cmd: string, opts?: { channel?: number; timeout?: number }): Promise<unknown>;
+export function watchEvents(id: string): Promise<{ stop(): void; readonly malformed: number }>;
 export function startVoice(id: string, opts?: { transport?: 'auto' | 'track' | 'flv'; stream?: MediaStream }): Promise<{ id: string; transport: 'track' | 'flv' }>;
 export function stopVoice(id: string): void;
 export function stopServiceById(id: string): void;

@@ -14,12 +14,14 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/event"
 	"github.com/p2pcam/p2pcam/internal/throttle"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
@@ -91,6 +93,9 @@ type Config struct {
 	// Observe, if set, hears of the broker connection and sessions
 	// (observe.go).
 	Observe *Observer
+	// Events, if set, are published on the device's events topic
+	// (signal.DeviceID.EventsTopic) while the broker is connected.
+	Events <-chan event.Event
 }
 
 // Server is a running P2P mode.
@@ -121,6 +126,8 @@ type Server struct {
 	infoMu   sync.Mutex
 	stopping bool
 	client   *mqttclient.Client // set once connected
+
+	eventsLost atomic.Uint64 // events not published on the broker
 }
 
 // DefaultHandshakeTimeout is how long a session may take from the answer
@@ -242,6 +249,15 @@ func (s *Server) Run(ctx context.Context) error {
 	s.client = client
 	s.infoMu.Unlock()
 	s.log.Info("P2P mode ready", "device", s.cfg.Device, "boot", s.info.Boot)
+	events := make(chan struct{})
+	if s.cfg.Events != nil {
+		go func() {
+			defer close(events)
+			s.publishEvents(ctx, client)
+		}()
+	} else {
+		close(events)
+	}
 	for {
 		select {
 		case <-s.queue.ready:
@@ -256,6 +272,7 @@ func (s *Server) Run(ctx context.Context) error {
 			_ = client.Publish(pctx, &paho.Publish{Topic: s.cfg.Device.InfoTopic(), Payload: offline.Encode(), Retain: true})
 			cancel()
 			s.infoMu.Unlock()
+			<-events
 			client.Close()
 			s.wg.Wait()
 			return nil

@@ -10,6 +10,11 @@
 // inverts them on the wire. The line stays requested, and an output keeps
 // its level, until [Line.Close].
 //
+// [OpenInput] requests an input with edge detection (a doorbell button, a
+// PIR sensor): the kernel queues each edge with a timestamp, and
+// [Input.Run] debounces them (a change counts once the line has held its
+// new level for the debounce) and reports each change.
+//
 // Every system call goes through the [Sys] interface; package gpiotest has
 // a fake kernel with fake chips for tests. The struct mirrors and ioctl
 // numbers (built with package internal/ioc) are pinned per GOARCH in

@@ -29,6 +29,9 @@ var pinnedSizes = []ioctltest.Pin[uintptr]{
 	{Name: "sizeof gpio_v2_line_config_attribute", Got: unsafe.Sizeof(lineConfigAttribute{}), Want: same(24)},
 	{Name: "sizeof gpio_v2_line_config", Got: unsafe.Sizeof(lineConfig{}), Want: same(272)},
 	{Name: "sizeof gpio_v2_line_request", Got: unsafe.Sizeof(lineRequest{}), Want: same(592)},
+	{Name: "sizeof gpio_v2_line_event", Got: unsafe.Sizeof(lineEvent{}), Want: same(48)},
+	{Name: "offsetof gpio_v2_line_event.id", Got: unsafe.Offsetof(lineEvent{}.ID), Want: same(8)},
+	{Name: "offsetof gpio_v2_line_event.line_seqno", Got: unsafe.Offsetof(lineEvent{}.LineSeqno), Want: same(20)},
 	{Name: "offsetof gpiochip_info.lines", Got: unsafe.Offsetof(chipInfo{}.Lines), Want: same(64)},
 	{Name: "offsetof gpio_v2_line_attribute.values", Got: unsafe.Offsetof(lineAttribute{}.Value), Want: same(8)},
 	{Name: "offsetof gpio_v2_line_config_attribute.mask", Got: unsafe.Offsetof(lineConfigAttribute{}.Mask), Want: same(16)},
@@ -55,6 +58,7 @@ var (
 	_ = [1]struct{}{}[unsafe.Sizeof(lineValues{})-16]
 	_ = [1]struct{}{}[unsafe.Sizeof(lineConfig{})-272]
 	_ = [1]struct{}{}[unsafe.Sizeof(lineRequest{})-592]
+	_ = [1]struct{}{}[unsafe.Sizeof(lineEvent{})-48]
 	_ = [1]struct{}{}[unsafe.Offsetof(lineRequest{}.Config)-288]
 	_ = [1]struct{}{}[unsafe.Offsetof(lineRequest{}.FD)-588]
 )

@@ -33,6 +33,17 @@ func OpenLine(chip string, offset int, output, activeLow bool, consumer string) 
 
 // OpenLineWith is OpenLine through sys.
 func OpenLineWith(sys Sys, chip string, offset int, output, activeLow bool, consumer string) (*Line, error) {
+	flags := flagInput
+	if output {
+		flags = flagOutput
+	}
+	return openLine(sys, chip, offset, flags, activeLow, consumer)
+}
+
+// openLine requests a line with flags (a direction, and edge detection
+// for an input).
+func openLine(sys Sys, chip string, offset int, flags uint64, activeLow bool, consumer string) (*Line, error) {
+	output := flags&flagOutput != 0
 	path, err := chipPath(sys, chip)
 	if err != nil {
 		return nil, err
@@ -53,7 +64,7 @@ func OpenLineWith(sys Sys, chip string, offset int, output, activeLow bool, cons
 	req := lineRequest{NumLines: 1}
 	req.Offsets[0] = uint32(offset)
 	copy(req.Consumer[:maxNameSize-1], consumer)
-	req.Config.Flags = flagInput
+	req.Config.Flags = flags
 	if output {
 		// Start inactive: the attribute sets the value of the lines
 		// in its mask, here the first (and only) requested line.

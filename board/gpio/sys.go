@@ -3,6 +3,7 @@
 package gpio
 
 import (
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,6 +22,12 @@ type Sys interface {
 	// Ioctl issues request req with argument arg, which points to a
 	// value of the size encoded in req. Errors are unix.Errno values.
 	Ioctl(fd int, req uint, arg unsafe.Pointer) error
+	// Poll waits up to timeout for fd to be readable (an edge event is
+	// queued) and reports whether it is.
+	Poll(fd int, timeout time.Duration) (bool, error)
+	// Read reads queued edge events, whole gpio_v2_line_event structs,
+	// from a line descriptor.
+	Read(fd int, p []byte) (int, error)
 }
 
 // Kernel is the Sys of the running kernel.
@@ -35,6 +42,22 @@ func (kernel) Open(path string) (int, error) {
 
 // Close closes the descriptor.
 func (kernel) Close(fd int) error { return unix.Close(fd) }
+
+// Poll waits with poll(2); an interrupted wait reports not readable.
+func (kernel) Poll(fd int, timeout time.Duration) (bool, error) {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, int(timeout/time.Millisecond))
+	if err == unix.EINTR {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return n > 0 && fds[0].Revents&unix.POLLIN != 0, nil
+}
+
+// Read reads with read(2).
+func (kernel) Read(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
 
 // Ioctl issues the request with a raw system call.
 func (kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {

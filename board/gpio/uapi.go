@@ -69,9 +69,28 @@ type lineRequest struct {
 
 // enum gpio_v2_line_flag
 const (
-	flagActiveLow uint64 = 1 << 1
-	flagInput     uint64 = 1 << 2
-	flagOutput    uint64 = 1 << 3
+	flagActiveLow   uint64 = 1 << 1
+	flagInput       uint64 = 1 << 2
+	flagOutput      uint64 = 1 << 3
+	flagEdgeRising  uint64 = 1 << 4
+	flagEdgeFalling uint64 = 1 << 5
+)
+
+// gpio_v2_line_event: what a read of a line descriptor with edge
+// detection returns, one per edge. ID is an enum gpio_v2_line_event_id.
+type lineEvent struct {
+	TimestampNs uint64
+	ID          uint32
+	Offset      uint32
+	Seqno       uint32
+	LineSeqno   uint32
+	Padding     [6]uint32
+}
+
+// enum gpio_v2_line_event_id
+const (
+	eventRisingEdge  = 1
+	eventFallingEdge = 2
 )
 
 // enum gpio_v2_line_attr_id

@@ -32,19 +32,8 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	lan := fs.String("lan", "", "ask a camera in LAN mode at this `URL` (http://HOST:PORT) instead of over P2P")
 	asJSON := fs.Bool("json", false, "print the camera's JSON answer instead of tables")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up after this long")
-	// The device may come first: p2pcam status acme/cam1 --json.
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		args = append(args[1:len(args):len(args)], args[0])
-	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCameraArgs(fs, args, &cf); err != nil {
 		return err
-	}
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		cf.device = fs.Arg(0)
-	default:
-		return fmt.Errorf("want at most one camera, PRODUCT/DEVICE; got %q", fs.Args())
 	}
 	if *lan == "" && cf.device == "" {
 		return fmt.Errorf("which camera? p2pcam status PRODUCT/DEVICE (or --device, $P2PCAM_DEVICE) over P2P, or p2pcam status --lan http://HOST:PORT")
@@ -222,4 +211,24 @@ func ago(now, t time.Time) string {
 		return d.Round(time.Second).String()
 	}
 	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+}
+
+// parseCameraArgs parses the flags of a command about one camera, which
+// may name it first (p2pcam status acme/cam1 --json) or last; a named
+// camera goes in cf.device.
+func parseCameraArgs(fs *flag.FlagSet, args []string, cf *connFlags) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		args = append(args[1:len(args):len(args)], args[0])
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		cf.device = fs.Arg(0)
+	default:
+		return fmt.Errorf("want at most one camera, PRODUCT/DEVICE; got %q", fs.Args())
+	}
+	return nil
 }

@@ -65,19 +65,23 @@ func startAgent(t *testing.T, cfg agent.Config) (a *agent.Agent, stop func()) {
 	return a, stop
 }
 
+// opsToken is issuer's token for acme/cam1 and subject ops with perms.
+func opsToken(t *testing.T, issuer ed25519.PrivateKey, perms auth.Permission) string {
+	t.Helper()
+	now := time.Now()
+	tok, err := auth.Sign(issuer, auth.Claims{Device: "acme/cam1", Subject: "ops", Perms: perms, IssuedAt: now, Expiry: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 // p2pcam status --lan prints the camera's viewers and streams as tables,
 // or its JSON with --json; with auth on it needs an operator's token.
 func TestStatusLAN(t *testing.T) {
 	t.Setenv("P2PCAM_DEVICE", "")
 	_, issuer, _ := ed25519.GenerateKey(rand.Reader)
-	token := func(p auth.Permission) string {
-		now := time.Now()
-		tok, err := auth.Sign(issuer, auth.Claims{Device: "acme/cam1", Subject: "ops", Perms: p, IssuedAt: now, Expiry: now.Add(time.Hour)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	token := func(p auth.Permission) string { return opsToken(t, issuer, p) }
 	open := startLANCamera(t, nil)
 	resp, err := http.Get(open + "/ipc.flv?action=live&channel=0&quality=high")
 	if err != nil {

@@ -16,6 +16,7 @@ export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
 export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
 export { mark } from './marks.js';
 export { SPEEDS, dayRange, playbackLine, parseRecordIndex, parseMonthRecord, parseFileList, parsePlaybackState } from './records.js';
+export { EVENTS_LINE, EventDecoder, parseEvent } from './events.js';
 export { MQTTClient, MQTTError, connect as connectMQTT } from './mqtt5.js';
 
 /** create returns a new SDK instance wired to the bundled MQTT client. */
@@ -33,6 +34,7 @@ export const startP2PService = (id, deviceInfo) => sdk.startP2PService(id, devic
 export const startStream = (id, request, callbacks) => sdk.startStream(id, request, callbacks);
 export const stopStream = (id, handle) => sdk.stopStream(id, handle);
 export const sendCommand = (id, cmd, opts) => sdk.sendCommand(id, cmd, opts);
+export const watchEvents = (id) => sdk.watchEvents(id);
 export const startVoice = (id, opts) => sdk.startVoice(id, opts);
 export const stopVoice = (id) => sdk.stopVoice(id);
 export const stopServiceById = (id) => sdk.stopServiceById(id);

@@ -336,6 +336,7 @@ export class P2PCam extends Emitter {
     for (const ev of ['connected', 'disconnected', 'reconnecting', 'reconnected', 'path', 'stats', 'error', 'state', 'offline']) {
       s.on(ev, (x) => this.emit(ev, ev === 'state' ? { id, state: x } : x));
     }
+    s.on('event', (e) => this.emit('event', { id, ...e }));
     try {
       await s.start();
     } catch (e) {
@@ -378,6 +379,17 @@ export class P2PCam extends Emitter {
     if (!s) return;
     if (handle) handle.stop();
     else for (const h of [...s.streams]) if (!h.voice) h.stop();
+  }
+
+  /** watchEvents opens the camera's event stream (the token needs the
+   * live permission): each event is emitted as 'event' on the service,
+   * {type, time, channel, data}, and on the SDK with the service's id.
+   * It resolves with a handle whose stop() ends the stream; a service
+   * that re-dials opens it again. */
+  async watchEvents(id) {
+    const s = this.service(id);
+    s._watchEvents = true;
+    return s.watchEvents();
   }
 
   /** sendCommand sends a command and resolves with its parsed JSON reply

@@ -9,6 +9,7 @@ import {
 import { verifyAnswer } from './signing.js';
 import { selectedPath } from './stats.js';
 import { mark as perfMark } from './marks.js';
+import { EVENTS_LINE, EventDecoder } from './events.js';
 
 const sessionAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -271,6 +272,7 @@ export class P2PService extends Emitter {
       try {
         await this._dial();
         this.emit('reconnected', { id: this.id });
+        if (this._watchEvents) this.watchEvents().catch((e) => this.emit('error', e));
       } catch (e) {
         if (this._closed) return;
         this._teardownPeer();
@@ -379,6 +381,24 @@ export class P2PService extends Emitter {
     this._statsTimer = setInterval(() => {
       if (this.state === STATE_CONNECTED) this._updateStats().catch(() => {});
     }, interval);
+  }
+
+  /** watchEvents opens the event stream and emits each event as 'event'
+   * until the channel closes; it resolves with {stop()}. */
+  async watchEvents() {
+    const { channel, take } = await this.request(EVENTS_LINE);
+    const dec = new EventDecoder();
+    this._eventsChannel = channel;
+    take((m) => { for (const e of dec.push(typeof m.data === 'string' ? m.data : new Uint8Array(m.data))) this.emit('event', e); }, () => {
+      if (this._eventsChannel === channel) this._eventsChannel = null;
+    });
+    return {
+      stop: () => {
+        if (this._eventsChannel === channel) { this._watchEvents = false; this._eventsChannel = null; }
+        try { channel.close(); } catch { /* closed */ }
+      },
+      get malformed() { return dec.malformed; },
+    };
   }
 
   stop() {

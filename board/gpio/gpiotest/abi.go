@@ -33,6 +33,16 @@ const (
 	flagActiveLow = 1 << 1
 	flagInput     = 1 << 2
 	flagOutput    = 1 << 3
+	flagEdgeRise  = 1 << 4
+	flagEdgeFall  = 1 << 5
+)
+
+// struct gpio_v2_line_event: 48 bytes; timestamp_ns at 0, id at 8
+// (1 rising, 2 falling), offset at 12, seqno at 16, line_seqno at 20.
+const (
+	sizeEvent    = 48
+	eventRising  = 1
+	eventFalling = 2
 )
 
 // The ioctl commands (type 0xB4).

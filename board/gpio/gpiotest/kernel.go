@@ -5,6 +5,7 @@ package gpiotest
 import (
 	"fmt"
 	"sync"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,6 +22,7 @@ type Kernel struct {
 	fds    map[int]*handle
 	nextFD int
 	calls  []string
+	start  time.Time // time zero of edge timestamps
 }
 
 // Chip is a fake GPIO chip. Set Label and Lines before NewKernel.
@@ -38,18 +40,25 @@ type line struct {
 	consumer  string // "" when free
 	output    bool
 	activeLow bool
-	level     bool // the physical level
+	level     bool    // the physical level
+	edges     uint64  // flagEdgeRise and flagEdgeFall, as requested
+	events    *handle // the handle edge events queue on; nil without edges
+	seq       uint32  // edges queued on the line
 }
 
 // handle is an open descriptor: a chip, or requested lines of one.
 type handle struct {
 	chip    *Chip
 	offsets []int // nil for a chip descriptor
+
+	queue  [][sizeEvent]byte // edge events not read yet
+	ready  chan struct{}     // has a token while queue is not empty
+	closed chan struct{}     // closed with the descriptor
 }
 
 // NewKernel returns a fake kernel with chips.
 func NewKernel(chips ...*Chip) *Kernel {
-	k := &Kernel{fds: map[int]*handle{}, nextFD: 100}
+	k := &Kernel{fds: map[int]*handle{}, nextFD: 100, start: time.Now()}
 	for i, c := range chips {
 		c.k = k
 		c.name = fmt.Sprintf("gpiochip%d", i)
@@ -105,6 +114,10 @@ func (k *Kernel) Close(fd int) error {
 	delete(k.fds, fd)
 	for _, off := range h.offsets {
 		h.chip.lines[off].consumer = ""
+		h.chip.lines[off].events = nil
+	}
+	if h.closed != nil {
+		close(h.closed)
 	}
 	return nil
 }
@@ -176,9 +189,17 @@ func (k *Kernel) getLine(c *Chip, m mem) error {
 	if consumer == "" {
 		consumer = "?"
 	}
+	edges := flags & (flagEdgeRise | flagEdgeFall)
+	if edges != 0 && out {
+		return unix.EINVAL // edge detection needs an input
+	}
+	h := &handle{chip: c, offsets: offsets, ready: make(chan struct{}, 1), closed: make(chan struct{})}
 	for i, off := range offsets {
 		l := &c.lines[off]
-		*l = line{consumer: consumer, output: out, activeLow: flags&flagActiveLow != 0, level: l.level}
+		*l = line{consumer: consumer, output: out, activeLow: flags&flagActiveLow != 0, level: l.level, edges: edges}
+		if edges != 0 {
+			l.events = h
+		}
 		if out {
 			active := false
 			for a := range nattrs {
@@ -190,7 +211,7 @@ func (k *Kernel) getLine(c *Chip, m mem) error {
 			l.level = active != l.activeLow
 		}
 	}
-	m.put32(reqFD, uint32(k.newFD(&handle{chip: c, offsets: offsets})))
+	m.put32(reqFD, uint32(k.newFD(h)))
 	return nil
 }
 
@@ -229,11 +250,98 @@ func (c *Chip) Level(offset int) bool {
 	return c.lines[offset].level
 }
 
-// Drive sets the physical level at an input line, as a sensor would.
+// Drive sets the physical level at an input line, as a sensor would. A
+// change queues an edge event when the line was requested with edge
+// detection for that edge.
 func (c *Chip) Drive(offset int, high bool) {
 	c.k.mu.Lock()
 	defer c.k.mu.Unlock()
-	c.lines[offset].level = high
+	l := &c.lines[offset]
+	if l.level == high {
+		return
+	}
+	l.level = high
+	h := l.events
+	if h == nil {
+		return
+	}
+	rising := high != l.activeLow // the logical level rose
+	if rising && l.edges&flagEdgeRise == 0 || !rising && l.edges&flagEdgeFall == 0 {
+		return
+	}
+	l.seq++
+	var ev [sizeEvent]byte
+	m := mem(ev[:])
+	m.put64(0, uint64(time.Since(c.k.start)))
+	id := uint32(eventFalling)
+	if rising {
+		id = eventRising
+	}
+	m.put32(8, id)
+	m.put32(12, uint32(offset))
+	m.put32(16, l.seq)
+	m.put32(20, l.seq)
+	h.queue = append(h.queue, ev)
+	select {
+	case h.ready <- struct{}{}:
+	default:
+	}
+}
+
+// Poll waits up to timeout for an edge event on a line descriptor.
+func (k *Kernel) Poll(fd int, timeout time.Duration) (bool, error) {
+	k.mu.Lock()
+	h, ok := k.fds[fd]
+	if ok && len(h.queue) > 0 {
+		k.mu.Unlock()
+		return true, nil
+	}
+	k.mu.Unlock()
+	if !ok || h.ready == nil {
+		return false, unix.EBADF
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-h.ready:
+	case <-t.C:
+	case <-h.closed:
+		return false, unix.EBADF
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(h.queue) > 0, nil
+}
+
+// Read returns the queued edge events that fit in p, whole, or EAGAIN
+// when none is queued.
+func (k *Kernel) Read(fd int, p []byte) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.calls = append(k.calls, "read")
+	h, ok := k.fds[fd]
+	if !ok || h.ready == nil {
+		return 0, unix.EBADF
+	}
+	if len(p) < sizeEvent {
+		return 0, unix.EINVAL
+	}
+	if len(h.queue) == 0 {
+		return 0, unix.EAGAIN
+	}
+	n := 0
+	for len(h.queue) > 0 && n+sizeEvent <= len(p) {
+		copy(p[n:], h.queue[0][:])
+		h.queue = h.queue[1:]
+		n += sizeEvent
+	}
+	if len(h.queue) > 0 {
+		select {
+		case h.ready <- struct{}{}:
+		default:
+		}
+	}
+	return n, nil
 }
 
 // Consumer returns who holds a line, or "" when it is free.

@@ -17,6 +17,7 @@ int main(void)
 	S(gpio_v2_line_config_attribute);
 	S(gpio_v2_line_config);
 	S(gpio_v2_line_request);
+	S(gpio_v2_line_event);
 	O(gpiochip_info, lines);
 	O(gpio_v2_line_attribute, values);
 	O(gpio_v2_line_config_attribute, mask);
@@ -26,6 +27,8 @@ int main(void)
 	O(gpio_v2_line_request, config);
 	O(gpio_v2_line_request, num_lines);
 	O(gpio_v2_line_request, fd);
+	O(gpio_v2_line_event, id);
+	O(gpio_v2_line_event, line_seqno);
 	R(GPIO_GET_CHIPINFO_IOCTL);
 	R(GPIO_V2_GET_LINE_IOCTL);
 	R(GPIO_V2_LINE_SET_CONFIG_IOCTL);

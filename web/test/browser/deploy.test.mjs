@@ -9,7 +9,8 @@
 //   - `p2pcam serve` re-serves acme/cam1 over HTTP-FLV, allowing the
 //     page's origin, and serves the page itself.
 //
-// It signs in with the form, plays over P2P, sends a command, is refused
+// It signs in with the form, plays over P2P, sends a command, hears the
+// camera's events, is refused
 // an unshared camera, plays LAN mode's and the gateway's HTTP-FLV from
 // the cloud's origin with mpegts.js (CORS), and plays the gateway's own
 // page with no clicks.
@@ -144,6 +145,17 @@ test('cloud + p2pcamd processes: sign in, play over P2P, a command answered', { 
     const reply = await command(page, 'acme/cam1');
     assert.equal(reply[0].status, '0');
     assert.ok(Number(reply[0].appConnectNum) >= 1);
+    // Events: the SDK's event stream in Chromium, fed by a trigger_event
+    // the page sends (the camera's own motion and stream events come too).
+    await page.evaluate(async () => {
+      const sdk = globalThis.p2pcamPage.sdk;
+      globalThis.cameraEvents = [];
+      sdk.on('event', (e) => globalThis.cameraEvents.push(e));
+      await sdk.watchEvents('acme/cam1');
+      await sdk.sendCommand('acme/cam1', 'action=user_define&channel=0&cmd=trigger_event&type=doorbell&who=page');
+    });
+    await h.waitFor(page, () => globalThis.cameraEvents.some((e) => e.id === 'acme/cam1' && e.type === 'doorbell' && e.data.who === 'page'),
+      null, 10000, 'the doorbell event in the page');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.close();
