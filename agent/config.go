@@ -55,6 +55,9 @@ type Config struct {
 	PTZ      PTZConfig         `toml:"ptz"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
+	// Channels are an NVR's further cameras, channels 1 and up
+	// ([[channels]]); channel 0 is the board's camera. None by default.
+	Channels []ChannelConfig `toml:"channels"`
 
 	// OnViewers, when set, is called with the number of connected
 	// viewers each time it changes (the status LED). It is called in
@@ -310,6 +313,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LAN.MaxConnsPerAddress < 1 || c.LAN.MaxConnsPerAddress > c.LAN.MaxConns {
 		errs = append(errs, fmt.Errorf("lan.max_conns_per_address = %d: want 1 to lan.max_conns (%d)", c.LAN.MaxConnsPerAddress, c.LAN.MaxConns))
 	}
+	errs = append(errs, validateChannels(&c)...)
 	var cerrs []error
 	c.Commands, cerrs = withCommandDefaults(c.Commands)
 	errs = append(errs, cerrs...)

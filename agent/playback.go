@@ -51,7 +51,7 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	sr.started(a.recQuality)
 	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
-	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil}) // playback is channel 0's
 	ctl, unregister := a.playbacks.start(sr.viewer, from, to)
 	defer unregister()
 	var reason error
