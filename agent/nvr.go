@@ -192,19 +192,19 @@ func (a *Agent) serveNVRList(w Responder) {
 // acquireViewer takes a viewer slot on the device and on ch; ok is false,
 // with the reason, when either is full.
 func (a *Agent) acquireViewer(ch *channel) (release func(), ok bool, why error) {
-	release, ok = a.viewers.acquire()
+	devRelease, ok := a.viewers.acquire()
 	if !ok {
 		return nil, false, protocol.Errorf(protocol.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers)
 	}
 	if ch.limit == nil {
-		return release, true, nil
+		return devRelease, true, nil
 	}
 	chRelease, ok := ch.limit.acquire()
 	if !ok {
-		release()
+		devRelease()
 		return nil, false, protocol.Errorf(protocol.StatusTooMany, "too many viewers: channel %d serves %d at once", ch.num, ch.limit.max)
 	}
-	return func() { chRelease(); release() }, true, nil
+	return func() { chRelease(); devRelease() }, true, nil
 }
 
 // full reports whether one more live viewer of ch would be refused.
