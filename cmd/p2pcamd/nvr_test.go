@@ -4,17 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/p2pcam/p2pcam/capture/sim"
+	"github.com/p2pcam/p2pcam/capture/capturetest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
-	"github.com/p2pcam/p2pcam/media"
 )
 
 // nvrEntry is one element of get_nvr_list.
@@ -22,68 +17,9 @@ type nvrEntry struct {
 	DeviceName, Channel, Online string
 }
 
-// pluggableCamera is an NVR channel's camera that a test can unplug: a
-// capture command that plays the sim board's high clip in real time
-// (ffmpeg -re) while its plug file exists, and fails at once
-// while it does not.
-type pluggableCamera struct {
-	dir string
-}
-
-func newPluggableCamera(t *testing.T) *pluggableCamera {
-	t.Helper()
-	mediatest.Require(t, "ffmpeg")
-	c := &pluggableCamera{dir: t.TempDir()}
-	clip, _ := sim.Clip(media.QualityHigh)
-	if err := os.WriteFile(filepath.Join(c.dir, "clip.h264"), clip, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// ffmpeg cannot loop raw H.264 itself (-stream_loop seeks); a shell
-	// loop feeds it, and ends when ffmpeg does (cat gets SIGPIPE).
-	script := fmt.Sprintf(`[ -e %[1]s/plugged ] || { echo unplugged >&2; exit 1; }
-while cat %[1]s/clip.h264; do :; done | ffmpeg -nostdin -v error -re -f h264 -i - -c copy -f h264 - &
-echo $! > %[1]s/pid
-wait
-`, c.dir)
-	if err := os.WriteFile(filepath.Join(c.dir, "camera.sh"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	c.plug(t)
-	return c
-}
-
-// spec is the channel's source spec.
-func (c *pluggableCamera) spec() string { return "exec:sh " + filepath.Join(c.dir, "camera.sh") }
-
-func (c *pluggableCamera) plug(t *testing.T) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(c.dir, "plugged"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// unplug removes the plug file and kills the running capture command.
-func (c *pluggableCamera) unplug(t *testing.T) {
-	t.Helper()
-	if err := os.Remove(filepath.Join(c.dir, "plugged")); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(c.dir, "pid"))
-	if err != nil {
-		t.Fatalf("the camera command never ran: %v", err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatalf("kill the camera command %d: %v", pid, err)
-	}
-}
-
 // nvrConfig is a device with two further channels: channel 1 the sim
 // board's standard clip with the sim microphone, channel 2 cam's.
-func nvrConfig(cam *pluggableCamera) string {
+func nvrConfig(cam *capturetest.Pluggable) string {
 	return fmt.Sprintf(`
 [[channels]]
 channel = 1
@@ -96,7 +32,7 @@ channel = 2
 name = "garage"
 max_viewers = 2
 streams.high = %q
-`, cam.spec())
+`, cam.Spec())
 }
 
 func (d *daemon) nvrList(t *testing.T) []nvrEntry {
@@ -140,7 +76,7 @@ func nvrLiveURL(d *daemon, ch int, quality string) string {
 // clip, get_nvr_list names them, and unplugging channel 2's camera takes
 // it offline while channel 1 plays on; plugged back, it comes back.
 func TestNVRChannelsOverLAN(t *testing.T) {
-	cam := newPluggableCamera(t)
+	cam := capturetest.NewPluggable(t)
 	d := startDaemon(t, nvrConfig(cam))
 
 	list := d.waitOnline(t, 10*time.Second, map[string]string{"0": "1", "1": "1", "2": "1"})
@@ -199,7 +135,7 @@ func TestNVRChannelsOverLAN(t *testing.T) {
 	}
 
 	// Unplugged: channel 2 goes offline, channel 1 keeps playing.
-	cam.unplug(t)
+	cam.Unplug(t)
 	before := w1.frames()
 	d.waitOnline(t, 15*time.Second, map[string]string{"0": "1", "1": "1", "2": "0"})
 	if _, ok := d.waitLog(5*time.Second, "capture command says", "unplugged"); !ok {
@@ -218,7 +154,7 @@ func TestNVRChannelsOverLAN(t *testing.T) {
 
 	// Plugged back: online again, and its viewers get video again.
 	stalled := w2.frames()
-	cam.plug(t)
+	cam.Plug(t)
 	d.waitOnline(t, 40*time.Second, map[string]string{"0": "1", "1": "1", "2": "1"})
 	if err := w2.waitFrames(stalled+25, 15*time.Second); err != nil {
 		t.Fatalf("channel 2's viewer after the camera came back: %v", err)
