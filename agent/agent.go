@@ -170,7 +170,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var modes sync.WaitGroup
-	failed := make(chan error, 2)
+	failed := make(chan error, 3)
 	if a.rec != nil {
 		modes.Add(1)
 		go func() {
@@ -187,6 +187,19 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer modes.Done()
 			if err := a.serveLAN(runCtx, ln.(*net.TCPListener)); err != nil {
+				failed <- err
+			}
+		}()
+	}
+	if conn, err := a.listenDiscovery(); err != nil {
+		stop()
+		modes.Wait()
+		return err
+	} else if conn != nil {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			if err := a.serveDiscovery(runCtx, conn); err != nil {
 				failed <- err
 			}
 		}()

@@ -57,7 +57,8 @@ type Config struct {
 	Commands map[string]CommandConfig `toml:"commands"`
 	// Channels are an NVR's further cameras, channels 1 and up
 	// ([[channels]]); channel 0 is the board's camera. None by default.
-	Channels []ChannelConfig `toml:"channels"`
+	Channels  []ChannelConfig `toml:"channels"`
+	Discovery DiscoveryConfig `toml:"discovery"`
 
 	// OnViewers, when set, is called with the number of connected
 	// viewers each time it changes (the status LED). It is called in
@@ -267,6 +268,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Log.Format = "text"
 	}
 	c.Record = c.Record.withDefaults()
+	c.Discovery = c.Discovery.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -314,6 +316,7 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("lan.max_conns_per_address = %d: want 1 to lan.max_conns (%d)", c.LAN.MaxConnsPerAddress, c.LAN.MaxConns))
 	}
 	errs = append(errs, validateChannels(&c)...)
+	errs = append(errs, c.Discovery.validate(c.LAN)...)
 	var cerrs []error
 	c.Commands, cerrs = withCommandDefaults(c.Commands)
 	errs = append(errs, cerrs...)

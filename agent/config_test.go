@@ -62,6 +62,8 @@ func TestConfigErrors(t *testing.T) {
 		{"channel with an unknown board", "[[channels]]\nchannel = 1\nboard = \"nope\"\n", "unknown board \"nope\""},
 		{"channel with an unknown quality", "[[channels]]\nchannel = 1\nstreams.ultra = \"sim:high\"\n", "channels[0]: streams: unknown quality"},
 		{"channel over the device's viewers", "max_viewers = 2\n[[channels]]\nchannel = 1\nmax_viewers = 3\nstreams.high = \"sim:high\"\n", "channels[0]: max_viewers = 3"},
+		{"discovery without LAN mode", "[lan]\nlisten = \"off\"\n[discovery]\nlisten = \":3072\"\n", "needs LAN mode"},
+		{"discovery limits upside down", "[discovery]\nanswers_per_address = 10\nanswers_per_second = 5\n", "answers_per_address = 10"},
 		{"bad log level", "[log]\nlevel = \"loud\"\n", "log.level"},
 		{"bad log format", "[log]\nformat = \"xml\"\n", "log.format"},
 		{"tiny SCTP RTO cap", "[auth]\ntrusted_keys = [\"MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\"]\n[p2p]\nbroker = \"mqtt://127.0.0.1:1883\"\nsctp_rto_max = \"10ms\"\n", "p2p.sctp_rto_max = 10ms"},
