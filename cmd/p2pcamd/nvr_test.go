@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/capture/capturetest"
-	"github.com/p2pcam/p2pcam/internal/mediatest"
 )
 
 // nvrEntry is one element of get_nvr_list.
@@ -164,18 +163,8 @@ func TestNVRChannelsOverLAN(t *testing.T) {
 // checkChannelVideo is checkFLV for a channel without sound.
 func checkChannelVideo(t *testing.T, name string, b []byte, width, height, minFrames int) {
 	t.Helper()
-	path := mediatest.WriteTemp(t, name+".flv", wholeTags(b))
-	p := mediatest.FFprobe(t, path)
-	v := p.Video(t)
-	if v.CodecName != "h264" || v.Width != width || v.Height != height {
-		t.Errorf("%s: video %s %dx%d, want h264 %dx%d", name, v.CodecName, v.Width, v.Height, width, height)
-	}
-	if n := len(p.VideoPackets()); n < minFrames {
-		t.Errorf("%s: %d video frames, want at least %d", name, n, minFrames)
-	}
+	p := checkVideo(t, name, b, width, height, minFrames)
 	if n := len(p.AudioPackets()); n != 0 {
 		t.Errorf("%s: %d audio packets, want none (no microphone)", name, n)
 	}
-	p.CheckMonotonic(t)
-	mediatest.CheckDecodes(t, path)
 }
