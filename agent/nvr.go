@@ -179,7 +179,7 @@ type nvrEntry struct {
 func (a *Agent) serveNVRList(w Responder) {
 	now := a.cfg.Clock.Now()
 	list := []nvrEntry{}
-	for _, ch := range append([]*channel{&a.channel}, a.nvr...) {
+	for _, ch := range a.channels() {
 		on := "0"
 		if ch.online(now) {
 			on = "1"
@@ -210,4 +210,9 @@ func (a *Agent) acquireViewer(ch *channel) (release func(), ok bool, why error) 
 // full reports whether one more live viewer of ch would be refused.
 func (a *Agent) full(ch *channel) bool {
 	return a.viewers.count() >= a.cfg.MaxViewers || (ch.limit != nil && ch.limit.count() >= ch.limit.max)
+}
+
+// channels returns every channel, channel 0 first.
+func (a *Agent) channels() []*channel {
+	return append([]*channel{&a.channel}, a.nvr...)
 }

@@ -67,7 +67,7 @@ func (a *Agent) Report() protocol.Report {
 	if srv := a.p2pSessions.Load(); srv != nil {
 		r.P2PSessions = srv.Sessions()
 	}
-	for _, ch := range append([]*channel{&a.channel}, a.nvr...) {
+	for _, ch := range a.channels() {
 		for _, q := range ch.qualities {
 			r.Streams = append(r.Streams, ch.streamReport(q, now))
 		}

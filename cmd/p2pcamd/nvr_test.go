@@ -96,6 +96,18 @@ func TestNVRChannelsOverLAN(t *testing.T) {
 	checkFLV(t, "channel 1", ch1, 320, 180, 25)
 	checkChannelVideo(t, "channel 2", ch2, 640, 360, 25)
 
+	// The index page and the status name every channel's streams.
+	if _, index := d.get(t, ""); !strings.Contains(index, "channel=2&quality=high") || !strings.Contains(index, "get_nvr_list") {
+		t.Errorf("index page lists no channel 2 or get_nvr_list:\n%s", index)
+	}
+	var streams []string
+	for _, s := range status(t, d).Streams {
+		streams = append(streams, fmt.Sprintf("%d/%s", s.Channel, s.Quality))
+	}
+	if got, want := strings.Join(streams, " "), "0/standard 0/high 0/super 1/standard 2/high"; got != want {
+		t.Errorf("status streams %s, want %s", got, want)
+	}
+
 	// Requests a channel does not serve get a clear refusal.
 	for _, tc := range []struct {
 		req, want string
