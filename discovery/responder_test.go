@@ -120,3 +120,25 @@ func TestLimiter(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAnswer is the cost of one datagram to a camera: each case of
+// probeCases (ignored ones cost a parse) and a good probe (a parse, the
+// limiter, a route lookup and the match).
+func BenchmarkAnswer(b *testing.B) {
+	r, err := NewResponder(Config{Camera: func() Camera { return testCamera }, PerAddress: 1 << 30, Total: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	from := netip.MustParseAddrPort("127.0.0.1:40000")
+	for _, c := range probeCases {
+		b.Run(c.name, func(b *testing.B) {
+			body := []byte(c.body)
+			b.ReportAllocs()
+			for b.Loop() {
+				if ans := r.answer(body, from); (ans != nil) != (c.want == nil) {
+					b.Fatalf("answer %q", ans)
+				}
+			}
+		})
+	}
+}
