@@ -78,6 +78,7 @@ func (a *Agent) serveDiscovery(ctx context.Context, conn *net.UDPConn) error {
 	cam := discovery.Camera{
 		ProductID: id.Product, DeviceName: id.Device,
 		LANPort:    lan.(*net.TCPAddr).Port,
+		LANHost:    lan.(*net.TCPAddr).AddrPort().Addr(),
 		NeedsToken: a.verifier != nil,
 		Channels:   1 + len(a.nvr),
 	}

@@ -15,7 +15,12 @@ import (
 type Camera struct {
 	ProductID, DeviceName string
 	// LANPort is the port of LAN mode's HTTP listener.
-	LANPort    int
+	LANPort int
+	// LANHost is the address LAN mode listens on, when it listens on one
+	// address: answers name it, and a loopback one is not offered to
+	// other hosts. Zero or unspecified (0.0.0.0): answers name the
+	// address the probe reached the camera at.
+	LANHost    netip.Addr
 	NeedsToken bool
 	Channels   int
 }
@@ -108,7 +113,13 @@ func (r *Responder) answer(b []byte, from netip.AddrPort) []byte {
 		r.cfg.Logger.Debug("discovery: over the rate limit", "from", from)
 		return nil
 	}
-	host, ok := localAddrFor(from)
+	host, ok := cam.LANHost.Unmap(), true
+	switch {
+	case !host.IsValid() || host.IsUnspecified():
+		host, ok = localAddrFor(from)
+	case host.IsLoopback() && !from.Addr().Unmap().IsLoopback():
+		ok = false // LAN mode serves this host only
+	}
 	if !ok {
 		r.ignored.Add(1)
 		return nil

@@ -102,6 +102,43 @@ func TestResponderIgnoresAndLimits(t *testing.T) {
 	}
 }
 
+// Answers name LAN mode's own address when it listens on one, and a
+// camera whose LAN mode serves only itself (loopback) answers no one else.
+func TestAnswerHost(t *testing.T) {
+	probe := []byte(mustProbe(t, Probe{ClientToken: "x"}))
+	for _, tc := range []struct {
+		name, lanHost, from, want string
+	}{
+		{"any address", "", "127.0.0.1:5000", "http://127.0.0.1:8080"},
+		{"0.0.0.0", "0.0.0.0", "127.0.0.1:5000", "http://127.0.0.1:8080"},
+		{"one address", "10.9.8.7", "127.0.0.1:5000", "http://10.9.8.7:8080"},
+		{"loopback to loopback", "127.0.0.1", "127.0.0.1:5000", "http://127.0.0.1:8080"},
+		{"loopback to another host", "127.0.0.1", "10.0.0.3:5000", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cam := testCamera
+			if tc.lanHost != "" {
+				cam.LANHost = netip.MustParseAddr(tc.lanHost)
+			}
+			r, err := NewResponder(Config{Camera: func() Camera { return cam }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans := r.answer(probe, netip.MustParseAddrPort(tc.from))
+			if tc.want == "" {
+				if ans != nil {
+					t.Fatalf("answered %s", ans)
+				}
+				return
+			}
+			m, err := UnmarshalMatch(ans)
+			if err != nil || m.URL != tc.want {
+				t.Fatalf("answer %+v %v, want URL %s", m, err, tc.want)
+			}
+		})
+	}
+}
+
 func TestLimiter(t *testing.T) {
 	l := limiter{perAddr: 2, total: 3}
 	t0 := time.Unix(0, 0)
