@@ -9,7 +9,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
-	"github.com/p2pcam/p2pcam/capture/capturetest"
+	"github.com/p2pcam/p2pcam/capture/sim/simtest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/viewer"
@@ -65,7 +65,7 @@ func playChannel(t *testing.T, c viewer.Requester, ch int, d time.Duration) []by
 func TestNVRChannelsOverP2P(t *testing.T) {
 	for _, b := range bothBrokers() {
 		t.Run(b.name, func(t *testing.T) {
-			cam := capturetest.NewPluggable(t)
+			cam := simtest.NewPluggable(t)
 			r := startCameraConfig(t, b.start(t), func(c *agent.Config) {
 				c.Channels = []agent.ChannelConfig{
 					{Channel: 1, Name: "porch", Streams: map[string]string{"standard": "sim:standard"}},

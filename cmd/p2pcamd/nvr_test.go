@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/p2pcam/p2pcam/capture/capturetest"
+	"github.com/p2pcam/p2pcam/capture/sim/simtest"
 )
 
 // nvrEntry is one element of get_nvr_list.
@@ -18,7 +18,7 @@ type nvrEntry struct {
 
 // nvrConfig is a device with two further channels: channel 1 the sim
 // board's standard clip with the sim microphone, channel 2 cam's.
-func nvrConfig(cam *capturetest.Pluggable) string {
+func nvrConfig(cam *simtest.Pluggable) string {
 	return fmt.Sprintf(`
 [[channels]]
 channel = 1
@@ -75,7 +75,7 @@ func nvrLiveURL(d *daemon, ch int, quality string) string {
 // clip, get_nvr_list names them, and unplugging channel 2's camera takes
 // it offline while channel 1 plays on; plugged back, it comes back.
 func TestNVRChannelsOverLAN(t *testing.T) {
-	cam := capturetest.NewPluggable(t)
+	cam := simtest.NewPluggable(t)
 	d := startDaemon(t, nvrConfig(cam))
 
 	list := d.waitOnline(t, 10*time.Second, map[string]string{"0": "1", "1": "1", "2": "1"})

@@ -1,4 +1,8 @@
-package capturetest
+// Package simtest helps tests use the sim board's clips: a Pluggable
+// camera, an exec source playing a clip that a test can unplug and plug
+// back. It is apart from capturetest, which package capture's own tests
+// import, because it needs sim, which imports capture.
+package simtest
 
 import (
 	"fmt"
