@@ -25,6 +25,10 @@ func (a *Agent) serveCommand(log *slog.Logger, ch *channel, req protocol.Request
 		a.serveNVRList(w)
 	case protocol.CmdStatus:
 		a.serveStatus(w)
+	case protocol.CmdOTAStatus:
+		a.serveOTAStatus(w)
+	case protocol.CmdOTAUpdate:
+		a.serveOTAUpdate(log, req, w)
 	case "get_record_index", "get_month_record", "get_file_list":
 		a.serveRecordCommand(req, w)
 	default:

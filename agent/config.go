@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/p2pcam/p2pcam/agent/update"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/internal/connlimit"
@@ -53,6 +54,7 @@ type Config struct {
 	Hardware HardwareConfig    `toml:"hardware"`
 	Record   RecordConfig      `toml:"record"`
 	PTZ      PTZConfig         `toml:"ptz"`
+	OTA      OTAConfig         `toml:"ota"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 	// Channels are an NVR's further cameras, channels 1 and up
@@ -69,6 +71,11 @@ type Config struct {
 	// OpenLine opens the GPIO lines of the PTZ driver uln2003. It
 	// defaults to gpio.OpenLine. Not read from the file.
 	OpenLine func(chip string, offset int, output, activeLow bool, consumer string) (GPIOLine, error) `toml:"-"`
+
+	// Installer installs a downloaded, verified update bundle (the A/B
+	// slots). Nil: an update stops at state "downloaded". Not read from
+	// the file.
+	Installer update.Installer `toml:"-"`
 
 	// Link tunes WebRTC (tests, the demo). Not read from the file.
 	Link link.Options `toml:"-"`
@@ -269,6 +276,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Record = c.Record.withDefaults()
 	c.Discovery = c.Discovery.withDefaults()
+	c.OTA = c.OTA.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -303,6 +311,7 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
 	}
 	errs = append(errs, c.Record.validate()...)
+	errs = append(errs, c.OTA.validate()...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

@@ -44,7 +44,7 @@ func TestAppConnectNumAcrossTransports(t *testing.T) {
 	if got := apps(); got != `[{"status":"0","appConnectNum":"1"}]`+"\n" {
 		t.Fatalf("one P2P session: %s", got)
 	}
-	lan := viewer.LAN{Base: "http://" + lanAddr.String(), Token: tok}
+	lan := &viewer.LAN{Base: "http://" + lanAddr.String(), Token: tok}
 	body, err := viewer.Live(ctx, lan, 0, media.QualityStandard)
 	if err != nil {
 		t.Fatal(err)

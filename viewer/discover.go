@@ -15,19 +15,19 @@ func Discover(ctx context.Context, cfg discovery.BrowseConfig) ([]discovery.Matc
 }
 
 // FindLAN probes for the camera dev and returns its LAN mode, requests
-// carrying token; ok is false when it did not answer.
-func FindLAN(ctx context.Context, dev signal.DeviceID, token string, cfg discovery.BrowseConfig) (l LAN, ok bool, err error) {
+// carrying token, or nil when it did not answer.
+func FindLAN(ctx context.Context, dev signal.DeviceID, token string, cfg discovery.BrowseConfig) (*LAN, error) {
 	cfg.Filter = discovery.Probe{ProductID: dev.Product, DeviceName: dev.Device}
 	found, err := discovery.Browse(ctx, cfg)
 	if err != nil {
-		return LAN{}, false, err
+		return nil, err
 	}
 	for _, m := range found {
 		if m.ProductID == dev.Product && m.DeviceName == dev.Device {
-			return LAN{Base: m.URL, Token: token}, true, nil
+			return &LAN{Base: m.URL, Token: token}, nil
 		}
 	}
-	return LAN{}, false, nil
+	return nil, nil
 }
 
 // Session is a connection to a camera that requests run on: a P2P *Conn,
@@ -44,11 +44,11 @@ type Session interface {
 // NAT traversal); otherwise, or when it does not answer, over P2P (Dial).
 func Open(ctx context.Context, cfg Config) (Session, error) {
 	if cfg.PreferLAN {
-		l, ok, err := FindLAN(ctx, cfg.Device, cfg.Token, cfg.Discovery)
+		l, err := FindLAN(ctx, cfg.Device, cfg.Token, cfg.Discovery)
 		if err != nil && cfg.Logger != nil {
 			cfg.Logger.Info("LAN discovery failed; connecting over P2P", "err", err)
 		}
-		if ok {
+		if l != nil {
 			return lanSession{l}, nil
 		}
 	}
@@ -60,7 +60,7 @@ func Open(ctx context.Context, cfg Config) (Session, error) {
 }
 
 // lanSession is a LAN as a Session.
-type lanSession struct{ LAN }
+type lanSession struct{ *LAN }
 
 func (lanSession) Close()       {}
 func (lanSession) Kind() string { return "lan" }
