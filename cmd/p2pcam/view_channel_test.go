@@ -41,14 +41,9 @@ func TestViewChannel(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "ch"+channel+".flv")
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		for { // the camera registers shortly after it starts: until then view finds it offline
-			err := run(ctx, []string{"view", "--broker", broker, "--user", "alice", "--token", tok, "--device", "acme/cam1",
-				"--loopback", "--channel", channel, "--quality", "high", "--duration", "3s", "-o", out}, io.Discard, io.Discard)
-			if err == nil || !strings.Contains(err.Error(), "offline") || ctx.Err() != nil {
-				return out, err
-			}
-			time.Sleep(100 * time.Millisecond) // bounded by ctx
-		}
+		err := runOnline(ctx, []string{"view", "--broker", broker, "--user", "alice", "--token", tok, "--device", "acme/cam1",
+			"--loopback", "--channel", channel, "--quality", "high", "--duration", "3s", "-o", out}, io.Discard, io.Discard)
+		return out, err
 	}
 	for _, tc := range []struct {
 		channel string
@@ -65,5 +60,18 @@ func TestViewChannel(t *testing.T) {
 	}
 	if _, err := view("7"); err == nil || !strings.Contains(err.Error(), "channel 7 does not exist: this camera serves channels 0, 1") {
 		t.Errorf("view --channel 7: %v, want the camera's refusal", err)
+	}
+}
+
+// runOnline runs p2pcam with args until the camera is not offline: it
+// registers shortly after it starts, and until then a command finds it
+// offline. ctx bounds the tries.
+func runOnline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	for {
+		err := run(ctx, args, stdout, stderr)
+		if err == nil || !strings.Contains(err.Error(), "offline") || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond) // bounded by ctx
 	}
 }
