@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,13 +34,13 @@ import (
 
 // Agent is a running camera.
 type Agent struct {
-	cfg          Config
-	log          *slog.Logger
-	board        board.Profile
-	hubs         map[media.Quality]*stream.Hub
-	audio        *stream.Hub     // the microphone, mixed into every quality; nil when off
-	pcma         *stream.Hub     // the microphone as PCMA for media tracks; nil when off
-	qualities    []media.Quality // those in hubs, lowest first
+	cfg   Config
+	log   *slog.Logger
+	board board.Profile
+	// channel is channel 0, the board's camera: a.hubs and the like are
+	// its streams.
+	channel
+	nvr          []*channel // channels 1 and up ([[channels]]), by number
 	viewers      viewerLimit
 	lanAddr      chan net.Addr      // receives the LAN listener's address once bound
 	verifier     *auth.Verifier     // nil: no token needed
@@ -53,14 +52,11 @@ type Agent struct {
 	motion       bool               // the motion detector runs
 	commands     *usercmd.Runner    // runs the custom commands' programs
 	epoch        time.Time          // time zero of every frame's PTS
-	encoders     map[media.Quality]*encoderControl
-	checks       map[media.Quality]capture.Checker // sources that can tell whether they could capture now
-	meters       map[media.Quality]*streamMeter    // each stream's video, measured
-	started      time.Time                         // when New made the agent
-	served       served                            // the streams being served, for the status command
-	playbacks    playbacks                         // the playback on each session, for playback_* commands
-	broker       mqttclient.Status                 // P2P mode's broker connection
-	updater      *update.Updater                   // nil: updates off
+	started      time.Time          // when New made the agent
+	served       served             // the streams being served, for the status command
+	playbacks    playbacks          // the playback on each session, for playback_* commands
+	broker       mqttclient.Status  // P2P mode's broker connection
+	updater      *update.Updater    // nil: updates off
 
 	// Recording: rec is nil when it is off; recQuality is the stream it records.
 	rec        *record.Recorder
@@ -73,16 +69,6 @@ type Agent struct {
 	// Who the camera serves, for get_device_st's appConnectNum.
 	p2pSessions atomic.Pointer[p2p.Server] // set once P2P mode is built
 	lanStreams  atomic.Int64               // LAN live and voice requests being served
-}
-
-// sourceReady reports why the source of stream q cannot capture now, or
-// nil: a running source is ready; one that is not running is checked.
-func (a *Agent) sourceReady(q media.Quality) error {
-	c, ok := a.checks[q]
-	if !ok || a.hubs[q].Stats().Running {
-		return nil
-	}
-	return c.Check()
 }
 
 // connections is how many apps the camera serves now: P2P sessions
@@ -116,10 +102,6 @@ func New(cfg Config) (*Agent, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		board:    prof,
-		hubs:     map[media.Quality]*stream.Hub{},
-		encoders: map[media.Quality]*encoderControl{},
-		checks:   map[media.Quality]capture.Checker{},
-		meters:   map[media.Quality]*streamMeter{},
 		started:  cfg.Clock.Now(),
 		viewers:  viewerLimit{max: cfg.MaxViewers, onChange: cfg.OnViewers},
 		lanAddr:  make(chan net.Addr, 1),
@@ -133,54 +115,25 @@ func New(cfg Config) (*Agent, error) {
 	}
 	env := capture.Env{Clock: cfg.Clock, Epoch: clock.Or(cfg.Clock).Now(), Logger: cfg.Logger}
 	a.epoch = env.Epoch
-	tap := &pcmaTap{}
-	if a.audio, err = newAudioHub(cfg, prof.Name, env, tap); err != nil {
-		return nil, err
-	}
-	if a.pcma, err = newPCMAHub(cfg, a.audio, tap); err != nil {
-		return nil, err
-	}
 	// The qualities that name one raw camera share it in this set, which
 	// lives as long as the agent's sources do.
-	kinds := sourceKinds(v4l2cam.NewCameras())
-	for q, spec := range a.streamSpecs() {
-		src, err := capture.Open(spec, env, kinds...)
-		if err != nil {
-			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
-		}
-		a.encoders[q] = newEncoderControl(src, cfg.Clock, cfg.Logger.With("stream", q))
-		if c, ok := src.(capture.Checker); ok {
-			a.checks[q] = c
-			if err := c.Check(); err != nil {
-				cfg.Logger.Warn("stream cannot capture now: viewers get an error until it can; it is checked again for each one",
-					"stream", q, "spec", spec, "err", err)
-			}
-		}
-		src = a.health.watch(q, src)
-		src = announceSource{Source: src, q: q, publish: a.publish}
-		a.meters[q] = &streamMeter{}
-		src = meterVideo(src, a.meters[q], cfg.Clock.Now)
-		if a.audio != nil {
-			src = withAudio{video: src, audio: a.audio}
-		}
-		hub, err := stream.New(src, stream.Config{
-			Name:        "ch0/" + string(q),
-			QueueFrames: cfg.Stream.QueueFrames,
-			QueueBytes:  cfg.Stream.QueueBytes,
-			IdleTimeout: cfg.Stream.IdleTimeout,
-			Clock:       cfg.Clock,
-			Logger:      cfg.Logger,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("agent: stream %s: %w", q, err)
-		}
-		a.hubs[q] = hub
-		a.qualities = append(a.qualities, q)
+	setup := channelSetup{cfg: cfg, board: prof.Name, env: env, kinds: sourceKinds(v4l2cam.NewCameras()),
+		wrap: func(q media.Quality, src capture.Source) capture.Source {
+			return announceSource{Source: a.health.watch(q, src), q: q, publish: a.publish}
+		}}
+	ch0, err := openChannel(0, deviceName(cfg.Device), a.streamSpecs(), setup)
+	if err != nil {
+		return nil, err
 	}
+	a.channel = *ch0
 	if len(a.hubs) == 0 {
+		a.closeHubs()
 		return nil, fmt.Errorf("agent: board %q has no streams; set [streams] in the config", prof.Name)
 	}
-	sort.Slice(a.qualities, func(i, j int) bool { return a.qualities[i].Rank() < a.qualities[j].Rank() })
+	if a.nvr, err = openNVR(cfg, setup); err != nil {
+		a.closeHubs()
+		return nil, err
+	}
 	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities, a.storageEvent); err != nil {
 		return nil, err
 	}
@@ -198,19 +151,7 @@ func New(cfg Config) (*Agent, error) {
 // streamSpecs merges the board's streams with the config's overrides; an
 // override of "" removes the board's stream.
 func (a *Agent) streamSpecs() map[media.Quality]string {
-	specs := map[media.Quality]string{}
-	for q, s := range a.board.Streams {
-		specs[q] = s
-	}
-	for name, s := range a.cfg.Streams {
-		q := media.Quality(name) // validated in Config.withDefaults
-		if s == "" {
-			delete(specs, q)
-		} else {
-			specs[q] = s
-		}
-	}
-	return specs
+	return mergeSpecs(a.board.Streams, a.cfg.Streams)
 }
 
 // sourceKinds returns the kinds of source spec beyond capture's own
@@ -246,7 +187,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var modes sync.WaitGroup
-	failed := make(chan error, 2)
+	failed := make(chan error, 3)
 	if a.rec != nil {
 		modes.Add(1)
 		go func() {
@@ -284,6 +225,19 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer modes.Done()
 			if err := a.serveLAN(runCtx, ln.(*net.TCPListener)); err != nil {
+				failed <- err
+			}
+		}()
+	}
+	if conn, err := a.listenDiscovery(); err != nil {
+		stop()
+		modes.Wait()
+		return err
+	} else if conn != nil {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			if err := a.serveDiscovery(runCtx, conn); err != nil {
 				failed <- err
 			}
 		}()
@@ -357,32 +311,13 @@ func (a *Agent) LANAddr(ctx context.Context) net.Addr {
 }
 
 func (a *Agent) closeHubs() {
-	for _, h := range a.hubs {
-		h.Close()
-	}
-	for _, e := range a.encoders {
-		e.stop()
-	}
-	if a.pcma != nil {
-		a.pcma.Close()
-	}
-	if a.audio != nil {
-		a.audio.Close()
+	a.channel.close()
+	for _, ch := range a.nvr {
+		ch.close()
 	}
 	if a.ptz != nil {
 		_ = a.ptz.Close()
 	}
-}
-
-// videoSPS returns the sequence parameter set of the best quality whose
-// stream has run, or nil: a media track session names its profile.
-func (a *Agent) videoSPS() []byte {
-	for i := len(a.qualities) - 1; i >= 0; i-- {
-		if v := a.hubs[a.qualities[i]].VideoInfo(); v != nil {
-			return v.SPS
-		}
-	}
-	return nil
 }
 
 // Stats returns the counters of each stream.

@@ -44,7 +44,8 @@ var micParams = alsa.Params{Rate: capture.DefaultAudioRate, Channels: 1, BufferF
 
 // newAudioHub returns the hub of the microphone every quality carries, or
 // nil when audio is off. Its samples also go to tap, for media tracks.
-func newAudioHub(cfg Config, boardName string, env capture.Env, tap *pcmaTap) (*stream.Hub, error) {
+// ch is the channel it belongs to.
+func newAudioHub(cfg Config, boardName string, env capture.Env, tap *pcmaTap, ch int) (*stream.Hub, error) {
 	mic, _ := soundDevices(cfg.Audio, boardName)
 	if mic == "off" {
 		return nil, nil
@@ -59,7 +60,7 @@ func newAudioHub(cfg Config, boardName string, env capture.Env, tap *pcmaTap) (*
 	}
 	src := &capture.Audio{Name: "microphone " + mic, Open: open, Codec: codec, Bitrate: cfg.Audio.Bitrate, Env: env, PCM: tap.push}
 	return stream.New(src, stream.Config{
-		Name:        "ch0/audio",
+		Name:        fmt.Sprintf("ch%d/audio", ch),
 		IdleTimeout: cfg.Stream.IdleTimeout,
 		Clock:       cfg.Clock,
 		Logger:      cfg.Logger,

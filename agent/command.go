@@ -17,10 +17,12 @@ type deviceStatus struct {
 	Reason        string `json:"reason,omitempty"` // why not 0, where the camera can tell
 }
 
-func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder) {
+func (a *Agent) serveCommand(log *slog.Logger, ch *channel, req protocol.Request, w Responder) {
 	switch req.Cmd {
 	case "get_device_st":
-		a.getDeviceStatus(req, w)
+		a.getDeviceStatus(ch, req, w)
+	case "get_nvr_list":
+		a.serveNVRList(w)
 	case protocol.CmdStatus:
 		a.serveStatus(w)
 	case protocol.CmdOTAStatus:
@@ -36,8 +38,10 @@ func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder
 }
 
 // getDeviceStatus answers whether a request of the given type would be
-// accepted now: type=live|voice|playback, with an optional quality.
-func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
+// accepted now on channel ch: type=live|voice|playback, with an optional
+// quality. Voice and playback are channel 0's (channelServes); on another
+// channel they are 406.
+func (a *Agent) getDeviceStatus(ch *channel, req protocol.Request, w Responder) {
 	st, reason := protocol.StatusOK, ""
 	switch typ := req.Params.Get("type"); typ {
 	case "", "live":
@@ -47,11 +51,16 @@ func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
 				return
 			}
 		}
-		if a.viewers.count() >= a.cfg.MaxViewers {
+		switch {
+		case a.full(ch):
 			st = protocol.StatusTooMany
+		case !ch.online(a.cfg.Clock.Now()):
+			st, reason = protocol.StatusBusy, "the channel's camera is offline"
 		}
 	case "voice":
 		switch {
+		case ch.num != 0:
+			st = protocol.StatusNotSupported
 		case a.talk == nil:
 			st = protocol.StatusNotSupported
 		case a.talk.Busy():
@@ -59,6 +68,9 @@ func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
 		}
 	case "playback":
 		st, reason = a.playbackStatus()
+		if ch.num != 0 {
+			st, reason = protocol.StatusNotSupported, "recording is channel 0's"
+		}
 	default:
 		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "unknown type %q: want live, voice or playback", typ))
 		return

@@ -59,6 +59,10 @@ type Config struct {
 	Events   EventsConfig      `toml:"events"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
+	// Channels are an NVR's further cameras, channels 1 and up
+	// ([[channels]]); channel 0 is the board's camera. None by default.
+	Channels  []ChannelConfig `toml:"channels"`
+	Discovery DiscoveryConfig `toml:"discovery"`
 
 	// OnViewers, when set, is called with the number of connected
 	// viewers each time it changes (the status LED). It is called in
@@ -276,6 +280,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Log.Format = "text"
 	}
 	c.Record = c.Record.withDefaults()
+	c.Discovery = c.Discovery.withDefaults()
 	c.OTA = c.OTA.withDefaults()
 	c.Slots = c.Slots.withDefaults()
 	c.Clock = clock.Or(c.Clock)
@@ -326,6 +331,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LAN.MaxConnsPerAddress < 1 || c.LAN.MaxConnsPerAddress > c.LAN.MaxConns {
 		errs = append(errs, fmt.Errorf("lan.max_conns_per_address = %d: want 1 to lan.max_conns (%d)", c.LAN.MaxConnsPerAddress, c.LAN.MaxConns))
 	}
+	errs = append(errs, validateChannels(&c)...)
+	errs = append(errs, c.Discovery.validate(c.LAN)...)
 	var cerrs []error
 	c.Commands, cerrs = withCommandDefaults(c.Commands)
 	errs = append(errs, cerrs...)

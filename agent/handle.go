@@ -37,9 +37,14 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		a.replyError(w, protocol.Errorf(protocol.StatusForbidden, "your token does not allow %s requests (this one needs: %s)", req.Kind, need))
 		return
 	}
-	if req.Channel != 0 {
+	ch := a.lookupChannel(req.Channel)
+	if ch == nil {
 		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest,
-			"channel %d does not exist: this camera serves channel 0", req.Channel))
+			"channel %d does not exist: this camera serves channels %s", req.Channel, a.channelNumbers()))
+		return
+	}
+	if err := channelServes(ch, req); err != nil {
+		a.replyError(w, err)
 		return
 	}
 	var sr *servedRequest // listed by the status command while it streams
@@ -50,17 +55,17 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 	}
 	switch req.Kind {
 	case protocol.KindLive:
-		a.serveLive(ctx, log, req, w, sr)
+		a.serveLive(ctx, log.With("channel", ch.num), ch, req, w, sr)
 	case protocol.KindCommand:
 		if isPlaybackControl(req.Cmd) {
 			a.servePlaybackControl(v, req, w)
 			break
 		}
 		if !a.serveCustom(ctx, log, v, req, w) {
-			a.serveCommand(log, req, w)
+			a.serveCommand(log, ch, req, w)
 		}
 	case protocol.KindTrack:
-		a.serveTrack(ctx, log, req, w, sr)
+		a.serveTrack(ctx, log.With("channel", ch.num), ch, req, w, sr)
 	case protocol.KindPlayback:
 		a.servePlayback(ctx, log, req, w, sr)
 	case protocol.KindDownload:
@@ -106,4 +111,27 @@ func (a *Agent) replyJSON(w Responder, st protocol.Status, v any) {
 	if _, err := w.Write(body); err == nil {
 		_ = w.Flush()
 	}
+}
+
+// channelServes returns nil when channel ch serves req. Channels 1 and
+// up (an NVR's further cameras) serve live streams and the commands that
+// concern them; recording, talkback, PTZ and custom commands are channel
+// 0's.
+func channelServes(ch *channel, req protocol.Request) error {
+	if ch.num == 0 {
+		return nil
+	}
+	switch req.Kind {
+	case protocol.KindLive, protocol.KindTrack:
+		return nil
+	case protocol.KindCommand:
+		switch req.Cmd {
+		case "get_device_st", "get_nvr_list", protocol.CmdStatus:
+			return nil
+		}
+		return protocol.Errorf(protocol.StatusNotSupported,
+			"command %q is not supported on channel %d: an NVR channel serves live streams, get_device_st and get_nvr_list; ask channel 0", req.Cmd, ch.num)
+	}
+	return protocol.Errorf(protocol.StatusNotSupported,
+		"%s requests are not supported on channel %d: an NVR channel serves live streams; recording and talkback are channel 0's", req.Kind, ch.num)
 }

@@ -213,7 +213,7 @@ func startPump(t *testing.T, clk *clock.Fake, src *forcingSource, sub *stream.Su
 	p.cancel = cancel
 	go func() {
 		defer close(p.done)
-		a.pump(ctx, sub, p.resp, newEncoderControl(src, clk, slog.Default()), slog.Default(), nil)
+		a.pump(ctx, sub, p.resp, newEncoderControl(src, clk, slog.Default()), false, slog.Default(), nil)
 		pw.Close()
 	}()
 	go func() {

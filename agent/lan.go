@@ -159,8 +159,13 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (a *Agent) serveIndex(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintf(w, "p2pcamd (board %s): LAN mode\n\n", a.board.Name)
-	for _, q := range a.qualities {
-		fmt.Fprintf(w, "ffplay 'http://%s/ipc.flv?action=live&channel=0&quality=%s'\n", r.Host, q)
+	for _, ch := range a.channels() {
+		for _, q := range ch.qualities {
+			fmt.Fprintf(w, "ffplay 'http://%s/ipc.flv?action=live&channel=%d&quality=%s'\n", r.Host, ch.num, q)
+		}
+	}
+	if len(a.nvr) > 0 {
+		fmt.Fprintf(w, "curl 'http://%s/command?action=inner_define&channel=0&cmd=get_nvr_list'   (the channels, online or not)\n", r.Host)
 	}
 	fmt.Fprintf(w, "curl 'http://%s/command?action=inner_define&channel=0&cmd=get_device_st&type=live'\n", r.Host)
 	fmt.Fprintf(w, "curl 'http://%s/%s'   (who watches, the streams, talkback, the broker; p2pcam status --lan)\n", r.Host, protocol.StatusRequest)

@@ -20,22 +20,22 @@ const viewerBufferSize = 32 << 10
 
 // serveLive streams FLV of the asked quality until the viewer goes, the
 // source fails, or ctx is done.
-func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
-	q, _ := board.Nearest(req.Quality, a.qualities) // New ensures a.qualities is not empty
-	release, ok := a.viewers.acquire()
+func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, ch *channel, req protocol.Request, w Responder, sr *servedRequest) {
+	q, _ := board.Nearest(req.Quality, ch.qualities) // New ensures qualities is not empty
+	release, ok, why := a.acquireViewer(ch)
 	if !ok {
-		log.Info("refused viewer: too many viewers", "max_viewers", a.cfg.MaxViewers)
-		a.replyError(w, protocol.Errorf(protocol.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))
+		log.Info("refused viewer", "err", why)
+		a.replyError(w, why)
 		return
 	}
 	release = sync.OnceFunc(release)
 	defer release()
-	if err := a.sourceReady(q); err != nil {
+	if err := ch.sourceReady(q); err != nil {
 		log.Warn("refused viewer: the stream cannot capture", "stream", q, "err", err)
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream %s unavailable: %v", q, err))
 		return
 	}
-	sub, err := a.hubs[q].Subscribe()
+	sub, err := ch.hubs[q].Subscribe()
 	if err != nil {
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream unavailable: %v", err))
 		return
@@ -53,7 +53,7 @@ func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Re
 	log.Info("viewer joined", "asked", req.Quality, "viewers", a.viewers.count())
 	start := a.cfg.Clock.Now()
 	sr.started(q)
-	bytes, reason := a.pump(ctx, sub, w, a.encoders[q], log, sr)
+	bytes, reason := a.pump(ctx, sub, w, ch.encoders[q], ch.audio != nil, log, sr)
 	release() // before saying so: whoever reads the log may take the place
 	log.Info("viewer left", "reason", reason, "bytes", bytes,
 		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
@@ -82,12 +82,12 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // keyframe, and enc is told (a keyframe at once, a lower bit rate). The
 // cached GOP the viewer starts with is never late, and the player runs
 // through it fast (flv.MuxerConfig.BacklogUntil). It returns the bytes
-// sent and why it stopped.
-func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, log *slog.Logger, sr *servedRequest) (int64, error) {
+// sent and why it stopped. hasAudio says whether the stream carries audio.
+func (a *Agent) pump(ctx context.Context, sub *stream.Subscriber, w Responder, enc *encoderControl, hasAudio bool, log *slog.Logger, sr *servedRequest) (int64, error) {
 	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	backlog, _ := sub.CachedUntil() // 0 without a cache
-	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil, BacklogUntil: backlog})
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: hasAudio, BacklogUntil: backlog})
 	guard := newLagGuard(a.cfg.Stream.MaxLag, a.epoch, backlog)
 	for {
 		waiting, _ := sub.Queued()

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -65,12 +66,12 @@ func (t *pcmaTap) listen(out chan<- *media.Frame) (stop func()) {
 
 // newPCMAHub returns the hub of the microphone as PCMA for media tracks,
 // coded once for every track viewer, or nil when audio is off.
-func newPCMAHub(cfg Config, audio *stream.Hub, tap *pcmaTap) (*stream.Hub, error) {
+func newPCMAHub(cfg Config, audio *stream.Hub, tap *pcmaTap, ch int) (*stream.Hub, error) {
 	if audio == nil {
 		return nil, nil
 	}
 	return stream.New(&pcmaSource{audio: audio, tap: tap}, stream.Config{
-		Name:        "ch0/audio-pcma",
+		Name:        fmt.Sprintf("ch%d/audio-pcma", ch),
 		IdleTimeout: cfg.Stream.IdleTimeout,
 		Clock:       cfg.Clock,
 		Logger:      cfg.Logger,

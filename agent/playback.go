@@ -55,7 +55,7 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	sr.started(a.recQuality)
 	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
-	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil}) // playback is channel 0's
 	var reason error
 	// base is added to the player's PTS: after a seek the new player
 	// starts at 0, and the stream's PTS must go on growing.

@@ -67,27 +67,29 @@ func (a *Agent) Report() protocol.Report {
 	if srv := a.p2pSessions.Load(); srv != nil {
 		r.P2PSessions = srv.Sessions()
 	}
-	for _, q := range a.qualities {
-		r.Streams = append(r.Streams, a.streamReport(q, now))
+	for _, ch := range a.channels() {
+		for _, q := range ch.qualities {
+			r.Streams = append(r.Streams, ch.streamReport(q, now))
+		}
 	}
 	return r
 }
 
-// streamReport reports stream q.
-func (a *Agent) streamReport(q media.Quality, now time.Time) protocol.StreamReport {
-	hub, m := a.hubs[q], a.meters[q]
+// streamReport reports the channel's stream q.
+func (c *channel) streamReport(q media.Quality, now time.Time) protocol.StreamReport {
+	hub, m := c.hubs[q], c.meters[q]
 	st := hub.Stats()
 	s := protocol.StreamReport{
-		Quality: string(q), State: streamState(st, m, now),
+		Channel: c.num, Quality: string(q), State: streamState(st, m, now),
 		FPS:         round1(m.frames.perSecond(now)),
 		Bitrate:     int64(8 * m.bytes.perSecond(now)),
-		TargetBPS:   a.encoders[q].target(),
+		TargetBPS:   c.encoders[q].target(),
 		Subscribers: st.Subscribers, Frames: st.Published, DroppedFrames: st.Dropped, LateFrames: st.Late,
 	}
 	if v := hub.VideoInfo(); v != nil {
 		s.Width, s.Height = v.Width, v.Height
 	}
-	if err := a.sourceReady(q); err != nil {
+	if err := c.sourceReady(q); err != nil {
 		s.State, s.Error = protocol.StreamUnavailable, err.Error()
 	}
 	return s

@@ -121,7 +121,7 @@ func (k *keyframeRequests) request() int {
 // starting at once with the cached keyframe, until the viewer closes
 // the request's channel, a later ipc.track request takes over, or ctx
 // is done.
-func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
+func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, ch *channel, req protocol.Request, w Responder, sr *servedRequest) {
 	tracks := tracksOf(w)
 	if tracks == nil {
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported,
@@ -130,20 +130,20 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 	}
 	ctx, done := tracks.Claim(ctx) // the previous feed stops first: its viewer slot is free
 	defer done()
-	q, _ := board.Nearest(req.Quality, a.qualities)
-	release, ok := a.viewers.acquire()
+	q, _ := board.Nearest(req.Quality, ch.qualities)
+	release, ok, why := a.acquireViewer(ch)
 	if !ok {
-		log.Info("refused viewer: too many viewers", "max_viewers", a.cfg.MaxViewers)
-		a.replyError(w, protocol.Errorf(protocol.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))
+		log.Info("refused viewer", "err", why)
+		a.replyError(w, why)
 		return
 	}
 	defer release()
-	if err := a.sourceReady(q); err != nil {
+	if err := ch.sourceReady(q); err != nil {
 		log.Warn("refused track viewer: the stream cannot capture", "stream", q, "err", err)
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream %s unavailable: %v", q, err))
 		return
 	}
-	hub := a.hubs[q]
+	hub := ch.hubs[q]
 	sub, err := hub.Subscribe()
 	if err != nil {
 		a.replyError(w, protocol.Errorf(protocol.StatusBusy, "stream unavailable: %v", err))
@@ -170,10 +170,10 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 		stopFeed()
 		<-audioDone
 	}()
-	if tracks.HasAudio() && a.pcma != nil {
+	if tracks.HasAudio() && ch.pcma != nil {
 		go func() {
 			defer close(audioDone)
-			a.feedAudio(ctx, tracks, sr)
+			a.feedAudio(ctx, ch.pcma, tracks, sr)
 		}()
 	} else {
 		close(audioDone)
@@ -184,7 +184,7 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 	// cached GOP again, as at the start.
 	var resend atomic.Bool
 	keys := &keyframeRequests{clock: a.cfg.Clock}
-	if enc := a.encoders[q]; enc != nil {
+	if enc := ch.encoders[q]; enc != nil {
 		keys.encoder = enc.keys
 	}
 	go func() {
@@ -242,10 +242,10 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, req protocol.R
 		"dropped_frames", sub.Dropped(), "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
 }
 
-// feedAudio sends the microphone, as PCMA, on the audio track until ctx
+// feedAudio sends the microphone, as PCMA from pcma, on the audio track until ctx
 // is done.
-func (a *Agent) feedAudio(ctx context.Context, tracks *link.Tracks, sr *servedRequest) {
-	sub, err := a.pcma.Subscribe()
+func (a *Agent) feedAudio(ctx context.Context, pcma *stream.Hub, tracks *link.Tracks, sr *servedRequest) {
+	sub, err := pcma.Subscribe()
 	if err != nil {
 		return
 	}

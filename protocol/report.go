@@ -67,6 +67,8 @@ const (
 
 // StreamReport is one quality's stream.
 type StreamReport struct {
+	// Channel is the camera it belongs to: 0, or an NVR channel.
+	Channel int     `json:"channel,omitempty"`
 	Quality string  `json:"quality"`
 	State   string  `json:"state"`
 	Error   string  `json:"error,omitempty"` // why it is unavailable

@@ -24,6 +24,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/discovery"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/signal/mqttclient"
@@ -60,6 +61,13 @@ type Config struct {
 	// once its first packet arrives; read its RTP there (ReadRTP) until
 	// it fails. It runs on a goroutine of its own per track.
 	OnTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
+
+	// PreferLAN makes Open probe the local networks for the camera
+	// (package discovery) first and use its LAN mode when it answers.
+	PreferLAN bool
+	// Discovery tunes that probe (targets, port, timeout: 1 s by
+	// default). Its Filter is set to the device.
+	Discovery discovery.BrowseConfig
 }
 
 // Errors a Dial can end with.

@@ -37,14 +37,9 @@ func TestCmdSendsAnyCommand(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := func(command string) (string, error) {
-		for { // the camera registers shortly after it starts
-			var out, errs strings.Builder
-			err := run(ctx, []string{"cmd", "--broker", broker, "--user", "alice", "--token", tok, "--device", "acme/cam1", "--loopback", command}, &out, &errs)
-			if err == nil || !strings.Contains(err.Error(), "offline") || ctx.Err() != nil {
-				return out.String(), err
-			}
-			time.Sleep(100 * time.Millisecond) // bounded by ctx
-		}
+		var out, errs strings.Builder
+		err := runOnline(ctx, []string{"cmd", "--broker", broker, "--user", "alice", "--token", tok, "--device", "acme/cam1", "--loopback", command}, &out, &errs)
+		return out.String(), err
 	}
 	tests := []struct {
 		command, want, err string

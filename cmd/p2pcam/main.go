@@ -1,6 +1,7 @@
 // Command p2pcam is the viewer and operator tool of p2pcam.
 //
-//	p2pcam view  --device P/D --quality high -o out.flv   watch a camera over P2P (-o - for ffplay)
+//	p2pcam view  --device P/D --quality high -o out.flv   watch a camera over P2P (-o - for ffplay; --channel N for an NVR's)
+//	p2pcam discover [--target HOST] [--json]              list the cameras on the local networks, with their LAN URLs
 //	p2pcam cmd   --device P/D 'action=inner_define&channel=0&cmd=get_device_st&type=live'
 //	p2pcam records P/D [--month 202612 | --from T --to T]  list recordings, or a month calendar
 //	p2pcam playback P/D --from T [--to T] -o rec.flv    play recordings (-o - for ffplay)
@@ -42,6 +43,7 @@ type command struct {
 
 var commands = []command{
 	{"view", "watch a camera over P2P, writing FLV", runView},
+	{"discover", "list the cameras on the local networks (LAN discovery)", runDiscover},
 	{"cmd", "send a command to a camera and print the answer", runCmd},
 	{"records", "list a camera's recordings, or a month calendar of them", runRecords},
 	{"playback", "play a camera's recordings from a time, writing FLV", runPlayback},

@@ -143,7 +143,11 @@ func printReport(w io.Writer, r protocol.Report) {
 		if s.TargetBPS > 0 {
 			rate += " (target " + bitrate(int64(s.TargetBPS)) + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%d\t%d\n", s.Quality, state, size, s.FPS, rate, s.Subscribers, s.DroppedFrames)
+		name := s.Quality
+		if s.Channel != 0 { // an NVR channel's: channel 0's keep their plain names
+			name = fmt.Sprintf("ch%d/%s", s.Channel, s.Quality)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%s\t%d\t%d\n", name, state, size, s.FPS, rate, s.Subscribers, s.DroppedFrames)
 	}
 	tw.Flush()
 

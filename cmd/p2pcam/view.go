@@ -24,6 +24,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var cf connFlags
 	cf.register(fs)
 	quality := fs.String("quality", "high", "standard, high or super")
+	channel := fs.Int("channel", 0, "the camera's `channel`: 0, or an NVR's camera (p2pcam cmd ... 'cmd=get_nvr_list' lists them)")
 	out := fs.String("o", "-", "output `file`; - is stdout (pipe it into ffplay -)")
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
 	maxLag := registerMaxLag(fs)
@@ -32,6 +33,9 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if _, err := media.ParseQuality(*quality); err != nil {
 		return fmt.Errorf("--quality: %w", err)
+	}
+	if *channel < 0 || *channel > protocol.MaxChannel {
+		return fmt.Errorf("--channel %d: want 0 to %d", *channel, protocol.MaxChannel)
 	}
 	w, closeOut, err := flvOutput(*out, stdout, "p2pcam view")
 	if err != nil {
@@ -52,7 +56,7 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if p, err := conn.Path(); err == nil {
 		fmt.Fprintf(stderr, "p2pcam: connected to %s in %v, path %s (%s)\n", cf.device, time.Since(start).Round(time.Millisecond), p.Kind(), p.RemoteAddr)
 	}
-	resp, err := conn.Request(ctx, "ipc.flv?action=live&channel=0&quality="+*quality)
+	resp, err := conn.Request(ctx, viewer.LiveLine(*channel, media.Quality(*quality)))
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,12 @@ import (
 // least minFrames frames, and a clean decode.
 func checkFLV(t *testing.T, name string, flv []byte, width, height, minFrames int) {
 	t.Helper()
+	checkAudio(t, name, checkVideo(t, name, flv, width, height, minFrames))
+}
+
+// checkVideo is checkFLV without the sound: it returns the probe.
+func checkVideo(t *testing.T, name string, flv []byte, width, height, minFrames int) mediatest.Probe {
+	t.Helper()
 	path := mediatest.WriteTemp(t, name+".flv", wholeTags(flv))
 	p := mediatest.FFprobe(t, path)
 	v := p.Video(t)
@@ -38,8 +44,8 @@ func checkFLV(t *testing.T, name string, flv []byte, width, height, minFrames in
 		t.Errorf("%s: first video frame is not a keyframe", name)
 	}
 	p.CheckMonotonic(t)
-	checkAudio(t, name, p)
 	mediatest.CheckDecodes(t, path)
+	return p
 }
 
 // checkAudio checks the sim board's sound: AAC 16 kHz mono, on the video's
