@@ -190,6 +190,9 @@ func (h *httpResponder) WriteHead(st protocol.Status, head protocol.Head) error 
 	if head.Quality != "" {
 		hd.Set("X-P2pcam-Quality", string(head.Quality))
 	}
+	if head.Location != "" {
+		hd.Set("Location", head.Location)
+	}
 	st.SetHTTPHeaders(hd)
 	h.renew()
 	h.w.WriteHeader(st.HTTP())
