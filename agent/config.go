@@ -16,6 +16,7 @@ import (
 	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/relay"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/stream"
 )
@@ -53,6 +54,9 @@ type Config struct {
 	Hardware HardwareConfig    `toml:"hardware"`
 	Record   RecordConfig      `toml:"record"`
 	PTZ      PTZConfig         `toml:"ptz"`
+	// Relay is the RTMP relay that viewers over max_viewers are sent to
+	// (docs/relay.md). The zero value has none: they get 405.
+	Relay relay.Config `toml:"relay"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 
@@ -264,6 +268,8 @@ func (c Config) withDefaults() (Config, error) {
 		c.Log.Format = "text"
 	}
 	c.Record = c.Record.withDefaults()
+	relayCfg, relayErr := c.Relay.WithDefaults()
+	c.Relay = relayCfg
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -298,6 +304,9 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
 	}
 	errs = append(errs, c.Record.validate()...)
+	if relayErr != nil {
+		errs = append(errs, relayErr)
+	}
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

@@ -23,6 +23,9 @@ const viewerBufferSize = 32 << 10
 func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
 	q, _ := board.Nearest(req.Quality, a.qualities) // New ensures a.qualities is not empty
 	release, ok := a.viewers.acquire()
+	if !ok && a.relay != nil && a.redirectToRelay(ctx, log, q, w) {
+		return
+	}
 	if !ok {
 		log.Info("refused viewer: too many viewers", "max_viewers", a.cfg.MaxViewers)
 		a.replyError(w, protocol.Errorf(protocol.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))

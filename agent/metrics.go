@@ -157,8 +157,11 @@ func (m *agentMetrics) talk(st talkback.Stats) {
 
 // transportOf names the transport a responder answers on.
 func transportOf(w Responder) string {
-	if _, ok := w.(*httpResponder); ok {
+	switch w.(type) {
+	case *httpResponder:
 		return "lan"
+	case *relayResponder:
+		return "relay"
 	}
 	return "p2p"
 }

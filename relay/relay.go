@@ -61,6 +61,12 @@ func (c Config) Enabled() bool { return c.URL != "" }
 
 // WithDefaults fills in the defaults and checks the URLs.
 func (c Config) WithDefaults() (Config, error) {
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
+	}
 	if !c.Enabled() {
 		return c, nil
 	}
@@ -69,12 +75,6 @@ func (c Config) WithDefaults() (Config, error) {
 		c.PlayURL = c.URL
 	}
 	c.PlayURL = strings.TrimSuffix(c.PlayURL, "/")
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = DefaultIdleTimeout
-	}
-	if c.PollInterval == 0 {
-		c.PollInterval = DefaultPollInterval
-	}
 	for _, u := range []struct{ key, v string }{{"relay.url", c.URL}, {"relay.play_url", c.PlayURL}} {
 		if _, err := rtmp.ParseURL(u.v + "/x"); err != nil || strings.ContainsAny(u.v, "?#") {
 			return c, fmt.Errorf("%s = %q: %w", u.key, u.v, ErrBadConfig)

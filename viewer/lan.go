@@ -35,11 +35,15 @@ func (l LAN) Request(ctx context.Context, line string) (*link.Response, error) {
 	if l.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+l.Token)
 	}
-	c := l.Client
-	if c == nil {
-		c = http.DefaultClient
+	c := http.DefaultClient
+	if l.Client != nil {
+		c = l.Client
 	}
-	resp, err := c.Do(req)
+	// A 302 sends the viewer to the camera's relay (rtmp://, FollowRelay),
+	// which an HTTP client cannot follow.
+	noFollow := *c
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("viewer: %w", err)
 	}
