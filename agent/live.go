@@ -23,7 +23,7 @@ const viewerBufferSize = 32 << 10
 func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
 	q, _ := board.Nearest(req.Quality, a.qualities) // New ensures a.qualities is not empty
 	release, ok := a.viewers.acquire()
-	if !ok && a.relay != nil && a.redirectToRelay(ctx, log, q, w) {
+	if !ok && a.relay != nil && a.redirectToRelay(ctx, log, q, sr.subject(), w) {
 		return
 	}
 	if !ok {

@@ -29,6 +29,7 @@ type relayPushes struct {
 	cfg    relay.Config
 	device string
 	client *http.Client // reads the stat page
+	secret []byte       // signs play tickets; nil: none
 
 	mu      sync.Mutex      // guards base and running
 	base    context.Context // the agent's run context; nil before Run
@@ -48,8 +49,9 @@ func newRelayPushes(cfg Config) *relayPushes {
 	if !cfg.Relay.Enabled() {
 		return nil
 	}
+	secret, _ := relay.ParseSecret(cfg.Relay.Secret) // checked by withDefaults
 	return &relayPushes{cfg: cfg.Relay, device: cfg.Device, client: &http.Client{Timeout: 5 * time.Second},
-		running: map[media.Quality]*relayPush{}}
+		secret: secret, running: map[media.Quality]*relayPush{}}
 }
 
 // start lets pushes run, until ctx ends.
@@ -89,7 +91,7 @@ func (r *relayPushes) get(q media.Quality, run func(ctx context.Context, p *rela
 // limit: it makes sure stream q is pushed to the relay and answers 302
 // with where to play it. It returns false, having answered nothing,
 // when the push cannot start: the caller refuses the viewer then.
-func (a *Agent) redirectToRelay(ctx context.Context, log *slog.Logger, q media.Quality, w Responder) bool {
+func (a *Agent) redirectToRelay(ctx context.Context, log *slog.Logger, q media.Quality, subject string, w Responder) bool {
 	if err := a.sourceReady(q); err != nil {
 		return false
 	}
@@ -112,9 +114,14 @@ func (a *Agent) redirectToRelay(ctx context.Context, log *slog.Logger, q media.Q
 		return false
 	}
 	cfg := a.relay.cfg
-	body := protocol.Redirect{Status: strconv.Itoa(int(protocol.StatusRedirect)), URL: cfg.PlayURLOf(p.stream), HLS: cfg.HLSURLOf(p.stream),
+	playURL := cfg.PlayURLOf(p.stream)
+	body := protocol.Redirect{Status: strconv.Itoa(int(protocol.StatusRedirect)), URL: playURL, HLS: cfg.HLSURLOf(p.stream),
 		Reason: fmt.Sprintf("too many viewers: this camera serves %d at once; play the stream from the relay with your token", a.cfg.MaxViewers)}
-	log.Info("viewer sent to the relay", "stream", p.stream, "url", body.URL, "relay_players", p.players.Load())
+	if a.relay.secret != nil {
+		t := relay.Ticket{Stream: p.stream, Subject: subject, Expiry: a.cfg.Clock.Now().Add(relay.TicketTTL)}
+		body.URL += "?" + t.Query(a.relay.secret)
+	}
+	log.Info("viewer sent to the relay", "stream", p.stream, "url", playURL, "relay_players", p.players.Load())
 	a.metrics.refusal(protocol.StatusRedirect)
 	a.replyHeadJSON(w, protocol.StatusRedirect, protocol.Head{ContentType: "application/json", Location: body.URL}, body)
 	return true

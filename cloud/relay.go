@@ -1,8 +1,9 @@
 package cloud
 
 import (
-	"crypto/ed25519"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/relay"
@@ -18,10 +19,13 @@ const maxOnPlayBody = 8 << 10
 
 // relayOnPlay answers nginx-rtmp's on_play callback: 200 lets the viewer
 // play, anything else makes nginx close the connection. It plays when
-// the play URL's token (?token=...) is the token service's, unexpired,
-// for the device the stream name names (relay.ParseStreamName), with
-// the live permission, and the device is still shared with the token's
-// subject with live.
+// the play URL's query holds a ticket (relay.Ticket) for the stream,
+// unexpired, signed with the relay secret of the device the stream name
+// names (relay.DeviceSecret of Config.RelaySecret), and, when the ticket
+// names a viewer, the device is still shared with that viewer with live.
+// The camera mints a ticket only for a viewer whose token it has checked
+// (live permission, this device): nginx-rtmp keeps 255 bytes of a play's
+// name and query, too few for the token itself.
 func (a *api) relayOnPlay(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -39,29 +43,31 @@ func (a *api) relayOnPlay(w http.ResponseWriter, r *http.Request) {
 		a.refusePlay(w, r, name, err.Error())
 		return
 	}
-	pub := a.c.IssuerPublicKey()
-	if pub == nil {
-		a.refusePlay(w, r, name, "this cloud has no token issuer key")
+	if a.c.relaySecret == nil {
+		a.refusePlay(w, r, name, "this cloud has no relay secret")
 		return
 	}
-	v := auth.Verifier{Keys: []ed25519.PublicKey{pub}, Device: device}
-	claims, err := v.Verify(r.PostForm.Get("token"), auth.PermLive)
+	t, err := relay.CheckTicket(relay.DeviceSecret(a.c.relaySecret, device), name, r.PostForm, time.Now())
 	if err != nil {
 		a.refusePlay(w, r, name, err.Error())
 		return
 	}
-	shared := false
-	for _, s := range a.c.Directory().SharedWith(claims.Subject) {
-		if p, err := s.Permissions(); err == nil && s.Device == device && p.Has(auth.PermLive) {
-			shared = true
-		}
-	}
-	if !shared {
-		a.refusePlay(w, r, name, "no longer shared with "+claims.Subject)
+	if t.Subject != "" && !a.sharesLive(device, t.Subject) {
+		a.refusePlay(w, r, name, fmt.Sprintf("%s is no longer shared with %s", device, t.Subject))
 		return
 	}
-	a.c.log.Info("cloud: relay play", "stream", name, "user", claims.Subject, "addr", r.PostForm.Get("addr"))
+	a.c.log.Info("cloud: relay play", "stream", name, "user", t.Subject, "addr", r.PostForm.Get("addr"))
 	w.WriteHeader(http.StatusOK)
+}
+
+// sharesLive reports whether device is shared with user with live.
+func (a *api) sharesLive(device, user string) bool {
+	for _, s := range a.c.Directory().SharedWith(user) {
+		if p, err := s.Permissions(); err == nil && s.Device == device && p.Has(auth.PermLive) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *api) refusePlay(w http.ResponseWriter, r *http.Request, stream, why string) {

@@ -17,8 +17,10 @@ const MaxRedirectSize = 4 << 10
 //
 //	{"status":"302","url":"rtmp://relay/live/acme~cam1~high","hls":"https://relay/hls/acme~cam1~high.m3u8","reason":"..."}
 //
-// The viewer adds ?token=TOKEN (its own token) to URL; the relay's
-// on_play callback checks it. HLS, for browsers, is optional.
+// URL carries the viewer's play ticket in its query (relay.Ticket), which
+// the relay's on_play callback checks; a URL without a query (a camera
+// with no relay secret) gets ?token=TOKEN, the viewer's own token. HLS,
+// for browsers, is optional.
 type Redirect struct {
 	Status string `json:"status"`
 	URL    string `json:"url"`
@@ -27,7 +29,7 @@ type Redirect struct {
 }
 
 // ParseRedirect decodes and checks a redirect body: status "302", an
-// rtmp:// URL without a query, and an http(s) HLS URL if any.
+// rtmp:// URL, and an http(s) HLS URL if any.
 func ParseRedirect(b []byte) (Redirect, error) {
 	var r Redirect
 	if len(b) > MaxRedirectSize {
@@ -42,7 +44,7 @@ func ParseRedirect(b []byte) (Redirect, error) {
 		return Redirect{}, fmt.Errorf("%w: status %q", ErrBadRedirect, r.Status)
 	}
 	u, err := url.Parse(r.URL)
-	if err != nil || !strings.HasPrefix(r.URL, "rtmp://") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if err != nil || !strings.HasPrefix(r.URL, "rtmp://") || u.Host == "" || u.Fragment != "" || u.User != nil {
 		return Redirect{}, fmt.Errorf("%w: url %q: want rtmp://HOST/APP/STREAM", ErrBadRedirect, r.URL)
 	}
 	if r.HLS != "" {

@@ -45,6 +45,12 @@ type Config struct {
 	// the camera reads every PollInterval to count the players. Needed
 	// with URL.
 	StatURL string `toml:"stat_url"`
+	// Secret is this camera's relay secret (base64url; p2pcam cloud
+	// relay-secret DEVICE prints it): it signs the play tickets of the
+	// viewers sent to the relay, which the relay's on_play checks. Empty:
+	// no ticket, and the viewers add their own token to the play URL
+	// (nginx-rtmp cuts it at 255 bytes: docs/relay.md).
+	Secret string `toml:"secret"`
 	// PublishKey, when set, is sent as ?key=... on the publish URL, for
 	// an on_publish callback to check.
 	PublishKey string `toml:"publish_key"`
@@ -82,6 +88,11 @@ func (c Config) WithDefaults() (Config, error) {
 	}
 	if s, err := url.Parse(c.StatURL); err != nil || (s.Scheme != "http" && s.Scheme != "https") || s.Host == "" {
 		return c, fmt.Errorf("relay.stat_url = %q: want the relay's http:// stat page: %w", c.StatURL, ErrBadConfig)
+	}
+	if c.Secret != "" {
+		if _, err := ParseSecret(c.Secret); err != nil {
+			return c, err
+		}
 	}
 	if c.HLSURL != "" && !strings.Contains(c.HLSURL, "{stream}") {
 		return c, fmt.Errorf("relay.hls_url = %q: has no {stream}: %w", c.HLSURL, ErrBadConfig)

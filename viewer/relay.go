@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/mux/rtmp"
@@ -29,8 +30,9 @@ func Live(ctx context.Context, r Requester, quality, token string) (*link.Respon
 // FollowRelay plays where a redirect sends the viewer: when resp is a
 // 302 (the camera serves its maximum of viewers and pushes the stream to
 // its relay, docs/relay.md), it reads the protocol.Redirect, plays the
-// relay's stream over RTMP with ?token=token (the relay's on_play checks
-// it) and returns a response whose body is that stream as FLV, with
+// relay's stream over RTMP with the ticket the camera put in its URL (or
+// ?token=token when there is none; the relay's on_play checks it) and
+// returns a response whose body is that stream as FLV, with
 // Head.Location the relay URL. Any other resp is returned as it is. The
 // play is set up before it returns, so a refusal is its error (ErrRelay).
 func FollowRelay(ctx context.Context, resp *link.Response, token string) (*link.Response, error) {
@@ -47,12 +49,12 @@ func FollowRelay(ctx context.Context, resp *link.Response, token string) (*link.
 		return nil, fmt.Errorf("%w: %v", ErrRelay, err)
 	}
 	playURL := red.URL
-	if token != "" {
+	if token != "" && !strings.Contains(playURL, "?") { // else the camera's ticket is there
 		playURL += "?token=" + url.QueryEscape(token)
 	}
 	conn, err := rtmp.Play(ctx, playURL)
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrRelay, red.URL, err)
+		return nil, fmt.Errorf("%w %s: %v", ErrRelay, stripQuery(red.URL), err)
 	}
 	pr, pw := io.Pipe()
 	go func() {
@@ -61,7 +63,7 @@ func FollowRelay(ctx context.Context, resp *link.Response, token string) (*link.
 		pw.CloseWithError(err)
 	}()
 	body := &relayBody{PipeReader: pr, conn: conn}
-	return &link.Response{Status: protocol.StatusOK, Head: protocol.Head{ContentType: "video/x-flv", Location: red.URL}, Body: body}, nil
+	return &link.Response{Status: protocol.StatusOK, Head: protocol.Head{ContentType: "video/x-flv", Location: stripQuery(red.URL)}, Body: body}, nil
 }
 
 // relayBody is a relay stream's FLV; closing it ends the play.
@@ -78,3 +80,9 @@ func (b *relayBody) Close() error {
 // Token returns the token the connection authenticates with (for
 // FollowRelay).
 func (c *Conn) Token() string { return c.cfg.Token }
+
+// stripQuery drops a URL's query (a ticket), for messages and logs.
+func stripQuery(u string) string {
+	s, _, _ := strings.Cut(u, "?")
+	return s
+}
