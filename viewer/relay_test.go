@@ -18,6 +18,7 @@ import (
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
+	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/internal/nginxtest"
 	"github.com/p2pcam/p2pcam/media"
@@ -40,23 +41,22 @@ type relayRig struct {
 
 const relayDevice = "acme/cam1"
 
-func startRelayRig(t *testing.T, maxViewers int) *relayRig {
+// startRelay runs the dev cloud, where device is shared with alice
+// (live), and an nginx relay whose on_play asks it. It returns the relay,
+// the cloud's relay secret and the cloud's token issuer.
+func startRelay(t *testing.T, device string) (*nginxtest.Relay, []byte, ed25519.PrivateKey) {
 	t.Helper()
 	_, issuer, _ := ed25519.GenerateKey(rand.Reader)
-	users, _ := cloud.AddUser(nil, relayDevice, cloud.RoleDevice, "pw-cam")
+	users, _ := cloud.AddUser(nil, device, cloud.RoleDevice, "pw-cam")
 	users, _ = cloud.AddUser(users, "alice", cloud.RoleViewer, "pw-alice")
 	users, _ = cloud.AddUser(users, "bob", cloud.RoleViewer, "pw-bob")
-	dir, err := cloud.Directory{Users: users}.WithShare(relayDevice, "alice", auth.PermLive)
+	dir, err := cloud.Directory{Users: users}.WithShare(device, "alice", auth.PermLive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
-	c, err := cloud.Start(cloud.Config{Directory: dir, Issuer: issuer, RelaySecret: master, Logger: quiet,
+	c, err := cloud.Start(cloud.Config{Directory: dir, Issuer: issuer, RelaySecret: master, Logger: testLogger(),
 		MQTT: cloud.BrokerConfig{Listen: "127.0.0.1:0"}, TURN: cloud.TURNConfig{Listen: "127.0.0.1:0"}})
 	if err != nil {
 		t.Fatal(err)
@@ -64,16 +64,34 @@ func startRelayRig(t *testing.T, maxViewers int) *relayRig {
 	t.Cleanup(func() { c.Close() })
 	api := httptest.NewServer(c.Handler())
 	t.Cleanup(api.Close)
-	nginx := nginxtest.Start(t, nginxtest.Config{OnPlay: api.URL + cloud.RelayOnPlayPath})
+	return nginxtest.Start(t, nginxtest.Config{OnPlay: api.URL + cloud.RelayOnPlayPath}), master, issuer
+}
 
+// relayConfig is the [relay] of a camera named device on nginx.
+func relayConfig(nginx *nginxtest.Relay, master []byte, device string) relay.Config {
+	return relay.Config{URL: "rtmp://" + nginx.RTMPAddr + "/live", StatURL: nginx.StatURL(), Secret: relay.SecretString(relay.DeviceSecret(master, device)),
+		HLSURL: "http://" + nginx.HTTPAddr + "/hls/{stream}.m3u8", IdleTimeout: 3 * time.Second, PollInterval: 300 * time.Millisecond}
+}
+
+// testLogger logs with -v only.
+func testLogger() *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func startRelayRig(t *testing.T, maxViewers int) *relayRig {
+	t.Helper()
+	nginx, master, issuer := startRelay(t, relayDevice)
+	quiet := testLogger()
 	cfg := agent.Config{
 		Device:     relayDevice,
 		MaxViewers: maxViewers,
 		LAN:        agent.LANConfig{Listen: "127.0.0.1:0"},
 		Auth:       agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(issuer.Public().(ed25519.PublicKey))}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
-		Relay: relay.Config{URL: "rtmp://" + nginx.RTMPAddr + "/live", StatURL: nginx.StatURL(), Secret: relay.SecretString(relay.DeviceSecret(master, relayDevice)),
-			HLSURL: "http://" + nginx.HTTPAddr + "/hls/{stream}.m3u8", IdleTimeout: 3 * time.Second, PollInterval: 300 * time.Millisecond},
-		Logger: quiet,
+		Relay:      relayConfig(nginx, master, relayDevice),
+		Logger:     quiet,
 	}
 	a, err := agent.New(cfg)
 	if err != nil {
@@ -315,4 +333,50 @@ func TestRelayRefusesBadToken(t *testing.T) {
 		t.Fatalf("a good ticket: %v", err)
 	}
 	c.Close()
+}
+
+// Over P2P the redirect comes in the data channel's head and body, and
+// the SDK follows it the same way.
+func TestRelayOverP2P(t *testing.T) {
+	nginx, master, _ := startRelay(t, testDevice)
+	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
+		c.MaxViewers = 1
+		c.Relay = relayConfig(nginx, master, testDevice)
+	})
+	c, err := r.dial(t, r.token(t, auth.PermLive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	direct, err := viewer.Live(ctx, c, "high", c.Token())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Body.Close()
+	go io.Copy(io.Discard, direct.Body) //nolint:errcheck // until the test closes it
+	if direct.Head.Location != "" {
+		t.Fatalf("the first viewer was sent to %s", direct.Head.Location)
+	}
+	// The raw answer on the data channel: 302, the location in the head.
+	raw, err := c.Request(ctx, "ipc.flv?action=live&channel=0&quality=high")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := nginx.URL(relay.StreamName(testDevice, media.QualityHigh))
+	if raw.Status != protocol.StatusRedirect || !strings.HasPrefix(raw.Head.Location, want+"?") {
+		t.Fatalf("over the limit: status %d, location %q; want 302 to %s", raw.Status, raw.Head.Location, want)
+	}
+	resp, err := viewer.FollowRelay(ctx, raw, c.Token())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	path := mediatest.WriteTemp(t, "p2p-relay.flv", readSeconds(t, resp.Body, time.Second))
+	p := mediatest.FFprobe(t, path)
+	if v := p.Video(t); v.CodecName != "h264" {
+		t.Errorf("video %+v", v)
+	}
+	mediatest.CheckDecodes(t, path)
 }
