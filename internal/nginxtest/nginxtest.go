@@ -35,9 +35,10 @@ type Relay struct {
 	Dir      string
 	RTMPAddr string // 127.0.0.1:PORT
 	HTTPAddr string // 127.0.0.1:PORT: /stat, /hls/
+	PID      int    // nginx's (one process: master_process off)
 }
 
-// PublishURL returns the rtmp:// URL of stream name in app "live".
+// URL returns the rtmp:// URL of stream name in app "live".
 func (r *Relay) URL(name string) string { return "rtmp://" + r.RTMPAddr + "/live/" + name }
 
 // StatURL returns the stat page's URL.
@@ -82,7 +83,7 @@ func Start(t testing.TB, cfg Config) *Relay {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	r := &Relay{Dir: dir, RTMPAddr: "127.0.0.1:" + strconv.Itoa(rtmpPort), HTTPAddr: "127.0.0.1:" + strconv.Itoa(httpPort)}
+	r := &Relay{Dir: dir, RTMPAddr: "127.0.0.1:" + strconv.Itoa(rtmpPort), HTTPAddr: "127.0.0.1:" + strconv.Itoa(httpPort), PID: cmd.Process.Pid}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited
