@@ -22,6 +22,15 @@ import (
 // refused with 405 instead.
 const relayStartTimeout = 5 * time.Second
 
+// relayHoldTimeout bounds how long a new push holds its first frames
+// for the redirected viewer to reach the relay; firstPlayerPoll is how
+// often it looks at the stat page meanwhile. Held longer than the
+// stream's max_lag, the push skips to the next keyframe anyway.
+const (
+	relayHoldTimeout = 2 * time.Second
+	firstPlayerPoll  = 50 * time.Millisecond
+)
+
 // relayPushes are the camera's pushes to the relay ([relay],
 // docs/relay.md): at most one per quality, shared by every viewer the
 // camera sent there.
@@ -153,9 +162,30 @@ func (a *Agent) runPush(ctx context.Context, q media.Quality, p *relayPush) {
 	close(p.ready)
 	log.Info("relay push started", "url", cfg.URL)
 	start := a.cfg.Clock.Now()
+	a.awaitFirstPlayer(ctx, p)
 	go a.watchRelay(ctx, cancel, p, log)
 	bytes, reason := a.pump(ctx, sub, &relayResponder{conn: conn, fw: rtmp.NewFLVWriter(conn)}, a.encoders[q], log, nil)
 	log.Info("relay push stopped", "reason", reason, "bytes", bytes, "duration", a.cfg.Clock.Now().Sub(start).Round(time.Millisecond))
+}
+
+// awaitFirstPlayer waits, at most relayHoldTimeout, until the relay
+// has a player of p's stream. Meanwhile the push's subscriber queues the
+// stream from the hub's cached keyframe, and the push sends it when the
+// redirected viewer is there: nginx-rtmp keeps no GOP, so a player that
+// comes after the push sent its first keyframe waits for the next one
+// (wait_key), up to a GOP later.
+func (a *Agent) awaitFirstPlayer(ctx context.Context, p *relayPush) {
+	cfg := a.relay.cfg
+	deadline := a.cfg.Clock.Now().Add(relayHoldTimeout)
+	for a.cfg.Clock.Now().Before(deadline) {
+		if n, _ := relay.Players(ctx, a.relay.client, cfg.StatURL, cfg.App(), p.stream); n > 0 {
+			p.players.Store(int64(n))
+			return
+		}
+		if clock.SleepUntil(ctx, a.cfg.Clock, a.cfg.Clock.Now().Add(firstPlayerPoll)) != nil {
+			return
+		}
+	}
 }
 
 // watchRelay reads the relay's stat page every PollInterval and ends

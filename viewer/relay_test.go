@@ -6,10 +6,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -73,39 +71,18 @@ func relayConfig(nginx *nginxtest.Relay, master []byte, device string) relay.Con
 		HLSURL: "http://" + nginx.HTTPAddr + "/hls/{stream}.m3u8", IdleTimeout: 3 * time.Second, PollInterval: 300 * time.Millisecond}
 }
 
-// testLogger logs with -v only.
-func testLogger() *slog.Logger {
-	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}
-
 func startRelayRig(t *testing.T, maxViewers int) *relayRig {
 	t.Helper()
 	nginx, master, issuer := startRelay(t, relayDevice)
-	quiet := testLogger()
 	cfg := agent.Config{
 		Device:     relayDevice,
 		MaxViewers: maxViewers,
 		LAN:        agent.LANConfig{Listen: "127.0.0.1:0"},
 		Auth:       agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(issuer.Public().(ed25519.PublicKey))}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
 		Relay:      relayConfig(nginx, master, relayDevice),
-		Logger:     quiet,
+		Logger:     testLogger(),
 	}
-	a, err := agent.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
+	a, _ := runAgent(t, cfg)
 	actx, acancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer acancel()
 	addr := a.LANAddr(actx)
@@ -153,6 +130,21 @@ func readSeconds(t *testing.T, body io.ReadCloser, d time.Duration) []byte {
 	}
 }
 
+// watchDirect plays quality high from the camera itself (not the
+// relay) until the end of the test.
+func watchDirect(ctx context.Context, t *testing.T, r viewer.Requester, tok string) {
+	t.Helper()
+	resp, err := viewer.Live(ctx, r, "high", tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != protocol.StatusOK || resp.Head.Location != "" {
+		t.Fatalf("a direct viewer: status %d, location %q", resp.Status, resp.Head.Location)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	go io.Copy(io.Discard, resp.Body) //nolint:errcheck // until the test closes it
+}
+
 // waitPushGone waits until the relay's stat page no longer lists stream.
 func waitPushGone(t *testing.T, statURL, stream string, within time.Duration) {
 	t.Helper()
@@ -184,16 +176,8 @@ func TestRelayHandover(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
-	for i := range 2 {
-		resp, err := viewer.Live(ctx, lan, "high", tok)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.Status != protocol.StatusOK || resp.Head.Location != "" {
-			t.Fatalf("direct viewer %d: status %d, location %q", i+1, resp.Status, resp.Head.Location)
-		}
-		defer resp.Body.Close()
-		go io.Copy(io.Discard, resp.Body) //nolint:errcheck // until the test closes it
+	for range 2 {
+		watchDirect(ctx, t, lan, tok)
 	}
 
 	// The answer itself, on the wire: 302, Location, the Redirect body.
@@ -265,12 +249,7 @@ func TestRelayRefusesBadToken(t *testing.T) {
 	lan := viewer.LAN{Base: rig.camera, Token: good}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	direct, err := viewer.Live(ctx, lan, "high", good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer direct.Body.Close()
-	go io.Copy(io.Discard, direct.Body) //nolint:errcheck // until the test closes it
+	watchDirect(ctx, t, lan, good)
 
 	// The camera checks the token before it sends anyone to the relay.
 	_, otherIssuer, _ := ed25519.GenerateKey(rand.Reader)
@@ -350,15 +329,7 @@ func TestRelayOverP2P(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	direct, err := viewer.Live(ctx, c, "high", c.Token())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer direct.Body.Close()
-	go io.Copy(io.Discard, direct.Body) //nolint:errcheck // until the test closes it
-	if direct.Head.Location != "" {
-		t.Fatalf("the first viewer was sent to %s", direct.Head.Location)
-	}
+	watchDirect(ctx, t, c, c.Token())
 	// The raw answer on the data channel: 302, the location in the head.
 	raw, err := c.Request(ctx, "ipc.flv?action=live&channel=0&quality=high")
 	if err != nil {

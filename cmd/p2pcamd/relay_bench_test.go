@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -94,6 +95,8 @@ func benchRelay(b *testing.B) {
 	go io.Copy(io.Discard, first) //nolint:errcheck // keeps the push alive
 	var warm []time.Duration
 	for range 5 {
+		// A random pause, so that the samples do not lock to the GOP.
+		time.Sleep(time.Duration(mrand.Int64N(int64(time.Second)))) // spreading samples, not waiting for a condition
 		w, body := firstRelayFrame(ctx, b, lan, tok)
 		body.Close()
 		warm = append(warm, w)
@@ -124,12 +127,23 @@ func benchRelay(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			defer conn.Close()
-			<-start
-			_ = conn.SetReadDeadline(time.Now().Add(window))
+			_ = conn.SetReadDeadline(time.Now().Add(3 * window)) // ramp-up, then the window
+			var end time.Time
 			for {
 				t, err := conn.ReadTag()
 				if err != nil {
-					return // the window's deadline
+					return
+				}
+				if end.IsZero() {
+					select {
+					case <-start: // count from here, for the window
+						end = time.Now().Add(window)
+					default:
+						continue
+					}
+				}
+				if time.Now().After(end) {
+					return
 				}
 				if t.Type == flv.TagTypeVideo && len(t.Data) > 1 && t.Data[1] == 1 { // AVC NALU, not the sequence header
 					frames[i]++
@@ -137,6 +151,7 @@ func benchRelay(b *testing.B) {
 			}
 		}()
 	}
+	time.Sleep(2 * time.Second) // the players drain what queued while the others connected
 	cam0, _ := procCPU(pid)
 	ngx0, _ := procCPU(nginx.PID)
 	bytes0 := nginxBytesOut(b, nginx.StatURL())
