@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -37,8 +36,7 @@ const (
 type relayPushes struct {
 	cfg    relay.Config
 	device string
-	client *http.Client // reads the stat page
-	secret []byte       // signs play tickets; nil: none
+	secret []byte // signs play tickets; nil: none
 
 	mu      sync.Mutex      // guards base and running
 	base    context.Context // the agent's run context; nil before Run
@@ -59,8 +57,7 @@ func newRelayPushes(cfg Config) *relayPushes {
 		return nil
 	}
 	secret, _ := relay.ParseSecret(cfg.Relay.Secret) // checked by withDefaults
-	return &relayPushes{cfg: cfg.Relay, device: cfg.Device, client: &http.Client{Timeout: 5 * time.Second},
-		secret: secret, running: map[media.Quality]*relayPush{}}
+	return &relayPushes{cfg: cfg.Relay, device: cfg.Device, secret: secret, running: map[media.Quality]*relayPush{}}
 }
 
 // start lets pushes run, until ctx ends.
@@ -178,7 +175,7 @@ func (a *Agent) awaitFirstPlayer(ctx context.Context, p *relayPush) {
 	cfg := a.relay.cfg
 	deadline := a.cfg.Clock.Now().Add(relayHoldTimeout)
 	for a.cfg.Clock.Now().Before(deadline) {
-		if n, _ := relay.Players(ctx, a.relay.client, cfg.StatURL, cfg.App(), p.stream); n > 0 {
+		if n, _ := relay.Players(ctx, cfg.StatURL, cfg.App(), p.stream); n > 0 {
 			p.players.Store(int64(n))
 			return
 		}
@@ -200,7 +197,7 @@ func (a *Agent) watchRelay(ctx context.Context, stop func(), p *relayPush, log *
 		if clock.SleepUntil(ctx, a.cfg.Clock, a.cfg.Clock.Now().Add(cfg.PollInterval)) != nil {
 			return
 		}
-		n, err := relay.Players(ctx, a.relay.client, cfg.StatURL, cfg.App(), p.stream)
+		n, err := relay.Players(ctx, cfg.StatURL, cfg.App(), p.stream)
 		if err != nil && err.Error() != lastErr {
 			log.Warn("relay stat page", "err", err)
 		}

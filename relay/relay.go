@@ -41,9 +41,9 @@ type Config struct {
 	// {stream} standing for the stream name, e.g.
 	// "https://relay.example/hls/{stream}.m3u8". Empty: none.
 	HLSURL string `toml:"hls_url"`
-	// StatURL is the relay's stat page (nginx-rtmp's rtmp_stat), which
-	// the camera reads every PollInterval to count the players. Needed
-	// with URL.
+	// StatURL is the relay's stat page (nginx-rtmp's rtmp_stat), an
+	// http:// URL (not https), which the camera reads every PollInterval
+	// to count the players. Needed with URL.
 	StatURL string `toml:"stat_url"`
 	// Secret is this camera's relay secret (base64url; p2pcam cloud
 	// relay-secret DEVICE prints it): it signs the play tickets of the
@@ -86,8 +86,8 @@ func (c Config) WithDefaults() (Config, error) {
 			return c, fmt.Errorf("%s = %q: %w", u.key, u.v, ErrBadConfig)
 		}
 	}
-	if s, err := url.Parse(c.StatURL); err != nil || (s.Scheme != "http" && s.Scheme != "https") || s.Host == "" {
-		return c, fmt.Errorf("relay.stat_url = %q: want the relay's http:// stat page: %w", c.StatURL, ErrBadConfig)
+	if s, err := url.Parse(c.StatURL); err != nil || s.Scheme != "http" || s.Host == "" {
+		return c, fmt.Errorf("relay.stat_url = %q: want the relay's http:// stat page (not https): %w", c.StatURL, ErrBadConfig)
 	}
 	if c.Secret != "" {
 		if _, err := ParseSecret(c.Secret); err != nil {
