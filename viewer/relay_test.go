@@ -25,6 +25,7 @@ import (
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/relay"
 	"github.com/p2pcam/p2pcam/viewer"
+	"github.com/p2pcam/p2pcam/viewer/gateway"
 )
 
 // relayRig is a sim camera in LAN mode with max_viewers 2 and a relay:
@@ -350,4 +351,22 @@ func TestRelayOverP2P(t *testing.T) {
 		t.Errorf("video %+v", v)
 	}
 	mediatest.CheckDecodes(t, path)
+
+	// p2pcam serve's gateway follows it too: its HTTP viewer gets FLV.
+	gw := gateway.New(func(ctx context.Context) (*viewer.Conn, error) { return r.dial(t, r.token(t, auth.PermLive)) }, testLogger())
+	defer gw.Close()
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/ipc.flv?action=live&channel=0&quality=high", nil)
+	hresp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hresp.StatusCode != http.StatusOK || hresp.Header.Get("Content-Type") != "video/x-flv" {
+		t.Fatalf("gateway: HTTP %d %q, want 200 video/x-flv from the relay", hresp.StatusCode, hresp.Header.Get("Content-Type"))
+	}
+	if got := readSeconds(t, hresp.Body, time.Second); len(got) < 1000 {
+		t.Fatalf("gateway: %d bytes", len(got))
+	}
+	hresp.Body.Close()
 }
