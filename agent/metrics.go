@@ -54,6 +54,10 @@ func newMetrics(a *Agent) *agentMetrics {
 		}
 		return 1
 	})
+	if a.relay != nil {
+		gauge("p2pcam_relay_pushes", func() int { n, _ := a.relay.stats(); return n })
+		gauge("p2pcam_relay_players", func() int { _, n := a.relay.stats(); return n })
+	}
 	broker := func(f func(mqttclient.StatusSnapshot) int) func() int {
 		return func() int { return f(a.broker.Snapshot()) }
 	}

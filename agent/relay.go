@@ -50,6 +50,7 @@ type relayPush struct {
 	ready   chan struct{} // closed once publishing, or once err is set
 	err     error         // why the push did not start; set before ready closes
 	players atomic.Int64  // on the relay, at the last look at its stat page
+	sent    atomic.Int64  // when the camera last sent a viewer here (Unix ns)
 }
 
 func newRelayPushes(cfg Config) *relayPushes {
@@ -65,6 +66,18 @@ func (r *relayPushes) start(ctx context.Context) {
 	r.mu.Lock()
 	r.base = ctx
 	r.mu.Unlock()
+}
+
+// stats returns the pushes running and their players on the relay, as
+// last seen on its stat page.
+func (r *relayPushes) stats() (pushes, players int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.running {
+		pushes++
+		players += int(p.players.Load())
+	}
+	return pushes, players
 }
 
 // wait waits for every push to end (after the run context did).
@@ -123,6 +136,7 @@ func (a *Agent) redirectToRelay(ctx context.Context, log *slog.Logger, q media.Q
 	playURL := cfg.PlayURLOf(p.stream)
 	body := protocol.Redirect{Status: strconv.Itoa(int(protocol.StatusRedirect)), URL: playURL, HLS: cfg.HLSURLOf(p.stream),
 		Reason: fmt.Sprintf("too many viewers: this camera serves %d at once; play the stream from the relay with your token", a.cfg.MaxViewers)}
+	p.sent.Store(a.cfg.Clock.Now().UnixNano())
 	if a.relay.secret != nil {
 		t := relay.Ticket{Stream: p.stream, Subject: subject, Expiry: a.cfg.Clock.Now().Add(relay.TicketTTL)}
 		body.URL += "?" + t.Query(a.relay.secret)
@@ -186,9 +200,10 @@ func (a *Agent) awaitFirstPlayer(ctx context.Context, p *relayPush) {
 }
 
 // watchRelay reads the relay's stat page every PollInterval and ends
-// the push (stop) once it has seen no player for IdleTimeout. A stat
-// page that cannot be read counts as no player (logged), so that a
-// broken relay does not hold the camera's uplink.
+// the push (stop) once it has seen no player for IdleTimeout, nor sent a
+// viewer to it (who may be on the way). A stat page that cannot be read
+// counts as no player (logged), so that a broken relay does not hold the
+// camera's uplink.
 func (a *Agent) watchRelay(ctx context.Context, stop func(), p *relayPush, log *slog.Logger) {
 	cfg := a.relay.cfg
 	seen := a.cfg.Clock.Now()
@@ -207,9 +222,12 @@ func (a *Agent) watchRelay(ctx context.Context, stop func(), p *relayPush, log *
 		}
 		p.players.Store(int64(n))
 		now := a.cfg.Clock.Now()
-		if n > 0 {
+		if sent := time.Unix(0, p.sent.Load()); n > 0 {
 			seen = now
-		} else if now.Sub(seen) >= cfg.IdleTimeout {
+		} else if sent.After(seen) {
+			seen = sent
+		}
+		if now.Sub(seen) >= cfg.IdleTimeout {
 			log.Info("relay push idle: nobody plays it", "idle", now.Sub(seen).Round(time.Millisecond))
 			stop()
 			return

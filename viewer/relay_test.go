@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,29 @@ func watchDirect(ctx context.Context, t *testing.T, r viewer.Requester, tok stri
 	go io.Copy(io.Discard, resp.Body) //nolint:errcheck // until the test closes it
 }
 
+// waitMetric waits until the camera's /metrics has the line want.
+func waitMetric(t *testing.T, camera, token, want string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, camera+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if slices.Contains(strings.Split(string(b), "\n"), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in /metrics within 15 s:\n%s", want, b)
+		}
+		time.Sleep(200 * time.Millisecond) // polling the metrics, bounded by the deadline
+	}
+}
+
 // waitPushGone waits until the relay's stat page no longer lists stream.
 func waitPushGone(t *testing.T, statURL, stream string, within time.Duration) {
 	t.Helper()
@@ -209,6 +233,8 @@ func TestRelayHandover(t *testing.T) {
 		t.Fatalf("viewer 3 plays %q, want the relay %s", resp.Head.Location, wantURL)
 	}
 	played := readSeconds(t, resp.Body, 2*time.Second)
+	ops := rig.token(t, relayDevice, "ops", auth.PermCommand)
+	waitMetric(t, rig.camera, ops, "p2pcam_relay_players 1")
 	resp.Body.Close()
 	path := mediatest.WriteTemp(t, "relay.flv", played)
 	p := mediatest.FFprobe(t, path)
@@ -226,6 +252,7 @@ func TestRelayHandover(t *testing.T) {
 	// Nobody plays the relay now: the push stops within idle_timeout
 	// (3 s) and a poll or two.
 	waitPushGone(t, rig.relay.StatURL(), rig.stream, 15*time.Second)
+	waitMetric(t, rig.camera, ops, "p2pcam_relay_pushes 0")
 
 	// The next viewer over the limit starts it again.
 	resp, err = viewer.Live(ctx, lan, "high", tok)
