@@ -24,10 +24,18 @@ const Module = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
 //go:embed nginx.conf.tmpl
 var confTemplate string
 
-// Config is the relay's configuration.
+// Config is the relay's configuration. The zero value (but OnPlay)
+// serves on loopback, on free ports.
 type Config struct {
 	// OnPlay is the URL nginx's on_play callback posts to.
 	OnPlay string
+	// Netns, when set, is the network namespace nginx runs in (ip netns
+	// exec); then IP and the ports must be set too.
+	Netns string
+	// IP is the address nginx listens on. It defaults to 127.0.0.1.
+	IP string
+	// RTMPPort and HTTPPort default to free loopback ports.
+	RTMPPort, HTTPPort int
 }
 
 // Relay is a running nginx.
@@ -54,7 +62,16 @@ func Start(t testing.TB, cfg Config) *Relay {
 			t.Fatal(err)
 		}
 	}
-	rtmpPort, httpPort := freePort(t), freePort(t)
+	ip, rtmpPort, httpPort := cfg.IP, cfg.RTMPPort, cfg.HTTPPort
+	if ip == "" {
+		ip = "127.0.0.1"
+	}
+	if rtmpPort == 0 {
+		rtmpPort = freePort(t)
+	}
+	if httpPort == 0 {
+		httpPort = freePort(t)
+	}
 	var conf []byte
 	{
 		f, err := os.Create(filepath.Join(dir, "nginx.conf"))
@@ -62,7 +79,7 @@ func Start(t testing.TB, cfg Config) *Relay {
 			t.Fatal(err)
 		}
 		err = template.Must(template.New("conf").Parse(confTemplate)).Execute(f, map[string]any{
-			"Dir": dir, "RTMPPort": rtmpPort, "HTTPPort": httpPort, "OnPlay": cfg.OnPlay,
+			"Dir": dir, "IP": ip, "RTMPPort": rtmpPort, "HTTPPort": httpPort, "OnPlay": cfg.OnPlay,
 		})
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -72,7 +89,11 @@ func Start(t testing.TB, cfg Config) *Relay {
 		}
 		conf, _ = os.ReadFile(f.Name())
 	}
-	cmd := exec.Command(nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"))
+	argv := []string{nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf")}
+	if cfg.Netns != "" {
+		argv = append([]string{"ip", "netns", "exec", cfg.Netns}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	out, err := os.Create(filepath.Join(dir, "stderr.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +104,7 @@ func Start(t testing.TB, cfg Config) *Relay {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	r := &Relay{Dir: dir, RTMPAddr: "127.0.0.1:" + strconv.Itoa(rtmpPort), HTTPAddr: "127.0.0.1:" + strconv.Itoa(httpPort), PID: cmd.Process.Pid}
+	r := &Relay{Dir: dir, RTMPAddr: net.JoinHostPort(ip, strconv.Itoa(rtmpPort)), HTTPAddr: net.JoinHostPort(ip, strconv.Itoa(httpPort)), PID: cmd.Process.Pid}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited
@@ -103,19 +124,38 @@ func Start(t testing.TB, cfg Config) *Relay {
 			t.Fatalf("nginx exited at start: %v\n%s\nconfig:\n%s", err, b, conf)
 		default:
 		}
-		resp, err := http.Get(r.StatURL())
-		if err == nil {
-			resp.Body.Close()
-			if c, err := net.DialTimeout("tcp", r.RTMPAddr, time.Second); err == nil {
-				c.Close()
-				return r
-			}
+		if err = r.listening(cfg.Netns); err == nil {
+			return r
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("nginx did not listen within 15 s: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// listening checks that nginx answers on both ports: from here, or from
+// inside netns (bash's /dev/tcp).
+func (r *Relay) listening(netns string) error {
+	if netns != "" {
+		rh, rp, _ := net.SplitHostPort(r.RTMPAddr)
+		hh, hp, _ := net.SplitHostPort(r.HTTPAddr)
+		probe := fmt.Sprintf("exec 3<>/dev/tcp/%s/%s && exec 4<>/dev/tcp/%s/%s", rh, rp, hh, hp)
+		if out, err := exec.Command("ip", "netns", "exec", netns, "bash", "-c", probe).CombinedOutput(); err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	}
+	resp, err := http.Get(r.StatURL())
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	c, err := net.DialTimeout("tcp", r.RTMPAddr, time.Second)
+	if err != nil {
+		return err
+	}
+	return c.Close()
 }
 
 // require returns nginx's path, or skips (fails under CI) the test.
