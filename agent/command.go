@@ -45,6 +45,9 @@ func (a *Agent) getDeviceStatus(req protocol.Request, w Responder) {
 		}
 		if a.viewers.count() >= a.cfg.MaxViewers {
 			st = protocol.StatusTooMany
+			if a.relay != nil { // a live request is sent to the relay (302)
+				st, reason = protocol.StatusOK, "the camera serves its maximum of viewers: live plays from its relay"
+			}
 		}
 	case "voice":
 		switch {

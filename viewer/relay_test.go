@@ -205,6 +205,18 @@ func TestRelayHandover(t *testing.T) {
 		watchDirect(ctx, t, lan, tok)
 	}
 
+	// get_device_st says a live request is accepted: it goes to the relay.
+	ops := rig.token(t, relayDevice, "ops", auth.PermCommand)
+	st, err := viewer.LAN{Base: rig.camera, Token: ops}.Request(ctx, "command?action=inner_define&channel=0&cmd=get_device_st&type=live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stBody, _ := io.ReadAll(st.Body)
+	st.Body.Close()
+	if !strings.Contains(string(stBody), `"status":"0"`) || !strings.Contains(string(stBody), "relay") {
+		t.Errorf("get_device_st&type=live while full: %s, want status 0 (the relay)", stBody)
+	}
+
 	// The answer itself, on the wire: 302, Location, the Redirect body.
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, rig.camera+"/ipc.flv?action=live&channel=0&quality=high", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -233,7 +245,6 @@ func TestRelayHandover(t *testing.T) {
 		t.Fatalf("viewer 3 plays %q, want the relay %s", resp.Head.Location, wantURL)
 	}
 	played := readSeconds(t, resp.Body, 2*time.Second)
-	ops := rig.token(t, relayDevice, "ops", auth.PermCommand)
 	waitMetric(t, rig.camera, ops, "p2pcam_relay_players 1")
 	resp.Body.Close()
 	path := mediatest.WriteTemp(t, "relay.flv", played)
