@@ -135,7 +135,7 @@ func (a *Agent) redirectToRelay(ctx context.Context, log *slog.Logger, q media.Q
 	cfg := a.relay.cfg
 	playURL := cfg.PlayURLOf(p.stream)
 	body := protocol.Redirect{Status: strconv.Itoa(int(protocol.StatusRedirect)), URL: playURL, HLS: cfg.HLSURLOf(p.stream),
-		Reason: fmt.Sprintf("too many viewers: this camera serves %d at once; play the stream from the relay with your token", a.cfg.MaxViewers)}
+		Reason: fmt.Sprintf("too many viewers: this camera serves %d at once; play the stream from its relay at url", a.cfg.MaxViewers)}
 	p.sent.Store(a.cfg.Clock.Now().UnixNano())
 	if a.relay.secret != nil {
 		t := relay.Ticket{Stream: p.stream, Subject: subject, Expiry: a.cfg.Clock.Now().Add(relay.TicketTTL)}
