@@ -65,6 +65,7 @@ type Agent struct {
 	handlers sync.WaitGroup // requests being served
 	health   health
 	metrics  *agentMetrics // set up in New, once the streams are
+	relay    *relayPushes  // nil without [relay]
 
 	// Who the camera serves, for get_device_st's appConnectNum.
 	p2pSessions atomic.Pointer[p2p.Server] // set once P2P mode is built
@@ -97,6 +98,7 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	a := &Agent{
+		relay:    newRelayPushes(cfg),
 		verifier: verifier,
 		talk:     newTalkback(cfg, prof.Name),
 		cfg:      cfg,
@@ -186,6 +188,10 @@ func (a *Agent) Run(ctx context.Context) error {
 		"streams", a.qualities, "max_viewers", a.cfg.MaxViewers)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	if a.relay != nil {
+		a.relay.start(runCtx)
+		defer func() { stop(); a.relay.wait() }()
+	}
 	var modes sync.WaitGroup
 	failed := make(chan error, 3)
 	if a.rec != nil {

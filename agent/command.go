@@ -54,6 +54,9 @@ func (a *Agent) getDeviceStatus(ch *channel, req protocol.Request, w Responder) 
 		switch {
 		case a.full(ch):
 			st = protocol.StatusTooMany
+			if a.relay != nil && ch.num == 0 { // a live request is sent to the relay (302)
+				st, reason = protocol.StatusOK, "the camera serves its maximum of viewers: live plays from its relay"
+			}
 		case !ch.online(a.cfg.Clock.Now()):
 			st, reason = protocol.StatusBusy, "the channel's camera is offline"
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/relay"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/stream"
 )
@@ -57,6 +58,9 @@ type Config struct {
 	OTA      OTAConfig         `toml:"ota"`
 	Slots    SlotsConfig       `toml:"slots"`
 	Events   EventsConfig      `toml:"events"`
+	// Relay is the RTMP relay that viewers over max_viewers are sent to
+	// (docs/relay.md). The zero value has none: they get 405.
+	Relay relay.Config `toml:"relay"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 	// Channels are an NVR's further cameras, channels 1 and up
@@ -283,6 +287,8 @@ func (c Config) withDefaults() (Config, error) {
 	c.Discovery = c.Discovery.withDefaults()
 	c.OTA = c.OTA.withDefaults()
 	c.Slots = c.Slots.withDefaults()
+	relayCfg, relayErr := c.Relay.WithDefaults()
+	c.Relay = relayCfg
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -319,6 +325,9 @@ func (c Config) withDefaults() (Config, error) {
 	errs = append(errs, c.Record.validate()...)
 	errs = append(errs, c.OTA.validate()...)
 	errs = append(errs, c.Slots.validate()...)
+	if relayErr != nil {
+		errs = append(errs, relayErr)
+	}
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

@@ -99,13 +99,18 @@ func (a *Agent) replyError(w Responder, err error) {
 }
 
 func (a *Agent) replyJSON(w Responder, st protocol.Status, v any) {
+	a.replyHeadJSON(w, st, protocol.Head{ContentType: "application/json"}, v)
+}
+
+// replyHeadJSON answers with head and v as JSON.
+func (a *Agent) replyHeadJSON(w Responder, st protocol.Status, head protocol.Head, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		a.log.Error("encode reply", "err", err)
 		return
 	}
 	body = append(body, '\n')
-	if w.WriteHead(st, protocol.Head{ContentType: "application/json"}) != nil {
+	if w.WriteHead(st, head) != nil {
 		return
 	}
 	if _, err := w.Write(body); err == nil {

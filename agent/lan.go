@@ -218,6 +218,9 @@ func (h *httpResponder) WriteHead(st protocol.Status, head protocol.Head) error 
 	if h.session != "" && st == protocol.StatusOK {
 		hd.Set(protocol.SessionHeader, h.session)
 	}
+	if head.Location != "" {
+		hd.Set("Location", head.Location)
+	}
 	st.SetHTTPHeaders(hd)
 	h.renew()
 	h.w.WriteHeader(st.HTTP())

@@ -23,6 +23,9 @@ const viewerBufferSize = 32 << 10
 func (a *Agent) serveLive(ctx context.Context, log *slog.Logger, ch *channel, req protocol.Request, w Responder, sr *servedRequest) {
 	q, _ := board.Nearest(req.Quality, ch.qualities) // New ensures qualities is not empty
 	release, ok, why := a.acquireViewer(ch)
+	if !ok && ch.num == 0 && a.relay != nil && a.redirectToRelay(ctx, log, q, sr.subject(), w) {
+		return
+	}
 	if !ok {
 		log.Info("refused viewer", "err", why)
 		a.replyError(w, why)

@@ -59,6 +59,10 @@ func newMetrics(a *Agent) *agentMetrics {
 	gauge("p2pcam_event_subscribers", a.events.Subscribers)
 	gauge("p2pcam_events_queued_total", func() int { return int(a.events.Sent()) })
 	gauge("p2pcam_events_dropped_total", func() int { return int(a.events.Dropped()) })
+	if a.relay != nil {
+		gauge("p2pcam_relay_pushes", func() int { n, _ := a.relay.stats(); return n })
+		gauge("p2pcam_relay_players", func() int { _, n := a.relay.stats(); return n })
+	}
 	broker := func(f func(mqttclient.StatusSnapshot) int) func() int {
 		return func() int { return f(a.broker.Snapshot()) }
 	}
@@ -168,8 +172,11 @@ func (m *agentMetrics) talk(st talkback.Stats) {
 
 // transportOf names the transport a responder answers on.
 func transportOf(w Responder) string {
-	if _, ok := w.(*httpResponder); ok {
+	switch w.(type) {
+	case *httpResponder:
 		return "lan"
+	case *relayResponder:
+		return "relay"
 	}
 	return "p2p"
 }

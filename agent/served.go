@@ -52,6 +52,14 @@ func (s *served) add(v protocol.Viewer, w Responder, line string, kind protocol.
 	return r
 }
 
+// subject returns the token subject of r's viewer; "" for nil.
+func (r *servedRequest) subject() string {
+	if r == nil {
+		return ""
+	}
+	return r.viewer.Subject
+}
+
 // remove forgets r.
 func (s *served) remove(r *servedRequest) {
 	if r == nil {

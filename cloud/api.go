@@ -53,6 +53,7 @@ type api struct {
 //	GET  /mqtt        MQTT 5 over WebSocket (subprotocol mqtt)
 //	POST /api/login   {"user","password"} -> tokenapi.LoginResponse
 //	POST /api/token   {"user","password","device"} -> tokenapi.TokenResponse
+//	POST /relay/on_play  nginx-rtmp's on_play callback: 200 plays, 403 refuses
 //
 // The token service needs Config.Issuer; without it /api answers 503.
 // Cross-origin pages may call it as Config.AllowedOrigins says.
@@ -62,6 +63,7 @@ func (c *Cloud) Handler() http.Handler {
 	mux.HandleFunc("/mqtt", c.Broker.ServeWebSocket)
 	mux.HandleFunc(tokenapi.LoginPath, a.login)
 	mux.HandleFunc(tokenapi.TokenPath, a.token)
+	mux.HandleFunc(RelayOnPlayPath, a.relayOnPlay)
 	return c.cors.Wrap(mux)
 }
 

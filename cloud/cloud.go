@@ -31,6 +31,11 @@ type Config struct {
 	// cameras list its public key in auth.trusted_keys. Nil turns the
 	// token service off.
 	Issuer ed25519.PrivateKey
+	// RelaySecret is the master secret of relay play tickets: each
+	// camera's relay.secret is relay.DeviceSecret(RelaySecret, DEVICE),
+	// and the on_play callback (Handler) checks tickets with it. Nil
+	// refuses every relay play.
+	RelaySecret []byte
 	// TokenTTL is how long the token service's tokens last. It defaults
 	// to DefaultTokenTTL.
 	TokenTTL time.Duration
@@ -57,14 +62,15 @@ type Cloud struct {
 	// TURN is the STUN/TURN server.
 	TURN *TURN
 
-	secret     []byte
-	credKey    []byte // MQTT session credentials
-	publicHost string
-	issuer     ed25519.PrivateKey
-	tokenTTL   time.Duration
-	cors       cors.Policy
-	log        *slog.Logger
-	dir        atomic.Pointer[Directory]
+	secret      []byte
+	credKey     []byte // MQTT session credentials
+	publicHost  string
+	issuer      ed25519.PrivateKey
+	relaySecret []byte
+	tokenTTL    time.Duration
+	cors        cors.Policy
+	log         *slog.Logger
+	dir         atomic.Pointer[Directory]
 }
 
 // Start starts the broker and the STUN/TURN server. If either fails,
@@ -119,7 +125,7 @@ func Start(cfg Config) (*Cloud, error) {
 		return nil, err
 	}
 	c := &Cloud{Broker: b, TURN: t, secret: cfg.TURN.Secret, credKey: credKey, publicHost: cfg.PublicHost,
-		issuer: cfg.Issuer, tokenTTL: cfg.TokenTTL, cors: policy, log: log}
+		issuer: cfg.Issuer, relaySecret: cfg.RelaySecret, tokenTTL: cfg.TokenTTL, cors: policy, log: log}
 	c.dir.Store(&cfg.Directory)
 	e := c.Endpoints()
 	log.Info("cloud: dev cloud started", "mqtt", e.MQTT, "stun", e.STUN, "turn", e.TURN)

@@ -22,10 +22,11 @@ type headMessage struct {
 	Quality     string `json:"quality,omitempty"`
 	Width       int    `json:"width,omitempty"`
 	Height      int    `json:"height,omitempty"`
+	Location    string `json:"location,omitempty"`
 }
 
 func encodeHead(st protocol.Status, h protocol.Head) []byte {
-	b, _ := json.Marshal(headMessage{Status: int(st), ContentType: h.ContentType, Quality: string(h.Quality), Width: h.Width, Height: h.Height})
+	b, _ := json.Marshal(headMessage{Status: int(st), ContentType: h.ContentType, Quality: string(h.Quality), Width: h.Width, Height: h.Height, Location: h.Location})
 	return b
 }
 
@@ -40,7 +41,7 @@ func decodeHead(b []byte) (protocol.Status, protocol.Head, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return 0, protocol.Head{}, fmt.Errorf("link: bad answer head: %w", err)
 	}
-	h := protocol.Head{ContentType: m.ContentType, Width: m.Width, Height: m.Height}
+	h := protocol.Head{ContentType: m.ContentType, Width: m.Width, Height: m.Height, Location: m.Location}
 	if m.Quality != "" {
 		q, err := media.ParseQuality(m.Quality)
 		if err != nil {

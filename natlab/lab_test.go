@@ -24,6 +24,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/internal/nginxtest"
 )
 
 // The lab's fixed names and addresses (scripts/natlab/up.sh).
@@ -181,6 +182,8 @@ type labOptions struct {
 	stream          string  // the high stream's source; "" for the sim board
 	extra           string  // more camera config, at the end
 	p2p             string  // more keys of the camera's [p2p] table
+	maxViewers      int     // the camera's max_viewers; 0 for 32 (startCamera's)
+	relay           bool    // run an nginx-rtmp relay in the public namespace, the camera's [relay]
 }
 
 // lab is a running lab with accounts, TURN credentials and a camera
@@ -193,6 +196,7 @@ type lab struct {
 
 	viewPass, token, viewICE string
 	cam                      *proc
+	relay                    *nginxtest.Relay // with labOptions.relay
 }
 
 func newLab(tb testing.TB, o labOptions) *lab {
@@ -202,6 +206,9 @@ func newLab(tb testing.TB, o labOptions) *lab {
 	cloudDir := filepath.Join(l.dir, "cloud")
 	devPass := l.p2pcam("cloud", "adduser", "--dir", cloudDir, "--role", "device", device)
 	l.viewPass = l.p2pcam("cloud", "adduser", "--dir", cloudDir, "--role", "viewer", viewerUser)
+	if o.relay { // the relay's on_play checks the share
+		l.p2pcam("cloud", "share", "--dir", cloudDir, "--perm", "live", device, viewerUser)
+	}
 	issuerPub := l.p2pcam("keygen", "--out", filepath.Join(l.dir, "issuer.key"))
 	l.token = l.p2pcam("token", "--key", filepath.Join(l.dir, "issuer.key"), "--device", device,
 		"--perm", "live,command", "--subject", viewerUser, "--ttl", "1h")
@@ -234,7 +241,13 @@ func newLab(tb testing.TB, o labOptions) *lab {
 	if o.stream != "" {
 		streams = fmt.Sprintf("[streams]\nhigh = %q\n", o.stream)
 	}
+	if o.relay {
+		streams += l.startRelay(tb, cloudDir)
+	}
 	streams += o.extra
+	if o.maxViewers != 0 {
+		streams = fmt.Sprintf("max_viewers = %d\n", o.maxViewers) + streams
+	}
 	l.startCamera(tb, issuerPub, devPass, camUser, camPass, o.p2p, streams)
 	return l
 }
@@ -244,9 +257,14 @@ func newLab(tb testing.TB, o labOptions) *lab {
 // p2pcamd in the camera's namespace and waits until it has registered.
 func (l *lab) startCamera(tb testing.TB, issuerPub, devPass, camUser, camPass, p2pExtra, tail string) {
 	tb.Helper()
+	// tail may start with top-level keys (max_viewers, 32 unless it sets
+	// it), before its tables.
+	top := topLevel(tail)
+	if !strings.Contains(top, "max_viewers") {
+		top += "max_viewers = 32\n"
+	}
 	cfg := fmt.Sprintf(`device = %q
-max_viewers = 32
-
+%s
 [auth]
 trusted_keys = [%q]
 device_key = %q
@@ -267,7 +285,8 @@ credential = %q
 [lan]
 listen = "off"
 
-%s`, device, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, p2pExtra, stunURL, turnHost, camUser, camPass, tail)
+`, device, top, issuerPub, filepath.Join(l.dir, "device.key"), brokerURL, devPass, p2pExtra, stunURL, turnHost, camUser, camPass)
+	cfg += tables(tail)
 	cfgPath := filepath.Join(l.dir, "p2pcamd.toml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		tb.Fatal(err)
@@ -276,6 +295,34 @@ listen = "off"
 	if !l.cam.waitLog(`msg=registered`, 15*time.Second) {
 		tb.Fatalf("the camera did not register with the broker within 15 s")
 	}
+}
+
+// topLevel returns the lines of a config before its first table; tables
+// the rest.
+func topLevel(cfg string) string {
+	if i := strings.Index(cfg, "["); i >= 0 {
+		return cfg[:i]
+	}
+	return cfg
+}
+
+func tables(cfg string) string { return strings.TrimPrefix(cfg, topLevel(cfg)) }
+
+// The relay's addresses in the public namespace, beside the broker (and
+// the dev cloud, whose HTTP side listens on that namespace's loopback).
+const (
+	relayIP     = "203.0.113.2"
+	relayOnPlay = "http://127.0.0.1:8088/relay/on_play"
+)
+
+// startRelay runs nginx-rtmp in the public namespace, its on_play asking
+// the lab's dev cloud, and returns the camera's [relay] table.
+func (l *lab) startRelay(tb testing.TB, cloudDir string) string {
+	tb.Helper()
+	l.relay = nginxtest.Start(tb, nginxtest.Config{OnPlay: relayOnPlay, Netns: l.env["NATLAB_PUB"], IP: relayIP, RTMPPort: 1935, HTTPPort: 8080})
+	secret := l.p2pcam("cloud", "relay-secret", "--dir", cloudDir, device)
+	return fmt.Sprintf("[relay]\nurl = %q\nstat_url = %q\nsecret = %q\nidle_timeout = \"3s\"\npoll_interval = \"500ms\"\n",
+		"rtmp://"+l.relay.RTMPAddr+"/live", l.relay.StatURL(), secret)
 }
 
 // p2pcam runs the CLI on the host (the commands that need no network)

@@ -8,3 +8,7 @@ var ErrBadReport = errors.New("protocol: bad status report")
 // ErrBadOTAStatus means an ota_status answer is not an OTAStatus
 // (DecodeOTAStatus).
 var ErrBadOTAStatus = errors.New("protocol: bad ota status")
+
+// ErrBadRedirect means a 302 answer's body is not a Redirect
+// (ParseRedirect).
+var ErrBadRedirect = errors.New("protocol: bad redirect")

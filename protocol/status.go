@@ -16,6 +16,7 @@ const (
 	StatusBusy         Status = 1   // refused: the resource is taken
 	StatusUnauthorized Status = 401 // no valid token (p2pcam extension)
 	StatusForbidden    Status = 403 // the token does not allow this request (p2pcam extension)
+	StatusRedirect     Status = 302 // over the viewer limit: play the stream from the relay in the body (p2pcam extension)
 	StatusBadRequest   Status = 404 // malformed request, or a channel that does not exist
 	StatusTooMany      Status = 405 // too many viewers
 	StatusNotSupported Status = 406 // command or request not supported
@@ -40,7 +41,7 @@ func Errorf(st Status, format string, args ...any) error { return errorf(st, for
 // HTTP returns the HTTP status that carries st over HTTP (LAN mode, the
 // gateway): 200 for OK; 503 Service Unavailable for busy and for too many
 // viewers (players show a 405 as "Method Not Allowed"); the code itself
-// otherwise. SetHTTPHeaders keeps the X-P2P status beside it.
+// otherwise (302 Found for a redirect, with a Location header). SetHTTPHeaders keeps the X-P2P status beside it.
 func (st Status) HTTP() int {
 	switch st {
 	case StatusOK:

@@ -44,4 +44,7 @@ type Head struct {
 	// Quality is the quality served when it differs from the one asked
 	// for (the board has no stream of that quality); empty otherwise.
 	Quality media.Quality
+	// Location is the relay URL of a redirect (StatusRedirect), without
+	// the viewer's token; the body (a Redirect) carries it too.
+	Location string
 }

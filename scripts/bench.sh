@@ -17,7 +17,9 @@
 #               attempted, with the default limits and with them lifted;
 #               time from Dial to the first FLV video tag over P2P, quiet
 #               and during an offer flood from another account, with the
-#               daemon's fds and RSS
+#               daemon's fds and RSS; the relay (nginx-rtmp): 200 relay
+#               viewers while the camera sends one push, redirect -> first
+#               frame (cold and warm), camera and nginx CPU
 #   link        throughput of one data channel on loopback; one 10 kB frame
 #               on a media track and on a data channel; a paced 2 Mbps
 #               stream over an impaired pion vnet path (RTT x loss x RTO cap)
@@ -60,6 +62,7 @@ go test -run '^$' -bench Fleet -benchtime 1x -timeout 10m "$@" ./scale/ -args -c
 go test -run '^$' -bench Record2Mbps -benchtime 3000x "$@" ./record/
 go test -run '^$' -bench 'Query|Month|Load' "$@" ./record/
 go test -run '^$' -bench PlaybackFirstFrame -benchtime 30x "$@" ./cmd/p2pcamd/
+go test -run '^$' -bench BenchmarkRelay -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 	(cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } &&

@@ -18,6 +18,9 @@ need turnserver coturn
 # the browser tests (web/, scripts/web-test.sh): Debian's Chromium driven
 # by playwright-core
 need chromium chromium
+# the relay tests (mux/rtmp, agent): nginx with Debian's RTMP module
+[ -x /usr/sbin/nginx ] || apt_pkgs+=(nginx)
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || apt_pkgs+=(libnginx-mod-rtmp)
 # the x264-tagged tests (cgo against the host's libx264; scripts/test.sh)
 need gcc gcc
 need pkg-config pkg-config

@@ -59,7 +59,11 @@ func (l *LAN) Request(ctx context.Context, line string) (*link.Response, error) 
 	if c == nil {
 		c = http.DefaultClient
 	}
-	resp, err := c.Do(req)
+	// A 302 sends the viewer to the camera's relay (rtmp://, FollowRelay),
+	// which an HTTP client cannot follow.
+	noFollow := *c
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noFollow.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("viewer: %w", err)
 	}

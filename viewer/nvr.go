@@ -26,8 +26,18 @@ func LiveLine(ch int, q media.Quality) string {
 
 // Live asks for channel ch's live stream at quality q (the camera may
 // serve the nearest it has) and returns the FLV body; close it to stop.
+// A camera serving its maximum of viewers may send it to its relay,
+// which Live follows (LiveResponse).
 func Live(ctx context.Context, r Requester, ch int, q media.Quality) (io.ReadCloser, error) {
-	return stream(ctx, r, LiveLine(ch, q))
+	resp, err := LiveResponse(ctx, r, ch, q, "")
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status != protocol.StatusOK {
+		defer resp.Body.Close()
+		return nil, refusal(resp)
+	}
+	return resp.Body, nil
 }
 
 // NVRList asks the camera for its channels (get_nvr_list): channel 0, the

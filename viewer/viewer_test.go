@@ -68,19 +68,21 @@ func startCameraLink(t *testing.T, broker string, audio agent.AudioConfig, lo li
 func startCameraConfig(t testing.TB, broker string, edit func(*agent.Config)) *rig {
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dev, _ := signal.ParseDeviceID(testDevice)
-	logw := io.Writer(io.Discard)
-	if testing.Verbose() {
-		logw = os.Stderr
-	}
 	cfg := agent.Config{
 		Device: dev.String(),
 		Auth:   agent.AuthConfig{TrustedKeys: []string{auth.MarshalPublicKey(pub)}, DeviceKey: filepath.Join(t.TempDir(), "device.key")},
 		P2P:    agent.P2PConfig{Broker: broker, Password: testDevicePass},
 		LAN:    agent.LANConfig{Listen: "off"},
 		Link:   link.Options{LoopbackOnly: true},
-		Logger: slog.New(slog.NewTextHandler(logw, nil)),
+		Logger: testLogger(),
 	}
 	edit(&cfg)
+	a, stop := runAgent(t, cfg)
+	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev, agent: a, stop: stop}
+}
+
+// runAgent runs a camera with cfg until stop or the end of the test.
+func runAgent(t testing.TB, cfg agent.Config) (a *agent.Agent, stop func()) {
 	a, err := agent.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -88,14 +90,22 @@ func startCameraConfig(t testing.TB, broker string, edit func(*agent.Config)) *r
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	stop := sync.OnceFunc(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
 	})
 	t.Cleanup(stop)
-	return &rig{broker: broker, viewerPassword: testViewerPass, issuer: issuer, device: dev, agent: a, stop: stop}
+	return a, stop
+}
+
+// testLogger logs with -v only.
+func testLogger() *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 func (r *rig) token(t testing.TB, perms auth.Permission) string {

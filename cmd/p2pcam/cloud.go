@@ -20,19 +20,22 @@ import (
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/cloud"
+	"github.com/p2pcam/p2pcam/relay"
+	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/web"
 )
 
 func init() {
-	commands = append(commands, command{"cloud", "run the dev cloud (MQTT broker, STUN/TURN, token service); cloud adduser|share|issuer|turn-creds manage it", runCloud})
+	commands = append(commands, command{"cloud", "run the dev cloud (MQTT broker, STUN/TURN, token service); cloud adduser|share|issuer|turn-creds|relay-secret manage it", runCloud})
 }
 
 // cloudFiles are the dev cloud's state in its directory.
 type cloudFiles struct{ dir string }
 
-func (c cloudFiles) users() string  { return filepath.Join(c.dir, "users.toml") }
-func (c cloudFiles) secret() string { return filepath.Join(c.dir, "turn.secret") }
-func (c cloudFiles) issuer() string { return filepath.Join(c.dir, "issuer.key") }
+func (c cloudFiles) users() string           { return filepath.Join(c.dir, "users.toml") }
+func (c cloudFiles) secret() string          { return filepath.Join(c.dir, "turn.secret") }
+func (c cloudFiles) relaySecretPath() string { return filepath.Join(c.dir, "relay.secret") }
+func (c cloudFiles) issuer() string          { return filepath.Join(c.dir, "issuer.key") }
 
 // load reads the users file; a missing one is an empty directory.
 func (c cloudFiles) load() (cloud.Directory, error) {
@@ -97,8 +100,15 @@ func onChange(ctx context.Context, path string, f func()) {
 const cloudReload = 2 * time.Second
 
 // turnSecret returns the TURN secret, made on first use.
-func (c cloudFiles) turnSecret() ([]byte, error) {
-	b, err := os.ReadFile(c.secret())
+func (c cloudFiles) turnSecret() ([]byte, error) { return c.secretFile(c.secret()) }
+
+// relaySecret returns the master secret of relay play tickets
+// (docs/relay.md), made on first use.
+func (c cloudFiles) relaySecret() ([]byte, error) { return c.secretFile(c.relaySecretPath()) }
+
+// secretFile returns the 32-byte hex secret in path, made on first use.
+func (c cloudFiles) secretFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
 	if err == nil {
 		return hex.DecodeString(strings.TrimSpace(string(b)))
 	}
@@ -110,7 +120,7 @@ func (c cloudFiles) turnSecret() ([]byte, error) {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return nil, err
 	}
-	return secret, os.WriteFile(c.secret(), []byte(hex.EncodeToString(secret)+"\n"), 0o600)
+	return secret, os.WriteFile(path, []byte(hex.EncodeToString(secret)+"\n"), 0o600)
 }
 
 func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -124,11 +134,13 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return runCloudShare(args[1:], stdout, stderr)
 		case "issuer":
 			return runCloudIssuer(args[1:], stdout, stderr)
+		case "relay-secret":
+			return runCloudRelaySecret(args[1:], stdout, stderr)
 		}
 	}
 	fs := flag.NewFlagSet("cloud", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", defaultCloudDir(), "state `directory`: users.toml, turn.secret, issuer.key")
+	dir := fs.String("dir", defaultCloudDir(), "state `directory`: users.toml, turn.secret, issuer.key, relay.secret")
 	mqttAddr := fs.String("mqtt", "127.0.0.1:1883", "MQTT listen `address`")
 	turnAddr := fs.String("turn", "127.0.0.1:3478", "STUN/TURN UDP listen `address` (an IP, not a name)")
 	relayIP := fs.String("relay-ip", "", "TURN relay `IP` given to clients (default: the listen IP)")
@@ -158,6 +170,10 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	relaySecret, err := files.relaySecret()
+	if err != nil {
+		return err
+	}
 	tc := cloud.TURNConfig{Listen: *turnAddr, Secret: secret}
 	if *relayIP != "" {
 		if tc.RelayIP = net.ParseIP(*relayIP); tc.RelayIP == nil {
@@ -171,6 +187,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		TURN:           tc,
 		PublicHost:     *public,
 		Issuer:         issuer,
+		RelaySecret:    relaySecret,
 		AllowedOrigins: origins,
 		Logger:         log,
 	})
@@ -213,6 +230,7 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "ota  http://%s/ota/  (bundles of %s, announced at %s; the newest signed one per product is announced on p2pcam/ota/PRODUCT/release)\n", host, *otaDir, base)
 		go watchReleases(ctx, *otaDir, c, rel, log)
 	}
+	fmt.Fprintf(stdout, "relay on_play http://%s%s  (nginx-rtmp's on_play; cameras' relay.secret: p2pcam cloud relay-secret DEVICE)\n", ln.Addr(), cloud.RelayOnPlayPath)
 	return serveHTTP(ctx, ln, cloudMux(c, rel))
 }
 
@@ -246,6 +264,7 @@ func cloudMux(c *cloud.Cloud, rel *cloud.Releases) http.Handler {
 	api := c.Handler()
 	mux.Handle("/mqtt", api)
 	mux.Handle("/api/", api)
+	mux.Handle(cloud.RelayOnPlayPath, api)
 	mux.Handle("/", web.Handler())
 	return mux
 }
@@ -386,5 +405,28 @@ func runCloudIssuer(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "p2pcam: made the cloud's token issuer key, %s; its public key:\n", path)
 	}
 	fmt.Fprintln(stdout, auth.MarshalPublicKey(key.Public().(ed25519.PublicKey)))
+	return nil
+}
+
+// runCloudRelaySecret prints a camera's relay secret (the value of its
+// relay.secret), derived from the cloud's relay.secret, made on first use.
+func runCloudRelaySecret(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cloud relay-secret", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: p2pcam cloud relay-secret PRODUCT/DEVICE")
+	}
+	if _, err := signal.ParseDeviceID(fs.Arg(0)); err != nil {
+		return err
+	}
+	master, err := cloudFiles{*dir}.relaySecret()
+	if err != nil {
+		return fmt.Errorf("relay secret: %w", err)
+	}
+	fmt.Fprintln(stdout, relay.SecretString(relay.DeviceSecret(master, fs.Arg(0))))
 	return nil
 }

@@ -56,11 +56,14 @@ func runView(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if p, err := conn.Path(); err == nil {
 		fmt.Fprintf(stderr, "p2pcam: connected to %s in %v, path %s (%s)\n", cf.device, time.Since(start).Round(time.Millisecond), p.Kind(), p.RemoteAddr)
 	}
-	resp, err := conn.Request(ctx, viewer.LiveLine(*channel, media.Quality(*quality)))
+	resp, err := viewer.LiveResponse(ctx, conn, *channel, media.Quality(*quality), conn.Token())
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	if resp.Head.Location != "" {
+		fmt.Fprintf(stderr, "p2pcam: the camera serves its maximum of viewers: playing from its relay, %s\n", resp.Head.Location)
+	}
 	if resp.Status != protocol.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return fmt.Errorf("camera refused: status %d: %s", resp.Status, b)

@@ -116,6 +116,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := conn.Request(r.Context(), line)
+	if err == nil && v.live {
+		resp, err = viewer.FollowRelay(r.Context(), resp, conn.Token())
+		if err == nil && resp.Head.Location != "" {
+			v.log.Info("the camera sent this viewer to its relay", "relay", resp.Head.Location)
+		}
+	}
 	if err != nil {
 		v.reason = "request failed: " + err.Error()
 		http.Error(w, "request failed: "+err.Error(), http.StatusBadGateway)
