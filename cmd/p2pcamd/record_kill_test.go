@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/record"
+	"github.com/p2pcam/p2pcam/viewer"
 )
 
 // killRuns is how many times TestRecordKill9 kills p2pcamd; killLatest
@@ -198,7 +198,7 @@ func checkRecordIndex(t *testing.T, d *daemon, dir string, since time.Time) []re
 // (in unix seconds), its segments are less than a second apart, and
 // every segment is in a span. The open segment's end is not known from
 // its name: it may end a span anywhere after its start.
-func checkSpans(t *testing.T, spans [][2]int64, segs []record.Name) {
+func checkSpans(t *testing.T, spans []viewer.RecordSpan, segs []record.Name) {
 	t.Helper()
 	i := 0
 	for _, sp := range spans {
@@ -206,15 +206,15 @@ func checkSpans(t *testing.T, spans [][2]int64, segs []record.Name) {
 			t.Errorf("span %v: no segment left for it (segments %v)", sp, segs)
 			return
 		}
-		if segs[i].Start.Unix() != sp[0] {
+		if segs[i].Start.Unix() != sp.Start.Unix() {
 			t.Errorf("span %v starts at %d: its first segment %s", sp, segs[i].Start.Unix(), segs[i])
 		}
 		end := segs[i].End()
 		for i++; i < len(segs) && segs[i].Start.Sub(end) <= time.Second; i++ {
 			end = segs[i].End()
 		}
-		if open := !segs[i-1].Finished(); open && sp[1] < segs[i-1].Start.Unix() || !open && end.Unix() != sp[1] {
-			t.Errorf("span %v ends at %d: its last segment %s", sp, sp[1], segs[i-1])
+		if open := !segs[i-1].Finished(); open && sp.End.Unix() < segs[i-1].Start.Unix() || !open && end.Unix() != sp.End.Unix() {
+			t.Errorf("span %v ends at %d: its last segment %s", sp, sp.End.Unix(), segs[i-1])
 		}
 	}
 	if i != len(segs) {
@@ -251,27 +251,13 @@ func names(ns []record.Name) []string {
 }
 
 // spans asks the camera for get_record_index in the hour around now.
-func (d *daemon) spans(t *testing.T) [][2]int64 {
+func (d *daemon) spans(t *testing.T) []viewer.RecordSpan {
 	t.Helper()
 	now := time.Now().Unix()
 	st, body := d.get(t, fmt.Sprintf("command?action=inner_define&channel=0&cmd=get_record_index&start_time=%d&end_time=%d", now-3600, now+3600))
-	var idx struct {
-		VideoList []struct {
-			StartTime string `json:"start_time"`
-			EndTime   string `json:"end_time"`
-		} `json:"video_list"`
+	spans, err := viewer.ParseRecordIndex([]byte(body))
+	if st != 200 || err != nil {
+		t.Fatalf("get_record_index: %d %s %v", st, body, err)
 	}
-	if st != 200 || json.Unmarshal([]byte(body), &idx) != nil {
-		t.Fatalf("get_record_index: %d %s", st, body)
-	}
-	var out [][2]int64
-	for _, v := range idx.VideoList {
-		s, err1 := strconv.ParseInt(v.StartTime, 10, 64)
-		e, err2 := strconv.ParseInt(v.EndTime, 10, 64)
-		if err1 != nil || err2 != nil || e < s {
-			t.Fatalf("get_record_index: span %+v", v)
-		}
-		out = append(out, [2]int64{s, e})
-	}
-	return out
+	return spans
 }

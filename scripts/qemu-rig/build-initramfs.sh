@@ -28,7 +28,8 @@
 # --refresh     download the packages again (a newer kernel, say)
 #
 # The initramfs holds: static busybox, the kernel modules the rig loads
-# (vivid, snd-aloop, virtio_pci, virtio_net and their dependencies) under
+# (vivid, snd-aloop, virtio_pci, virtio_net, virtio_blk, ext4 with crc32c, and their
+# dependencies) under
 # /lib/modules/VERSION with a fresh modules.dep and their options
 # (guest/vivid.conf, guest/snd-aloop.conf) in /etc/modprobe.d, the camera
 # image overlay rootfs/etc (S60p2pcamd, p2pcamd.toml with LAN mode on
@@ -66,7 +67,7 @@ done
 out=${out:-$cache/out}
 
 # Modules the rig loads; modules.dep adds their dependencies.
-modules=(virtio_pci virtio_net vivid snd-aloop)
+modules=(virtio_pci virtio_net virtio_blk crc32c_generic ext4 vivid snd-aloop)
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
 
