@@ -71,6 +71,19 @@
 // stalled (the live audio's timestamps or the speaker's underruns say
 // so) is made again, up to three times.
 //
+// Recording (record_disk_test.go, first): the qemu-virt board with a
+// record disk, an ext4 image the host makes with mkfs.ext4 (disk_test.go)
+// attached as a virtio-blk disk that the guest mounts on
+// /var/lib/p2pcam/records; p2pcamd --record-dir records vivid through
+// x264 onto it in 5 s segments. Over LAN from the host:
+// get_device_st&type=playback accepts, get_file_list lists a finished
+// segment and get_record_index covers it, ipc.flv?action=playback from
+// the second it starts in to 3 s later is H.264 at vivid's size (the
+// capturing line's), starts on a keyframe at 0, ends within a second
+// before end_time and decodes cleanly, and the segment downloaded with
+// format=mp4 is H.264 at that size and passes ffmpeg -xerror. It adds a
+// third boot, 25-45 s on a loaded 2-core host.
+//
 // It needs root (scripts/qemu-rig/deps.sh installs QEMU and the arm64
 // cross toolchain, and fetches the Debian packages) and
 // qemu-system-aarch64; without them it is skipped, except under CI (CI

@@ -60,6 +60,7 @@ func TestQEMUArm64(t *testing.T) {
 	out := t.TempDir()
 	buildRig(t, root, out)
 
+	t.Run("record_disk", func(t *testing.T) { testRecordDisk(t, root, out) })
 	t.Run("sim", func(t *testing.T) { testSimBoard(t, root, out) })
 	t.Run("qemu-virt", func(t *testing.T) { testQEMUVirtBoard(t, root, out) })
 	t.Run("ota", func(t *testing.T) { testOTA(t, root, out) })
@@ -595,11 +596,11 @@ type vm struct {
 
 // bootRig boots the rig and waits for LAN mode to answer. QEMU is killed,
 // with its whole process group, when the test ends (or at once when a boot
-// fails).
-func bootRig(t *testing.T, root, out, board string) *vm {
+// fails). qemu are more arguments for QEMU (a disk, say).
+func bootRig(t *testing.T, root, out, board string, qemu ...string) *vm {
 	t.Helper()
 	for try := 1; ; try++ {
-		v, err := bootOnce(t, root, out, board)
+		v, err := bootOnce(t, root, out, board, qemu...)
 		if err == nil {
 			return v
 		}
@@ -613,16 +614,19 @@ func bootRig(t *testing.T, root, out, board string) *vm {
 
 var errPortTaken = errors.New("QEMU could not forward the port")
 
-func bootOnce(t *testing.T, root, out, board string) (*vm, error) {
+func bootOnce(t *testing.T, root, out, board string, qemu ...string) (*vm, error) {
 	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
 	v := &vm{camera: newCamera(port), serialPath: filepath.Join(dir, "serial.log")}
 	args := []string{"--dir", out, "--port", strconv.Itoa(port), "--board", board, "--serial-log", v.serialPath}
+	if len(qemu) > 0 {
+		args = append(append(args, "--"), qemu...) // run.sh passes what follows -- to QEMU
+	}
 	if board == "qemu-virt" {
 		port2 := freePort(t)
 		v.armv7 = newCamera(port2)
-		args = append(args, "--armv7-port", strconv.Itoa(port2))
+		args = append([]string{"--armv7-port", strconv.Itoa(port2)}, args...) // before --
 	}
 	start := time.Now()
 	stop, exited, qemuOut := startQEMU(t, root, dir, args...)

@@ -26,7 +26,8 @@
 #   cloud       400 wrong MQTT passwords from 20 connections at bcrypt's real
 #               cost, with the login back-off and without: flood time,
 #               passwords checked, a bystander's login time
-#   record      CPU, bytes and writes/s of recording a 2 Mbps stream; index
+#   record      CPU, bytes and writes/s of recording a 2 Mbps stream, and the
+#               heap the recorder holds (with it vs without); index
 #               query and month mask over 30 days of one-minute segments;
 #               index rebuild from 43200 files; playback request -> first
 #               frame (cmd/p2pcamd)
@@ -59,7 +60,7 @@ go test -run '^$' -bench LoginFlood -benchtime 1x "$@" ./cloud/
 go test -run '^$' -bench ConnectDuringOfferFlood -benchtime 20x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
 go test -run '^$' -bench Fleet -benchtime 1x -timeout 10m "$@" ./scale/ -args -cameras 5000 -viewers 200
-go test -run '^$' -bench Record2Mbps -benchtime 3000x "$@" ./record/
+go test -run '^$' -bench 'Record2Mbps|RecorderMemory' -benchtime 3000x "$@" ./record/
 go test -run '^$' -bench 'Query|Month|Load' "$@" ./record/
 go test -run '^$' -bench PlaybackFirstFrame -benchtime 30x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench BenchmarkRelay -benchtime 1x "$@" ./cmd/p2pcamd/

@@ -224,65 +224,6 @@ func TestRecordPlaybackDownload(t *testing.T) {
 	}
 }
 
-// TestRecordKill9 kills a recording p2pcamd with SIGKILL at moments
-// spread over its segments, three times, restarting it on the same
-// directory each time: every segment is renamed finished, the index is
-// rebuilt, and every file decodes with ffmpeg -xerror.
-func TestRecordKill9(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "sd")
-	cfg := recordConfig(dir)
-	var prev int
-	for i, after := range []time.Duration{4200 * time.Millisecond, 5700 * time.Millisecond, 3100 * time.Millisecond} {
-		d := startDaemon(t, cfg)
-		if i > 0 {
-			// The restarted camera indexed every earlier segment.
-			if fl := d.files(t); len(fl.FileList) < prev {
-				t.Fatalf("run %d lists %d segments, %d were recorded", i, len(fl.FileList), prev)
-			}
-		}
-		if _, ok := d.waitLog(20*time.Second, "msg=recording"); !ok {
-			t.Fatal("not recording")
-		}
-		d.waitLog(after, "no line matches this") // record for a while
-		if err := d.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-d.done
-		d.done <- nil // for the cleanup
-		// What the next run must list: every segment but one killed
-		// before its first flush (empty: nothing to play).
-		es, _ := os.ReadDir(dir)
-		prev = 0
-		for _, e := range es {
-			if fi, err := e.Info(); err == nil && fi.Size() > 0 {
-				prev++
-			}
-		}
-	}
-	d := startDaemon(t, cfg)
-	fl := d.files(t)
-	if len(fl.FileList) < 3 {
-		t.Fatalf("%d segments after three runs", len(fl.FileList))
-	}
-	for _, f := range fl.FileList {
-		n, err := record.ParseName(f.FileName)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !n.Finished() {
-			continue // the new run's own
-		}
-		mediatest.CheckDecodes(t, filepath.Join(dir, f.FileName))
-		size, _ := strconv.ParseInt(f.FileSize, 10, 64)
-		if fi, err := os.Stat(filepath.Join(dir, f.FileName)); err != nil || fi.Size() != size {
-			t.Errorf("%s: listed %d bytes, stat %v", f.FileName, size, err)
-		}
-	}
-	if _, ok := d.waitLog(time.Second, "cut the damaged tail"); !ok {
-		t.Log("no torn tail this time: the kills came between flushes")
-	}
-}
-
 // TestRecordPermissions: listing and playing need the token's playback
 // permission, downloading its download permission; command alone gives
 // neither.

@@ -5,7 +5,8 @@
 # test skips without root, so this is no error for scripts/test-deps.sh).
 #
 #   host tools   qemu-system-aarch64 (qemu-system-arm), qemu-aarch64-static
-#                (qemu-user-static), cpio, depmod (kmod), flock (util-linux)
+#                (qemu-user-static), cpio, depmod (kmod), flock (util-linux),
+#                mkfs.ext4 (e2fsprogs: the record disk of rig/disk_test.go)
 #   x264 build   the cross toolchain for p2pcamd's arm64 cgo + libx264 build
 #                (scripts/cross-build.sh --x264), which the qemu-virt board
 #                runs: gcc-aarch64-linux-gnu (and its readelf), its C library
@@ -26,6 +27,7 @@ need qemu-aarch64-static qemu-user-static
 need cpio cpio
 need depmod kmod
 need flock util-linux
+need mkfs.ext4 e2fsprogs
 need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 need pkg-config pkg-config
 need readelf binutils
