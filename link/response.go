@@ -80,11 +80,13 @@ var ErrStreamEnded = errors.New("the camera ended the stream")
 
 // streamEnded tells why a body read failed when the camera aborted the
 // session (an SCTP abort, "abort chunk, with following errors: user
-// initiated abort") in words a user follows; other errors (the
-// connection closed under the read) it returns as they are.
+// initiated abort", or the association already closed when the stream
+// is reset: "sending reset packet in non-established state") in words a
+// user follows; other errors (the connection closed under the read) it
+// returns as they are.
 func streamEnded(err error) error {
 	switch {
-	case errors.Is(err, sctp.ErrUserInitiatedAbort):
+	case errors.Is(err, sctp.ErrUserInitiatedAbort), errors.Is(err, sctp.ErrResetPacketInStateNotExist):
 		return fmt.Errorf("%w: it closed the connection (it stopped or restarted)", ErrStreamEnded)
 	case errors.Is(err, sctp.ErrChunk):
 		return fmt.Errorf("%w: it aborted the connection (%v)", ErrStreamEnded, err)

@@ -16,6 +16,7 @@ func TestStreamEnded(t *testing.T) {
 	}{
 		{fmt.Errorf("[0xc0] %w: %w: %s", sctp.ErrChunk, sctp.ErrUserInitiatedAbort, "(User Initiated Abort: )"), "the camera ended the stream: it closed the connection (it stopped or restarted)"},
 		{fmt.Errorf("[0xc0] %w: %s", sctp.ErrChunk, "(Protocol Violation)"), "the camera ended the stream: it aborted the connection"},
+		{fmt.Errorf("%w: state=Closed", sctp.ErrResetPacketInStateNotExist), "the camera ended the stream: it closed the connection (it stopped or restarted)"},
 	} {
 		got := streamEnded(c.err)
 		if !errors.Is(got, ErrStreamEnded) || !strings.HasPrefix(got.Error(), c.want) {
