@@ -373,6 +373,9 @@ async function main() {
   const auto = state.config.autologin;
   if (auto?.user) {
     $('#user').value = auto.user;
+    // The first dial's peer and offer while the sign-in is under way.
+    state.sdk ??= sdkFor(state.config);
+    state.sdk.prepare();
     try {
       const pre = await boot?.login;
       await doLogin(auto.user, auto.password, pre?.status ? pre : undefined);

@@ -5,7 +5,7 @@ import {
   P2PError, ERR_LOGIN, ERR_CLOUD, ERR_NOT_SHARED, ERR_SIGNALLING, ERR_OFFLINE, ERR_NO_SERVICE,
   ERR_ARGUMENT, ERR_STOPPED, ERR_MICROPHONE, ERR_STATUS, STATUS_BUSY, statusError,
 } from './errors.js';
-import { P2PService, randomId } from './service.js';
+import { P2PService, randomId, newPeer } from './service.js';
 import { FLVAudioMuxer, MicReader } from './talk.js';
 import { mark } from './marks.js';
 
@@ -162,10 +162,37 @@ export class P2PCam extends Emitter {
     return { status: res.status, json };
   }
 
+  /**
+   * prepare makes the first dial's RTCPeerConnection and starts its offer
+   * now, so that this work (about 100 ms of the main thread in Chromium)
+   * overlaps the sign-in rather than following it. The next
+   * startP2PService takes it; login calls prepare itself. Without
+   * WebRTC it does nothing (the dial says what is missing).
+   */
+  prepare() {
+    this._need();
+    if (this._spare || !this.env.RTCPeerConnection) return;
+    try {
+      this._spare = newPeer(this.env.RTCPeerConnection, [], this.options.media !== 'flv');
+    } catch { /* the dial tries again and reports it */ }
+  }
+
+  /** takeSpare hands the prepared peer to a dial that wants media
+   * (withMedia) as it was made; otherwise it closes it. */
+  takeSpare(withMedia) {
+    const s = this._spare;
+    this._spare = null;
+    if (!s) return null;
+    if (s.withMedia === withMedia) return s;
+    try { s.pc.close(); } catch { /* closed */ }
+    return null;
+  }
+
   /** login signs in to the cloud, connects signalling, and returns the
    * account: {user, expires, devices:[{device, perm, token}]}. */
   async login(user, password, prefetched) {
     this._need();
+    if (!this.account && !this.services.size) this.prepare();
     // prefetched: a {status, json} of a /api/login the page already sent.
     const { status, json } = prefetched || await this._post('/api/login', { user, password });
     mark('login-api');
@@ -499,6 +526,7 @@ export class P2PCam extends Emitter {
   destroy() {
     for (const id of [...this.services.keys()]) this.stopServiceById(id);
     clearTimeout(this._refreshTimer);
+    this.takeSpare(null);
     const g = globalThis;
     if (this._networkHandler) {
       g.removeEventListener?.('online', this._networkHandler);

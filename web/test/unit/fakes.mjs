@@ -135,6 +135,8 @@ export function fakePeerConnection(cam, opts = {}) {
       const t = { kind, direction: o.direction, receiver: { track: { kind } }, sender: { track: null, replaceTrack: async (tr) => { t.sender.track = tr; } } };
       return t;
     }
+    getConfiguration() { return { ...this.config }; }
+    setConfiguration(c) { this.config = c; }
     async createOffer() { return { type: 'offer', sdp: 'v=0\r\no=- offer é\r\n' }; }
     async setLocalDescription(d) {
       this.localDescription = d;

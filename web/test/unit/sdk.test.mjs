@@ -279,3 +279,24 @@ test('bad arguments are ERR_ARGUMENT', async () => {
   assert.throws(() => new P2PCam().init({}), { code: E.ERR_ARGUMENT });
   sdk.destroy();
 });
+
+test('the peer prepared during login is the first dial\'s, with the login\'s ICE servers; one of another kind is closed', async () => {
+  const { sdk, PC } = await setup();
+  await sdk.login('alice', 'pw');
+  assert.equal(PC.instances.length, 1, 'login prepared a peer');
+  assert.deepEqual(PC.instances[0].config.iceServers, []);
+  const s = await sdk.startP2PService('cam', { device: 'demo/cam1' });
+  assert.equal(s.pc, PC.instances[0]);
+  assert.deepEqual(s.pc.config.iceServers, [{ urls: ['stun:cloud:3478'] }]);
+  assert.ok(s.videoTransceiver && s.audioTransceiver);
+  sdk.stopServiceById('cam');
+
+  const b = await setup();
+  b.sdk.prepare();
+  await b.sdk.login('alice', 'pw');
+  assert.equal(b.PC.instances.length, 1, 'prepare twice makes one peer');
+  const f = await b.sdk.startP2PService('cam', { device: 'demo/cam1', media: 'flv' });
+  assert.ok(b.PC.instances[0].closed, 'the spare with media is closed for an FLV dial');
+  assert.equal(f.pc, b.PC.instances[1]);
+  assert.equal(f.videoTransceiver, undefined);
+});
