@@ -300,3 +300,24 @@ test('the peer prepared during login is the first dial\'s, with the login\'s ICE
   assert.equal(f.pc, b.PC.instances[1]);
   assert.equal(f.videoTransceiver, undefined);
 });
+
+test('resume signs in with the remembered sign-in, without the password; logout ends it', async () => {
+  const { sdk, fetch, mqtt } = await setup();
+  await assert.rejects(sdk.resume(), { code: E.ERR_LOGIN }, 'nothing remembered yet');
+  await sdk.login('alice', 'pw', undefined, { remember: true });
+  assert.deepEqual(fetch.calls.at(-1).body, { user: 'alice', password: 'pw', remember: true });
+  sdk.destroy();
+
+  const b = new P2PCam().init({ mqttConnect: mqtt, RTCPeerConnection: fakePeerConnection(null), fetch, cloud: 'http://cloud', timeouts: fastTimeouts });
+  made.push(b);
+  const acct = await b.resume();
+  assert.equal(acct.user, 'alice');
+  assert.deepEqual(acct.devices.map((d) => d.device), ['demo/cam1']);
+  assert.deepEqual(fetch.calls.at(-1), { url: 'http://cloud/api/session', body: {} });
+  assert.equal(mqtt.clients.at(-1).options.password, 'short-lived');
+  assert.ok(!JSON.stringify(fetch.calls.slice(-1)).includes('pw'), 'no password sent');
+  await b.logout();
+  assert.equal(fetch.calls.at(-1).url, 'http://cloud/api/logout');
+  assert.equal(mqtt.clients.at(-1).ended, true);
+  await assert.rejects(b.init({ mqttConnect: mqtt, fetch, cloud: 'http://cloud', timeouts: fastTimeouts }).resume(), { code: E.ERR_LOGIN });
+});
