@@ -399,8 +399,7 @@ async function main() {
   if (boot?.session?.status === 200) {
     $('#user').value = boot.kept?.user || '';
     state.sdk ??= sdkFor(state.config);
-    // The first dial's peer, its offer and ICE gathering meanwhile.
-    state.sdk.prepare(boot.session.json?.ice_servers);
+    state.sdk.prepare(); // the first dial's peer and offer meanwhile
     try {
       await doLogin(null, null, boot.session);
       const shared = new Set(state.devices.map((d) => d.device));

@@ -5,7 +5,7 @@ import {
   P2PError, ERR_LOGIN, ERR_CLOUD, ERR_NOT_SHARED, ERR_SIGNALLING, ERR_OFFLINE, ERR_NO_SERVICE,
   ERR_ARGUMENT, ERR_STOPPED, ERR_MICROPHONE, ERR_STATUS, STATUS_BUSY, statusError,
 } from './errors.js';
-import { P2PService, randomId, newPeer, gatherNow } from './service.js';
+import { P2PService, randomId, newPeer } from './service.js';
 import { FLVAudioMuxer, MicReader } from './talk.js';
 import { mark } from './marks.js';
 
@@ -165,32 +165,25 @@ export class P2PCam extends Emitter {
   /**
    * prepare makes the first dial's RTCPeerConnection and starts its offer
    * now, so that this work (about 100 ms of the main thread in Chromium)
-   * overlaps the sign-in rather than following it. With iceServers (the
-   * sign-in's, when the page already has them) it also starts ICE
-   * gathering, keeping the candidates for the dial. The next
-   * startP2PService takes it; login and resume call prepare themselves.
-   * Without WebRTC it does nothing (the dial says what is missing).
+   * overlaps the sign-in rather than following it. The next
+   * startP2PService takes it; login calls prepare itself. Without
+   * WebRTC it does nothing (the dial says what is missing).
    */
-  prepare(iceServers) {
+  prepare() {
     this._need();
-    if (!this.env.RTCPeerConnection) return;
+    if (this._spare || !this.env.RTCPeerConnection) return;
     try {
-      if (!this._spare) this._spare = newPeer(this.env.RTCPeerConnection, iceServers || [], this.options.media !== 'flv');
-      if (iceServers && !this._spare.local) {
-        this._spare.pc.setConfiguration?.({ ...(this._spare.pc.getConfiguration?.() || {}), iceServers });
-        gatherNow(this._spare, iceServers);
-      }
+      this._spare = newPeer(this.env.RTCPeerConnection, [], this.options.media !== 'flv');
     } catch { /* the dial tries again and reports it */ }
   }
 
   /** takeSpare hands the prepared peer to a dial that wants media
-   * (withMedia) as it was made, and, if it is gathering already, these
-   * iceServers; otherwise it closes it. */
-  takeSpare(withMedia, iceServers) {
+   * (withMedia) as it was made; otherwise it closes it. */
+  takeSpare(withMedia) {
     const s = this._spare;
     this._spare = null;
     if (!s) return null;
-    if (s.withMedia === withMedia && (!s.local || s.iceServers === JSON.stringify(iceServers))) return s;
+    if (s.withMedia === withMedia) return s;
     try { s.pc.close(); } catch { /* closed */ }
     return null;
   }

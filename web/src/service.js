@@ -52,17 +52,6 @@ export function newPeer(RTCPeerConnection, iceServers, withMedia) {
   return { pc, video, audio, offer, withMedia };
 }
 
-/** gatherNow sets a new peer's offer as its local description, which
- * starts ICE gathering; candidates are kept in peer.gathered until a
- * dial takes the peer and replays them. */
-export function gatherNow(peer, iceServers) {
-  peer.iceServers = JSON.stringify(iceServers);
-  peer.gathered = [];
-  peer.pc.onicecandidate = (e) => peer.gathered.push(e);
-  peer.local = peer.offer.then((o) => peer.pc.setLocalDescription(o));
-  peer.local.catch(() => {});
-}
-
 // States of a service.
 export const STATE_IDLE = 'idle';
 export const STATE_CONNECTING = 'connecting';
@@ -139,13 +128,12 @@ export class P2PService extends Emitter {
     const iceServers = this.deviceInfo.iceServers || this.host.iceServers || [];
     const withMedia = (this.deviceInfo.media || this.options.media) !== 'flv';
     // A peer the SDK made while the page signed in (P2PCam.prepare), or a
-    // new one. A spare made without ICE servers has not begun gathering
-    // (no setLocalDescription yet), so setting them now is in time; one
-    // made with these servers is gathering already.
-    const spare = this.host.takeSpare?.(withMedia, iceServers);
+    // new one. The spare has no ICE servers yet: it gathers nothing until
+    // setLocalDescription, so setting them now is in time.
+    const spare = this.host.takeSpare?.(withMedia);
     const peer = spare || newPeer(this.env.RTCPeerConnection, iceServers, withMedia);
     const pc = peer.pc;
-    if (spare && !spare.local && iceServers.length) pc.setConfiguration({ ...(pc.getConfiguration?.() || {}), iceServers });
+    if (spare && iceServers.length) pc.setConfiguration({ ...(pc.getConfiguration?.() || {}), iceServers });
     this.pc = pc;
     this.videoTransceiver = peer.video;
     this.audioTransceiver = peer.audio;
@@ -159,9 +147,7 @@ export class P2PService extends Emitter {
       const cand = c && c.candidate ? { candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined } : { candidate: '' };
       if (!offerSent) held.push(cand); else send({ type: 'candidate', candidate: cand }).catch(() => {});
     };
-    // Candidates the spare gathered before this dial took it.
-    for (const e of peer.gathered?.splice(0) || []) pc.onicecandidate(e);
-    const offerP = (peer.local || peer.offer.then((o) => pc.setLocalDescription(o))).then(() => pc.localDescription.sdp);
+    const offerP = peer.offer.then((o) => pc.setLocalDescription(o)).then(() => pc.localDescription.sdp);
     offerP.catch(() => {});
 
     // The offer goes out as soon as the token and the SDP are ready; the

@@ -321,27 +321,3 @@ test('resume signs in with the remembered sign-in, without the password; logout 
   assert.equal(mqtt.clients.at(-1).ended, true);
   await assert.rejects(b.init({ mqttConnect: mqtt, fetch, cloud: 'http://cloud', timeouts: fastTimeouts }).resume(), { code: E.ERR_LOGIN });
 });
-
-test('a peer prepared with ICE servers gathers at once; the dial sends its candidates after the offer', async () => {
-  const { sdk, PC, mqtt, fetch } = await setup();
-  fetch.remembered = 'alice';
-  const ice = [{ urls: ['stun:cloud:3478'] }];
-  sdk.prepare(ice);
-  const pc = PC.instances[0];
-  await new Promise((r) => setTimeout(r, 5)); // the fake gathers on a timer
-  assert.ok(pc.localDescription, 'gathering started before the dial');
-  await sdk.resume();
-  const s = await sdk.startP2PService('cam', { device: 'demo/cam1' });
-  assert.equal(s.pc, pc);
-  const pub = mqtt.clients[0].published.filter((p) => p.topic === 'p2pcam/demo/cam1/rpc').map((p) => p.msg);
-  assert.equal(pub[0].type, 'offer');
-  assert.deepEqual(pub.filter((m) => m.type === 'candidate').map((m) => m.candidate.candidate), ['candidate:2 1 udp 2 10.0.0.2 6000 typ host', '']);
-
-  // Other ICE servers than the gathering spare's: it is closed, a new peer dials.
-  const b = await setup();
-  b.sdk.prepare([{ urls: ['stun:elsewhere:3478'] }]);
-  await b.sdk.login('alice', 'pw');
-  const s2 = await b.sdk.startP2PService('cam', { device: 'demo/cam1' });
-  assert.ok(b.PC.instances[0].closed);
-  assert.equal(s2.pc, b.PC.instances[1]);
-});
