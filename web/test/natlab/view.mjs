@@ -106,7 +106,9 @@ try {
       if (got !== 'frame') throw new Error(`no video: ${await tileText()}`);
       if (visit === 'returning') {
         // Again, as the same browser: no form, no click.
-        steps.firstVisitMs = await page.evaluate((d) => globalThis.p2pcamPage.tiles.get(d).firstFrameAt, device);
+        // The page's firstframe event can come a moment after the
+        // decoded frame count moved.
+        steps.firstVisitMs = await waitFor(page, (d) => globalThis.p2pcamPage.tiles.get(d).firstFrameAt, device, stepMs, 'the first visit\'s firstFrameAt');
         delete steps.readyMs;
         delete steps.watchMs;
         steps.visit = 'returning';
