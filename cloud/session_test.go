@@ -94,13 +94,7 @@ func TestAPISession(t *testing.T) {
 	if code, _, _ := call(t, other, srv.URL+"/api/session", ``); code != http.StatusUnauthorized {
 		t.Errorf("session from another browser: %d, want 401", code)
 	}
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/session", nil)
-	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: "forged"})
-	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
+	r := postKey(t, srv.URL+"/api/session", "forged")
 	if r.StatusCode != http.StatusUnauthorized || len(r.Cookies()) != 1 || r.Cookies()[0].MaxAge >= 0 {
 		t.Errorf("forged cookie: %d, cookies %v: want 401 and the cookie cleared", r.StatusCode, r.Cookies())
 	}
@@ -119,7 +113,7 @@ func TestAPISession(t *testing.T) {
 		t.Errorf("session after logout: %d, want 401", code)
 	}
 	// A copy of the key taken before the logout is dead too.
-	if code := postKey(t, srv.URL, key); code != http.StatusUnauthorized {
+	if code := postKey(t, srv.URL+"/api/session", key).StatusCode; code != http.StatusUnauthorized {
 		t.Errorf("the old key replayed after logout: %d, want 401", code)
 	}
 }
@@ -134,18 +128,18 @@ func sessionValue(t *testing.T, url string) string {
 	return c.Value
 }
 
-// postKey POSTs to /api/session with key as the cookie and returns the
-// status.
-func postKey(t *testing.T, url, key string) int {
+// postKey POSTs to url with key as the session cookie and returns the
+// answer (its body closed).
+func postKey(t *testing.T, url, key string) *http.Response {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url+"/api/session", nil)
+	req, _ := http.NewRequest(http.MethodPost, url, nil)
 	req.AddCookie(&http.Cookie{Name: SessionCookie, Value: key})
 	r, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Body.Close()
-	return r.StatusCode
+	return r
 }
 
 // What ends a remembered sign-in.
@@ -155,13 +149,7 @@ func TestAPISessionEnds(t *testing.T) {
 		end  func(t *testing.T, c *Cloud, url, key string)
 	}{
 		{"logout", func(t *testing.T, c *Cloud, url, key string) {
-			req, _ := http.NewRequest(http.MethodPost, url+"/api/logout", nil)
-			req.AddCookie(&http.Cookie{Name: SessionCookie, Value: key})
-			r, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.Body.Close()
+			postKey(t, url+"/api/logout", key)
 		}},
 		{"password changed", func(t *testing.T, c *Cloud, url, key string) {
 			d := c.Directory()
@@ -196,11 +184,11 @@ func TestAPISessionEnds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, srv := startAPI(t, newIssuer(t))
 			key := sessionValue(t, srv.URL)
-			if code := postKey(t, srv.URL, key); code != 200 {
+			if code := postKey(t, srv.URL+"/api/session", key).StatusCode; code != 200 {
 				t.Fatalf("before: %d", code)
 			}
 			tt.end(t, c, srv.URL, key)
-			if code := postKey(t, srv.URL, key); code != http.StatusUnauthorized {
+			if code := postKey(t, srv.URL+"/api/session", key).StatusCode; code != http.StatusUnauthorized {
 				t.Errorf("after %s: %d, want 401", tt.name, code)
 			}
 		})
