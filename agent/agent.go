@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/agent/p2p"
+	"github.com/p2pcam/p2pcam/agent/update"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/board"
 	"github.com/p2pcam/p2pcam/capture"
@@ -54,6 +55,7 @@ type Agent struct {
 	served    served                            // the streams being served, for the status command
 	playbacks playbacks                         // the playback on each session, for playback_* commands
 	broker    mqttclient.Status                 // P2P mode's broker connection
+	updater   *update.Updater                   // nil: updates off
 
 	// Recording: rec is nil when it is off; recQuality is the stream it records.
 	rec        *record.Recorder
@@ -176,6 +178,7 @@ func New(cfg Config) (*Agent, error) {
 		return nil, err
 	}
 	a.metrics = newMetrics(a)
+	a.updater = a.newUpdater()
 	return a, nil
 }
 
@@ -236,6 +239,13 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer modes.Done()
 			a.runRecorder(runCtx)
+		}()
+	}
+	if a.updater != nil {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.updater.Run(runCtx)
 		}()
 	}
 	if a.cfg.LAN.Listen != "off" {

@@ -23,6 +23,10 @@ func (a *Agent) serveCommand(log *slog.Logger, req protocol.Request, w Responder
 		a.getDeviceStatus(req, w)
 	case protocol.CmdStatus:
 		a.serveStatus(w)
+	case protocol.CmdOTAStatus:
+		a.serveOTAStatus(w)
+	case protocol.CmdOTAUpdate:
+		a.serveOTAUpdate(log, req, w)
 	case "get_record_index", "get_month_record", "get_file_list":
 		a.serveRecordCommand(req, w)
 	default:

@@ -78,7 +78,8 @@ type PTZConfig struct {
 
 // builtinCommands are the X-P2P commands, answered by the agent or not,
 // whose names a [commands.NAME] section may not take; names starting
-// "ptz" (the pan-tilt head's) and "playback_" are reserved too.
+// "ptz" (the pan-tilt head's), "playback_" and "ota_" (updates, which
+// need the update permission) are reserved too.
 var builtinCommands = []string{"get_device_st", protocol.CmdStatus, "get_nvr_list",
 	"get_record_index", "get_month_record", "get_file_list"}
 
@@ -89,7 +90,7 @@ func reservedCommand(name string) bool {
 			return true
 		}
 	}
-	for _, prefix := range []string{"ptz", "playback_"} {
+	for _, prefix := range []string{"ptz", "playback_", "ota_"} {
 		if strings.HasPrefix(name, prefix) {
 			return true
 		}
@@ -151,13 +152,13 @@ func withCommandDefaults(cmds map[string]CommandConfig) (map[string]CommandConfi
 		case !protocol.ValidName(name):
 			errs = append(errs, fmt.Errorf("%s: a command name is 1 to %d letters, digits, '_', '-' or '.'", where, protocol.MaxNameLength))
 		case reservedCommand(name):
-			errs = append(errs, fmt.Errorf("%s: the name is a built-in command's (X-P2P's names and those starting ptz or playback_ are reserved)", where))
+			errs = append(errs, fmt.Errorf("%s: the name is a built-in command's (X-P2P's names and those starting ptz, playback_ or ota_ are reserved)", where))
 		}
 		if err := c.program(name).Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))
 		}
 		if p, err := auth.ParsePermissions(c.Permissions); err != nil || p == 0 {
-			errs = append(errs, fmt.Errorf("%s: permissions = %q: want a comma-separated list of live, playback, voice, command, download", where, c.Permissions))
+			errs = append(errs, fmt.Errorf("%s: permissions = %q: want a comma-separated list of live, playback, voice, command, download, update", where, c.Permissions))
 		}
 		out[name] = c
 	}

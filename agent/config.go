@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/p2pcam/p2pcam/agent/update"
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/internal/connlimit"
@@ -53,6 +54,8 @@ type Config struct {
 	Hardware HardwareConfig    `toml:"hardware"`
 	Record   RecordConfig      `toml:"record"`
 	PTZ      PTZConfig         `toml:"ptz"`
+	OTA      OTAConfig         `toml:"ota"`
+	Slots    SlotsConfig       `toml:"slots"`
 	// Commands are the custom commands, by name ([commands.NAME]).
 	Commands map[string]CommandConfig `toml:"commands"`
 
@@ -65,6 +68,11 @@ type Config struct {
 	// OpenLine opens the GPIO lines of the PTZ driver uln2003. It
 	// defaults to gpio.OpenLine. Not read from the file.
 	OpenLine func(chip string, offset int, output, activeLow bool, consumer string) (GPIOLine, error) `toml:"-"`
+
+	// Installer installs a downloaded, verified update bundle (the A/B
+	// slots). Nil: an update stops at state "downloaded". Not read from
+	// the file.
+	Installer update.Installer `toml:"-"`
 
 	// Link tunes WebRTC (tests, the demo). Not read from the file.
 	Link link.Options `toml:"-"`
@@ -264,6 +272,8 @@ func (c Config) withDefaults() (Config, error) {
 		c.Log.Format = "text"
 	}
 	c.Record = c.Record.withDefaults()
+	c.OTA = c.OTA.withDefaults()
+	c.Slots = c.Slots.withDefaults()
 	c.Clock = clock.Or(c.Clock)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -298,6 +308,8 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("lan.allowed_origins = \"*\" needs auth.trusted_keys: without tokens, any web page could watch the camera through its visitors' browsers"))
 	}
 	errs = append(errs, c.Record.validate()...)
+	errs = append(errs, c.OTA.validate()...)
+	errs = append(errs, c.Slots.validate()...)
 	if c.LAN.WriteTimeout < 0 {
 		errs = append(errs, fmt.Errorf("lan.write_timeout = %v: must be positive", c.LAN.WriteTimeout))
 	}

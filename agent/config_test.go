@@ -32,6 +32,9 @@ func TestConfigErrors(t *testing.T) {
 		name, toml, wantErr string
 	}{
 		{"unknown key", "[lan]\nlisen = \"x\"\n", "unknown keys lan.lisen"},
+		{"command taking an OTA name", "[commands.ota_update]\nprogram = \"/bin/true\"\n", "ota_ are reserved"},
+		{"bad release key", "[ota]\ntrusted_keys = [\"nope\"]\n", "ota.trusted_keys[0]"},
+		{"tiny ota rate", "[ota]\nmax_rate = 100\n", "ota.max_rate = 100"},
 		{"bad TOML", "board = \n", "config"},
 		{"bad duration", "[lan]\nwrite_timeout = \"soon\"\n", "write_timeout"},
 		{"too many viewers", "max_viewers = 33\n", "max_viewers = 33"},

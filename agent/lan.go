@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -103,9 +104,14 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rawQuery := r.URL.RawQuery
 	var token string
-	if query := r.URL.Query(); query.Has("token") {
+	session := r.Header.Get(protocol.SessionHeader)
+	if query := r.URL.Query(); query.Has("token") || query.Has(protocol.SessionParam) {
 		token = query.Get("token")
+		if query.Has(protocol.SessionParam) {
+			session = query.Get(protocol.SessionParam)
+		}
 		query.Del("token")
+		query.Del(protocol.SessionParam)
 		rawQuery = query.Encode()
 	}
 	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
@@ -123,6 +129,19 @@ func (a *Agent) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	line := r.URL.Path + "?" + rawQuery
 	hr := &httpResponder{w: w, rc: http.NewResponseController(w), now: a.cfg.Clock.Now, timeout: a.cfg.LAN.WriteTimeout}
+	// A playback starts a session of its own, named in its answer; the
+	// playback_* commands that name it steer it.
+	if r.URL.Path == "/ipc.flv" && r.URL.Query().Get("action") == "playback" {
+		hr.session = protocol.NewSessionID()
+		v.Session = hr.session
+	} else if session != "" {
+		if v.Session, err = protocol.ParseSessionID(session); err != nil {
+			var perr *protocol.Error
+			errors.As(err, &perr)
+			writeHTTPError(w, perr.Status, perr.Msg)
+			return
+		}
+	}
 	if talksFLV(r, line) {
 		// The viewer keeps talking after the answer's head.
 		_ = hr.rc.EnableFullDuplex()
@@ -163,6 +182,7 @@ type httpResponder struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	body    io.Reader // the POST body of a voice request
+	session string    // a playback's session, sent in its answer's head
 	now     func() time.Time
 	timeout time.Duration
 }
@@ -189,6 +209,9 @@ func (h *httpResponder) WriteHead(st protocol.Status, head protocol.Head) error 
 	hd.Set("X-Content-Type-Options", "nosniff")
 	if head.Quality != "" {
 		hd.Set("X-P2pcam-Quality", string(head.Quality))
+	}
+	if h.session != "" && st == protocol.StatusOK {
+		hd.Set(protocol.SessionHeader, h.session)
 	}
 	st.SetHTTPHeaders(hd)
 	h.renew()

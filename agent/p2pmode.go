@@ -31,6 +31,10 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 	for _, s := range a.cfg.P2P.ICEServers {
 		ice = append(ice, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
 	}
+	var onRelease func([]byte)
+	if a.updater != nil {
+		onRelease = a.onRelease
+	}
 	return p2p.New(p2p.Config{
 		Device:        id,
 		Broker:        a.cfg.P2P.Broker,
@@ -51,6 +55,7 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		VideoSPS:    a.videoSPS,
 		Link:        a.linkOptions(),
 		Agent:       "p2pcamd/" + a.cfg.Version,
+		OnRelease:   onRelease,
 		Logger:      a.log,
 		Observe:     &p2p.Observer{Broker: &a.broker, Connected: a.metrics.connected},
 	})

@@ -44,6 +44,10 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 		return
 	}
 	defer func() { p.Close() }() // p changes on a seek
+	// Steerable before the head goes out: a playback_* command sent as
+	// soon as the head arrives finds it.
+	ctl, unregister := a.playbacks.start(sr.viewer, from, to)
+	defer unregister()
 	if err := w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "video/x-flv"}); err != nil {
 		return
 	}
@@ -52,8 +56,6 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
 	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil})
-	ctl, unregister := a.playbacks.start(sr.viewer, from, to)
-	defer unregister()
 	var reason error
 	// base is added to the player's PTS: after a seek the new player
 	// starts at 0, and the stream's PTS must go on growing.

@@ -16,10 +16,15 @@ type playbacks struct {
 	m  map[string]*playbackControl // by playbackKey; guarded by mu
 }
 
-// playbackKey names a viewer's session: a P2P session's Addr names it
-// (LAN mode: its TCP connection), and the subject keeps another
-// viewer's token out.
-func playbackKey(v protocol.Viewer) string { return v.Addr + "\x00" + v.Subject }
+// playbackKey names a viewer's session: a P2P session's Addr names it,
+// a LAN request its Session (a connection lasts one request), and the
+// subject keeps another viewer's token out.
+func playbackKey(v protocol.Viewer) string {
+	if v.Session != "" {
+		return "session\x00" + v.Session + "\x00" + v.Subject
+	}
+	return v.Addr + "\x00" + v.Subject
+}
 
 // start registers a playback from from on v's session, replacing an
 // earlier one there, and returns it with what unregisters it.

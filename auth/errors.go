@@ -26,7 +26,7 @@ var (
 	// ErrInvalidClaims means Sign was given claims it refuses to sign.
 	ErrInvalidClaims = errors.New("auth: invalid claims")
 	// ErrUnknownPermission means a permission name is not one of live,
-	// playback, voice, command, download.
+	// playback, voice, command, download, update.
 	ErrUnknownPermission = errors.New("auth: unknown permission")
 	// ErrInvalidKey means a key is not a usable Ed25519 key: wrong size,
 	// wrong algorithm, or an unreadable PEM, PKCS#8, PKIX or base64 form.

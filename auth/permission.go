@@ -20,9 +20,12 @@ const (
 	PermCommand
 	// PermDownload allows downloading recordings.
 	PermDownload
+	// PermUpdate allows starting an over-the-air update (ota_update)
+	// and reading its progress (ota_status).
+	PermUpdate
 
 	// PermAll is every permission above.
-	PermAll = PermLive | PermPlayback | PermVoice | PermCommand | PermDownload
+	PermAll = PermLive | PermPlayback | PermVoice | PermCommand | PermDownload | PermUpdate
 )
 
 // permNames lists the permissions in bit order with their wire names.
@@ -35,6 +38,7 @@ var permNames = [...]struct {
 	{PermVoice, "voice"},
 	{PermCommand, "command"},
 	{PermDownload, "download"},
+	{PermUpdate, "update"},
 }
 
 // permByName returns the permission called name, or 0.

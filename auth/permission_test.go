@@ -17,7 +17,8 @@ func TestParsePermissions(t *testing.T) {
 		{in: "live,voice", want: PermLive | PermVoice},
 		{in: " voice , live ", want: PermLive | PermVoice},
 		{in: "live,live", want: PermLive},
-		{in: "live,playback,voice,command,download", want: PermAll},
+		{in: "live,playback,voice,command,download,update", want: PermAll},
+		{in: "update", want: PermUpdate},
 		{in: "admin", wantErr: true},
 		{in: "Live", wantErr: true},
 		{in: "live,,voice", wantErr: true},
@@ -45,7 +46,7 @@ func TestPermissionString(t *testing.T) {
 		{0, ""},
 		{PermLive, "live"},
 		{PermVoice | PermLive, "live,voice"},
-		{PermAll, "live,playback,voice,command,download"},
+		{PermAll, "live,playback,voice,command,download,update"},
 		{PermDownload | 0x80, "download,0x80"},
 		{0x40, "0x40"},
 	}

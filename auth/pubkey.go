@@ -79,6 +79,15 @@ func LoadPublicKey(path string) (ed25519.PublicKey, error) {
 	return key, nil
 }
 
+// PublicKeyArg reads the key from the file s names, or else parses s: a
+// command-line flag that takes either.
+func PublicKeyArg(s string) (ed25519.PublicKey, error) {
+	if _, err := os.Stat(s); err == nil {
+		return LoadPublicKey(s)
+	}
+	return ParsePublicKey(s)
+}
+
 // MarshalPublicKey returns pub in standard padded base64 (44 characters for
 // an Ed25519 key), the form used in config files and the MQTT property.
 func MarshalPublicKey(pub ed25519.PublicKey) string {

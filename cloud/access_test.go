@@ -13,7 +13,8 @@ var (
 	accCam2  = testAccount{"acme/cam2", RoleDevice, "pw-cam2"}
 	accAlice = testAccount{"alice", RoleViewer, "pw-alice"}
 	accBob   = testAccount{"bob", RoleViewer, "pw-bob"}
-	accounts = []testAccount{accCam1, accCam2, accAlice, accBob}
+	accRel   = testAccount{"releaser", RoleRelease, "pw-rel"}
+	accounts = []testAccount{accCam1, accCam2, accAlice, accBob, accRel}
 )
 
 // MQTT 5 reason codes the embedded broker's tests expect.
@@ -76,6 +77,24 @@ var deliveryCases = []deliveryCase{
 		pub: accAlice, topic: "p2pcam/acme/cam1/info", pubDenied: true},
 	{name: "viewer writes other viewer inbox", sub: accBob, filter: "p2pcam/viewer/bob/inbox",
 		pub: accAlice, topic: "p2pcam/viewer/bob/inbox", pubDenied: true},
+	// Release announcements: a release account writes them, devices of
+	// the product read them, nobody else does either.
+	{name: "release retained to device", pub: accRel, topic: "p2pcam/ota/acme/release", retain: true,
+		sub: accCam1, filter: "p2pcam/ota/acme/release", deliver: true},
+	{name: "release live to device", sub: accCam2, filter: "p2pcam/ota/acme/release",
+		pub: accRel, topic: "p2pcam/ota/acme/release", deliver: true},
+	{name: "device reads other product release", sub: accCam1, filter: "p2pcam/ota/other/release",
+		pub: accRel, topic: "p2pcam/ota/other/release", subDenied: true},
+	{name: "device reads every release", sub: accCam1, filter: "p2pcam/ota/+/release",
+		pub: accRel, topic: "p2pcam/ota/other/release", subDenied: true},
+	{name: "viewer reads release", sub: accAlice, filter: "p2pcam/ota/acme/release",
+		pub: accRel, topic: "p2pcam/ota/acme/release", subDenied: true},
+	{name: "device spoofs release", sub: accCam2, filter: "p2pcam/ota/acme/release",
+		pub: accCam1, topic: "p2pcam/ota/acme/release", pubDenied: true},
+	{name: "viewer spoofs release retained", pub: accAlice, topic: "p2pcam/ota/acme/release", retain: true,
+		sub: accCam1, filter: "p2pcam/ota/acme/release", pubDenied: true},
+	{name: "release account writes device rpc", sub: accCam1, filter: "p2pcam/acme/cam1/rpc",
+		pub: accRel, topic: "p2pcam/acme/cam1/rpc", pubDenied: true},
 	{name: "device writes device rpc", sub: accCam2, filter: "p2pcam/acme/cam2/rpc",
 		pub: accCam1, topic: "p2pcam/acme/cam2/rpc", pubDenied: true},
 }

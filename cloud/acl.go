@@ -9,8 +9,9 @@ import (
 // anyDevice and anyViewer are the topic patterns of every device's and
 // every viewer's topics, built from the signal package's layout.
 var (
-	anyDevice = signal.DeviceID{Product: "+", Device: "+"}
-	anyViewer = "+"
+	anyDevice  = signal.DeviceID{Product: "+", Device: "+"}
+	anyViewer  = "+"
+	anyProduct = "+"
 )
 
 // topicRules returns the topic patterns (MQTT filters with '+') that u may
@@ -24,7 +25,7 @@ func topicRules(u User) (read, write []string) {
 		if err != nil {
 			return nil, nil
 		}
-		return []string{id.RPCTopic()},
+		return []string{id.RPCTopic(), signal.ReleaseTopic(id.Product)},
 			[]string{id.InfoTopic(), signal.InboxTopic(anyViewer)}
 	case RoleViewer:
 		if !signal.ValidClientID(u.Name) {
@@ -32,6 +33,11 @@ func topicRules(u User) (read, write []string) {
 		}
 		return []string{signal.InboxTopic(u.Name), anyDevice.InfoTopic()},
 			[]string{anyDevice.RPCTopic()}
+	case RoleRelease:
+		if !signal.ValidClientID(u.Name) {
+			return nil, nil
+		}
+		return nil, []string{signal.ReleaseTopic(anyProduct)}
 	}
 	return nil, nil
 }
@@ -42,9 +48,10 @@ func topicRules(u User) (read, write []string) {
 // allowed, so a viewer may subscribe to p2pcam/+/+/info but not to
 // p2pcam/viewer/+/inbox or #. A write must name a concrete topic.
 //
-// A device "P/D" reads p2pcam/P/D/rpc and writes p2pcam/P/D/info and any
+// A device "P/D" reads p2pcam/P/D/rpc and p2pcam/ota/P/release, and writes p2pcam/P/D/info and any
 // viewer's p2pcam/viewer/V/inbox. A viewer "V" reads p2pcam/viewer/V/inbox
-// and any device's info, and writes any device's rpc. Everything else,
+// and any device's info, and writes any device's rpc. A release account
+// writes any product's p2pcam/ota/P/release. Everything else,
 // $SYS and shared subscriptions included, is denied.
 func Allowed(u User, topic string, write bool) bool {
 	if !validFilter(topic) || write && strings.ContainsAny(topic, "+#") {

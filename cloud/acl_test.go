@@ -5,6 +5,7 @@ import "testing"
 var (
 	aclCam1  = User{Name: "acme/cam1", Role: RoleDevice}
 	aclAlice = User{Name: "alice", Role: RoleViewer}
+	aclRel   = User{Name: "releaser", Role: RoleRelease}
 )
 
 func TestAllowed(t *testing.T) {
@@ -68,6 +69,18 @@ func TestAllowed(t *testing.T) {
 		{"viewer writes own inbox", aclAlice, "p2pcam/viewer/alice/inbox", w, false},
 		{"viewer writes other inbox", aclAlice, "p2pcam/viewer/bob/inbox", w, false},
 		{"viewer writes rpc child", aclAlice, "p2pcam/acme/cam1/rpc/x", w, false},
+		// Release announcements.
+		{"device reads own product release", aclCam1, "p2pcam/ota/acme/release", r, true},
+		{"device reads other product release", aclCam1, "p2pcam/ota/other/release", r, false},
+		{"device reads every release", aclCam1, "p2pcam/ota/+/release", r, false},
+		{"device writes release", aclCam1, "p2pcam/ota/acme/release", w, false},
+		{"viewer reads release", aclAlice, "p2pcam/ota/acme/release", r, false},
+		{"viewer writes release", aclAlice, "p2pcam/ota/acme/release", w, false},
+		{"release account writes release", aclRel, "p2pcam/ota/acme/release", w, true},
+		{"release account writes release wildcard", aclRel, "p2pcam/ota/+/release", w, false},
+		{"release account reads release", aclRel, "p2pcam/ota/acme/release", r, false},
+		{"release account writes rpc", aclRel, "p2pcam/acme/cam1/rpc", w, false},
+		{"release account writes info", aclRel, "p2pcam/acme/cam1/info", w, false},
 		// Accounts whose name does not fit their role get nothing.
 		{"device without product", User{Name: "cam1", Role: RoleDevice}, "p2pcam/cam1/rpc", r, false},
 		{"viewer with slash", User{Name: "a/b", Role: RoleViewer}, "p2pcam/viewer/a/b/inbox", r, false},
@@ -120,6 +133,7 @@ func TestMosquittoACL(t *testing.T) {
 	users := []User{
 		{Name: "acme/cam1", Role: RoleDevice},
 		{Name: "alice", Role: RoleViewer},
+		{Name: "releaser", Role: RoleRelease},
 		{Name: "bad name\ntopic readwrite #", Role: RoleViewer},
 		{Name: "root", Role: "admin"},
 	}
@@ -127,6 +141,7 @@ func TestMosquittoACL(t *testing.T) {
 
 user acme/cam1
 topic read p2pcam/acme/cam1/rpc
+topic read p2pcam/ota/acme/release
 topic write p2pcam/acme/cam1/info
 topic write p2pcam/viewer/+/inbox
 
@@ -134,6 +149,9 @@ user alice
 topic read p2pcam/viewer/alice/inbox
 topic read p2pcam/+/+/info
 topic write p2pcam/+/+/rpc
+
+user releaser
+topic write p2pcam/ota/+/release
 `
 	if got := MosquittoACL(users); got != want {
 		t.Errorf("MosquittoACL =\n%s\nwant\n%s", got, want)

@@ -100,7 +100,9 @@ func NewBroker(cfg BrokerConfig) (*Broker, error) {
 	// and with them a reason code of 0x01; senderHook gives every publish
 	// a user property, so every PUBACK would carry both.
 	caps.Compatibilities.NoInheritedPropertiesOnAck = true
-	srv := mqtt.New(&mqtt.Options{Capabilities: caps, Logger: log})
+	// The inline client publishes the release announcements
+	// (PublishRetained); it is no account and bypasses the ACL.
+	srv := mqtt.New(&mqtt.Options{Capabilities: caps, Logger: log, InlineClient: true})
 	hook := &accessHook{log: log, credKey: cfg.CredentialKey, logins: newLoginGuard(cfg.Throttle, log)}
 	hook.setUsers(users)
 	if err := srv.AddHook(hook, nil); err != nil {

@@ -19,6 +19,11 @@ const (
 	// RoleViewer is a viewer, named by its user name; its sessions connect
 	// as signal.ViewerClientID(name, suffix).
 	RoleViewer Role = "viewer"
+	// RoleRelease is a release publisher, named like a viewer: it may
+	// only write products' release topics (signal.ReleaseTopic). The dev
+	// cloud publishes them itself; a release account is for a release
+	// pipeline publishing to mosquitto.
+	RoleRelease Role = "release"
 )
 
 // hashCost is the bcrypt cost of new password hashes; tests lower it.
@@ -57,12 +62,12 @@ func validName(name string, role Role) error {
 		if _, err := signal.ParseDeviceID(name); err != nil {
 			return fmt.Errorf("%w: %v", ErrInvalidUser, err)
 		}
-	case RoleViewer:
+	case RoleViewer, RoleRelease:
 		if !signal.ValidClientID(name) {
 			return fmt.Errorf("%w: viewer %q: want 1 to 64 letters, digits, '-', '_' or '.'", ErrInvalidUser, name)
 		}
 	default:
-		return fmt.Errorf("%w: %q: unknown role %q (want %q or %q)", ErrInvalidUser, name, role, RoleDevice, RoleViewer)
+		return fmt.Errorf("%w: %q: unknown role %q (want %q, %q or %q)", ErrInvalidUser, name, role, RoleDevice, RoleViewer, RoleRelease)
 	}
 	return nil
 }

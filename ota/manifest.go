@@ -2,6 +2,7 @@ package ota
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -170,7 +171,7 @@ func (p Part) validate() error {
 	if p.Size > MaxPartSize {
 		return fmt.Errorf("%w: %s is %d bytes, over %d", ErrTooLarge, p.Name, p.Size, MaxPartSize)
 	}
-	if h, err := hex.DecodeString(p.SHA256); err != nil || len(h) != 32 || hex.EncodeToString(h) != p.SHA256 {
+	if !ValidSHA256(p.SHA256) {
 		return fmt.Errorf("%w: %s sha256 %q: want 64 lower-case hex digits", ErrMalformed, p.Name, p.SHA256)
 	}
 	return nil
@@ -190,4 +191,11 @@ func checkName(field, s string) error {
 		}
 	}
 	return nil
+}
+
+// ValidSHA256 reports whether s is a SHA-256 as bundles write it: 64
+// lower-case hex digits.
+func ValidSHA256(s string) bool {
+	h, err := hex.DecodeString(s)
+	return err == nil && len(h) == sha256.Size && hex.EncodeToString(h) == s
 }

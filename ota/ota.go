@@ -5,7 +5,7 @@
 // a rootfs image), in one stream that is checked as it is read and never
 // held in memory whole. The format is described in docs/ota.md.
 //
-// Delivery, A/B install and rollback are not here; an installer gives
-// Verify a Sink for the part it keeps and switches slots only when Verify
-// has returned nil.
+// Delivery is not here; the A/B install and rollback are in ota/slot,
+// whose installer gives Verify a Sink for the part it keeps and switches
+// slots only when Verify has returned nil.
 package ota

@@ -67,13 +67,19 @@ func (m *Manifest) Check(product, board, arch string, cur Version) error {
 	if arch != "" && m.Find(PartAgent, arch) == nil {
 		return fmt.Errorf("%w: no %s for %s in the bundle (it has %v)", ErrWrongArch, PartAgent, arch, m.Arches())
 	}
-	v, _ := ParseVersion(m.Version)
-	floor, _ := ParseVersion(m.MinVersion)
+	return checkUpgrade("bundle", m.Version, m.MinVersion, cur)
+}
+
+// checkUpgrade says whether a camera running cur may move to version
+// (valid, as is floor): nil, ErrDowngrade (not newer) or ErrBelowFloor.
+func checkUpgrade(what, version, floor string, cur Version) error {
+	v, _ := ParseVersion(version)
+	f, _ := ParseVersion(floor)
 	if v.Compare(cur) <= 0 {
-		return fmt.Errorf("%w: bundle %s, running %s", ErrDowngrade, v, cur)
+		return fmt.Errorf("%w: %s %s, running %s", ErrDowngrade, what, v, cur)
 	}
-	if cur.Compare(floor) < 0 {
-		return fmt.Errorf("%w: running %s, bundle %s needs at least %s", ErrBelowFloor, cur, v, floor)
+	if cur.Compare(f) < 0 {
+		return fmt.Errorf("%w: running %s, %s %s needs at least %s", ErrBelowFloor, cur, what, v, f)
 	}
 	return nil
 }

@@ -81,6 +81,9 @@ func (r Request) Permission() auth.Permission {
 	if r.Kind == KindCommand && recordCommands[r.Cmd] {
 		return auth.PermPlayback
 	}
+	if r.Kind == KindCommand && otaCommands[r.Cmd] {
+		return auth.PermUpdate
+	}
 	return r.Kind.Permission()
 }
 

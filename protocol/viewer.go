@@ -14,6 +14,10 @@ type Viewer struct {
 	Subject string
 	// Perms is what the viewer's token allows.
 	Perms auth.Permission
+	// Session names the session whose playback the playback_* commands
+	// steer where the transport has none of its own (LAN mode: a
+	// SessionHeader); empty, Addr names it.
+	Session string
 }
 
 // Permission returns what a viewer needs for a request of kind k.

@@ -208,3 +208,49 @@ func TestStorageGoneAndBack(t *testing.T) {
 		mediatest.CheckDecodes(t, filepath.Join(dir, s.File()))
 	}
 }
+
+// TestCrashWhileClosing: a crash in the moment after a segment boundary,
+// while the previous segment still waits for its late audio, leaves two
+// unfinished segments; a new recorder repairs both, and they play.
+func TestCrashWhileClosing(t *testing.T) {
+	dir := t.TempDir()
+	r, clk := newTestRecorder(t, dir, Config{FlushInterval: 200 * time.Millisecond})
+	frames := testFrames(t, media.QualityStandard, 7*time.Second)
+	// Up to the second video frame of the segment that starts at 5 s:
+	// its audio is still 150 ms behind.
+	n, video := 0, 0
+	for i, f := range frames {
+		if f.Kind == media.KindVideo && f.PTS >= 5*time.Second {
+			if video++; video == 2 {
+				n = i
+				break
+			}
+		}
+	}
+	record(t, r, clk, frames[:n])
+	if r.closing == nil || r.cur == nil {
+		t.Fatalf("closing %v, current %v: want both open", r.closing != nil, r.cur != nil)
+	}
+	if open := r.Query(t0, t0.Add(time.Hour)); len(open) != 2 || !open[0].Open || !open[1].Open {
+		t.Fatalf("index while two are open: %+v", open)
+	}
+	// The process dies: what is buffered is lost; what was flushed of
+	// the new segment is on the file.
+	if err := r.flush(r.cur); err != nil {
+		t.Fatal(err)
+	}
+	r.closing.f.Close()
+	r.cur.f.Close()
+
+	again, _ := newTestRecorder(t, dir, Config{})
+	segs := again.Query(t0, t0.Add(time.Hour))
+	if len(segs) != 2 || segs[0].Open || segs[1].Open || !segs[0].Name.Finished() || !segs[1].Name.Finished() {
+		t.Fatalf("after the crash: %+v, stats %+v", segs, again.Stats())
+	}
+	if d := segs[0].Name.Duration; d < 4500*time.Millisecond || d > 5*time.Second {
+		t.Errorf("the first segment lasts %v, want what was flushed of its 5 s", d)
+	}
+	for _, s := range segs {
+		mediatest.CheckDecodes(t, filepath.Join(dir, s.File()))
+	}
+}

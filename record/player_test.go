@@ -99,8 +99,15 @@ func TestPlayer(t *testing.T) {
 			if last := vp[len(vp)-1].PTS; time.Duration(last)*time.Millisecond < c.length-2*frameInterval || time.Duration(last)*time.Millisecond > c.length {
 				t.Errorf("last video packet at %d ms, want about %v", last, c.length)
 			}
-			if len(probe.AudioPackets()) == 0 {
+			ap := probe.AudioPackets()
+			if len(ap) == 0 {
 				t.Error("no audio")
+			}
+			// No audio lost, across a segment boundary too: 64 ms frames.
+			for i := 1; i < len(ap); i++ {
+				if d := ap[i].PTS - ap[i-1].PTS; d > 66 {
+					t.Errorf("audio packet %d: %d ms after the one before: a gap", i, d)
+				}
 			}
 			mediatest.CheckDecodes(t, out)
 		})

@@ -40,7 +40,12 @@ type Recorder struct {
 	stats   Stats
 
 	// Owned by the goroutine that calls Write.
-	cur        *segment
+	cur *segment
+	// closing is the segment before cur, kept open after cur started for
+	// the audio of before cur's keyframe that is still to come (the
+	// microphone's latency): finished once audio reaches cur's start,
+	// or video is closingWait past it.
+	closing    *segment
 	retryAt    time.Time     // a stopped recorder tries again from then
 	anchorWall time.Time     // wall-clock time of anchorPTS
 	anchorPTS  time.Duration // a frame time of this run; anchored tells whether set
@@ -144,14 +149,28 @@ func (r *Recorder) Close() error {
 // (its time comes from the clock again).
 func (r *Recorder) endRun() error {
 	r.anchored = false
-	if r.cur == nil {
-		return nil
+	err := r.finishClosing()
+	if err == nil && r.cur != nil {
+		err = r.finish()
 	}
-	err := r.finish()
 	if err != nil {
 		r.fail(err)
 	}
 	return err
+}
+
+// closingWait bounds how long, in video time, the previous segment
+// waits for its late audio: longer than any microphone's latency.
+const closingWait = time.Second
+
+// finishClosing finishes the segment kept open for its late audio.
+func (r *Recorder) finishClosing() error {
+	s := r.closing
+	if s == nil {
+		return nil
+	}
+	r.closing = nil
+	return r.finishSegment(s)
 }
 
 // Write records f. A segment starts at a video keyframe; frames before
@@ -164,10 +183,13 @@ func (r *Recorder) Write(f *media.Frame) error {
 			return nil
 		}
 		if r.cur != nil {
-			if err := r.finish(); err != nil {
+			// The segment stays open for the audio of before f that is
+			// still to come; an older one waiting so is finished.
+			if err := r.finishClosing(); err != nil {
 				r.fail(err)
 				return err
 			}
+			r.closing, r.cur = r.cur, nil
 		}
 		if err := r.open(f); err != nil {
 			r.count(func(s *Stats) { s.Dropped++ })
@@ -181,10 +203,21 @@ func (r *Recorder) Write(f *media.Frame) error {
 	s := r.cur
 	if f.PTS < s.firstPTS {
 		// Audio of before the keyframe that started the segment, late
-		// from the microphone: the last segment is closed, and this one
-		// cannot hold it in time.
-		r.count(func(st *Stats) { st.Dropped++ })
-		return nil
+		// from the microphone: it goes to the previous segment, while
+		// that waits for it.
+		if c := r.closing; c != nil && f.PTS >= c.firstPTS {
+			s = c
+		} else {
+			r.count(func(st *Stats) { st.Dropped++ })
+			return nil
+		}
+	} else if r.closing != nil && (f.Kind == media.KindAudio || f.PTS-s.firstPTS >= closingWait) {
+		// Audio has reached this segment (it comes in PTS order), or
+		// there is none: the previous segment has all it will get.
+		if err := r.finishClosing(); err != nil {
+			r.fail(err)
+			return err
+		}
 	}
 	if err := s.mux.WriteFrame(f); err != nil {
 		r.fail(err)
@@ -192,7 +225,7 @@ func (r *Recorder) Write(f *media.Frame) error {
 	}
 	s.lastPTS = max(s.lastPTS, f.PTS)
 	r.count(func(st *Stats) { st.Frames++; st.FrameBytes += uint64(len(f.Payload)) })
-	if f.PTS-s.flushedPTS >= r.cfg.FlushInterval {
+	if s == r.cur && f.PTS-s.flushedPTS >= r.cfg.FlushInterval {
 		if err := r.flush(s); err != nil {
 			r.fail(err)
 			return err
@@ -254,6 +287,11 @@ func (r *Recorder) open(f *media.Frame) error {
 	}
 	trusted := !start.Before(r.cfg.TrustedAfter)
 	if trusted && len(r.unstamped) > 0 {
+		// Renaming takes finished segments: the one waiting for its
+		// audio is finished first.
+		if err := r.finishClosing(); err != nil {
+			return err
+		}
 		r.restamp(now, f.PTS)
 	}
 	name := Name{Channel: r.cfg.Channel, Start: start.UTC().Truncate(time.Millisecond)}
@@ -298,11 +336,16 @@ func (r *Recorder) flush(s *segment) error {
 	return nil
 }
 
-// finish flushes, syncs and closes the current segment and renames it
-// with its duration.
+// finish finishes the current segment.
 func (r *Recorder) finish() error {
 	s := r.cur
 	r.cur = nil
+	return r.finishSegment(s)
+}
+
+// finishSegment flushes, syncs and closes s and renames it with its
+// duration.
+func (r *Recorder) finishSegment(s *segment) error {
 	err := r.flush(s)
 	if serr := s.f.Sync(); err == nil && serr != nil {
 		err = serr
@@ -358,12 +401,13 @@ func (r *Recorder) salvage(name Name) {
 // disk or quota frees space and records on at the next keyframe, any
 // other error stops recording until RetryInterval has passed.
 func (r *Recorder) fail(err error) {
-	if r.cur != nil {
-		s := r.cur
-		r.cur = nil
-		s.f.Close()
-		r.salvage(s.name)
+	for _, s := range []*segment{r.closing, r.cur} {
+		if s != nil {
+			s.f.Close()
+			r.salvage(s.name)
+		}
 	}
+	r.closing, r.cur = nil, nil
 	r.count(func(st *Stats) { st.Failures++ })
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, errNoRoom) {
 		r.log.Warn("storage full: deleting the oldest recording and going on at the next keyframe", "err", err)

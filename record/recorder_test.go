@@ -107,3 +107,50 @@ func TestQueryAndMonth(t *testing.T) {
 		t.Errorf("January mask %b, want 0", got)
 	}
 }
+
+// TestAudioAcrossSegments: audio reaches the recorder later than video
+// of the same time (150 ms in testFrames), so at each segment boundary
+// the audio of just before the new segment's keyframe comes after it.
+// The previous segment takes it: laid end to end by their start times,
+// the segments hold every audio frame, no gap longer than a frame, and
+// each file's timestamps still only grow.
+func TestAudioAcrossSegments(t *testing.T) {
+	dir := t.TempDir()
+	r, clk := newTestRecorder(t, dir, Config{})
+	frames := testFrames(t, media.QualityStandard, 16*time.Second)
+	record(t, r, clk, frames)
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var want []time.Duration
+	for _, f := range frames {
+		if f.Kind == media.KindAudio {
+			want = append(want, f.PTS)
+		}
+	}
+	segs := r.Query(t0, t0.Add(time.Hour))
+	if len(segs) < 3 {
+		t.Fatalf("%d segments, want 3 or more", len(segs))
+	}
+	var got []time.Duration
+	for _, s := range segs {
+		p := mediatest.FFprobe(t, filepath.Join(dir, s.File()))
+		p.CheckMonotonic(t)
+		for _, a := range p.AudioPackets() {
+			got = append(got, s.Start().Sub(t0)+time.Duration(a.PTS)*time.Millisecond)
+		}
+	}
+	frame := want[1] - want[0]
+	var worst time.Duration
+	for i := 1; i < len(got); i++ {
+		worst = max(worst, got[i]-got[i-1])
+	}
+	t.Logf("%d audio frames recorded of %d; longest gap %v (a frame is %v)", len(got), len(want), worst, frame)
+	// All but those still in the microphone's latency when recording ended.
+	if missing := len(want) - len(got); missing < 0 || time.Duration(missing)*frame > audioLatency+frame {
+		t.Errorf("%d audio frames recorded of %d", len(got), len(want))
+	}
+	if worst > frame+2*time.Millisecond {
+		t.Errorf("a gap of %v in the audio across segments (a frame is %v)", worst, frame)
+	}
+}

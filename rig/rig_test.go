@@ -62,6 +62,7 @@ func TestQEMUArm64(t *testing.T) {
 
 	t.Run("sim", func(t *testing.T) { testSimBoard(t, root, out) })
 	t.Run("qemu-virt", func(t *testing.T) { testQEMUVirtBoard(t, root, out) })
+	t.Run("ota", func(t *testing.T) { testOTA(t, root, out) })
 }
 
 // testSimBoard boots the sim board (built-in clips) and checks the
@@ -623,35 +624,8 @@ func bootOnce(t *testing.T, root, out, board string) (*vm, error) {
 		v.armv7 = newCamera(port2)
 		args = append(args, "--armv7-port", strconv.Itoa(port2))
 	}
-	qemuOut, err := os.Create(filepath.Join(dir, "qemu.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer qemuOut.Close()
-	cmd := exec.Command(filepath.Join(root, "scripts/qemu-rig/run.sh"), args...)
-	cmd.Stdout = qemuOut
-	cmd.Stderr = qemuOut
-	// Its own process group, killed whole; and killed if the test binary
-	// dies first.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("run.sh: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			select {
-			case <-exited:
-			case <-time.After(10 * time.Second):
-				t.Errorf("QEMU (pid %d) still running 10 s after SIGKILL", cmd.Process.Pid)
-			}
-		})
-	}
-	t.Cleanup(stop)
+	stop, exited, qemuOut := startQEMU(t, root, dir, args...)
 	v.stop = stop
 
 	deadline := time.NewTimer(bootTimeout)
@@ -663,7 +637,7 @@ func bootOnce(t *testing.T, root, out, board string) (*vm, error) {
 		case err := <-exited:
 			exited <- err // for stop
 			stop()
-			b, _ := os.ReadFile(qemuOut.Name())
+			b, _ := os.ReadFile(qemuOut)
 			if bytes.Contains(b, []byte("host forwarding")) {
 				return nil, fmt.Errorf("%w: %s", errPortTaken, bytes.TrimSpace(b))
 			}
@@ -680,6 +654,43 @@ func bootOnce(t *testing.T, root, out, board string) (*vm, error) {
 			}
 		}
 	}
+}
+
+// startQEMU runs run.sh with args, its output in dir/qemu.out (returned).
+// stop kills QEMU (SIGKILL to its process group: a power cut) and waits
+// for it; it also runs when the test ends. exited receives QEMU's end.
+func startQEMU(t *testing.T, root, dir string, args ...string) (stop func(), exited chan error, out string) {
+	t.Helper()
+	out = filepath.Join(dir, "qemu.out")
+	qemuOut, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qemuOut.Close()
+	cmd := exec.Command(filepath.Join(root, "scripts/qemu-rig/run.sh"), args...)
+	cmd.Stdout = qemuOut
+	cmd.Stderr = qemuOut
+	// Its own process group, killed whole; and killed if the test binary
+	// dies first.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("run.sh: %v", err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			select {
+			case <-exited:
+			case <-time.After(10 * time.Second):
+				t.Errorf("QEMU (pid %d) still running 10 s after SIGKILL", cmd.Process.Pid)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop, exited, out
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.

@@ -28,6 +28,10 @@
 #               query and month mask over 30 days of one-minute segments;
 #               index rebuild from 43200 files; playback request -> first
 #               frame (cmd/p2pcamd)
+#   scale       5,000 simulated cameras and 200 viewers on one mosquitto:
+#               connect time, broker memory per connection and CPU quiet
+#               and busy, session set-ups/s and latency, time for every
+#               camera to be back after the broker is killed and restarted
 #   codec/aac   AAC-LC encode and decode of 16 kHz mono: time per frame
 #   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
 #   web         page open -> first decoded frame in headless Chromium on
@@ -56,6 +60,7 @@ go test -run '^$' -bench LoginFlood -benchtime 1x "$@" ./cloud/
 go test -run '^$' -bench APISignIn -benchtime 20x "$@" ./cloud/
 go test -run '^$' -bench ConnectDuringOfferFlood -benchtime 20x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
+go test -run '^$' -bench Fleet -benchtime 1x -timeout 10m "$@" ./scale/ -args -cameras 5000 -viewers 200
 go test -run '^$' -bench Record2Mbps -benchtime 3000x "$@" ./record/
 go test -run '^$' -bench 'Query|Month|Load' "$@" ./record/
 go test -run '^$' -bench PlaybackFirstFrame -benchtime 30x "$@" ./cmd/p2pcamd/

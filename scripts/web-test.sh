@@ -13,8 +13,8 @@
 #      built once, into a temp dir the test files share.
 # Under CI=true a missing node, npm or chromium is a failure; otherwise
 # the step is skipped with a message saying what to install.
-#   5. runs the page tests again against `p2pcam demo`, the README's main
-#      command (P2PCAM_WEB_SERVER=demo).
+#   5. runs the page and timeline tests again against `p2pcam demo`, the
+#      README's main command (P2PCAM_WEB_SERVER=demo; the demo records).
 # With --install it stops after step 1 (scripts/test.sh, for natlab).
 set -euo pipefail
 cd "$(dirname "$0")/../web"
@@ -54,4 +54,4 @@ P2PCAM_WEB_BIN_DIR=$(mktemp -d)
 export P2PCAM_WEB_BIN_DIR
 trap 'rm -rf "$P2PCAM_WEB_BIN_DIR"' EXIT
 timeout 900 node --test --test-concurrency=1 test/browser/
-P2PCAM_WEB_SERVER=demo timeout 600 node --test --test-concurrency=1 test/browser/page.test.mjs
+P2PCAM_WEB_SERVER=demo timeout 600 node --test --test-concurrency=1 test/browser/page.test.mjs test/browser/timeline.test.mjs

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // InfoVersion is the version of DeviceInfo this package writes.
@@ -25,6 +27,9 @@ type DeviceInfo struct {
 	Since int64 `json:"since"`
 	// Agent names the software, e.g. "p2pcamd/1.2.0".
 	Agent string `json:"agent,omitempty"`
+	// OTA is the progress of an over-the-air update, when one has run
+	// since the device started.
+	OTA *protocol.OTAStatus `json:"ota,omitempty"`
 }
 
 // Encode returns the wire form of i.

@@ -14,11 +14,13 @@ import (
 //	p2pcam/PRODUCT/DEVICE/info     retained device info, published by the device
 //	p2pcam/PRODUCT/DEVICE/rpc      viewers publish offers and candidates here
 //	p2pcam/viewer/VIEWER/inbox     a viewer's replies: answers, candidates, errors
+//	p2pcam/ota/PRODUCT/release     retained release announcement (ota.Announcement), published by the cloud
 //
 // A device may publish only to its own info topic and to viewer inboxes,
 // and subscribe only to its own rpc topic. A viewer may publish to any
 // device's rpc topic, read any device's info, and subscribe only to its
-// own inbox. The dev cloud's broker enforces exactly this (cloud.Allowed)
+// own inbox. A device reads its product's release topic, which only the
+// cloud (or, with mosquitto, a release account) writes. The dev cloud's broker enforces exactly this (cloud.Allowed)
 // and writes the equivalent mosquitto ACL (cloud.MosquittoACL).
 const (
 	topicRoot   = "p2pcam"
@@ -48,6 +50,10 @@ func (id DeviceID) InfoTopic() string { return topicRoot + "/" + id.String() + "
 
 // RPCTopic is where viewers send the device offers and candidates.
 func (id DeviceID) RPCTopic() string { return topicRoot + "/" + id.String() + "/rpc" }
+
+// ReleaseTopic is where the cloud keeps the retained announcement of a
+// product's newest release (ota.Announcement).
+func ReleaseTopic(product string) string { return topicRoot + "/ota/" + product + "/release" }
 
 // InboxTopic is the viewer's reply topic.
 func InboxTopic(viewer string) string { return topicRoot + "/" + viewerInbox + "/" + viewer + "/inbox" }

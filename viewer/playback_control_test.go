@@ -35,44 +35,16 @@ func TestPlaybackControls(t *testing.T) {
 		b, _ := io.ReadAll(body)
 		got <- b
 	}()
-	// waitState asks for the progress until ok says it is there.
 	waitState := func(what string, ok func(viewer.PlaybackState) bool) viewer.PlaybackState {
 		t.Helper()
-		for {
-			st, err := viewer.PlaybackProgress(ctx, c)
-			if err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-			if ok(st) {
-				return st
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("%s: still %+v", what, st)
-			case <-time.After(50 * time.Millisecond): // a poll's pause; ctx bounds the wait
-			}
-		}
+		return waitPlayback(ctx, t, c, what, ok)
 	}
 	// Progress counts from start_time, whole seconds: the first frame is
 	// lead into it.
 	lead := first.Start.Sub(from)
 	waitState("playing", func(st viewer.PlaybackState) bool { return st.Progress > lead+time.Second })
 
-	st, err := viewer.PlaybackPause(ctx, c)
-	if err != nil || !st.Paused {
-		t.Fatalf("pause: %+v %v", st, err)
-	}
-	held := waitState("paused", func(viewer.PlaybackState) bool { return true }).Progress
-	// While paused the position holds (at most the frame in flight).
-	for end := time.Now().Add(700 * time.Millisecond); time.Now().Before(end); {
-		if st := waitState("paused", func(viewer.PlaybackState) bool { return true }); st.Progress > held+100*time.Millisecond || !st.Paused {
-			t.Fatalf("paused at %v, now %+v", held, st)
-		}
-	}
-	if st, err := viewer.PlaybackResume(ctx, c); err != nil || st.Paused {
-		t.Fatalf("resume: %+v %v", st, err)
-	}
-	resumed := waitState("resumed", func(st viewer.PlaybackState) bool { return st.Progress > held+500*time.Millisecond })
+	held, resumed := pauseHoldResume(ctx, t, c)
 	t.Logf("first frame %v into start_time; paused at %v; resumed to %v", lead, held, resumed.Progress)
 
 	if _, err := viewer.PlaybackSeekProgress(ctx, c, 0); err != nil {
@@ -182,6 +154,48 @@ func recordedSession(t testing.TB, timeout time.Duration, n int) (context.Contex
 		t.Fatal(err)
 	}
 	return ctx, c, first
+}
+
+// waitPlayback asks r for its playback's progress until ok accepts it,
+// and returns it; ctx bounds the wait.
+func waitPlayback(ctx context.Context, t testing.TB, r viewer.Requester, what string, ok func(viewer.PlaybackState) bool) viewer.PlaybackState {
+	t.Helper()
+	for {
+		st, err := viewer.PlaybackProgress(ctx, r)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if ok(st) {
+			return st
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: still %+v", what, st)
+		case <-time.After(50 * time.Millisecond): // a poll's pause; ctx bounds the wait
+		}
+	}
+}
+
+// pauseHoldResume pauses r's playback, checks that its position holds
+// for 0.7 s (at most the frame in flight), resumes it and waits for it
+// to move on; it returns where it was held and where it got to.
+func pauseHoldResume(ctx context.Context, t testing.TB, r viewer.Requester) (held time.Duration, resumed viewer.PlaybackState) {
+	t.Helper()
+	if st, err := viewer.PlaybackPause(ctx, r); err != nil || !st.Paused {
+		t.Fatalf("pause: %+v %v", st, err)
+	}
+	anyState := func(viewer.PlaybackState) bool { return true }
+	held = waitPlayback(ctx, t, r, "paused", anyState).Progress
+	for end := time.Now().Add(700 * time.Millisecond); time.Now().Before(end); {
+		if st := waitPlayback(ctx, t, r, "paused", anyState); st.Progress > held+100*time.Millisecond || !st.Paused {
+			t.Fatalf("paused at %v, now %+v", held, st)
+		}
+	}
+	if st, err := viewer.PlaybackResume(ctx, r); err != nil || st.Paused {
+		t.Fatalf("resume: %+v %v", st, err)
+	}
+	resumed = waitPlayback(ctx, t, r, "resumed", func(st viewer.PlaybackState) bool { return st.Progress > held+500*time.Millisecond })
+	return held, resumed
 }
 
 // readTags calls fn with each FLV tag read from r, until an error or

@@ -206,6 +206,31 @@ export function off<K extends keyof Events>(name: K, fn: (e: Events[K]) => void)
 /** Plays a started service's camera in a <video>. */
 export function createPlayer(id: string, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; mode?: 'auto' | 'flv' | 'track' }, instance?: P2PCam): Player;
 
+/** Recordings (docs/recording.md). Times are unix seconds; a day is a Date, 'YYYY-MM-DD' (local) or {from, to}. */
+export type Day = Date | string | { from: number | Date; to: number | Date };
+export interface RecordSpan { type: number; start: number; end: number }
+export interface RecordFile { name: string; type: number; start: number; end: number; size: number }
+/** A playback's state: progress is ms from its start_time to the frame last sent, time that frame's unix second. */
+export interface PlaybackState { progress: number; time: number; paused: boolean; speed: 0.5 | 1 | 2 | 4 | 8 }
+export const SPEEDS: readonly [0.5, 1, 2, 4, 8];
+export function recordIndex(id: string, day: Day, instance?: P2PCam): Promise<RecordSpan[]>;
+/** The days (1-31) of a month (1-12) with recordings. */
+export function monthRecord(id: string, year: number, month: number, instance?: P2PCam): Promise<number[]>;
+export function fileList(id: string, day: Day, instance?: P2PCam): Promise<RecordFile[]>;
+/** Plays a recording from start to end over a data channel (FLV, mpegts.js). */
+export function createPlaybackPlayer(id: string, video: HTMLVideoElement, opts: { start: number | Date; end: number | Date; channel?: number }, instance?: P2PCam): Player;
+export function playbackPause(id: string, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackResume(id: string, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackProgress(id: string, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackSeek(id: string, time: number | Date, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackSpeed(id: string, speed: 0.5 | 1 | 2 | 4 | 8, instance?: P2PCam): Promise<PlaybackState>;
+export function dayRange(day: Day): { from: number; to: number };
+export function playbackLine(opts: { start: number | Date; end: number | Date; channel?: number }): string;
+export function parseRecordIndex(reply: unknown): RecordSpan[];
+export function parseMonthRecord(reply: unknown, year: number, month: number): number[];
+export function parseFileList(reply: unknown): RecordFile[];
+export function parsePlaybackState(reply: unknown): PlaybackState;
+
 /** An HTTP camera: its base URL (ending in '/') and its LAN-mode token ('' without one). */
 export interface CameraURL { base: string; token: string }
 export const QUALITIES: readonly ['standard', 'high', 'super'];

@@ -81,6 +81,10 @@ type Config struct {
 	// completed this long after the answer. It defaults to
 	// DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// OnRelease, if set, receives each message on the product's release
+	// topic (signal.ReleaseTopic), which the device then subscribes to:
+	// the untrusted bytes of an ota.Announcement. It must not block.
+	OnRelease func(payload []byte)
 	// Agent names the software in the device info.
 	Agent  string
 	Logger *slog.Logger
@@ -113,8 +117,10 @@ type Server struct {
 
 	// infoMu orders the info publishes, so that a registration racing
 	// with shutdown cannot mark the device online after it went offline.
+	// It guards info's OTA field, client and stopping.
 	infoMu   sync.Mutex
 	stopping bool
+	client   *mqttclient.Client // set once connected
 }
 
 // DefaultHandshakeTimeout is how long a session may take from the answer
@@ -199,7 +205,9 @@ func New(cfg Config) (*Server, error) {
 // Run registers the device and serves viewers until ctx is done. It
 // returns an error only when the broker refuses the device's credentials.
 func (s *Server) Run(ctx context.Context) error {
+	s.infoMu.Lock()
 	offline := s.info
+	s.infoMu.Unlock()
 	offline.Online = false
 	client, err := mqttclient.Connect(ctx, mqttclient.Config{
 		URL:      s.cfg.Broker,
@@ -209,6 +217,10 @@ func (s *Server) Run(ctx context.Context) error {
 		Will:     &paho.WillMessage{Topic: s.cfg.Device.InfoTopic(), Payload: offline.Encode(), Retain: true, QoS: 1},
 		OnUp:     s.register,
 		OnMessage: func(p *paho.Publish) {
+			if s.cfg.OnRelease != nil && p.Topic == signal.ReleaseTopic(s.cfg.Device.Product) {
+				s.cfg.OnRelease(p.Payload)
+				return
+			}
 			var inbox string
 			if p.Properties != nil {
 				inbox = p.Properties.ResponseTopic
@@ -226,6 +238,9 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("p2p: %w", err)
 	}
+	s.infoMu.Lock()
+	s.client = client
+	s.infoMu.Unlock()
 	s.log.Info("P2P mode ready", "device", s.cfg.Device, "boot", s.info.Boot)
 	for {
 		select {
@@ -255,6 +270,11 @@ func (s *Server) register(ctx context.Context, c *mqttclient.Client) {
 		s.log.Error("cannot receive offers", "err", err)
 		return
 	}
+	if s.cfg.OnRelease != nil {
+		if err := c.Subscribe(ctx, signal.ReleaseTopic(s.cfg.Device.Product)); err != nil {
+			s.log.Error("cannot hear of releases: updates only on ota_update", "err", err)
+		}
+	}
 	s.infoMu.Lock()
 	defer s.infoMu.Unlock()
 	if s.stopping {
@@ -265,6 +285,22 @@ func (s *Server) register(ctx context.Context, c *mqttclient.Client) {
 		return
 	}
 	s.log.Info("registered", "info_topic", s.cfg.Device.InfoTopic())
+}
+
+// SetOTA puts st in the device info as its "ota" field (nil removes it)
+// and publishes the info again if the device is connected.
+func (s *Server) SetOTA(ctx context.Context, st *protocol.OTAStatus) {
+	s.infoMu.Lock()
+	defer s.infoMu.Unlock()
+	s.info.OTA = st
+	if s.stopping || s.client == nil {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.client.Publish(pctx, &paho.Publish{Topic: s.cfg.Device.InfoTopic(), Payload: s.info.Encode(), Retain: true}); err != nil {
+		s.log.Warn("cannot publish update status", "err", err)
+	}
 }
 
 // dispatch handles one signalling message. Replies go only to the inbox

@@ -54,8 +54,24 @@ func (c cloudFiles) save(d cloud.Directory) error {
 // watch reloads the users file into c whenever it changes, until ctx
 // ends, so that adduser and share take effect without a restart.
 func (c cloudFiles) watch(ctx context.Context, cl *cloud.Cloud, log *slog.Logger) {
+	onChange(ctx, c.users(), func() {
+		d, err := c.load()
+		if err == nil {
+			err = cl.SetDirectory(d)
+		}
+		if err != nil {
+			log.Error("cloud: users file not reloaded; the previous accounts stay in force", "file", c.users(), "err", err)
+			return
+		}
+		log.Info("cloud: users file reloaded", "file", c.users(), "users", len(d.Users), "shares", len(d.Shares))
+	})
+}
+
+// onChange calls f each time path's modification time changes (looked at
+// every cloudReload), until ctx ends.
+func onChange(ctx context.Context, path string, f func()) {
 	modTime := func() time.Time {
-		fi, err := os.Stat(c.users())
+		fi, err := os.Stat(path)
 		if err != nil {
 			return time.Time{}
 		}
@@ -70,20 +86,10 @@ func (c cloudFiles) watch(ctx context.Context, cl *cloud.Cloud, log *slog.Logger
 			return
 		case <-t.C:
 		}
-		m := modTime()
-		if m.Equal(last) {
-			continue
+		if m := modTime(); !m.Equal(last) {
+			last = m
+			f()
 		}
-		last = m
-		d, err := c.load()
-		if err == nil {
-			err = cl.SetDirectory(d)
-		}
-		if err != nil {
-			log.Error("cloud: users file not reloaded; the previous accounts stay in force", "file", c.users(), "err", err)
-			continue
-		}
-		log.Info("cloud: users file reloaded", "file", c.users(), "users", len(d.Users), "shares", len(d.Shares))
 	}
 }
 
@@ -128,6 +134,8 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	relayIP := fs.String("relay-ip", "", "TURN relay `IP` given to clients (default: the listen IP)")
 	public := fs.String("public-host", "", "host to print in the endpoint URLs")
 	httpAddr := fs.String("http", "127.0.0.1:8088", "HTTP listen `address`: the player page, MQTT over WebSocket (/mqtt), the token service (/api); \"off\" for none")
+	otaDir := fs.String("ota-dir", "", "serve the update bundles (*.p2pota) in this `directory` at /ota/ and announce the newest signed one of each product on its release topic")
+	otaURL := fs.String("ota-url", "", "the bundles' base `URL` in announcements, for a CDN or proxy in front (default: http://HTTP-ADDRESS/ota/)")
 	var origins stringList
 	fs.Var(&origins, "allow-origin", "an `origin` (https://host[:port]) whose pages may call the API from elsewhere; \"*\" for any (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
@@ -175,6 +183,9 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "mqtt %s\nstun %s\nturn %s\n", ep.MQTT, ep.STUN, ep.TURN)
 	fmt.Fprintf(stdout, "issuer %s  (put it in the cameras' auth.trusted_keys)\n", auth.MarshalPublicKey(c.IssuerPublicKey()))
 	if *httpAddr == "off" {
+		if *otaDir != "" {
+			return fmt.Errorf("--ota-dir serves bundles over --http: give it an address")
+		}
 		<-ctx.Done()
 		return nil
 	}
@@ -183,12 +194,55 @@ func runCloud(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--http: %w", err)
 	}
 	fmt.Fprintf(stdout, "web  http://%s/  (the player page; MQTT over WebSocket at /mqtt, tokens at /api/login)\n", ln.Addr())
-	return serveHTTP(ctx, ln, cloudMux(c))
+	var rel *cloud.Releases
+	if *otaDir != "" {
+		host := ln.Addr().String()
+		if *public != "" {
+			_, port, _ := net.SplitHostPort(host)
+			host = net.JoinHostPort(*public, port)
+		}
+		base := "http://" + host + "/ota/"
+		if *otaURL != "" {
+			base = *otaURL
+		}
+		rel = cloud.NewReleases(*otaDir, base, log)
+		if err := announceReleases(c, rel); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(stdout, "ota  http://%s/ota/  (bundles of %s, announced at %s; the newest signed one per product is announced on p2pcam/ota/PRODUCT/release)\n", host, *otaDir, base)
+		go watchReleases(ctx, *otaDir, c, rel, log)
+	}
+	return serveHTTP(ctx, ln, cloudMux(c, rel))
 }
 
-// cloudMux is the cloud's HTTP side: its API and the player page.
-func cloudMux(c *cloud.Cloud) http.Handler {
+// announceReleases scans the bundle directory and announces what it
+// holds.
+func announceReleases(c *cloud.Cloud, rel *cloud.Releases) error {
+	anns, err := rel.Scan()
+	if err != nil {
+		return err
+	}
+	return c.Announce(anns)
+}
+
+// watchReleases scans the bundle directory again whenever it changes
+// (a bundle added, renamed into place or removed), until ctx ends.
+func watchReleases(ctx context.Context, dir string, c *cloud.Cloud, rel *cloud.Releases, log *slog.Logger) {
+	onChange(ctx, dir, func() {
+		if err := announceReleases(c, rel); err != nil {
+			log.Error("cloud: bundle directory not rescanned", "dir", dir, "err", err)
+		}
+	})
+}
+
+// cloudMux is the cloud's HTTP side: its API, the bundles (if rel is
+// set) and the player page.
+func cloudMux(c *cloud.Cloud, rel *cloud.Releases) http.Handler {
 	mux := http.NewServeMux()
+	if rel != nil {
+		mux.Handle("/ota/", rel)
+	}
 	api := c.Handler()
 	mux.Handle("/mqtt", api)
 	mux.Handle("/api/", api)
@@ -206,14 +260,14 @@ func runCloudAddUser(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cloud adduser", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
-	role := fs.String("role", "viewer", "device or viewer")
+	role := fs.String("role", "viewer", "device, viewer, or release (may only publish release announcements: p2pcam ota announce)")
 	password := fs.String("password", "", "the password (default: a random one, printed)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return fmt.Errorf("want one account name: PRODUCT/DEVICE for a device, a user name for a viewer")
+		return fmt.Errorf("want one account name: PRODUCT/DEVICE for a device, a user name for a viewer or release account")
 	}
 	files := cloudFiles{*dir}
 	d, err := files.load()
@@ -243,7 +297,7 @@ func runCloudShare(args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	dir := fs.String("dir", defaultCloudDir(), "state `directory`")
-	perm := fs.String("perm", "live", "what USER may do with DEVICE: `list` of live, playback, voice, command, download; empty to unshare")
+	perm := fs.String("perm", "live", "what USER may do with DEVICE: `list` of live, playback, voice, command, download, update; empty to unshare")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -99,8 +99,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		P2P: agent.P2PConfig{Broker: ep.MQTT, Password: devPass, BrokerVouches: true, ICEServers: []agent.ICEServer{
 			{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: turnUser, Credential: turnPass},
 		}},
-		LAN:     agent.LANConfig{Listen: "off"},
-		Link:    link.Options{LoopbackOnly: true},
+		LAN:  agent.LANConfig{Listen: "off"},
+		Link: link.Options{LoopbackOnly: true},
+		// Recordings for the page's timeline, gone with the demo.
+		Record:  agent.RecordConfig{Dir: filepath.Join(dir, "records"), SegmentLength: 10 * time.Second},
 		Version: version,
 		Logger:  log,
 	})

@@ -20,7 +20,10 @@ const otaUsage = `usage: p2pcam ota SUBCOMMAND [flags]
   keygen  make a release signing key (separate from the token issuer key)
   pack    make an unsigned update bundle: --version V --min-version V --product P --arch ARCH=FILE ... -o BUNDLE
   sign    sign a bundle in place: --key release.key BUNDLE
-  verify  check a bundle as a camera would: --pub KEY --arch ARCH --current V BUNDLE`
+  verify  check a bundle as a camera would: --pub KEY --arch ARCH --current V BUNDLE
+  announce  publish a signed bundle's release announcement (retained) with a release account: BUNDLE --url URL --broker B --user U
+  update  start an update on a camera (its announced release, or --url) and follow it: DEVICE
+  status  show a camera's update with a progress bar until it ends: DEVICE [--once]`
 
 // defaultReleaseKey is the release key of ota keygen and ota sign unless
 // --out or --key says otherwise.
@@ -37,6 +40,12 @@ func runOTA(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return runOTASign(args[1:], stdout, stderr)
 		case "verify":
 			return runOTAVerify(args[1:], stdout, stderr)
+		case "announce":
+			return runOTAAnnounce(ctx, args[1:], stdout, stderr)
+		case "update":
+			return runOTAUpdate(ctx, args[1:], stdout, stderr)
+		case "status":
+			return runOTAStatus(ctx, args[1:], stdout, stderr)
 		case "-h", "--help", "help":
 			fmt.Fprintln(stderr, otaUsage)
 			return nil
@@ -151,7 +160,7 @@ func runOTAVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := ota.Config{Arch: *arch, Current: *current, Product: *product, Board: *board}
 	for _, p := range pubs {
-		k, err := loadPublicKey(p)
+		k, err := auth.PublicKeyArg(p)
 		if err != nil {
 			return fmt.Errorf("--pub: %w", err)
 		}
@@ -168,14 +177,6 @@ func runOTAVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "ok: %s %s (from %s up) for %s, %d parts\n", m.Product, m.Version, m.MinVersion, *arch, len(m.Parts))
 	return nil
-}
-
-// loadPublicKey reads a key from the file s names, or else parses s.
-func loadPublicKey(s string) (ed25519.PublicKey, error) {
-	if _, err := os.Stat(s); err == nil {
-		return auth.LoadPublicKey(s)
-	}
-	return auth.ParsePublicKey(s)
 }
 
 // writeAtomic writes path through write into a temporary file beside it

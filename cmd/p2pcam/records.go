@@ -56,7 +56,7 @@ func (rf *recordFlags) parse(fs *flag.FlagSet, args []string) ([]string, error) 
 func (rf *recordFlags) connect(ctx context.Context) (viewer.Requester, func(), error) {
 	if rf.lan != "" {
 		rf.cf.secretsFromEnv()
-		return viewer.LAN{Base: rf.lan, Token: rf.cf.token}, func() {}, nil
+		return &viewer.LAN{Base: rf.lan, Token: rf.cf.token}, func() {}, nil
 	}
 	conn, err := rf.cf.dial(ctx)
 	if err != nil {

@@ -29,16 +29,17 @@ import (
 type recCamera struct {
 	broker, lan, dir string
 	issuer           ed25519.PrivateKey
+	p2pcamBin        string // the CLI, built
 }
 
 // startRecordingCamera runs p2pcamd --board sim --record-dir with 3 s
 // segments, on broker (logging in as user:pass when user is not empty)
 // and in LAN mode on a free loopback port.
 func startRecordingCamera(t *testing.T, broker, user, pass string) *recCamera {
-	_, p2pcamd := buildTools(t)
+	p2pcam, p2pcamd := buildTools(t)
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dir := t.TempDir()
-	c := &recCamera{broker: broker, dir: filepath.Join(dir, "sd"), issuer: issuer,
+	c := &recCamera{broker: broker, dir: filepath.Join(dir, "sd"), issuer: issuer, p2pcamBin: p2pcam,
 		lan: fmt.Sprintf("127.0.0.1:%d", brokertest.FreeTCPPort(t))}
 	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\nusername = %q\npassword = %q\n[record]\nsegment_length = \"3s\"\n",
 		auth.MarshalPublicKey(pub), broker, user, pass)
@@ -111,19 +112,23 @@ func (c *recCamera) waitListed(ctx context.Context, t *testing.T, tok string, n 
 // file, the MP4 download decodes, the LAN form answers the same, and a
 // token without the permission gets a clear error. Through the embedded
 // broker and a real mosquitto.
+// recordBrokers are the brokers the recording CLI tests run through:
+// the embedded one and a real mosquitto; start returns its URL and the
+// camera's login.
+var recordBrokers = []struct {
+	name  string
+	start func(t *testing.T) (url, user, pass string)
+}{
+	{"embedded", func(t *testing.T) (string, string, string) { return brokertest.AllowAll(t), "", "" }},
+	{"mosquitto", func(t *testing.T) (string, string, string) {
+		addr := brokertest.Mosquitto(t, []brokertest.Account{{Name: "acme/cam1", Password: "campw"}, {Name: "alice", Password: "alicepw"}},
+			"pattern readwrite #\n")
+		return "mqtt://" + addr, "acme/cam1", "campw"
+	}},
+}
+
 func TestRecordsPlaybackDownloadCLI(t *testing.T) {
-	brokers := []struct {
-		name  string
-		start func(t *testing.T) (url, user, pass string)
-	}{
-		{"embedded", func(t *testing.T) (string, string, string) { return brokertest.AllowAll(t), "", "" }},
-		{"mosquitto", func(t *testing.T) (string, string, string) {
-			addr := brokertest.Mosquitto(t, []brokertest.Account{{Name: "acme/cam1", Password: "campw"}, {Name: "alice", Password: "alicepw"}},
-				"pattern readwrite #\n")
-			return "mqtt://" + addr, "acme/cam1", "campw"
-		}},
-	}
-	for _, b := range brokers {
+	for _, b := range recordBrokers {
 		t.Run(b.name, func(t *testing.T) {
 			url, user, pass := b.start(t)
 			c := startRecordingCamera(t, url, user, pass)

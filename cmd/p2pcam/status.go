@@ -54,7 +54,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var camera viewer.Requester
 	if *lan != "" {
 		cf.secretsFromEnv()
-		camera = viewer.LAN{Base: *lan, Token: cf.token}
+		camera = &viewer.LAN{Base: *lan, Token: cf.token}
 	} else {
 		conn, err := cf.dial(ctx)
 		if err != nil {

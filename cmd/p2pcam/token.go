@@ -17,7 +17,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	keyPath := fs.String("key", defaultIssuerKey(), "issuer private key `file` (p2pcam keygen)")
 	device := fs.String("device", "", "camera the token is for, `PRODUCT/DEVICE`")
-	perms := fs.String("perm", "live,command", "permissions: live, playback, voice, command, download")
+	perms := fs.String("perm", "live,command", "permissions: live, playback, voice, command, download, update")
 	subject := fs.String("subject", "viewer", "who the token is for: the viewer's broker user name (the camera answers only that user's inbox)")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
 	if err := parseFlags(fs, args); err != nil {

@@ -102,13 +102,7 @@ func startBinary(t testing.TB, bin string, env []string, config string, args ...
 		t.Fatalf("p2pcamd did not listen within 10s\n%s", d.logs)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-d.done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("p2pcamd did not exit within 10s of SIGTERM")
-		}
+		termWait(t, cmd.Process, d.done, 10*time.Second, "p2pcamd")
 		if t.Failed() {
 			t.Logf("p2pcamd log:\n%s", d.logs)
 		}

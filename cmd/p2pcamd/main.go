@@ -8,6 +8,9 @@
 //	p2pcamd --lan 0.0.0.0:8080               LAN mode for the whole network
 //	p2pcamd --record-dir /mnt/sd/p2pcam      record continuously (docs/recording.md)
 //	p2pcamd --list-devices                   cameras, encoders and sound devices of this host
+//	p2pcamd ota-install --pub KEY BUNDLE     install an update into the inactive A/B slot (docs/ota.md)
+//	p2pcamd slot exec -- FLAGS...            the launcher: start the current slot, counting trial starts
+//	p2pcamd slot status                      which slot runs, the trial, the last update's outcome
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/board"
@@ -38,6 +42,15 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	started := time.Now()
+	if len(args) > 0 {
+		switch args[0] {
+		case "slot":
+			return runSlot(args[1:], stdout, stderr)
+		case "ota-install":
+			return runOTAInstall(args[1:], stdout, stderr)
+		}
+	}
 	fs := flag.NewFlagSet("p2pcamd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config `file` (see rootfs/etc/p2pcam/p2pcamd.toml); defaults are used without one")
@@ -48,6 +61,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "", "log level, overriding the config: debug, info, warn or error")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	showDevices := fs.Bool("list-devices", false, "print the V4L2 cameras and encoders (formats, sizes, frame rates, controls) and the ALSA sound devices, then exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: p2pcamd [flags]\n"+
+			"       p2pcamd ota-install --pub KEY BUNDLE   install an update into the inactive A/B slot\n"+
+			"       p2pcamd slot exec|status              the A/B launcher; the slots' state (docs/ota.md)\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -104,9 +123,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	sigCtx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	ctx, fail := context.WithCancelCause(sigCtx)
+	defer fail(nil)
 	logger.Info("p2pcamd", "version", version)
+	if t := findTrial(logger); t != nil {
+		go t.run(ctx, a, started, logger, fail)
+	}
 	// The peripherals outlive Run: the watchdog is fed through the
 	// shutdown and disarmed only after a clean one.
 	hwCtx, hwStop := context.WithCancel(context.Background())
@@ -121,6 +145,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	err = a.Run(ctx)
 	hwStop()
 	hw.Wait()
+	if cause := context.Cause(ctx); err == nil && sigCtx.Err() == nil && cause != nil {
+		err = cause // a failed trial
+	}
 	return err
 }
 

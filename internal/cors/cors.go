@@ -15,8 +15,8 @@ import (
 // Headers a page may send and read.
 const (
 	allowMethods  = "GET, POST, OPTIONS"
-	allowHeaders  = "Authorization, Content-Type"
-	exposeHeaders = "X-P2pcam-Quality, X-P2pcam-Status, Retry-After"
+	allowHeaders  = "Authorization, Content-Type, X-P2pcam-Session"
+	exposeHeaders = "X-P2pcam-Quality, X-P2pcam-Status, X-P2pcam-Session, Retry-After"
 	maxAge        = "600" // seconds a browser may cache a preflight answer
 )
 

@@ -28,7 +28,8 @@
 # --refresh     download the packages again (a newer kernel, say)
 #
 # The initramfs holds: static busybox, the kernel modules the rig loads
-# (vivid, snd-aloop, virtio_pci, virtio_net and their dependencies) under
+# (vivid, snd-aloop, virtio_pci, virtio_net, virtio_blk, ext4 with crc32c, and their
+# dependencies) under
 # /lib/modules/VERSION with a fresh modules.dep and their options
 # (guest/vivid.conf, guest/snd-aloop.conf) in /etc/modprobe.d, the camera
 # image overlay rootfs/etc (S60p2pcamd, p2pcamd.toml with LAN mode on
@@ -66,7 +67,7 @@ done
 out=${out:-$cache/out}
 
 # Modules the rig loads; modules.dep adds their dependencies.
-modules=(virtio_pci virtio_net vivid snd-aloop)
+modules=(virtio_pci virtio_net virtio_blk crc32c_generic ext4 vivid snd-aloop)
 
 die() { echo "build-initramfs: $*" >&2; exit 1; }
 
@@ -205,7 +206,9 @@ extract "$busybox_deb" "$bdir"
 
 if [ -z "$bin_dir" ]; then
 	bin_dir=$cache/dist
-	"$root/scripts/cross-build.sh" --only arm64,armv7 --cmd p2pcamd --x264 --out "$bin_dir" >/dev/null
+	# A release version, which OTA updates compare (git describe's is not
+	# one): the rig's OTA test installs newer ones over it.
+	VERSION=${P2PCAM_RIG_VERSION:-1.0.0} "$root/scripts/cross-build.sh" --only arm64,armv7 --cmd p2pcamd --x264 --out "$bin_dir" >/dev/null
 fi
 for arch in arm64 arm64-x264 armv7; do
 	[ -f "$bin_dir/p2pcamd-linux-$arch" ] || die "$bin_dir/p2pcamd-linux-$arch missing (scripts/cross-build.sh --x264 --only arm64,armv7 builds them)"

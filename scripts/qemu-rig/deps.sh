@@ -29,6 +29,8 @@ need flock util-linux
 need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 need pkg-config pkg-config
 need readelf binutils
+# The OTA case's data disk (mkfs.ext4 -d).
+need mkfs.ext4 e2fsprogs
 add_arch=""
 if [ "$(dpkg --print-architecture)" != arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	add_arch=1

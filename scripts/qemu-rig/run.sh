@@ -3,7 +3,7 @@
 #
 #   scripts/qemu-rig/run.sh [--dir DIR] [--port PORT] [--armv7-port PORT]
 #                           [--board NAME] [--serial-log FILE] [--shell]
-#                           [--verbose]
+#                           [--verbose] [--disk IMG]
 #                           [-- QEMU-ARGS...]
 #
 #   --dir DIR         where build-initramfs.sh put vmlinuz and initrd.gz
@@ -18,6 +18,9 @@
 #   --serial-log FILE also write the serial console to FILE
 #   --shell           a root shell on the serial console
 #   --verbose         kernel messages on the console too (no "quiet")
+#   --disk IMG        a raw ext4 image as virtio disk /dev/vda, which the
+#                     guest mounts on /var/lib/p2pcam (persistent state: the
+#                     A/B update slots; guest/init)
 #
 # Run build-initramfs.sh first. Then, from the host:
 #   ffplay 'http://127.0.0.1:PORT/ipc.flv?action=live&channel=0&quality=high'
@@ -36,6 +39,7 @@ board=sim
 log=""
 shell=0
 verbose=0
+disk=""
 while (($#)); do
 	case "$1" in
 	--dir) dir=${2:?--dir needs a folder}; shift 2 ;;
@@ -45,6 +49,7 @@ while (($#)); do
 	--serial-log) log=${2:?--serial-log needs a file}; shift 2 ;;
 	--shell) shell=1; shift ;;
 	--verbose) verbose=1; shift ;;
+	--disk) disk=${2:?--disk needs an image}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
 	*) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -75,6 +80,8 @@ fwd="hostfwd=tcp:127.0.0.1:$port-:8080"
 append="console=ttyAMA0 panic=-1 p2pcam.board=$board"
 [ "$verbose" = 1 ] || append+=" quiet"
 [ "$shell" = 1 ] && append+=" p2pcam.shell=1"
+drive=()
+[ -n "$disk" ] && drive=(-drive "file=$disk,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0)
 
 exec qemu-system-aarch64 \
 	-M virt -cpu cortex-a57 -smp 2 -m 512 \
@@ -83,4 +90,5 @@ exec qemu-system-aarch64 \
 	-append "$append" \
 	-netdev "user,id=n0,$fwd" \
 	-device virtio-net-pci,netdev=n0,romfile= \
+	"${drive[@]}" \
 	-no-reboot "$@"

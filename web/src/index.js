@@ -4,6 +4,7 @@ import { connect as mqttConnect } from './mqtt5.js';
 import { P2PCam } from './sdk.js';
 import { Player } from './player.js';
 import { cameraURL } from './http.js';
+import * as rec from './records.js';
 
 export * from './errors.js';
 export { P2PCam, StreamHandle, requestLine, commandLine } from './sdk.js';
@@ -14,6 +15,7 @@ export { answerSignedBytes, verifyAnswer } from './signing.js';
 export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
 export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
 export { mark } from './marks.js';
+export { SPEEDS, dayRange, playbackLine, parseRecordIndex, parseMonthRecord, parseFileList, parsePlaybackState } from './records.js';
 export { MQTTClient, MQTTError, connect as connectMQTT } from './mqtt5.js';
 
 /** create returns a new SDK instance wired to the bundled MQTT client. */
@@ -57,4 +59,30 @@ export function createURLPlayer(url, video, opts = {}) {
  * it) and resolves with its module object. */
 export async function loadMpegts() {
   return (await import('mpegts.js')).default;
+}
+
+// Recordings on a started service's camera (docs/recording.md). day: a
+// Date, 'YYYY-MM-DD' (local) or {from, to} in unix seconds.
+const sender = (id, instance) => (cmd) => instance.sendCommand(id, cmd);
+/** recordIndex resolves with the day's recorded spans [{type, start, end}] (unix s). */
+export const recordIndex = (id, day, instance = sdk) => rec.recordIndex(sender(id, instance), day);
+/** monthRecord resolves with the days (1-31) of a month (1-12) that have recordings. */
+export const monthRecord = (id, year, month, instance = sdk) => rec.monthRecord(sender(id, instance), year, month);
+/** fileList resolves with the day's files [{name, type, start, end, size}]. */
+export const fileList = (id, day, instance = sdk) => rec.fileList(sender(id, instance), day);
+/** playbackPause, playbackResume, playbackProgress, playbackSeek(time)
+ * and playbackSpeed(speed) steer the playback running on the service;
+ * each resolves with its state {progress, time, paused, speed}. */
+export const playbackPause = (id, instance = sdk) => rec.playbackControl(sender(id, instance), 'pause');
+export const playbackResume = (id, instance = sdk) => rec.playbackControl(sender(id, instance), 'resume');
+export const playbackProgress = (id, instance = sdk) => rec.playbackControl(sender(id, instance), 'progress');
+export const playbackSeek = (id, time, instance = sdk) => rec.playbackControl(sender(id, instance), 'seek', { time });
+export const playbackSpeed = (id, speed, instance = sdk) => rec.playbackControl(sender(id, instance), 'speed', { speed });
+
+/** createPlaybackPlayer plays a recording of a started service's camera
+ * in a <video> (FLV over a data channel, with mpegts.js): opts {start,
+ * end, channel} in unix seconds (or Dates). Call play(); steer it with
+ * the playback* functions. */
+export function createPlaybackPlayer(id, video, opts, instance = sdk) {
+  return new Player(instance, video, { id, loadMpegts, mode: 'flv', request: rec.playbackLine(opts) });
 }

@@ -3,7 +3,8 @@
 // cameras reached over HTTP (a camera's LAN mode, a `p2pcam serve`
 // gateway): config.json's `cameras`, or a URL typed in the Open box.
 // It uses only the SDK's public API.
-import { create, createPlayer, createURLPlayer, cameraURL, httpCommand, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+import { Timeline } from './timeline.js';
+import { create, createPlayer, createURLPlayer, createPlaybackPlayer, cameraURL, httpCommand, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
@@ -248,6 +249,7 @@ async function startTile(t) {
     }
     await t.player.play();
     if (t.video.videoWidth) setStatus(t, 'playing');
+    startTimeline(t);
   } catch (e) {
     let msg = errText(e);
     if (e.code === ERR_NOT_SHARED && !/share it/.test(msg)) msg = `${msg}. Ask the camera's owner to share it with you.`;
@@ -255,7 +257,42 @@ async function startTile(t) {
   }
 }
 
+/** startTimeline shows the recordings under a P2P tile (once): hidden
+ * when the camera does not record. */
+function startTimeline(t) {
+  if (t.timeline || t.cam) return;
+  const sdk = state.sdk;
+  t.timeline = new Timeline($('.timeline', t.el), {
+    sdk, id: t.device, video: t.video,
+    error: (msg) => banner(`${t.device}: ${msg}`),
+    play: async (start, end) => {
+      t.player?.stop();
+      t.player = null;
+      t.el.classList.add('replay');
+      setStatus(t, 'connecting', 'Starting playback…');
+      const p = createPlaybackPlayer(t.device, t.video, { start, end }, sdk);
+      t.player = p;
+      p.on('stats', (s) => showStats(t, s));
+      p.on('firstframe', () => onFirstFrame(t));
+      p.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
+      p.on('error', (e) => { console.warn(t.device, e); });
+      await p.play();
+    },
+    live: async () => {
+      t.player?.stop();
+      t.player = null;
+      t.el.classList.remove('replay');
+      await startTile(t);
+    },
+  });
+  t.timeline.load();
+}
+
 function stopTile(t) {
+  t.timeline?.stop();
+  t.timeline = null;
+  $('.timeline', t.el).hidden = true;
+  t.el.classList.remove('replay');
   t.player?.stop();
   t.player = null;
   if (t.talking) toggleTalk(t, false);
@@ -300,7 +337,7 @@ function wireTile(t) {
   $('.close', el).onclick = () => closeTile(t.device);
   $('.quality', el).onchange = async (e) => {
     t.quality = e.target.value;
-    if (!t.player) return;
+    if (!t.player || t.el.classList.contains('replay')) return;
     setStatus(t, 'connecting', `Switching to ${t.quality}…`);
     try {
       await t.player.setQuality(t.quality);

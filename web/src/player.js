@@ -30,6 +30,7 @@ export class Player extends Emitter {
     this.channel = opts.channel ?? 0;
     this.mode = opts.mode || 'auto';
     this.cam = opts.cam || null; // an HTTP camera: no P2P service
+    this.request = opts.request || null; // an ipc.flv line other than live (a playback): FLV only
     this.mpegts = opts.mpegts; // or loaded on first use by opts.loadMpegts
     this.loadMpegts = opts.loadMpegts;
     this.playing = false;
@@ -79,7 +80,7 @@ export class Player extends Emitter {
     }
     const s = this.sdk.service(this.id);
     this._teardown();
-    const useTrack = this.mode === 'track' || (this.mode === 'auto' && s.tracks);
+    const useTrack = !this.request && (this.mode === 'track' || (this.mode === 'auto' && s.tracks));
     this.transport = useTrack ? 'track' : 'flv';
     this.startedAt = performance.now();
     if (useTrack) {
@@ -124,7 +125,7 @@ export class Player extends Emitter {
     const mpegts = this.mpegts;
     if (!mpegts || !mpegts.isSupported()) throw new P2PError(ERR_PLAYBACK, 'this browser cannot play FLV (no Media Source Extensions with H.264)');
     if (this.cam) return this._startHTTP(mpegts);
-    const line = `ipc.flv?action=live&channel=${this.channel}&quality=${this.quality}`;
+    const line = this.request || `ipc.flv?action=live&channel=${this.channel}&quality=${this.quality}`;
     const player = this;
     let handle = null;
     let pendingHead = null;

@@ -46,12 +46,16 @@ const viewerName = "demo-viewer"
 // speakerDir, when set, is where the cameras' speakers write WAV files.
 var speakerDir string
 
+// recordDir, when set, is where demo/cam1 records (10 s segments).
+var recordDir string
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "the page's HTTP `address`")
 	gwListen := flag.String("gateway", "127.0.0.1:0", "the cross-origin gateway's HTTP `address`")
 	dir := flag.String("dir", "", "serve the page from this `directory` (web/) instead of the embedded copy")
 	verbose := flag.Bool("v", false, "log everything")
 	flag.StringVar(&speakerDir, "speaker-dir", "", "write each camera's talkback to `dir`/PRODUCT-DEVICE.wav (default: discard)")
+	flag.StringVar(&recordDir, "record-dir", "", "record demo/cam1 continuously to `dir` (10 s segments), for the timeline")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -66,6 +70,13 @@ func speaker(device string) string {
 		return ""
 	}
 	return "wav:" + filepath.Join(speakerDir, strings.ReplaceAll(device, "/", "-")+".wav")
+}
+
+func recording(device string) agent.RecordConfig {
+	if recordDir == "" || device != "demo/cam1" {
+		return agent.RecordConfig{}
+	}
+	return agent.RecordConfig{Dir: recordDir, SegmentLength: 10 * time.Second}
 }
 
 func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error {
@@ -141,6 +152,7 @@ func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error 
 			LAN:    agent.LANConfig{Listen: "off"},
 			Link:   link.Options{LoopbackOnly: true},
 			Audio:  agent.AudioConfig{Speaker: speaker(name)},
+			Record: recording(name),
 			Logger: log,
 		})
 		if err != nil {

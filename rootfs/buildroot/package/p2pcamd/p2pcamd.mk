@@ -9,7 +9,9 @@
 # tarball instead: then Buildroot vendors the Go modules at download time.
 P2PCAMD_SITE = $(realpath $(BR2_EXTERNAL_P2PCAM_PATH)/../..)
 P2PCAMD_SITE_METHOD = local
-P2PCAMD_VERSION := $(shell git -C $(P2PCAMD_SITE) describe --tags --always --dirty 2>/dev/null || echo dev)
+# A release's version (MAJOR.MINOR.PATCH, which OTA updates compare) or
+# else git describe.
+P2PCAMD_VERSION := $(or $(call qstrip,$(BR2_PACKAGE_P2PCAMD_RELEASE_VERSION)),$(shell git -C $(P2PCAMD_SITE) describe --tags --always --dirty 2>/dev/null || echo dev))
 # TODO: set once the repository has a LICENSE file.
 # P2PCAMD_LICENSE =
 # P2PCAMD_LICENSE_FILES = LICENSE
@@ -51,6 +53,7 @@ define P2PCAMD_PERMISSIONS
 	/var/lib/p2pcam/keys d 0700 p2pcam p2pcam - - - - -
 	/var/lib/p2pcam/records d 0750 p2pcam p2pcam - - - - -
 	/var/lib/p2pcam/ota d 0750 p2pcam p2pcam - - - - -
+	/var/lib/p2pcam/slots d 0750 p2pcam p2pcam - - - - -
 endef
 
 P2PCAMD_ROOTFS = $(BR2_EXTERNAL_P2PCAM_PATH)/..
@@ -60,9 +63,21 @@ define P2PCAMD_INSTALL_CONFIG
 		$(TARGET_DIR)/etc/p2pcam/p2pcamd.toml
 	mkdir -p $(TARGET_DIR)/var/lib/p2pcam/keys \
 		$(TARGET_DIR)/var/lib/p2pcam/records \
-		$(TARGET_DIR)/var/lib/p2pcam/ota
+		$(TARGET_DIR)/var/lib/p2pcam/ota \
+		$(TARGET_DIR)/var/lib/p2pcam/slots
 endef
 P2PCAMD_POST_INSTALL_TARGET_HOOKS += P2PCAMD_INSTALL_CONFIG
+
+# The A/B slots (/var/lib/p2pcam/slots/{a,b}/p2pcamd and state.json) are
+# made by the first update; until then the launcher (p2pcamd slot exec, in
+# the init script and the unit) runs /usr/bin/p2pcamd, the factory binary.
+P2PCAMD_RELEASE_PUB = $(call qstrip,$(BR2_PACKAGE_P2PCAMD_RELEASE_PUB))
+ifneq ($(P2PCAMD_RELEASE_PUB),)
+define P2PCAMD_INSTALL_RELEASE_PUB
+	$(INSTALL) -D -m 0644 $(P2PCAMD_RELEASE_PUB) $(TARGET_DIR)/etc/p2pcam/release.pub
+endef
+P2PCAMD_POST_INSTALL_TARGET_HOOKS += P2PCAMD_INSTALL_RELEASE_PUB
+endif
 
 # The sim board's clips, which the camera build reads from files.
 ifeq ($(BR2_PACKAGE_P2PCAMD_SIM_CLIPS),y)

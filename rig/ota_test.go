@@ -1,0 +1,277 @@
+package rig_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/p2pcam/p2pcam/internal/mediatest"
+	"github.com/p2pcam/p2pcam/ota"
+)
+
+// otaTimeout bounds each wait of the OTA test for a line on the console.
+const otaTimeout = 120 * time.Second
+
+// testOTA updates a running camera from the rig's build (stamped 1.0.0)
+// to a release stamped 1.1.0, with its state on a virtio ext4 disk, and
+// cuts the power (kills QEMU) at each step: while the update is written,
+// after the switch before the first start, during the first start, and
+// before the confirmation. After each cut the camera boots the old or the
+// new version, never neither, and the new one is confirmed in the end.
+// Then a release that crashes at start and one whose stream never makes a
+// frame are installed and both roll back by themselves.
+func testOTA(t *testing.T, root, out string) {
+	for _, tool := range []string{"mkfs.ext4"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s not found under CI", tool)
+			}
+			t.Skipf("%s not found (e2fsprogs)", tool)
+		}
+	}
+	start := time.Now()
+	img := otaDisk(t, root)
+	t.Logf("release build, bundles and disk: %v", time.Since(start).Round(100*time.Millisecond))
+
+	// Boot 1: the factory 1.0.0 serves; cut while the update is written.
+	b := bootDisk(t, root, out, img)
+	b.awaitServing(t, "1.0.0")
+	b.await(t, "update verified: writing it into the inactive slot")
+	time.Sleep(100 * time.Millisecond) // into the write: the cut's moment, not a wait for a condition
+	b.stop()
+	t.Log("cut 1: while the update was written")
+
+	// Boot 2: still 1.0.0 (the state was not switched); the stand-in for
+	// delivery installs again. Cut right after the switch.
+	b = bootDisk(t, root, out, img)
+	b.awaitServing(t, "1.0.0")
+	line := b.await(t, "update installed: starting it on trial")
+	b.await(t, "installed 1.1.0 into slot a, on trial")
+	b.stop()
+	t.Logf("cut 2: after the switch, before the first start; install of the 1.1.0 binary: %s", field(line, "took"))
+
+	// Boot 3: the launcher starts 1.1.0 on trial; cut at once.
+	b = bootDisk(t, root, out, img)
+	b.await(t, `msg="starting an update on trial" launcher="p2pcamd slot exec" slot=a version=1.1.0 start=1 `)
+	b.stop()
+	t.Log("cut 3: during the first start on trial")
+
+	// Boot 4: the next start on trial (the second, or again the first if
+	// cut 3 came before the launcher's count was on the disk); cut once
+	// it checks its health.
+	b = bootDisk(t, root, out, img)
+	line = b.await(t, `msg="starting an update on trial" launcher="p2pcamd slot exec" slot=a version=1.1.0 start=`)
+	b.await(t, "msg=p2pcamd version=1.1.0")
+	b.await(t, `msg="update on trial: checking its health"`)
+	b.stop()
+	confirmedEarly := strings.Contains(b.serial(t), `msg="update confirmed"`)
+	t.Logf("cut 4: before the confirmation, on start %s (confirmed before the cut: %v)", field(line, "start"), confirmedEarly)
+
+	// Boot 5: 1.1.0 confirms itself and serves.
+	b = bootDisk(t, root, out, img)
+	if !confirmedEarly {
+		line := b.await(t, `msg="update confirmed"`)
+		t.Logf("p2pcamd start to confirmed: %s", field(line, "after"))
+	}
+	b.awaitServing(t, "1.1.0")
+
+	// A release that exits at start: the supervisor restarts it, the
+	// launcher rolls it back on the fourth start.
+	b.await(t, "install: start 2-crash-1.2.0.p2pota")
+	b.await(t, "release 1.2.0: crashing")
+	b.await(t, `msg="update rolled back" launcher="p2pcamd slot exec" version=1.2.0`)
+	b.awaitServing(t, "1.1.0")
+	t.Logf("crashing 1.2.0: its first start to 1.1.0 started again: %v (the supervisor's back-off: 2 s, 4 s, 8 s)",
+		b.between(t, "slot=b version=1.2.0 start=1 ", "msg=p2pcamd version=1.1.0"))
+
+	// A release whose stream never makes a frame: it rolls itself back at
+	// its trial timeout (10 s), and the supervisor starts 1.1.0.
+	b.await(t, "install: start 3-noframes-1.3.0.p2pota")
+	b.await(t, `msg="update failed its trial: rolled back" version=1.3.0`)
+	b.awaitServing(t, "1.1.0")
+	t.Logf("no-frames 1.3.0: its start to 1.1.0 started again: %v (trial_timeout 10s, then the supervisor's 2 s)",
+		b.between(t, "slot=b version=1.3.0 start=1 ", "msg=p2pcamd version=1.1.0"))
+	b.await(t, "install: none pending")
+	b.stop()
+	t.Logf("OTA rig: %v in all", time.Since(start).Round(time.Second))
+}
+
+// otaDisk builds the release (p2pcamd for arm64 stamped 1.1.0, as a
+// release is built), signs three bundles, and makes the camera's data disk:
+// an ext4 image holding the release key and the bundles, pending.
+func otaDisk(t *testing.T, root string) string {
+	t.Helper()
+	dist := t.TempDir()
+	cmd := exec.Command(filepath.Join(root, "scripts/cross-build.sh"), "--only", "arm64", "--cmd", "p2pcamd", "--out", dist)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "VERSION=1.1.0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cross-build.sh: %v\n%s", err, b)
+	}
+	parts := t.TempDir()
+	crash := filepath.Join(parts, "crash")
+	noFrames := filepath.Join(parts, "noframes")
+	write := func(path, s string) {
+		if err := os.WriteFile(path, []byte(s), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(crash, "#!/bin/sh\necho 'release 1.2.0: crashing'\nexit 3\n")
+	// The factory p2pcamd with a camera that never makes a frame.
+	write(noFrames, `#!/bin/sh
+cat >/tmp/noframes.toml <<EOT
+board = "sim"
+[streams]
+high = "exec:sleep 600"
+standard = ""
+super = ""
+[lan]
+listen = "0.0.0.0:8080"
+[slots]
+trial_timeout = "10s"
+EOT
+exec /usr/bin/p2pcamd --config /tmp/noframes.toml
+`)
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, ed25519.SeedSize))
+	tree := t.TempDir()
+	pending := filepath.Join(tree, "ota", "pending")
+	if err := os.MkdirAll(pending, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(tree, "ota", "release.pub"), base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))+"\n")
+	for _, r := range []struct{ name, version, bin string }{
+		{"1-1.1.0", "1.1.0", filepath.Join(dist, "p2pcamd-linux-arm64")},
+		{"2-crash-1.2.0", "1.2.0", crash},
+		{"3-noframes-1.3.0", "1.3.0", noFrames},
+	} {
+		var unsigned, signed bytes.Buffer
+		if err := ota.Pack(&unsigned, ota.Release{Product: "p2pcam", Version: r.version, MinVersion: "1.0.0",
+			Parts: []ota.PartFile{{Name: ota.PartAgent, Arch: "arm64", Path: r.bin}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ota.Sign(&signed, &unsigned, key); err != nil {
+			t.Fatal(err)
+		}
+		write(filepath.Join(pending, r.name+".p2pota"), signed.String())
+	}
+	img := filepath.Join(t.TempDir(), "data.ext4")
+	if b, err := exec.Command("mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", "-d", tree, img, "128M").CombinedOutput(); err != nil {
+		t.Fatalf("mkfs.ext4: %v\n%s", err, b)
+	}
+	return img
+}
+
+// diskVM is a rig booted with the data disk.
+type diskVM struct {
+	*vm
+	booted time.Time
+}
+
+// bootDisk boots the sim board with img as its data disk, without waiting
+// for it.
+func bootDisk(t *testing.T, root, out, img string) diskVM {
+	t.Helper()
+	dir := t.TempDir()
+	port := freePort(t)
+	v := &vm{camera: newCamera(port), serialPath: filepath.Join(dir, "serial.log")}
+	v.stop, _, _ = startQEMU(t, root, dir, "--dir", out, "--port", strconv.Itoa(port), "--board", "sim",
+		"--serial-log", v.serialPath, "--disk", img)
+	return diskVM{vm: v, booted: time.Now()}
+}
+
+// await waits up to otaTimeout for a console line containing s, and
+// returns it. The console is a file: it is polled.
+func (b diskVM) await(t *testing.T, s string) string {
+	t.Helper()
+	deadline := time.Now().Add(otaTimeout)
+	for {
+		if line := findLine(b.serial(t), s); line != "" {
+			return line
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no console line with %q within %v; console:\n%s", s, otaTimeout, b.serial(t))
+		}
+		time.Sleep(100 * time.Millisecond) // a file has no change event to wait on
+	}
+}
+
+var versionRE = regexp.MustCompile(`msg=p2pcamd version=(\S+)`)
+
+// awaitServing waits until the latest p2pcamd started is version and LAN
+// mode answers, and checks that it serves live video that decodes.
+func (b diskVM) awaitServing(t *testing.T, version string) {
+	t.Helper()
+	latest := func() string {
+		m := versionRE.FindAllStringSubmatch(b.serial(t), -1)
+		if len(m) == 0 {
+			return ""
+		}
+		return m[len(m)-1][1]
+	}
+	deadline := time.Now().Add(otaTimeout)
+	for latest() != version {
+		if time.Now().After(deadline) {
+			t.Fatalf("the latest p2pcamd started is %q after %v, want version %s; console:\n%s", latest(), otaTimeout, version, b.serial(t))
+		}
+		time.Sleep(100 * time.Millisecond) // the console is a file: polled
+	}
+	b.camera.await(t, otaTimeout)
+	if v := latest(); v != version {
+		t.Fatalf("serving, but the latest p2pcamd started is %s, want %s", v, version)
+	}
+	flv := b.liveFLV(t, liveURL, 2*time.Second)
+	path := mediatest.WriteTemp(t, "live.flv", flv)
+	if n := len(mediatest.FFprobe(t, path).VideoPackets()); n < 10 {
+		t.Fatalf("version %s: %d video packets in 2 s of live stream", version, n)
+	}
+	mediatest.CheckDecodes(t, path)
+	t.Logf("version %s serves live video (%d bytes), %v after boot", version, len(flv), time.Since(b.booted).Round(100*time.Millisecond))
+}
+
+// between returns the time between the guest's log line containing from
+// and the first after it containing to, by their time= fields.
+func (b diskVM) between(t *testing.T, from, to string) time.Duration {
+	t.Helper()
+	log := b.serial(t)
+	i := strings.Index(log, from)
+	if i < 0 {
+		return 0
+	}
+	j := strings.Index(log[i:], to)
+	if j < 0 {
+		return 0
+	}
+	lineAt := func(k int) string {
+		start := strings.LastIndexByte(log[:k], '\n') + 1
+		end := strings.IndexByte(log[k:], '\n')
+		if end < 0 {
+			return log[start:]
+		}
+		return log[start : k+end]
+	}
+	t0, err0 := time.Parse(time.RFC3339Nano, field(lineAt(i), "time"))
+	t1, err1 := time.Parse(time.RFC3339Nano, field(lineAt(i+j), "time"))
+	if err0 != nil || err1 != nil {
+		t.Errorf("no time= in %q or %q", lineAt(i), lineAt(i+j))
+		return 0
+	}
+	return t1.Sub(t0).Round(10 * time.Millisecond)
+}
+
+// field returns the value of key=VALUE in a log line.
+func field(line, key string) string {
+	for _, f := range strings.Fields(line) {
+		if v, ok := strings.CutPrefix(f, key+"="); ok {
+			return v
+		}
+	}
+	return "?"
+}
