@@ -54,7 +54,11 @@ type api struct {
 //	POST /api/login   {"user","password"} -> tokenapi.LoginResponse
 //	POST /api/token   {"user","password","device"} -> tokenapi.TokenResponse
 //	POST /relay/on_play  nginx-rtmp's on_play callback: 200 plays, 403 refuses
+//	POST /api/session (the remembered sign-in's cookie) -> tokenapi.LoginResponse
+//	POST /api/logout  ends the remembered sign-in, clears its cookie
 //
+// A login with "remember":true sets an HttpOnly, SameSite=Strict cookie
+// that /api/session takes instead of the password (see session.go).
 // The token service needs Config.Issuer; without it /api answers 503.
 // Cross-origin pages may call it as Config.AllowedOrigins says.
 func (c *Cloud) Handler() http.Handler {
@@ -64,21 +68,85 @@ func (c *Cloud) Handler() http.Handler {
 	mux.HandleFunc(tokenapi.LoginPath, a.login)
 	mux.HandleFunc(tokenapi.TokenPath, a.token)
 	mux.HandleFunc(RelayOnPlayPath, a.relayOnPlay)
+	mux.HandleFunc(tokenapi.SessionPath, a.session)
+	mux.HandleFunc(tokenapi.LogoutPath, a.logout)
 	return c.cors.Wrap(mux)
 }
 
 func (a *api) login(w http.ResponseWriter, r *http.Request) {
-	_, dir, u, ok := a.authenticate(w, r)
+	req, dir, u, ok := a.authenticate(w, r)
 	if !ok {
 		return
 	}
 	now := time.Now()
+	if req.Remember {
+		if key := a.c.sessions.create(u, now); key != "" {
+			setSessionCookie(w, r, key, int(a.c.sessions.ttl/time.Second))
+		}
+	}
+	a.grant(w, r, dir, u, now, now.Add(a.c.tokenTTL))
+}
+
+// session signs in with a remembered sign-in's cookie instead of the
+// password: the same answer as login, its tokens ending no later than the
+// session.
+func (a *api) session(w http.ResponseWriter, r *http.Request) {
+	if !a.post(w, r) {
+		return
+	}
+	now := time.Now()
+	key := sessionKey(r)
+	u, end, ok := a.c.sessions.lookup(key, a.c.Directory(), now)
+	if !ok {
+		if key != "" {
+			setSessionCookie(w, r, "", -1)
+		}
+		a.fail(w, http.StatusUnauthorized, "no remembered sign-in (it expired, or you signed out): sign in with your password")
+		return
+	}
 	exp := now.Add(a.c.tokenTTL)
+	if end.Before(exp) {
+		exp = end
+	}
+	a.grant(w, r, a.c.Directory(), u, now, exp)
+}
+
+// logout ends the remembered sign-in of the request's cookie, if any, and
+// clears the cookie. Tokens already issued run to their (short) expiry.
+func (a *api) logout(w http.ResponseWriter, r *http.Request) {
+	if !a.post(w, r) {
+		return
+	}
+	if key := sessionKey(r); key != "" {
+		a.c.sessions.revoke(key)
+	}
+	setSessionCookie(w, r, "", -1)
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// post checks that the request is a POST to a cloud with an issuer; on
+// failure it has answered.
+func (a *api) post(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		a.fail(w, http.StatusMethodNotAllowed, "POST a JSON body: passwords never go in a URL")
+		return false
+	}
+	if a.c.issuer == nil {
+		a.fail(w, http.StatusServiceUnavailable, "this cloud has no token issuer key: start it with one (p2pcam cloud does)")
+		return false
+	}
+	return true
+}
+
+// grant answers a signed-in viewer u: MQTT and TURN credentials and a
+// token for each device shared with it, all ending at exp.
+func (a *api) grant(w http.ResponseWriter, r *http.Request, dir Directory, u User, now, exp time.Time) {
 	resp := loginResponse{
 		User:       u.Name,
 		Expires:    exp.Unix(),
 		MQTT:       tokenapi.MQTTLogin{URL: webSocketURL(r), Username: u.Name, Password: MQTTCredential(a.c.credKey, u.Name, exp)},
-		ICEServers: a.c.iceServers(u.Name, a.c.tokenTTL),
+		ICEServers: a.c.iceServers(u.Name, exp.Sub(now)),
 		Devices:    []tokenapi.DeviceGrant{},
 	}
 	for _, s := range dir.SharedWith(u.Name) {
@@ -132,13 +200,7 @@ func (a *api) token(w http.ResponseWriter, r *http.Request) {
 // same one. On failure it has answered.
 func (a *api) authenticate(w http.ResponseWriter, r *http.Request) (loginRequest, Directory, User, bool) {
 	var req loginRequest
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		a.fail(w, http.StatusMethodNotAllowed, "POST a JSON body: passwords never go in a URL")
-		return req, Directory{}, User{}, false
-	}
-	if a.c.issuer == nil {
-		a.fail(w, http.StatusServiceUnavailable, "this cloud has no token issuer key: start it with one (p2pcam cloud does)")
+	if !a.post(w, r) {
 		return req, Directory{}, User{}, false
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxLoginBody))

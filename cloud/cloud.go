@@ -39,6 +39,10 @@ type Config struct {
 	// TokenTTL is how long the token service's tokens last. It defaults
 	// to DefaultTokenTTL.
 	TokenTTL time.Duration
+	// SessionTTL is how long a remembered browser sign-in lasts (a login
+	// with "remember"). It defaults to DefaultSessionTTL; negative turns
+	// remembering off.
+	SessionTTL time.Duration
 	// AllowedOrigins are the origins of web pages that may call the HTTP
 	// API from another origin ("*" for any: the API authenticates every
 	// call itself). Empty allows same-origin pages only.
@@ -68,6 +72,7 @@ type Cloud struct {
 	issuer      ed25519.PrivateKey
 	relaySecret []byte
 	tokenTTL    time.Duration
+	sessions    *sessions // remembered browser sign-ins
 	cors        cors.Policy
 	log         *slog.Logger
 	dir         atomic.Pointer[Directory]
@@ -111,6 +116,9 @@ func Start(cfg Config) (*Cloud, error) {
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = DefaultTokenTTL
 	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = DefaultSessionTTL
+	}
 	b, err := NewBroker(cfg.MQTT)
 	if err != nil {
 		return nil, err
@@ -125,7 +133,7 @@ func Start(cfg Config) (*Cloud, error) {
 		return nil, err
 	}
 	c := &Cloud{Broker: b, TURN: t, secret: cfg.TURN.Secret, credKey: credKey, publicHost: cfg.PublicHost,
-		issuer: cfg.Issuer, relaySecret: cfg.RelaySecret, tokenTTL: cfg.TokenTTL, cors: policy, log: log}
+		issuer: cfg.Issuer, relaySecret: cfg.RelaySecret, tokenTTL: cfg.TokenTTL, sessions: newSessions(cfg.SessionTTL), cors: policy, log: log}
 	c.dir.Store(&cfg.Directory)
 	e := c.Endpoints()
 	log.Info("cloud: dev cloud started", "mqtt", e.MQTT, "stun", e.STUN, "turn", e.TURN)

@@ -13,7 +13,7 @@ import (
 
 // startCloud starts a dev cloud on free loopback ports with the test
 // accounts; it is closed when the test ends.
-func startCloud(t *testing.T, cfg Config) *Cloud {
+func startCloud(t testing.TB, cfg Config) *Cloud {
 	t.Helper()
 	if cfg.MQTT.Listen == "" {
 		cfg.MQTT.Listen = "127.0.0.1:0"

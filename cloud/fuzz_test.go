@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/signal"
@@ -174,7 +175,7 @@ func FuzzAPILogin(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	c := &Cloud{issuer: ed25519.NewKeyFromSeed(make([]byte, 32)), tokenTTL: DefaultTokenTTL, log: quietLogger()}
+	c := &Cloud{issuer: ed25519.NewKeyFromSeed(make([]byte, 32)), tokenTTL: DefaultTokenTTL, sessions: newSessions(DefaultSessionTTL), log: quietLogger()}
 	c.dir.Store(&d)
 	a := &api{c: c, slots: make(chan struct{}, loginSlots), logins: newLoginGuard(LoginThrottle{}, quietLogger())}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -187,6 +188,37 @@ func FuzzAPILogin(f *testing.F) {
 			if !json.Valid(rec.Body.Bytes()) {
 				t.Fatalf("%q: answer is not JSON: %s", body, rec.Body)
 			}
+		}
+	})
+}
+
+// FuzzAPISession sends untrusted session cookies to /api/session: each is
+// answered with JSON, never a panic, and only the key the store made
+// signs in.
+func FuzzAPISession(f *testing.F) {
+	d := Directory{Users: testUsers(f, accAlice)}
+	c := startCloud(f, Config{Directory: d, MQTT: BrokerConfig{Users: d.Users}, Issuer: ed25519.NewKeyFromSeed(make([]byte, 32))})
+	alice, _ := d.User("alice")
+	good := c.sessions.create(alice, time.Now())
+	for _, s := range []string{good, "", "forged", good[:len(good)-1], good + "A", strings.Repeat("A", 43), "\x00\xff", "a=b; c"} {
+		f.Add(s)
+	}
+	a := &api{c: c, slots: make(chan struct{}, loginSlots), logins: newLoginGuard(LoginThrottle{}, quietLogger())}
+	f.Fuzz(func(t *testing.T, key string) {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/api/session", nil)
+		r.Header.Set("Cookie", SessionCookie+"="+key)
+		a.session(rec, r)
+		if want := http.StatusUnauthorized; key == good {
+			want = http.StatusOK
+			if rec.Code != want {
+				t.Fatalf("%q: %d, want %d", key, rec.Code, want)
+			}
+		} else if rec.Code == http.StatusOK && sessionKey(r) != good {
+			t.Fatalf("%q (read as %q): signed in with a key the store never made", key, sessionKey(r))
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("%q: answer is not JSON: %s", key, rec.Body)
 		}
 	})
 }

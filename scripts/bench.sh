@@ -39,11 +39,14 @@
 #   capture/v4l2cam  YUYV to I420 conversion, sub-stream scaling
 #   web         page open -> first decoded frame in headless Chromium on
 #               loopback, step by step (performance marks), median of 10,
-#               media tracks and FLV (web/test/bench/firstframe.mjs)
+#               media tracks and FLV, and a returning visit (remembered
+#               sign-in) (web/test/bench/firstframe.mjs); the cloud's
+#               sign-in with the password against the remembered one
 #   natlab      (root) time to first frame direct and through TURN across
 #               the NAT lab; a 2 Mbps stream under 0 %, 1 %, 5 % loss; the
 #               player page in Chromium through the lab: page open ->
-#               first decoded frame (median of 10); 0, 5 and 10 % loss each
+#               first decoded frame, first and returning visits (median of
+#               10); 0, 5 and 10 % loss each
 #               way, media tracks (Chromium) against FLV on a data channel
 #               (p2pcam view): delay to live, lag, longest freeze
 set -euo pipefail
@@ -57,6 +60,7 @@ go test -run '^$' -bench 'RSS|P2PCPU' -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench TimeToFirst -benchtime 50x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench LANIdleFlood -benchtime 3x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench LoginFlood -benchtime 1x "$@" ./cloud/
+go test -run '^$' -bench APISignIn -benchtime 20x "$@" ./cloud/
 go test -run '^$' -bench ConnectDuringOfferFlood -benchtime 20x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench . -benchmem "$@" ./codec/aac/
 go test -run '^$' -bench Fleet -benchtime 1x -timeout 10m "$@" ./scale/ -args -cameras 5000 -viewers 200
@@ -67,7 +71,8 @@ go test -run '^$' -bench BenchmarkRelay -benchtime 1x "$@" ./cmd/p2pcamd/
 go test -run '^$' -bench 'Scale|ToI420' -benchmem "$@" ./capture/v4l2cam/
 if command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 	(cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } &&
-		node test/bench/firstframe.mjs 10 tracks && node test/bench/firstframe.mjs 10 flv)
+		node test/bench/firstframe.mjs 10 tracks && node test/bench/firstframe.mjs 10 flv &&
+		node test/bench/firstframe.mjs 10 tracks returning)
 else
 	echo "bench: skipping the browser's first frame: no node or chromium (scripts/test-deps.sh installs them)" >&2
 fi

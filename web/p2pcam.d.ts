@@ -161,7 +161,14 @@ export class P2PCam {
   readonly services: Map<string, P2PService>;
   readonly account: Account | null;
   init(options?: InitOptions): this;
-  login(user: string, password: string): Promise<Account>;
+  /** opts.remember: the cloud remembers the sign-in in an HttpOnly cookie (see resume). */
+  login(user: string, password: string, prefetched?: { status: number; json: unknown }, opts?: { remember?: boolean }): Promise<Account>;
+  /** Signs in with the sign-in the cloud remembered for this browser: no password. ERR_LOGIN when there is none. */
+  resume(prefetched?: { status: number; json: unknown }): Promise<Account>;
+  /** Ends the remembered sign-in on the cloud, then everything, as destroy. */
+  logout(): Promise<void>;
+  /** Makes the first dial's RTCPeerConnection and offer now, to overlap the sign-in. */
+  prepare(): void;
   connectSignalling(o: { url: string; username: string; password: string }): Promise<void>;
   startP2PService(id: string, deviceInfo: DeviceInfo | string): Promise<P2PService>;
   startStream(id: string, request: string | Record<string, string | number>, callbacks?: StreamCallbacks): Promise<StreamHandle>;

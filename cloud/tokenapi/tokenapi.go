@@ -18,6 +18,10 @@ import (
 const (
 	LoginPath = "/api/login"
 	TokenPath = "/api/token"
+	// SessionPath trades a remembered sign-in's cookie for a login answer.
+	SessionPath = "/api/session"
+	// LogoutPath ends a remembered sign-in.
+	LogoutPath = "/api/logout"
 )
 
 // maxAnswer bounds an answer read from the service: a login lists a
@@ -29,6 +33,9 @@ type LoginRequest struct {
 	User     string `json:"user"`
 	Password string `json:"password"`
 	Device   string `json:"device,omitempty"` // /api/token only
+	// Remember (/api/login only) asks for a remembered sign-in: an
+	// HttpOnly cookie that /api/session takes instead of the password.
+	Remember bool `json:"remember,omitempty"`
 }
 
 // LoginResponse answers POST /api/login: everything a viewer needs to

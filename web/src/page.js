@@ -47,14 +47,31 @@ function sdkFor(config) {
   return sdk;
 }
 
-async function doLogin(user, password, prefetched) {
+// What this browser keeps between visits (localStorage): the cloud a
+// remembered sign-in is with ('p2pcam.signin', {user, cloud}; the key
+// itself is in an HttpOnly cookie no script sees) and the cameras that
+// were open ('p2pcam.tiles'), which a returning page opens again.
+const keep = {
+  get(k) { try { return JSON.parse(localStorage.getItem(k) || 'null'); } catch { return null; } },
+  set(k, v) { try { if (v == null) localStorage.removeItem(k); else localStorage.setItem(k, JSON.stringify(v)); } catch { /* no storage */ } },
+};
+
+function rememberTiles() {
+  if (!state.sdk) return;
+  keep.set('p2pcam.tiles', [...state.tiles.keys()].filter((d) => !state.urlCams.has(d)));
+}
+
+/** doLogin signs in with a password (prefetched: the boot's answer),
+ * or with the cloud's remembered sign-in when password is null. */
+async function doLogin(user, password, prefetched, remember = $('#remember')?.checked ?? false) {
   banner('');
   const btn = $('#login button');
   btn.disabled = true;
   try {
     if (!state.sdk) state.sdk = sdkFor(state.config);
-    const acct = await state.sdk.login(user, password, prefetched);
+    const acct = password === null ? await state.sdk.resume(prefetched) : await state.sdk.login(user, password, prefetched, { remember });
     mark('login');
+    if (password === null || remember) keep.set('p2pcam.signin', { user: acct.user, cloud: state.config.cloud ?? '' });
     state.user = acct.user;
     state.devices = acct.devices;
     $('#login').hidden = true;
@@ -63,7 +80,8 @@ async function doLogin(user, password, prefetched) {
     renderCameras();
     return acct;
   } catch (e) {
-    banner(`Sign-in failed: ${errText(e)}`);
+    if (password === null) keep.set('p2pcam.signin', null); // signed out elsewhere, or expired: ask again
+    else banner(`Sign-in failed: ${errText(e)}`);
     state.sdk?.destroy();
     state.sdk = null;
     throw e;
@@ -74,7 +92,9 @@ async function doLogin(user, password, prefetched) {
 
 function logout() {
   for (const id of [...state.tiles.keys()]) closeTile(id);
-  state.sdk?.destroy();
+  keep.set('p2pcam.signin', null);
+  keep.set('p2pcam.tiles', null);
+  state.sdk?.logout();
   state.sdk = null;
   state.devices = [];
   $('#login').hidden = false;
@@ -179,6 +199,7 @@ async function openTile(device, opts = {}) {
   // Talkback to an HTTP camera (a POST that streams) is not in the page.
   $('.talk', el).hidden = !!t.cam;
   state.tiles.set(device, t);
+  rememberTiles();
   $('.quality', el).value = t.quality;
   // Whenever pictures move again (after a re-dial, a quality switch).
   video.addEventListener('playing', () => { if (t.player?.playing && t.status === 'connecting') setStatus(t, 'playing'); });
@@ -283,6 +304,7 @@ function closeTile(device) {
   const t = state.tiles.get(device);
   if (!t) return;
   state.tiles.delete(device);
+  rememberTiles();
   stopTile(t);
   t.el.remove();
   $('#placeholder').hidden = state.tiles.size > 0;
@@ -408,14 +430,34 @@ async function main() {
   const autoplay = (names) => (state.config.autoplay === true ? names : (state.config.autoplay || []).filter((d) => names.includes(d)));
   const http = autoplay([...state.urlCams.keys()]);
   const auto = state.config.autologin;
+  const list = () => (state.config.autoplay === true ? state.devices.map((d) => d.device) : (state.config.autoplay || []).filter((d) => !state.urlCams.has(d)));
+  // A returning browser: the remembered sign-in (no password, no bcrypt
+  // on the cloud), and the cameras it had open.
+  if (boot?.session?.status === 200) {
+    $('#user').value = boot.kept?.user || '';
+    state.sdk ??= sdkFor(state.config);
+    state.sdk.prepare(); // the first dial's peer and offer meanwhile
+    try {
+      await doLogin(null, null, boot.session);
+      const shared = new Set(state.devices.map((d) => d.device));
+      const again = (keep.get('p2pcam.tiles') || []).filter((d) => shared.has(d));
+      await Promise.all([...new Set([...http, ...again, ...list()])].map((d) => openTile(d)));
+      state.ready = true;
+      return;
+    } catch { /* not remembered any more: as a first visit */ }
+  } else if (boot?.session?.status === 401) {
+    keep.set('p2pcam.signin', null); // expired, or signed out elsewhere
+  }
   if (auto?.user) {
     $('#user').value = auto.user;
+    // The first dial's peer and offer while the sign-in is under way.
+    state.sdk ??= sdkFor(state.config);
+    state.sdk.prepare();
     try {
       const pre = await boot?.login;
-      await doLogin(auto.user, auto.password, pre?.status ? pre : undefined);
+      await doLogin(auto.user, auto.password, pre?.status ? pre : undefined, true);
     } catch { await Promise.all(http.map((d) => openTile(d))); return; }
-    const list = state.config.autoplay === true ? state.devices.map((d) => d.device) : (state.config.autoplay || []).filter((d) => !state.urlCams.has(d));
-    await Promise.all([...http, ...list].map((d) => openTile(d)));
+    await Promise.all([...http, ...list()].map((d) => openTile(d)));
   } else {
     await Promise.all(http.map((d) => openTile(d)));
   }

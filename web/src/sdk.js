@@ -5,7 +5,7 @@ import {
   P2PError, ERR_LOGIN, ERR_CLOUD, ERR_NOT_SHARED, ERR_SIGNALLING, ERR_OFFLINE, ERR_NO_SERVICE,
   ERR_ARGUMENT, ERR_STOPPED, ERR_MICROPHONE, ERR_STATUS, STATUS_BUSY, statusError,
 } from './errors.js';
-import { P2PService, randomId } from './service.js';
+import { P2PService, randomId, newPeer } from './service.js';
 import { FLVAudioMuxer, MicReader } from './talk.js';
 import { mark } from './marks.js';
 
@@ -162,16 +162,66 @@ export class P2PCam extends Emitter {
     return { status: res.status, json };
   }
 
-  /** login signs in to the cloud, connects signalling, and returns the
-   * account: {user, expires, devices:[{device, perm, token}]}. */
-  async login(user, password, prefetched) {
+  /**
+   * prepare makes the first dial's RTCPeerConnection and starts its offer
+   * now, so that this work (about 100 ms of the main thread in Chromium)
+   * overlaps the sign-in rather than following it. The next
+   * startP2PService takes it; login calls prepare itself. Without
+   * WebRTC it does nothing (the dial says what is missing).
+   */
+  prepare() {
     this._need();
+    if (this._spare || !this.env.RTCPeerConnection) return;
+    try {
+      this._spare = newPeer(this.env.RTCPeerConnection, [], this.options.media !== 'flv');
+    } catch { /* the dial tries again and reports it */ }
+  }
+
+  /** takeSpare hands the prepared peer to a dial that wants media
+   * (withMedia) as it was made; otherwise it closes it. */
+  takeSpare(withMedia) {
+    const s = this._spare;
+    this._spare = null;
+    if (!s) return null;
+    if (s.withMedia === withMedia) return s;
+    try { s.pc.close(); } catch { /* closed */ }
+    return null;
+  }
+
+  /** login signs in to the cloud, connects signalling, and returns the
+   * account: {user, expires, devices:[{device, perm, token}]}.
+   * opts.remember asks the cloud to remember the sign-in (an HttpOnly
+   * cookie, see resume). */
+  async login(user, password, prefetched, opts = {}) {
+    this._need();
+    if (!this.account && !this.services.size) this.prepare();
     // prefetched: a {status, json} of a /api/login the page already sent.
-    const { status, json } = prefetched || await this._post('/api/login', { user, password });
+    const { status, json } = prefetched || await this._post('/api/login', { user, password, remember: opts.remember || undefined });
     mark('login-api');
     if (status === 401 || status === 403) throw new P2PError(ERR_LOGIN, json?.error || 'wrong user or password');
-    if (status !== 200 || !json || !json.mqtt) throw new P2PError(ERR_CLOUD, `login: the cloud answered ${status}${json?.error ? ': ' + json.error : ''}`);
     this._credentials = { user, password };
+    return this._signedIn(status, json, 'login');
+  }
+
+  /**
+   * resume signs in with the sign-in the cloud remembered for this
+   * browser (login with {remember: true}): no password, and no password
+   * check on the cloud (a bcrypt comparison, 0.2-0.4 s). It rejects with
+   * ERR_LOGIN when there is none (expired, signed out, another browser).
+   * The cookie goes only to the page's own origin's cloud.
+   */
+  async resume(prefetched) {
+    this._need();
+    if (!this.account && !this.services.size) this.prepare();
+    const { status, json } = prefetched || await this._post('/api/session', {});
+    mark('login-api');
+    if (status === 401 || status === 403 || status === 404 || status === 405) throw new P2PError(ERR_LOGIN, json?.error || 'no remembered sign-in: sign in with your password');
+    this._remembered = true;
+    return this._signedIn(status, json, 'resume');
+  }
+
+  async _signedIn(status, json, what) {
+    if (status !== 200 || !json || !json.mqtt) throw new P2PError(ERR_CLOUD, `${what}: the cloud answered ${status}${json?.error ? ': ' + json.error : ''}`);
     this.account = json;
     if (json.ice_servers && !this.iceServers) this._cloudIce = true;
     if (this._cloudIce) this.iceServers = json.ice_servers;
@@ -189,6 +239,14 @@ export class P2PCam extends Emitter {
     return { user: json.user, expires: json.expires, devices: json.devices || [] };
   }
 
+  /** logout ends the remembered sign-in on the cloud (its cookie is
+   * cleared) and then everything, as destroy does. */
+  async logout() {
+    this._need();
+    try { await this._post('/api/logout', {}); } catch { /* the cloud is gone: its session ends at expiry */ }
+    this.destroy();
+  }
+
   _scheduleRefresh() {
     clearTimeout(this._refreshTimer);
     const exp = this.account?.expires;
@@ -197,6 +255,7 @@ export class P2PCam extends Emitter {
     this._refreshTimer = setTimeout(() => {
       const c = this._credentials;
       if (c) this.login(c.user, c.password).catch((e) => this.emit('error', e));
+      else if (this._remembered) this.resume().catch((e) => this.emit('error', e));
     }, Math.min(ms, 2 ** 31 - 1));
     this._refreshTimer?.unref?.(); // Node: do not hold the process open
   }
@@ -511,6 +570,7 @@ export class P2PCam extends Emitter {
   destroy() {
     for (const id of [...this.services.keys()]) this.stopServiceById(id);
     clearTimeout(this._refreshTimer);
+    this.takeSpare(null);
     const g = globalThis;
     if (this._networkHandler) {
       g.removeEventListener?.('online', this._networkHandler);
@@ -521,6 +581,7 @@ export class P2PCam extends Emitter {
     this.mqtt = null;
     this.account = null;
     this._credentials = null;
+    this._remembered = false;
     this._infos.clear();
   }
 }

@@ -29,6 +29,30 @@ export function hasMediaTracks(sdp) {
   return sections.some((s) => /^video [1-9]/.test(s) && /\na=(sendonly|sendrecv)/.test(s) && /\na=(msid|ssrc):/.test(s));
 }
 
+/**
+ * newPeer makes a viewer's RTCPeerConnection: the '_' data channel that
+ * opens SCTP, and with media a receive-only video transceiver and a
+ * send-receive audio one (talkback goes out on it), and starts its
+ * offer. It returns {pc, video, audio, offer: Promise of the offer}.
+ * Live video wants no extra playout delay: the video receiver's
+ * jitterBufferTarget is 0 where the browser has it.
+ */
+export function newPeer(RTCPeerConnection, iceServers, withMedia) {
+  const pc = new RTCPeerConnection({ iceServers });
+  pc.createDataChannel('_');
+  let video;
+  let audio;
+  if (withMedia && pc.addTransceiver) {
+    video = pc.addTransceiver('video', { direction: 'recvonly' });
+    if (video.receiver && 'jitterBufferTarget' in video.receiver) video.receiver.jitterBufferTarget = 0;
+    // sendrecv: the same transceiver carries talkback to the camera.
+    audio = pc.addTransceiver('audio', { direction: 'sendrecv' });
+  }
+  const offer = pc.createOffer();
+  offer.catch(() => {});
+  return { pc, video, audio, offer, withMedia };
+}
+
 // States of a service.
 export const STATE_IDLE = 'idle';
 export const STATE_CONNECTING = 'connecting';
@@ -103,15 +127,17 @@ export class P2PService extends Emitter {
     const session = randomId(24);
     this.session = session;
     const iceServers = this.deviceInfo.iceServers || this.host.iceServers || [];
-    const pc = new this.env.RTCPeerConnection({ iceServers });
+    const withMedia = (this.deviceInfo.media || this.options.media) !== 'flv';
+    // A peer the SDK made while the page signed in (P2PCam.prepare), or a
+    // new one. The spare has no ICE servers yet: it gathers nothing until
+    // setLocalDescription, so setting them now is in time.
+    const spare = this.host.takeSpare?.(withMedia);
+    const peer = spare || newPeer(this.env.RTCPeerConnection, iceServers, withMedia);
+    const pc = peer.pc;
+    if (spare && iceServers.length) pc.setConfiguration({ ...(pc.getConfiguration?.() || {}), iceServers });
     this.pc = pc;
-    pc.createDataChannel('_');
-    const media = this.deviceInfo.media || this.options.media;
-    if (media !== 'flv' && pc.addTransceiver) {
-      this.videoTransceiver = pc.addTransceiver('video', { direction: 'recvonly' });
-      // sendrecv: the same transceiver carries talkback to the camera.
-      this.audioTransceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
-    }
+    this.videoTransceiver = peer.video;
+    this.audioTransceiver = peer.audio;
 
     const send = (m) => this.host.publish(this.device, { ...m, session }, session);
     let offerSent = false;
@@ -122,7 +148,7 @@ export class P2PService extends Emitter {
       const cand = c && c.candidate ? { candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined } : { candidate: '' };
       if (!offerSent) held.push(cand); else send({ type: 'candidate', candidate: cand }).catch(() => {});
     };
-    const offerP = pc.createOffer().then((o) => pc.setLocalDescription(o)).then(() => pc.localDescription.sdp);
+    const offerP = peer.offer.then((o) => pc.setLocalDescription(o)).then(() => pc.localDescription.sdp);
     offerP.catch(() => {});
 
     // The offer goes out as soon as the token and the SDP are ready; the

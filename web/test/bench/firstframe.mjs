@@ -10,7 +10,13 @@
 // src/marks.js). It prints one line per step, the median and the range,
 // then a JSON summary line.
 //
-// Usage: node test/bench/firstframe.mjs [RUNS] [tracks|flv]
+// With VISIT `returning`, each run first opens the page once in its
+// fresh context (it signs in and stays signed in, and plays), closes it,
+// and then measures a second page open in the same context: a returning
+// visitor, whose page signs in with the cloud's remembered sign-in
+// (/api/session) instead of the password (the `api/session` step).
+//
+// Usage: node test/bench/firstframe.mjs [RUNS] [tracks|flv] [first|returning]
 // (scripts/bench.sh runs it; P2PCAM_WEB_BENCH_RUNS overrides RUNS).
 // P2PCAM_WEB_BENCH_BASELINE=DIR also serves the page from DIR (another
 // version's web/, e.g. `git archive main web | tar -x -C /tmp/base`) on a
@@ -20,6 +26,8 @@ import * as h from '../browser/harness.mjs';
 
 const runs = Number(process.env.P2PCAM_WEB_BENCH_RUNS || process.argv[2] || 10);
 const media = process.argv[3] || 'tracks';
+const visit = process.argv[4] || 'first';
+if (visit !== 'first' && visit !== 'returning') throw new Error(`visit ${visit}: want first or returning`);
 const skip = h.skipReason();
 if (skip) { console.error(`firstframe: skipped: ${skip}`); process.exit(0); }
 
@@ -27,6 +35,7 @@ if (skip) { console.error(`firstframe: skipped: ${skip}`); process.exit(0); }
 const steps = [
   ['html', 'HTML received (responseEnd)'],
   ['config.json', 'config.json received'],
+  ['api/session', '/api/session answered (returning)'],
   ['api/login', '/api/login answered'],
   ['page.js', 'dist/page.js received'],
   ['p2pcam.js', 'dist/p2pcam.js received'],
@@ -60,9 +69,16 @@ try {
   for (let i = 0; i < runs * servers.length; i++) {
     const { base, results } = servers[i % servers.length];
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+    const url = base + (media === 'flv' ? '?media=flv' : '');
+    if (visit === 'returning') {
+      const warm = await ctx.newPage();
+      await warm.goto(url, { timeout: 15000 });
+      await h.waitFor(warm, () => globalThis.p2pcamPage.firstFrameAt, null, 15000, 'first frame (first visit)');
+      await warm.close();
+    }
     const page = await ctx.newPage();
     try {
-      await page.goto(base + (media === 'flv' ? '?media=flv' : ''), { timeout: 15000 });
+      await page.goto(url, { timeout: 15000 });
       await h.waitFor(page, () => globalThis.p2pcamPage.firstFrameAt, null, 15000, 'first frame');
       results.push(await page.evaluate(() => {
         const r = {};
@@ -70,7 +86,7 @@ try {
         r.html = nav.responseEnd;
         r.dom = nav.domContentLoadedEventEnd;
         for (const e of performance.getEntriesByType('resource')) {
-          for (const k of ['config.json', 'api/login', 'page.js', 'p2pcam.js']) if (e.name.includes(k) && !(k in r)) r[k] = e.responseEnd;
+          for (const k of ['config.json', 'api/session', 'api/login', 'page.js', 'p2pcam.js']) if (e.name.includes(k) && !(k in r)) r[k] = e.responseEnd;
         }
         for (const m of performance.getEntriesByType('mark')) {
           const k = m.name.replace(/^p2pcam:/, '');
@@ -90,7 +106,7 @@ try {
 
 const fmt = (x) => String(Math.round(x)).padStart(5);
 for (const { name, results } of servers) {
-  console.log(`page open -> first decoded frame, ${name}, ${media}, ${runs} runs (ms from navigation start: median [min-max])`);
+  console.log(`page open -> first decoded frame, ${name}, ${media}, ${visit} visit, ${runs} runs (ms from navigation start: median [min-max])`);
   const summary = {};
   for (const [k, what] of steps) {
     const xs = results.map((r) => r[k]).filter((x) => x !== undefined);
@@ -98,5 +114,5 @@ for (const { name, results } of servers) {
     summary[k] = Math.round(h.median(xs));
     console.log(`${fmt(h.median(xs))} [${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}]  ${k.padEnd(16)} ${what}`);
   }
-  console.log(JSON.stringify({ bench: 'web-first-frame', server: name, media, runs, median: summary }));
+  console.log(JSON.stringify({ bench: 'web-first-frame', server: name, media, visit, runs, median: summary }));
 }

@@ -248,3 +248,50 @@ test('page open -> first decoded frame (median of 7, tracks and FLV)', { skip, t
     assert.ok(m < 4000, `${name}: median ${m} ms`);
   }
 });
+
+test('a returning page signs in with the remembered sign-in (no password sent), plays again; sign out ends it', { skip, timeout: 90000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+  try {
+    const open = async () => {
+      const page = await ctx.newPage();
+      const calls = [];
+      page.on('request', (r) => { if (r.url().includes('/api/')) calls.push(new URL(r.url()).pathname); });
+      await page.goto(base, { timeout: 15000 });
+      await framesGrow(page, 'demo/cam1');
+      page.calls = calls;
+      return page;
+    };
+    // First visit: the demo's autologin, remembered.
+    const first = await open();
+    assert.deepEqual(first.calls, ['/api/login']);
+    const [c] = (await ctx.cookies()).filter((x) => x.name === 'p2pcam_session');
+    assert.ok(c, 'no session cookie after the login');
+    assert.equal(c.httpOnly, true);
+    assert.equal(c.sameSite, 'Strict');
+    assert.equal(c.path, '/api/');
+    assert.equal(await first.evaluate(() => document.cookie.includes('p2pcam_session')), false, 'the page script sees the session key');
+    await first.close();
+
+    // Returning: /api/session only, and the camera plays again.
+    const again = await open();
+    assert.deepEqual(again.calls, ['/api/session']);
+    assert.equal(await again.evaluate(() => globalThis.p2pcamPage.user), 'demo-viewer');
+    assert.ok(await again.evaluate(() => performance.getEntriesByType('resource').every((e) => !e.name.includes('password'))));
+
+    // Sign out: the cloud forgets it and the cookie goes.
+    await again.click('#logout');
+    for (const end = Date.now() + 10000; (await ctx.cookies()).some((x) => x.name === 'p2pcam_session');) {
+      if (Date.now() > end) throw new Error('sign out did not clear the session cookie within 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await again.evaluate(() => localStorage.getItem('p2pcam.signin')), null);
+    await again.close();
+
+    // The next visit signs in with the password again.
+    const third = await open();
+    assert.deepEqual(third.calls, ['/api/login']);
+    await third.close();
+  } finally {
+    await ctx.close();
+  }
+});

@@ -28,10 +28,21 @@
 // nackCount, freezeCount, ...). natlab's BenchmarkLossTracksVsFLV turns
 // these into delay to live and the longest freeze.
 //
+// Every run also reports "marks": the SDK's and page's p2pcam:* timing
+// marks (src/marks.js), ms from navigation start, first of each.
+//
+// With NATWEB_VISIT=returning, each run, after that first visit (whose
+// form sign-in keeps "stay signed in" checked), closes the page and opens
+// it again in the same browser context: a returning visitor, whose page
+// signs in with the cloud's remembered sign-in and reopens the camera
+// with no clicks. The run's line then describes that second page load
+// (readyMs and watchMs are absent), with "visit":"returning" and the
+// first visit's firstFrameMs as firstVisitMs.
+//
 // Usage: node view.mjs URL USER PASSWORD DEVICE [RUNS]
 // Environment: CHROMIUM (default /usr/bin/chromium), NATWEB_ARGS (more
 // Chromium flags, space-separated), NATWEB_TIMEOUT_MS (per step, default
-// 20000), NATWEB_WATCH_MS (default 0).
+// 20000), NATWEB_WATCH_MS (default 0), NATWEB_VISIT (first|returning).
 import { launch, waitFor } from '../browser/harness.mjs';
 
 const [url, user, password, device, runsArg] = process.argv.slice(2);
@@ -42,6 +53,8 @@ if (!url || !user || !password || !device) {
 const runs = Number(runsArg || 1);
 const stepMs = Number(process.env.NATWEB_TIMEOUT_MS || 20000);
 const watchMs = Number(process.env.NATWEB_WATCH_MS || 0);
+const visit = process.env.NATWEB_VISIT || 'first';
+if (visit !== 'first' && visit !== 'returning') throw new Error(`NATWEB_VISIT=${visit}: want first or returning`);
 const origin = new URL(url).origin;
 // The page is served over plain HTTP from a non-loopback address, which is
 // not a secure context: no crypto.subtle (the SDK checks the camera's
@@ -50,7 +63,7 @@ const origin = new URL(url).origin;
 const args = [`--unsafely-treat-insecure-origin-as-secure=${origin}`, ...(process.env.NATWEB_ARGS || '').split(/\s+/).filter(Boolean)];
 
 // Every wait is bounded; this is the last resort.
-const watchdog = setTimeout(() => { console.error('view.mjs: overall timeout'); process.exit(3); }, (stepMs * 3 + watchMs) * (1 + runs));
+const watchdog = setTimeout(() => { console.error('view.mjs: overall timeout'); process.exit(3); }, (stepMs * 3 + watchMs) * (1 + runs) * (visit === 'returning' ? 2 : 1));
 watchdog.unref();
 
 const browser = await launch(args);
@@ -58,12 +71,17 @@ let failed = false;
 try {
   for (let run = 1; run <= runs; run++) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-    const page = await ctx.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`console ${m.type()}: ${m.text()}`); });
+    const newPage = async () => {
+      const p = await ctx.newPage();
+      p.errors = [];
+      p.on('pageerror', (e) => p.errors.push(e.message));
+      p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`console ${m.type()}: ${m.text()}`); });
+      return p;
+    };
+    let page = await newPage();
+    let errors = page.errors;
     try {
-      const t0 = Date.now();
+      let t0 = Date.now();
       await page.goto(url, { timeout: stepMs });
       await page.fill('#user', user);
       await page.fill('#password', password);
@@ -86,6 +104,24 @@ try {
         return t && t.video.getVideoPlaybackQuality().totalVideoFrames > 0 && 'frame';
       }, device, stepMs, 'first decoded frame').catch(async (e) => { throw new Error(`${e.message}; ${await tileText()}`); });
       if (got !== 'frame') throw new Error(`no video: ${await tileText()}`);
+      if (visit === 'returning') {
+        // Again, as the same browser: no form, no click.
+        // The page's firstframe event can come a moment after the
+        // decoded frame count moved.
+        steps.firstVisitMs = await waitFor(page, (d) => globalThis.p2pcamPage.tiles.get(d).firstFrameAt, device, stepMs, 'the first visit\'s firstFrameAt');
+        delete steps.readyMs;
+        delete steps.watchMs;
+        steps.visit = 'returning';
+        await page.close({ runBeforeUnload: false });
+        page = await newPage();
+        errors = page.errors;
+        t0 = Date.now();
+        await page.goto(url, { timeout: stepMs });
+        await waitFor(page, (d) => {
+          const t = globalThis.p2pcamPage.tiles.get(d);
+          return t && t.video.getVideoPlaybackQuality().totalVideoFrames > 0;
+        }, device, stepMs, 'first decoded frame of the returning page').catch(async (e) => { throw new Error(`${e.message}; ${await tileText()}; banner: ${await page.locator('#banner').innerText().catch(() => '')}`); });
+      }
       const wallMs = Date.now() - t0;
       // The path: from the SDK's getStats reading (the 'path' event and
       // the overlay's first row come from the same place).
@@ -106,6 +142,7 @@ try {
           path: sv.path?.kind ?? t.player.stats.path, local: sv.path?.local ?? null, remote: sv.path?.remote ?? null,
           overlay: dd ? dd.textContent : null, transport: t.player.transport ?? null,
           connectMs: sv.connectMs == null ? null : Math.round(sv.connectMs), signallingMs: s.sdk.signallingMs == null ? null : Math.round(s.sdk.signallingMs),
+          marks: Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('p2pcam:')).reverse().map((m) => [m.name.slice(7), Math.round(m.startTime)])),
         };
       }, device);
       if (watchMs > 0) Object.assign(r, await watch(page, device, watchMs));

@@ -135,6 +135,8 @@ export function fakePeerConnection(cam, opts = {}) {
       const t = { kind, direction: o.direction, receiver: { track: { kind } }, sender: { track: null, replaceTrack: async (tr) => { t.sender.track = tr; } } };
       return t;
     }
+    getConfiguration() { return { ...this.config }; }
+    setConfiguration(c) { this.config = c; }
     async createOffer() { return { type: 'offer', sdp: 'v=0\r\no=- offer é\r\n' }; }
     async setLocalDescription(d) {
       this.localDescription = d;
@@ -168,10 +170,15 @@ export function fakeFetch(shared = ['demo/cam1']) {
   const calls = [];
   const f = async (url, init) => {
     const body = JSON.parse(init.body);
-    calls.push({ url, body });
+    calls.push({ url, body: { ...body } });
     const res = (status, json) => ({ status, json: async () => json });
-    if (body.password !== 'pw') return res(401, { error: 'wrong user or password' });
-    if (url.endsWith('/api/login')) {
+    // The remembered sign-in, as the cloud's HttpOnly cookie would be.
+    if (url.endsWith('/api/logout')) { f.remembered = null; return res(200, {}); }
+    if (url.endsWith('/api/session') && !f.remembered) return res(401, { error: 'no remembered sign-in' });
+    if (url.endsWith('/api/session')) body.user = f.remembered;
+    else if (body.password !== 'pw') return res(401, { error: 'wrong user or password' });
+    if (body.remember) f.remembered = body.user;
+    if (url.endsWith('/api/login') || url.endsWith('/api/session')) {
       return res(200, {
         user: body.user, expires: Math.floor(Date.now() / 1000) + 3600,
         mqtt: { url: 'ws://cloud/mqtt', username: body.user, password: 'short-lived' },
@@ -185,5 +192,6 @@ export function fakeFetch(shared = ['demo/cam1']) {
     return res(404, { error: 'not found' });
   };
   f.calls = calls;
+  f.remembered = null;
   return f;
 }

@@ -279,3 +279,45 @@ test('bad arguments are ERR_ARGUMENT', async () => {
   assert.throws(() => new P2PCam().init({}), { code: E.ERR_ARGUMENT });
   sdk.destroy();
 });
+
+test('the peer prepared during login is the first dial\'s, with the login\'s ICE servers; one of another kind is closed', async () => {
+  const { sdk, PC } = await setup();
+  await sdk.login('alice', 'pw');
+  assert.equal(PC.instances.length, 1, 'login prepared a peer');
+  assert.deepEqual(PC.instances[0].config.iceServers, []);
+  const s = await sdk.startP2PService('cam', { device: 'demo/cam1' });
+  assert.equal(s.pc, PC.instances[0]);
+  assert.deepEqual(s.pc.config.iceServers, [{ urls: ['stun:cloud:3478'] }]);
+  assert.ok(s.videoTransceiver && s.audioTransceiver);
+  sdk.stopServiceById('cam');
+
+  const b = await setup();
+  b.sdk.prepare();
+  await b.sdk.login('alice', 'pw');
+  assert.equal(b.PC.instances.length, 1, 'prepare twice makes one peer');
+  const f = await b.sdk.startP2PService('cam', { device: 'demo/cam1', media: 'flv' });
+  assert.ok(b.PC.instances[0].closed, 'the spare with media is closed for an FLV dial');
+  assert.equal(f.pc, b.PC.instances[1]);
+  assert.equal(f.videoTransceiver, undefined);
+});
+
+test('resume signs in with the remembered sign-in, without the password; logout ends it', async () => {
+  const { sdk, fetch, mqtt } = await setup();
+  await assert.rejects(sdk.resume(), { code: E.ERR_LOGIN }, 'nothing remembered yet');
+  await sdk.login('alice', 'pw', undefined, { remember: true });
+  assert.deepEqual(fetch.calls.at(-1).body, { user: 'alice', password: 'pw', remember: true });
+  sdk.destroy();
+
+  const b = new P2PCam().init({ mqttConnect: mqtt, RTCPeerConnection: fakePeerConnection(null), fetch, cloud: 'http://cloud', timeouts: fastTimeouts });
+  made.push(b);
+  const acct = await b.resume();
+  assert.equal(acct.user, 'alice');
+  assert.deepEqual(acct.devices.map((d) => d.device), ['demo/cam1']);
+  assert.deepEqual(fetch.calls.at(-1), { url: 'http://cloud/api/session', body: {} });
+  assert.equal(mqtt.clients.at(-1).options.password, 'short-lived');
+  assert.ok(!JSON.stringify(fetch.calls.slice(-1)).includes('pw'), 'no password sent');
+  await b.logout();
+  assert.equal(fetch.calls.at(-1).url, 'http://cloud/api/logout');
+  assert.equal(mqtt.clients.at(-1).ended, true);
+  await assert.rejects(b.init({ mqttConnect: mqtt, fetch, cloud: 'http://cloud', timeouts: fastTimeouts }).resume(), { code: E.ERR_LOGIN });
+});
