@@ -55,6 +55,7 @@ func (id DeviceID) RPCTopic() string { return topicRoot + "/" + id.String() + "/
 // ReleaseTopic is where the cloud keeps the retained announcement of a
 // product's newest release (ota.Announcement).
 func ReleaseTopic(product string) string { return topicRoot + "/ota/" + product + "/release" }
+
 // EventsTopic is where the device publishes its events (package event):
 // only the device writes it, only accounts it is shared with read it.
 func (id DeviceID) EventsTopic() string { return topicRoot + "/" + id.String() + "/events" }
