@@ -50,7 +50,12 @@ type Recorder struct {
 	anchorWall time.Time     // wall-clock time of anchorPTS
 	anchorPTS  time.Duration // a frame time of this run; anchored tells whether set
 	anchored   bool
-	unstamped  []unstamped // segments of this run started before the clock was trusted
+	// pinned makes the next segment's start come from the anchor
+	// however far the clock is from it: a clip's pre-roll frames are
+	// older than the clock by the pre-roll (Clipper.startClip).
+	pinned    bool
+	typ       int         // the type of the segments started: 0, or a clip's
+	unstamped []unstamped // segments of this run started before the clock was trusted
 }
 
 // unstamped is a segment named with an untrusted clock: its first
@@ -278,9 +283,10 @@ func (r *Recorder) open(f *media.Frame) error {
 	}
 	start := now
 	if r.anchored {
-		if derived := r.anchorWall.Add(f.PTS - r.anchorPTS); now.Sub(derived).Abs() < reanchorAfter {
+		if derived := r.anchorWall.Add(f.PTS - r.anchorPTS); r.pinned || now.Sub(derived).Abs() < reanchorAfter {
 			start = derived
 		}
+		r.pinned = false
 	}
 	if !r.anchored || !start.Equal(r.anchorWall.Add(f.PTS-r.anchorPTS)) {
 		r.anchorWall, r.anchorPTS, r.anchored = now, f.PTS, true
@@ -294,7 +300,7 @@ func (r *Recorder) open(f *media.Frame) error {
 		}
 		r.restamp(now, f.PTS)
 	}
-	name := Name{Channel: r.cfg.Channel, Start: start.UTC().Truncate(time.Millisecond)}
+	name := Name{Channel: r.cfg.Channel, Start: start.UTC().Truncate(time.Millisecond), Type: r.typ}
 	r.mu.Lock()
 	for r.idx.find(name) >= 0 {
 		name.Start = name.Start.Add(time.Millisecond)
