@@ -72,6 +72,7 @@ type Clipper struct {
 	holds map[string]int // the events holding a clip open (an input pressed, motion going on), by key: their type
 	until time.Time      // the clip goes on at least until then
 	typ   int            // the type of the clip being recorded, or of the event that asked for the next
+	since time.Time      // when the event that asked for the next clip happened
 	clips uint64         // clips started
 
 	// Owned by the goroutine that calls Write.
@@ -103,13 +104,20 @@ func NewClipper(rec *Recorder, cfg ClipConfig) (*Clipper, error) {
 func (c *Clipper) Recorder() *Recorder { return c.rec }
 
 // Hold starts or extends a clip of type typ (1 to MaxType) that goes on
-// until Release(key): an input pressed, motion seen.
-func (c *Clipper) Hold(key string, typ int) {
+// until Release(key): an input pressed, motion seen. at is when the
+// event happened: the pre-roll is counted from it.
+func (c *Clipper) Hold(key string, typ int, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.holds[key] = typ
+	c.ask(typ, at)
+}
+
+// ask makes typ and at the next clip's, unless an event asked first;
+// c.mu is held.
+func (c *Clipper) ask(typ int, at time.Time) {
 	if c.typ == 0 {
-		c.typ = typ
+		c.typ, c.since = typ, at
 	}
 }
 
@@ -126,14 +134,12 @@ func (c *Clipper) Release(key string) {
 }
 
 // Pulse starts or extends a clip of type typ for a one-shot event (a
-// command): it goes on until PostRoll from now.
-func (c *Clipper) Pulse(typ int) {
+// command) that happened at at: it goes on until PostRoll from then.
+func (c *Clipper) Pulse(typ int, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.typ == 0 {
-		c.typ = typ
-	}
-	c.extend(c.clk.Now().Add(c.cfg.PostRoll))
+	c.ask(typ, at)
+	c.extend(at.Add(c.cfg.PostRoll))
 }
 
 // extend makes the clip last at least until t; c.mu is held.
@@ -143,15 +149,16 @@ func (c *Clipper) extend(t time.Time) {
 	}
 }
 
-// wanted reports whether a clip is due now, and its type.
-func (c *Clipper) wanted() (bool, int) {
+// wanted reports whether a clip is due now, its type, and when the
+// event that asked for it happened.
+func (c *Clipper) wanted() (bool, int, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.holds) > 0 || c.clk.Now().Before(c.until) {
-		return true, c.typ
+		return true, c.typ, c.since
 	}
 	c.typ = 0
-	return false, 0
+	return false, 0, time.Time{}
 }
 
 // Write buffers f for the pre-roll and records it while a clip is due.
@@ -159,10 +166,10 @@ func (c *Clipper) wanted() (bool, int) {
 // errors are the Recorder's: logged, and retried by it.
 func (c *Clipper) Write(f *media.Frame) {
 	c.buffer(f)
-	want, typ := c.wanted()
+	want, typ, since := c.wanted()
 	switch {
 	case want && !c.recording:
-		c.startClip(typ, f)
+		c.startClip(typ, since, f)
 	case want:
 		_ = c.rec.Write(f)
 	case c.recording:
@@ -171,9 +178,10 @@ func (c *Clipper) Write(f *media.Frame) {
 	}
 }
 
-// startClip records the pre-roll buffer (which ends with f) as the
-// start of a clip of type typ.
-func (c *Clipper) startClip(typ int, f *media.Frame) {
+// startClip records the pre-roll buffer (which ends with f) from the
+// keyframe at or before since minus PreRoll as the start of a clip of
+// type typ.
+func (c *Clipper) startClip(typ int, since time.Time, f *media.Frame) {
 	c.recording = true
 	c.mu.Lock()
 	c.clips++
@@ -182,8 +190,19 @@ func (c *Clipper) startClip(typ int, f *media.Frame) {
 	r.endRun()
 	r.typ = max(typ, 1)
 	// The clip's start comes from the frames' times: the newest is now.
-	r.anchorWall, r.anchorPTS, r.anchored, r.pinned = c.clk.Now(), f.PTS, true, true
-	for _, b := range c.ring {
+	now := c.clk.Now()
+	r.anchorWall, r.anchorPTS, r.anchored, r.pinned = now, c.newest, true, true
+	cut := c.newest - now.Sub(since) - c.cfg.PreRoll
+	from := 0
+	for i, b := range c.ring {
+		if b.PTS > cut {
+			break
+		}
+		if b.Kind == media.KindVideo && b.Key {
+			from = i
+		}
+	}
+	for _, b := range c.ring[from:] {
 		_ = r.Write(b)
 	}
 }

@@ -75,11 +75,11 @@ func clipRun(t testing.TB, dir string, cfg ClipConfig, frames []*media.Frame, ev
 		for len(events) > 0 && events[0].at <= f.PTS {
 			switch e := events[0]; e.do {
 			case "hold":
-				c.Hold(e.key, e.typ)
+				c.Hold(e.key, e.typ, clk.Now())
 			case "release":
 				c.Release(e.key)
 			case "pulse":
-				c.Pulse(e.typ)
+				c.Pulse(e.typ, clk.Now())
 			}
 			events = events[1:]
 		}
