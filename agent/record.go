@@ -64,6 +64,15 @@ func (c RecordConfig) withDefaults() RecordConfig {
 	if c.MinFreeMB == 0 {
 		c.MinFreeMB = record.DefaultMinFree >> 20
 	}
+	if c.PreRoll == 0 {
+		c.PreRoll = record.DefaultPreRoll
+	}
+	if c.PostRoll == 0 {
+		c.PostRoll = record.DefaultPostRoll
+	}
+	if len(c.Clips) == 0 {
+		c.Clips = nil // "clips = []" is the default
+	}
 	return c
 }
 
