@@ -113,20 +113,30 @@ func newRecorder(cfg Config, qualities []media.Quality, onStorage func(record.St
 	if rc.ClipsOnly {
 		return nil, q, nil
 	}
+	rec, err := newStore(cfg, rc.Dir, rc.SegmentLength, rc.QuotaMB, onStorage, "stream", q)
+	if err != nil {
+		return nil, "", err
+	}
+	return rec, q, nil
+}
+
+// newStore opens a recorder of cfg.Record's retention in dir: continuous
+// recording's, or the clips'. logArgs name it in its logs.
+func newStore(cfg Config, dir string, segment time.Duration, quotaMB int64, onStorage func(record.StorageChange), logArgs ...any) (*record.Recorder, error) {
 	rec, err := record.New(record.Config{
-		Dir:           rc.Dir,
-		SegmentLength: rc.SegmentLength,
-		Quota:         rc.QuotaMB << 20,
-		MaxAge:        rc.MaxAge,
-		MinFree:       rc.MinFreeMB << 20,
+		Dir:           dir,
+		SegmentLength: segment,
+		Quota:         quotaMB << 20,
+		MaxAge:        cfg.Record.MaxAge,
+		MinFree:       cfg.Record.MinFreeMB << 20,
 		Clock:         cfg.Clock,
-		Logger:        cfg.Logger.With("stream", q),
+		Logger:        cfg.Logger.With(logArgs...),
 		OnStorage:     onStorage,
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("agent: %w", err)
+		return nil, fmt.Errorf("agent: %w", err)
 	}
-	return rec, q, nil
+	return rec, nil
 }
 
 // runRecorder records until ctx is done.

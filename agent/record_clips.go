@@ -44,18 +44,10 @@ func newClipper(cfg Config, onStorage func(record.StorageChange)) (*record.Clipp
 	if rc.Dir == "" || len(rc.Clips) == 0 {
 		return nil, nil
 	}
-	rec, err := record.New(record.Config{
-		Dir:           filepath.Join(rc.Dir, ClipsDir),
-		SegmentLength: record.MaxSegmentLength, // a clip longer than this goes on in a new file
-		Quota:         rc.ClipQuotaMB << 20,
-		MaxAge:        rc.MaxAge,
-		MinFree:       rc.MinFreeMB << 20,
-		Clock:         cfg.Clock,
-		Logger:        cfg.Logger.With("clips", true),
-		OnStorage:     onStorage,
-	})
+	// A clip longer than MaxSegmentLength goes on in a new file.
+	rec, err := newStore(cfg, filepath.Join(rc.Dir, ClipsDir), record.MaxSegmentLength, rc.ClipQuotaMB, onStorage, "clips", true)
 	if err != nil {
-		return nil, fmt.Errorf("agent: %w", err)
+		return nil, err
 	}
 	c, err := record.NewClipper(rec, record.ClipConfig{PreRoll: rc.PreRoll, PostRoll: rc.PostRoll})
 	if err != nil {
