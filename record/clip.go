@@ -266,27 +266,7 @@ func (c *Clipper) preRollStats() (frames, bytes int) { return len(c.ring), c.rin
 // subscribed.
 func (c *Clipper) Run(ctx context.Context, src Source) error {
 	defer c.Close()
-	for {
-		sub, err := src.Subscribe()
-		if err != nil {
-			return fmt.Errorf("record clips: %w", err)
-		}
-		for {
-			f, err := sub.Next(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					c.rec.log.Warn("clipped stream ended; subscribing again", "err", err, "retry", c.rec.cfg.RetryInterval)
-				}
-				break
-			}
-			c.Write(f)
-		}
-		sub.Close()
-		c.Close()
-		if clock.SleepUntil(ctx, c.clk, c.clk.Now().Add(c.rec.cfg.RetryInterval)) != nil {
-			return nil
-		}
-	}
+	return c.rec.follow(ctx, src, "clipped", c.Write, func() { c.Close() })
 }
 
 // Close finishes the clip being written and empties the pre-roll.

@@ -122,6 +122,14 @@ type Source interface {
 // RetryInterval. It returns an error only when src cannot be subscribed.
 func (r *Recorder) Run(ctx context.Context, src Source) error {
 	defer r.Close()
+	// A write failure is logged and retried by Write.
+	return r.follow(ctx, src, "recorded", func(f *media.Frame) { _ = r.Write(f) }, func() { r.endRun() })
+}
+
+// follow subscribes to src and hands its frames to write until ctx is
+// done; when the source fails it calls endRun and subscribes again
+// after RetryInterval. what names the stream in the log.
+func (r *Recorder) follow(ctx context.Context, src Source, what string, write func(*media.Frame), endRun func()) error {
 	for {
 		sub, err := src.Subscribe()
 		if err != nil {
@@ -131,14 +139,14 @@ func (r *Recorder) Run(ctx context.Context, src Source) error {
 			f, err := sub.Next(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
-					r.log.Warn("recorded stream ended; subscribing again", "err", err, "retry", r.cfg.RetryInterval)
+					r.log.Warn(what+" stream ended; subscribing again", "err", err, "retry", r.cfg.RetryInterval)
 				}
 				break
 			}
-			_ = r.Write(f) // a failure is logged and retried by Write
+			write(f)
 		}
 		sub.Close()
-		r.endRun()
+		endRun()
 		if clock.SleepUntil(ctx, r.cfg.Clock, r.cfg.Clock.Now().Add(r.cfg.RetryInterval)) != nil {
 			return nil
 		}
