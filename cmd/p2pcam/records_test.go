@@ -311,3 +311,19 @@ func TestRecordFlagsParse(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRecordType(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"0", 0, true}, {"1", 1, true}, {"3", 3, true}, {"255", 255, true}, {"all", -1, true},
+		{"", 0, false}, {"-1", 0, false}, {"256", 0, false}, {"01", 0, false}, {"motion", 0, false}, {"ALL", 0, false},
+	} {
+		got, err := parseRecordType(c.in)
+		if c.ok != (err == nil) || (c.ok && got != c.want) {
+			t.Errorf("parseRecordType(%q) = %d, %v; want %d, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
