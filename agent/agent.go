@@ -61,6 +61,7 @@ type Agent struct {
 	// Recording: rec is nil when it is off; recQuality is the stream it records.
 	rec        *record.Recorder
 	recQuality media.Quality
+	clips      *record.Clipper // nil: no event clips
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -139,6 +140,13 @@ func New(cfg Config) (*Agent, error) {
 	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities, a.storageEvent); err != nil {
 		return nil, err
 	}
+	clipStorage := a.storageEvent
+	if a.rec != nil {
+		clipStorage = nil // the same card: continuous recording tells of it
+	}
+	if a.clips, err = newClipper(cfg, clipStorage); err != nil {
+		return nil, err
+	}
 	if a.motion, err = a.motionOn(); err != nil {
 		return nil, err
 	}
@@ -199,6 +207,13 @@ func (a *Agent) Run(ctx context.Context) error {
 		go func() {
 			defer modes.Done()
 			a.runRecorder(runCtx)
+		}()
+	}
+	if a.clips != nil {
+		modes.Add(1)
+		go func() {
+			defer modes.Done()
+			a.runClips(runCtx)
 		}()
 	}
 	if a.updater != nil {

@@ -32,6 +32,11 @@ func TestConfigErrors(t *testing.T) {
 		name, toml, wantErr string
 	}{
 		{"unknown key", "[lan]\nlisen = \"x\"\n", "unknown keys lan.lisen"},
+		{"clip of a bad event type", "[record]\nclips = [\"Motion!\"]\n", "record.clips: \"Motion!\""},
+		{"clips only without clips", "[record]\nclips_only = true\n", "record.clips_only"},
+		{"long pre-roll", "[record]\npre_roll = \"31s\"\n", "pre_roll 31s"},
+		{"negative post-roll", "[record]\npost_roll = \"-1s\"\n", "post_roll -1s"},
+		{"negative clip quota", "[record]\nclip_quota_mb = -1\n", "clip_quota_mb"},
 		{"command taking an OTA name", "[commands.ota_update]\nprogram = \"/bin/true\"\n", "ota_ are reserved"},
 		{"bad release key", "[ota]\ntrusted_keys = [\"nope\"]\n", "ota.trusted_keys[0]"},
 		{"tiny ota rate", "[ota]\nmax_rate = 100\n", "ota.max_rate = 100"},

@@ -37,7 +37,7 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	}
 	release = sync.OnceFunc(release)
 	defer release()
-	p, err := a.rec.Play(from, to)
+	p, err := a.recorderFor(from, to).Play(from, to)
 	if err != nil {
 		log.Info("refused playback", "from", from, "to", to, "err", err)
 		a.replyError(w, recordError(err))
@@ -109,7 +109,7 @@ func (a *Agent) steerPlayback(ctx context.Context, ctl *playbackControl, p **rec
 	for {
 		seek, speed, paused := ctl.next()
 		if !seek.IsZero() {
-			np, err := a.rec.Play(seek, to)
+			np, err := a.recorderFor(seek, to).Play(seek, to)
 			if err != nil {
 				return err
 			}
@@ -146,7 +146,7 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 		a.replyError(w, err)
 		return
 	}
-	f, seg, err := a.rec.Open(name)
+	f, seg, err := a.openRecording(name)
 	if err != nil {
 		log.Info("refused download", "file_name", name, "err", err)
 		a.replyError(w, recordError(err))

@@ -137,7 +137,7 @@ func (a *Agent) servePlaybackControl(v protocol.Viewer, req protocol.Request, w 
 			a.replyError(w, err)
 			return
 		}
-		if t.After(c.to) || len(a.rec.Query(t, t.Add(time.Second))) == 0 {
+		if t.After(c.to) || len(a.recorderFor(t, t.Add(time.Second)).Query(t, t.Add(time.Second))) == 0 {
 			a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "nothing to play at %s: nothing recorded, or after end_time", t.UTC().Format(time.RFC3339)))
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/p2pcam/p2pcam/board"
+	"github.com/p2pcam/p2pcam/event"
 	"github.com/p2pcam/p2pcam/media"
 	"github.com/p2pcam/p2pcam/record"
 )
@@ -31,6 +32,25 @@ type RecordConfig struct {
 	// MinFreeMB is the free space, in MiB, kept on the card's file
 	// system. It defaults to 64.
 	MinFreeMB int64 `toml:"min_free_mb"`
+	// Clips lists the event types that record event clips
+	// ("motion", "input", "trigger", or a maker's trigger_event type),
+	// in Dir/clips. Empty (the default) records none.
+	Clips []string `toml:"clips"`
+	// ClipsOnly turns continuous recording off: only clips are
+	// recorded. It defaults to false (both, when Clips is set).
+	ClipsOnly bool `toml:"clips_only"`
+	// PreRoll is how much before an event a clip starts: at the
+	// keyframe at or before the event minus PreRoll. It defaults to 5s,
+	// at most 30s; a negative value ("-1s") means none: the clip starts
+	// at the keyframe at or before the event (the stream's GOP cache).
+	PreRoll time.Duration `toml:"pre_roll"`
+	// PostRoll is how long a clip goes on after its events end. It
+	// defaults to 5s; up to 5m.
+	PostRoll time.Duration `toml:"post_roll"`
+	// ClipQuotaMB bounds the clips, in MiB, apart from continuous
+	// recording's QuotaMB; the oldest clips are deleted to stay within
+	// it. 0 (the default) bounds them by MinFreeMB only.
+	ClipQuotaMB int64 `toml:"clip_quota_mb"`
 }
 
 // withDefaults fills in RecordConfig's defaults.
@@ -44,6 +64,15 @@ func (c RecordConfig) withDefaults() RecordConfig {
 	if c.MinFreeMB == 0 {
 		c.MinFreeMB = record.DefaultMinFree >> 20
 	}
+	if c.PreRoll == 0 {
+		c.PreRoll = record.DefaultPreRoll
+	}
+	if c.PostRoll == 0 {
+		c.PostRoll = record.DefaultPostRoll
+	}
+	if len(c.Clips) == 0 {
+		c.Clips = nil // "clips = []" is the default
+	}
 	return c
 }
 
@@ -56,34 +85,58 @@ func (c RecordConfig) validate() []error {
 	if c.SegmentLength < record.MinSegmentLength || c.SegmentLength > record.MaxSegmentLength {
 		errs = append(errs, fmt.Errorf("record.segment_length = %v: want %v to %v", c.SegmentLength, record.MinSegmentLength, record.MaxSegmentLength))
 	}
-	if c.QuotaMB < 0 || c.MaxAge < 0 || c.MinFreeMB < 0 {
-		errs = append(errs, fmt.Errorf("record: quota_mb, max_age and min_free_mb must not be negative"))
+	if c.QuotaMB < 0 || c.MaxAge < 0 || c.MinFreeMB < 0 || c.ClipQuotaMB < 0 {
+		errs = append(errs, fmt.Errorf("record: quota_mb, clip_quota_mb, max_age and min_free_mb must not be negative"))
+	}
+	for _, t := range c.Clips {
+		if !event.ValidType(t) {
+			errs = append(errs, fmt.Errorf("record.clips: %q is not an event type (motion, input, trigger, or 1-%d of a-z, 0-9, '_', '-', '.')", t, event.MaxTypeLen))
+		}
+	}
+	if c.ClipsOnly && len(c.Clips) == 0 {
+		errs = append(errs, fmt.Errorf("record.clips_only is set but record.clips is empty: nothing would be recorded"))
+	}
+	if c.PreRoll > record.MaxPreRoll || c.PostRoll < 0 || c.PostRoll > record.MaxPostRoll {
+		errs = append(errs, fmt.Errorf("record: pre_roll %v (at most %v) and post_roll %v (0 to %v)", c.PreRoll, record.MaxPreRoll, c.PostRoll, record.MaxPostRoll))
 	}
 	return errs
 }
 
-// newRecorder builds the recorder of cfg.Record, or nil when recording
-// is off, and the quality it records.
+// newRecorder builds the continuous recorder of cfg.Record, or nil
+// when it is off, and the quality recorded.
 func newRecorder(cfg Config, qualities []media.Quality, onStorage func(record.StorageChange)) (*record.Recorder, media.Quality, error) {
 	rc := cfg.Record
 	if rc.Dir == "" {
 		return nil, "", nil
 	}
 	q, _ := board.Nearest(media.Quality(rc.Quality), qualities)
+	if rc.ClipsOnly {
+		return nil, q, nil
+	}
+	rec, err := newStore(cfg, rc.Dir, rc.SegmentLength, rc.QuotaMB, onStorage, "stream", q)
+	if err != nil {
+		return nil, "", err
+	}
+	return rec, q, nil
+}
+
+// newStore opens a recorder of cfg.Record's retention in dir: continuous
+// recording's, or the clips'. logArgs name it in its logs.
+func newStore(cfg Config, dir string, segment time.Duration, quotaMB int64, onStorage func(record.StorageChange), logArgs ...any) (*record.Recorder, error) {
 	rec, err := record.New(record.Config{
-		Dir:           rc.Dir,
-		SegmentLength: rc.SegmentLength,
-		Quota:         rc.QuotaMB << 20,
-		MaxAge:        rc.MaxAge,
-		MinFree:       rc.MinFreeMB << 20,
+		Dir:           dir,
+		SegmentLength: segment,
+		Quota:         quotaMB << 20,
+		MaxAge:        cfg.Record.MaxAge,
+		MinFree:       cfg.Record.MinFreeMB << 20,
 		Clock:         cfg.Clock,
-		Logger:        cfg.Logger.With("stream", q),
+		Logger:        cfg.Logger.With(logArgs...),
 		OnStorage:     onStorage,
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("agent: %w", err)
+		return nil, fmt.Errorf("agent: %w", err)
 	}
-	return rec, q, nil
+	return rec, nil
 }
 
 // runRecorder records until ctx is done.

@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,6 +23,7 @@ type recordSpan struct {
 	Type      int    `json:"type"`
 	StartTime string `json:"start_time"`
 	EndTime   string `json:"end_time"`
+	start     int64  // unix ms, for sorting
 }
 
 // recordFile is one element of get_file_list's file_list.
@@ -35,11 +38,13 @@ type recordFile struct {
 // playbackStatus is get_device_st&type=playback: 406 without recording,
 // 1 and why while the storage has failed.
 func (a *Agent) playbackStatus() (protocol.Status, string) {
-	if a.rec == nil {
+	if a.recordingOff() {
 		return protocol.StatusNotSupported, "recording is off"
 	}
-	if st := a.rec.Status(); !st.Recording {
-		return protocol.StatusBusy, "recording stopped: " + st.Reason
+	for _, r := range a.recorders() {
+		if st := r.Status(); !st.Recording {
+			return protocol.StatusBusy, "recording stopped: " + st.Reason
+		}
 	}
 	return protocol.StatusOK, ""
 }
@@ -47,10 +52,10 @@ func (a *Agent) playbackStatus() (protocol.Status, string) {
 // recordingOn reports whether the camera records, answering 406 when
 // it does not.
 func (a *Agent) recordingOn(w Responder) bool {
-	if a.rec == nil {
+	if a.recordingOff() {
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "recording is off on this camera (record.dir)"))
 	}
-	return a.rec != nil
+	return !a.recordingOff()
 }
 
 // serveRecordCommand answers get_record_index, get_month_record and
@@ -66,7 +71,11 @@ func (a *Agent) serveRecordCommand(req protocol.Request, w Responder) {
 			a.replyError(w, err)
 			return
 		}
-		a.replyJSON(w, protocol.StatusOK, map[string]string{"video_list": strconv.FormatUint(uint64(a.rec.Month(y, m)), 10)})
+		var mask uint32
+		for _, r := range a.recorders() {
+			mask |= r.Month(y, m)
+		}
+		a.replyJSON(w, protocol.StatusOK, map[string]string{"video_list": strconv.FormatUint(uint64(mask), 10)})
 		return
 	}
 	from, to, err := protocol.TimeRange(req.Params)
@@ -83,33 +92,43 @@ func (a *Agent) serveRecordCommand(req protocol.Request, w Responder) {
 		a.replyError(w, err)
 		return
 	}
+	all := !req.Params.Has(typeParam) // no type: every type
 	var segs []record.Segment
-	if typ == 0 { // continuous: the only type recorded
-		segs = a.rec.Query(from, to)
+	var list []recordSpan
+	for _, r := range a.recorders() {
+		got := r.Query(from, to)
+		got = slices.DeleteFunc(got, func(s record.Segment) bool { return !all && s.Type() != typ })
+		segs = append(segs, got...)
+		list = append(list, spans(got)...)
 	}
 	if req.Cmd == "get_file_list" {
+		slices.SortStableFunc(segs, func(x, y record.Segment) int { return x.Start().Compare(y.Start()) })
 		files := make([]recordFile, 0, min(len(segs), maxListed))
 		for _, s := range segs[:min(len(segs), maxListed)] {
-			files = append(files, recordFile{FileName: s.File(), FileType: "0", StartTime: unix(s.Start()),
+			files = append(files, recordFile{FileName: s.File(), FileType: strconv.Itoa(s.Type()), StartTime: unix(s.Start()),
 				EndTime: unix(s.End), FileSize: strconv.FormatInt(s.Size, 10)})
 		}
 		a.replyJSON(w, protocol.StatusOK, map[string][]recordFile{"file_list": files})
 		return
 	}
-	a.replyJSON(w, protocol.StatusOK, map[string][]recordSpan{"video_list": spans(segs)})
+	slices.SortStableFunc(list, func(x, y recordSpan) int { return cmp.Compare(x.start, y.start) })
+	a.replyJSON(w, protocol.StatusOK, map[string][]recordSpan{"video_list": list[:min(len(list), maxListed)]})
 }
 
-// spans joins segments that follow each other into spans.
+// spans joins segments of one type that follow each other into spans.
 func spans(segs []record.Segment) []recordSpan {
 	out := []recordSpan{}
 	var start, end time.Time
+	span := func(typ int) recordSpan {
+		return recordSpan{Type: typ, StartTime: unix(start), EndTime: unix(end), start: start.UnixMilli()}
+	}
 	for i, s := range segs {
-		if i > 0 && s.Start().Sub(end) <= spanGap {
+		if i > 0 && s.Type() == segs[i-1].Type() && s.Start().Sub(end) <= spanGap {
 			end = s.End
 			continue
 		}
 		if i > 0 {
-			out = append(out, recordSpan{StartTime: unix(start), EndTime: unix(end)})
+			out = append(out, span(segs[i-1].Type()))
 			if len(out) == maxListed {
 				return out
 			}
@@ -117,7 +136,7 @@ func spans(segs []record.Segment) []recordSpan {
 		start, end = s.Start(), s.End
 	}
 	if len(segs) > 0 {
-		out = append(out, recordSpan{StartTime: unix(start), EndTime: unix(end)})
+		out = append(out, span(segs[len(segs)-1].Type()))
 	}
 	return out
 }

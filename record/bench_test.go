@@ -7,6 +7,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/p2pcam/p2pcam/internal/clock"
 	"github.com/p2pcam/p2pcam/media"
 )
 
@@ -18,26 +19,16 @@ import (
 //
 //	go test -run XXX -bench Record2Mbps -benchtime 3000x ./record/
 func BenchmarkRecord2Mbps(b *testing.B) {
-	src := testFrames(b, media.QualitySuper, 10*time.Second)
-	var bytesPerSec float64
-	for _, f := range src {
-		if f.Kind == media.KindVideo {
-			f.Payload = append(f.Payload, f.Payload...)
-		}
-		bytesPerSec += float64(len(f.Payload)) / 10
-	}
+	src, bytesPerSec := stream2Mbps(b)
 	r, clk := newTestRecorder(b, b.TempDir(), Config{SegmentLength: time.Minute, Quota: 256 << 20})
 	start := clk.Now()
 	var pts time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		f := *src[i%len(src)]
-		f.PTS += time.Duration(i/len(src)) * 10 * time.Second
+		var f media.Frame
+		nextFrame(&f, src, i, clk, start)
 		pts = f.PTS
-		if d := start.Add(f.PTS).Sub(clk.Now()); d > 0 {
-			clk.Advance(d)
-		}
 		if err := r.Write(&f); err != nil {
 			b.Fatal(err)
 		}
@@ -54,6 +45,31 @@ func BenchmarkRecord2Mbps(b *testing.B) {
 	b.ReportMetric(float64(st.FileBytes)/float64(st.FrameBytes), "written/recorded")
 	b.ReportMetric(float64(st.FileWrites)/secs, "writes/s")
 	b.ReportMetric(float64(st.Syncs)/secs, "fsyncs/s")
+}
+
+// stream2Mbps returns 10 s of a 2 Mbit/s stream (the sim board's super
+// clip with each frame's payload doubled, and AAC audio) and its bytes
+// a second.
+func stream2Mbps(b *testing.B) ([]*media.Frame, float64) {
+	src := testFrames(b, media.QualitySuper, 10*time.Second)
+	var bytesPerSec float64
+	for _, f := range src {
+		if f.Kind == media.KindVideo {
+			f.Payload = append(f.Payload, f.Payload...)
+		}
+		bytesPerSec += float64(len(f.Payload)) / 10
+	}
+	return src, bytesPerSec
+}
+
+// nextFrame sets f to the i-th frame of src looped, its PTS moved on
+// by the loops, and moves clk to its time from start.
+func nextFrame(f *media.Frame, src []*media.Frame, i int, clk *clock.Fake, start time.Time) {
+	*f = *src[i%len(src)]
+	f.PTS += time.Duration(i/len(src)) * 10 * time.Second
+	if d := start.Add(f.PTS).Sub(clk.Now()); d > 0 {
+		clk.Advance(d)
+	}
 }
 
 // thirtyDays returns a recorder whose index holds 30 days of one-minute
@@ -115,4 +131,43 @@ func BenchmarkLoad30Days(b *testing.B) {
 	// The memory the index holds: one entry per file, in one slice.
 	b.ReportMetric(float64(unsafe.Sizeof(entry{})), "index-B/segment")
 	b.ReportMetric(float64(cap(r.idx.segs))*float64(unsafe.Sizeof(entry{}))/(1<<20), "index-MiB")
+}
+
+// BenchmarkClipPreRoll keeps the default 5 s pre-roll of a 2 Mbit/s
+// stream (as BenchmarkRecord2Mbps) with no event, which is what a
+// camera with clips on does all day, and reports the CPU it takes as a
+// share of one core in real time and what the buffer holds at the end:
+// its frames, the payload bytes it keeps alive (shared with the stream
+// hub: not copied) and its slice. One op is one frame (the benchmark's
+// copy of the frame is its one allocation).
+//
+//	go test -run XXX -bench ClipPreRoll -benchtime 5000x ./record/
+func BenchmarkClipPreRoll(b *testing.B) {
+	src, bytesPerSec := stream2Mbps(b)
+	r, clk := newTestRecorder(b, b.TempDir(), Config{SegmentLength: MaxSegmentLength})
+	c, err := NewClipper(r, ClipConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := clk.Now()
+	var pts time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		f := new(media.Frame) // the pre-roll keeps it
+		nextFrame(f, src, i, clk, start)
+		pts = f.PTS
+		c.Write(f)
+	}
+	b.StopTimer()
+	frames, bytes := c.preRollStats()
+	c.Close()
+	if pts == 0 {
+		return
+	}
+	b.ReportMetric(bytesPerSec*8/1e6, "Mbit/s")
+	b.ReportMetric(100*b.Elapsed().Seconds()/pts.Seconds(), "%core")
+	b.ReportMetric(float64(frames), "held-frames")
+	b.ReportMetric(float64(bytes)/(1<<20), "held-MiB")
+	b.ReportMetric(float64(cap(c.ring))*8/1024, "ring-KiB")
 }

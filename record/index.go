@@ -21,6 +21,9 @@ type Segment struct {
 // File returns the segment's file name.
 func (s Segment) File() string { return s.Name.String() }
 
+// Type returns the segment's type: 0 continuous, or an event clip's.
+func (s Segment) Type() int { return s.Name.Type }
+
 // Start returns the time of the segment's first frame.
 func (s Segment) Start() time.Time { return s.Name.Start }
 
@@ -31,18 +34,19 @@ type entry struct {
 	size    int64
 	dur     int32 // ms from the first frame to the last on disk
 	channel uint8
+	typ     uint8 // Name.Type: 0 continuous, or an event clip's type
 	open    bool
 }
 
 func toEntry(s Segment) entry {
 	return entry{start: s.Name.Start.UnixMilli(), size: s.Size, dur: int32(s.End.Sub(s.Name.Start).Milliseconds()),
-		channel: uint8(s.Name.Channel), open: s.Open}
+		channel: uint8(s.Name.Channel), typ: uint8(s.Name.Type), open: s.Open}
 }
 
 func (e entry) segment() Segment {
 	start := time.UnixMilli(e.start).UTC()
 	end := start.Add(time.Duration(e.dur) * time.Millisecond)
-	n := Name{Channel: int(e.channel), Start: start}
+	n := Name{Channel: int(e.channel), Start: start, Type: int(e.typ)}
 	if !e.open {
 		n.Duration = end.Sub(start)
 	}
@@ -79,7 +83,7 @@ func (x *index) find(name Name) int {
 	ms := name.Start.UnixMilli()
 	i := sort.Search(len(x.segs), func(i int) bool { return x.segs[i].start >= ms })
 	for ; i < len(x.segs) && x.segs[i].start == ms; i++ {
-		if int(x.segs[i].channel) == name.Channel {
+		if int(x.segs[i].channel) == name.Channel && int(x.segs[i].typ) == name.Type {
 			return i
 		}
 	}

@@ -14,6 +14,9 @@ const (
 	maxNameLength = 64
 	// maxChannel is the highest channel number (protocol.MaxChannel).
 	maxChannel = 255
+	// MaxType is the highest clip type a name carries (X-P2P's type
+	// field: 0 continuous, 1-255 event clips).
+	MaxType = 255
 	// maxDurationMS bounds the duration in a name: a segment is at most
 	// MaxSegmentLength long; an hour leaves room.
 	maxDurationMS = int64(time.Hour / time.Millisecond)
@@ -31,10 +34,13 @@ const Ext = ".flv"
 // segment being written has no duration in its name
 // ("ch0_20261206T094252.123Z.flv"); when it is finished it is renamed
 // with its duration in milliseconds ("ch0_20261206T094252.123Z_60000.flv").
+// An event clip's name ends with its type ("ch0_20261206T094252.123Z_8000_t1.flv");
+// continuous recording is type 0, which is not written.
 type Name struct {
 	Channel  int
 	Start    time.Time     // UTC, whole milliseconds
 	Duration time.Duration // whole milliseconds; 0 while the segment is being written
+	Type     int           // 0 continuous; 1 to MaxType an event clip
 }
 
 // String returns the file name.
@@ -47,6 +53,10 @@ func (n Name) String() string {
 	if n.Duration > 0 {
 		b.WriteByte('_')
 		b.WriteString(strconv.FormatInt(n.Duration.Milliseconds(), 10))
+	}
+	if n.Type > 0 {
+		b.WriteString("_t")
+		b.WriteString(strconv.Itoa(n.Type))
 	}
 	b.WriteString(Ext)
 	return b.String()
@@ -71,17 +81,23 @@ func ParseName(s string) (Name, error) {
 	}
 	rest, ok := strings.CutPrefix(s, "ch")
 	if !ok {
-		return bad("want ch<channel>_<start>[_<ms>].flv")
+		return bad("want ch<channel>_<start>[_<ms>][_t<type>].flv")
 	}
 	if rest, ok = strings.CutSuffix(rest, Ext); !ok {
 		return bad("want the extension " + Ext)
 	}
 	parts := strings.Split(rest, "_")
-	if len(parts) < 2 || len(parts) > 3 {
-		return bad("want ch<channel>_<start>[_<ms>].flv")
-	}
 	var n Name
 	var err error
+	if k := len(parts) - 1; k >= 2 && strings.HasPrefix(parts[k], "t") {
+		if n.Type, err = strconv.Atoi(parts[k][1:]); err != nil || n.Type < 1 || n.Type > MaxType {
+			return bad("bad clip type")
+		}
+		parts = parts[:k]
+	}
+	if len(parts) < 2 || len(parts) > 3 {
+		return bad("want ch<channel>_<start>[_<ms>][_t<type>].flv")
+	}
 	if n.Channel, err = strconv.Atoi(parts[0]); err != nil || n.Channel < 0 || n.Channel > maxChannel {
 		return bad("bad channel")
 	}

@@ -15,6 +15,15 @@ var nameCases = []struct {
 	{"ch0_20261206T094252.123Z.flv", true, Name{Start: time.Date(2026, 12, 6, 9, 42, 52, 123e6, time.UTC)}},
 	{"ch0_20261206T094252.123Z_60000.flv", true, Name{Start: time.Date(2026, 12, 6, 9, 42, 52, 123e6, time.UTC), Duration: time.Minute}},
 	{"ch255_19700101T000001.000Z_1.flv", true, Name{Channel: 255, Start: time.Unix(1, 0).UTC(), Duration: time.Millisecond}},
+	{"ch0_20261206T094252.123Z_8000_t1.flv", true, Name{Start: time.Date(2026, 12, 6, 9, 42, 52, 123e6, time.UTC), Duration: 8 * time.Second, Type: 1}},
+	{"ch3_20261206T094252.123Z_t255.flv", true, Name{Channel: 3, Start: time.Date(2026, 12, 6, 9, 42, 52, 123e6, time.UTC), Type: 255}},
+	{"ch0_20261206T094252.123Z_8000_t0.flv", false, Name{}},
+	{"ch0_20261206T094252.123Z_8000_t01.flv", false, Name{}},
+	{"ch0_20261206T094252.123Z_8000_t256.flv", false, Name{}},
+	{"ch0_20261206T094252.123Z_8000_t.flv", false, Name{}},
+	{"ch0_20261206T094252.123Z_t1_8000.flv", false, Name{}},
+	{"ch0_20261206T094252.123Z_8000_t1_t1.flv", false, Name{}},
+	{"ch0_t1.flv", false, Name{}},
 	{"", false, Name{}},
 	{"ch0_20261206T094252.123Z", false, Name{}},
 	{"ch0_20261206T094252.123Z.mp4", false, Name{}},
@@ -47,7 +56,7 @@ func TestParseName(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got.Channel != c.want.Channel || !got.Start.Equal(c.want.Start) || got.Duration != c.want.Duration {
+		if err != nil || got.Channel != c.want.Channel || !got.Start.Equal(c.want.Start) || got.Duration != c.want.Duration || got.Type != c.want.Type {
 			t.Errorf("ParseName(%q) = %+v, %v; want %+v", c.name, got, err, c.want)
 		}
 		if got.String() != c.name {

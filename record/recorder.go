@@ -50,7 +50,12 @@ type Recorder struct {
 	anchorWall time.Time     // wall-clock time of anchorPTS
 	anchorPTS  time.Duration // a frame time of this run; anchored tells whether set
 	anchored   bool
-	unstamped  []unstamped // segments of this run started before the clock was trusted
+	// pinned makes the next segment's start come from the anchor
+	// however far the clock is from it: a clip's pre-roll frames are
+	// older than the clock by the pre-roll (Clipper.startClip).
+	pinned    bool
+	typ       int         // the type of the segments started: 0, or a clip's
+	unstamped []unstamped // segments of this run started before the clock was trusted
 }
 
 // unstamped is a segment named with an untrusted clock: its first
@@ -117,6 +122,14 @@ type Source interface {
 // RetryInterval. It returns an error only when src cannot be subscribed.
 func (r *Recorder) Run(ctx context.Context, src Source) error {
 	defer r.Close()
+	// A write failure is logged and retried by Write.
+	return r.follow(ctx, src, "recorded", func(f *media.Frame) { _ = r.Write(f) }, func() { r.endRun() })
+}
+
+// follow subscribes to src and hands its frames to write until ctx is
+// done; when the source fails it calls endRun and subscribes again
+// after RetryInterval. what names the stream in the log.
+func (r *Recorder) follow(ctx context.Context, src Source, what string, write func(*media.Frame), endRun func()) error {
 	for {
 		sub, err := src.Subscribe()
 		if err != nil {
@@ -126,14 +139,14 @@ func (r *Recorder) Run(ctx context.Context, src Source) error {
 			f, err := sub.Next(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
-					r.log.Warn("recorded stream ended; subscribing again", "err", err, "retry", r.cfg.RetryInterval)
+					r.log.Warn(what+" stream ended; subscribing again", "err", err, "retry", r.cfg.RetryInterval)
 				}
 				break
 			}
-			_ = r.Write(f) // a failure is logged and retried by Write
+			write(f)
 		}
 		sub.Close()
-		r.endRun()
+		endRun()
 		if clock.SleepUntil(ctx, r.cfg.Clock, r.cfg.Clock.Now().Add(r.cfg.RetryInterval)) != nil {
 			return nil
 		}
@@ -278,9 +291,10 @@ func (r *Recorder) open(f *media.Frame) error {
 	}
 	start := now
 	if r.anchored {
-		if derived := r.anchorWall.Add(f.PTS - r.anchorPTS); now.Sub(derived).Abs() < reanchorAfter {
+		if derived := r.anchorWall.Add(f.PTS - r.anchorPTS); r.pinned || now.Sub(derived).Abs() < reanchorAfter {
 			start = derived
 		}
+		r.pinned = false
 	}
 	if !r.anchored || !start.Equal(r.anchorWall.Add(f.PTS-r.anchorPTS)) {
 		r.anchorWall, r.anchorPTS, r.anchored = now, f.PTS, true
@@ -294,7 +308,7 @@ func (r *Recorder) open(f *media.Frame) error {
 		}
 		r.restamp(now, f.PTS)
 	}
-	name := Name{Channel: r.cfg.Channel, Start: start.UTC().Truncate(time.Millisecond)}
+	name := Name{Channel: r.cfg.Channel, Start: start.UTC().Truncate(time.Millisecond), Type: r.typ}
 	r.mu.Lock()
 	for r.idx.find(name) >= 0 {
 		name.Start = name.Start.Add(time.Millisecond)

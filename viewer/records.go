@@ -43,10 +43,27 @@ type RecordFile struct {
 	Size       int64
 }
 
-// RecordIndex lists the spans recorded between from and to
-// (get_record_index).
+// The record types of get_record_index and get_file_list: continuous
+// recording, and the camera's event clips (docs/recording.md).
+const (
+	TypeContinuous = 0
+	TypeMotion     = 1 // clips of the motion detector
+	TypeInput      = 2 // clips of a GPIO input (doorbell, PIR)
+	TypeEvent      = 3 // clips of trigger_event and other events
+	// AllTypes asks RecordIndexOfType and RecordFilesOfType for every type.
+	AllTypes = -1
+)
+
+// RecordIndex lists the spans of every type recorded between from and
+// to (get_record_index).
 func RecordIndex(ctx context.Context, r Requester, from, to time.Time) ([]RecordSpan, error) {
-	body, err := command(ctx, r, "get_record_index&"+timeRange(from, to))
+	return RecordIndexOfType(ctx, r, from, to, AllTypes)
+}
+
+// RecordIndexOfType lists the spans of type typ (AllTypes: every type)
+// recorded between from and to.
+func RecordIndexOfType(ctx context.Context, r Requester, from, to time.Time, typ int) ([]RecordSpan, error) {
+	body, err := command(ctx, r, "get_record_index&"+typeParam("type", typ)+timeRange(from, to))
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +119,24 @@ func ParseMonthRecord(body []byte) (uint32, error) {
 	return uint32(mask), nil
 }
 
-// RecordFiles lists the files recorded between from and to
-// (get_file_list), oldest first.
+// RecordFiles lists the files of continuous recording between from
+// and to (get_file_list&file_type=0), oldest first.
 func RecordFiles(ctx context.Context, r Requester, from, to time.Time) ([]RecordFile, error) {
-	body, err := command(ctx, r, "get_file_list&file_type=0&"+timeRange(from, to))
+	return RecordFilesOfType(ctx, r, from, to, TypeContinuous)
+}
+
+// typeParam returns "name=typ&", or "" for AllTypes.
+func typeParam(name string, typ int) string {
+	if typ < 0 {
+		return ""
+	}
+	return name + "=" + strconv.Itoa(typ) + "&"
+}
+
+// RecordFilesOfType lists the files of type typ (AllTypes: every type)
+// recorded between from and to, oldest first.
+func RecordFilesOfType(ctx context.Context, r Requester, from, to time.Time, typ int) ([]RecordFile, error) {
+	body, err := command(ctx, r, "get_file_list&"+typeParam("file_type", typ)+timeRange(from, to))
 	if err != nil {
 		return nil, err
 	}

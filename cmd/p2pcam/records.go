@@ -78,7 +78,12 @@ func runRecords(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	month := fs.String("month", "", "show a calendar of the days of this month (`yyyymm`) with recordings")
 	fromS := fs.String("from", "", "list recordings from this `time` (default: today's midnight)")
 	toS := fs.String("to", "", "list recordings up to this `time` (default: now)")
+	typeS := fs.String("type", "0", "list recordings of this `type`: 0 continuous, 1 motion clips, 2 input clips, 3 other event clips, or all")
 	if _, err := rf.parse(fs, args); err != nil {
+		return err
+	}
+	typ, err := parseRecordType(*typeS)
+	if err != nil {
 		return err
 	}
 	if *month != "" && (*fromS != "" || *toS != "") {
@@ -106,7 +111,6 @@ func runRecords(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
 	to := now
-	var err error
 	if *fromS != "" {
 		if from, err = parseTime(*fromS, now); err != nil {
 			return fmt.Errorf("--from: %w", err)
@@ -125,12 +129,25 @@ func runRecords(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer done()
-	files, err := viewer.RecordFiles(ctx, r, from, to)
+	files, err := viewer.RecordFilesOfType(ctx, r, from, to, typ)
 	if err != nil {
 		return err
 	}
 	printFiles(stdout, files)
 	return nil
+}
+
+// parseRecordType parses --type: a record type 0 to 255, or "all"
+// (viewer.AllTypes).
+func parseRecordType(s string) (int, error) {
+	if s == "all" {
+		return viewer.AllTypes, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 255 || strconv.Itoa(n) != s {
+		return 0, fmt.Errorf("--type %q: want 0 (continuous), 1 (motion), 2 (input), 3 (other events), up to 255, or all", s)
+	}
+	return n, nil
 }
 
 // printFiles prints a table of recorded files and a total line.

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,13 +37,19 @@ type recCamera struct {
 // segments, on broker (logging in as user:pass when user is not empty)
 // and in LAN mode on a free loopback port.
 func startRecordingCamera(t *testing.T, broker, user, pass string) *recCamera {
+	return startRecordingCameraWith(t, broker, user, pass, "")
+}
+
+// startRecordingCameraWith is startRecordingCamera with more keys for
+// the config's [record] table.
+func startRecordingCameraWith(t *testing.T, broker, user, pass, record string) *recCamera {
 	p2pcam, p2pcamd := buildTools(t)
 	pub, issuer, _ := ed25519.GenerateKey(rand.Reader)
 	dir := t.TempDir()
 	c := &recCamera{broker: broker, dir: filepath.Join(dir, "sd"), issuer: issuer, p2pcamBin: p2pcam,
 		lan: fmt.Sprintf("127.0.0.1:%d", brokertest.FreeTCPPort(t))}
-	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\nusername = %q\npassword = %q\n[record]\nsegment_length = \"3s\"\n",
-		auth.MarshalPublicKey(pub), broker, user, pass)
+	conf := fmt.Sprintf("device = \"acme/cam1\"\n[auth]\ntrusted_keys = [%q]\ndevice_key = \"cam1.key\"\n[p2p]\nbroker = %q\nusername = %q\npassword = %q\n[record]\nsegment_length = \"3s\"\n%s",
+		auth.MarshalPublicKey(pub), broker, user, pass, record)
 	if err := os.WriteFile(filepath.Join(dir, "cam1.toml"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -309,5 +316,78 @@ func TestRecordFlagsParse(t *testing.T) {
 		if err != nil || rf.cf.device != c.device || !slices.Equal(rest, c.rest) {
 			t.Errorf("%q: device %q rest %q err %v, want %q %q", c.args, rf.cf.device, rest, err, c.device, c.rest)
 		}
+	}
+}
+
+func TestParseRecordType(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"0", 0, true}, {"1", 1, true}, {"3", 3, true}, {"255", 255, true}, {"all", -1, true},
+		{"", 0, false}, {"-1", 0, false}, {"256", 0, false}, {"01", 0, false}, {"motion", 0, false}, {"ALL", 0, false},
+	} {
+		got, err := parseRecordType(c.in)
+		if c.ok != (err == nil) || (c.ok && got != c.want) {
+			t.Errorf("parseRecordType(%q) = %d, %v; want %d, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+// p2pcam records --type against a p2pcamd recording continuously and
+// event clips of trigger_event (its [record] clips, pre_roll and
+// post_roll from the config file): a trigger_event makes a clip that
+// --type 3 lists, --type 0 (the default) does not, and --type all
+// lists with the continuous segments; it lies in DIR/clips.
+func TestRecordsTypeCLI(t *testing.T) {
+	c := startRecordingCameraWith(t, brokertest.AllowAll(t), "", "", "clips = [\"trigger\"]\npre_roll = \"1s\"\npost_roll = \"1s\"\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	tok := c.token(t, auth.PermPlayback|auth.PermCommand)
+	lanURL := "http://" + c.lan
+	records := func(args ...string) string {
+		t.Helper()
+		var o, e bytes.Buffer
+		if err := run(ctx, append([]string{"records", "--lan", lanURL, "--token", tok, "--from", "-10m"}, args...), &o, &e); err != nil {
+			t.Fatalf("records %q: %v\n%s", args, err, e.String())
+		}
+		return o.String()
+	}
+	c.waitListed(ctx, t, tok, 1) // the camera runs, and has more than the pre-roll
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, lanURL+"/command?action=user_define&cmd=trigger_event", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("trigger_event: %s", resp.Status)
+	}
+	clipName := regexp.MustCompile(`ch0_\d{8}T\d{6}\.\d{3}Z_\d+_t3\.flv`)
+	var clips []string
+	for len(clips) == 0 {
+		clips = clipName.FindAllString(records("--type", "3"), -1)
+		if len(clips) > 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("p2pcam records --type 3 listed no finished clip")
+		case <-time.After(300 * time.Millisecond): // a poll's pause; ctx bounds the wait
+		}
+	}
+	if len(clips) != 1 {
+		t.Errorf("clips %q, want one", clips)
+	}
+	if out := records(); clipName.MatchString(out) || !segmentName.MatchString(out) {
+		t.Errorf("records (type 0) lists clips or no segment:\n%s", out)
+	}
+	if out := records("--type", "all"); !strings.Contains(out, clips[0]) || !segmentName.MatchString(strings.ReplaceAll(out, clips[0], "")) {
+		t.Errorf("records --type all lists not both:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, "clips", clips[0])); err != nil {
+		t.Error(err)
 	}
 }
