@@ -40,6 +40,11 @@ export class Player extends Emitter {
     this.loadHls = opts.loadHls; // hls.js, loaded when a camera sends the player to its relay
     this.hlsMode = opts.hls || 'auto';
     this.relay = null; // {url, hls, kind} while playing from the camera's relay
+    // While on the relay the player asks the camera again this often: a
+    // 302 keeps the camera's push going (nginx's stat page does not see
+    // HLS viewers; the camera stops a push idle_timeout, 10 s, after the
+    // last player or redirect), and a free place takes it back to the camera.
+    this.relayRefreshMs = opts.relayRefreshMs ?? 4000;
     this.playing = false;
     this.path = null;
     this.transport = null; // 'track' or 'flv' while playing
@@ -87,7 +92,7 @@ export class Player extends Emitter {
     }
     const s = this.sdk.service(this.id);
     this._teardown();
-    const useTrack = !this.request && (this.mode === 'track' || (this.mode === 'auto' && s.tracks));
+    const useTrack = this._useTrack(s);
     this.transport = useTrack ? 'track' : 'flv';
     this.startedAt = performance.now();
     try {
@@ -111,8 +116,16 @@ export class Player extends Emitter {
     this.emit('playing', { id: this.id, transport: this.transport, quality: this.quality });
   }
 
+  _useTrack(s) {
+    return !this.request && (this.mode === 'track' || (this.mode === 'auto' && !!s.tracks));
+  }
+
+  _liveLine(track) {
+    return `${track ? 'ipc.track' : 'ipc.flv'}?action=live&channel=${this.channel}&quality=${this.quality}`;
+  }
+
   async _startTrack(s) {
-    const line = `ipc.track?action=live&channel=${this.channel}&quality=${this.quality}`;
+    const line = this._liveLine(true);
     const old = this._trackHandle;
     mark('stream-request');
     const h = await this.sdk.startStream(this.id, line, { onError: (e) => { if (!e.redirect) this.emit('error', e); } });
@@ -137,7 +150,7 @@ export class Player extends Emitter {
     const mpegts = this.mpegts;
     if (!mpegts || !mpegts.isSupported()) throw new P2PError(ERR_PLAYBACK, 'this browser cannot play FLV (no Media Source Extensions with H.264)');
     if (this.cam) return this._startHTTP(mpegts);
-    const line = this.request || `ipc.flv?action=live&channel=${this.channel}&quality=${this.quality}`;
+    const line = this.request || this._liveLine(false);
     const player = this;
     let handle = null;
     let pendingHead = null;
@@ -191,7 +204,27 @@ export class Player extends Emitter {
     this._hls = h;
     relay.kind = h.kind;
     this.relay = relay;
+    this._relayTimer = setInterval(() => this._askCamera(), this.relayRefreshMs);
     this.emit('relay', { id: this.id, ...relay });
+  }
+
+  /** _askCamera asks the camera for the live stream again while the
+   * player is on the relay: a 302 again keeps the push going; an
+   * accepted request means a place is free, and the player goes back to
+   * the camera. */
+  async _askCamera() {
+    if (this._asking || this.transport !== 'hls' || !this.playing) return;
+    this._asking = true;
+    try {
+      const s = this.sdk.service(this.id);
+      const h = await this.sdk.startStream(this.id, this._liveLine(this._useTrack(s)));
+      h.stop(); // _start asks again, on its own path
+      if (this.playing && this.transport === 'hls') await this._start();
+    } catch {
+      // 302: still full. Anything else: the next round asks again.
+    } finally {
+      this._asking = false;
+    }
   }
 
   /** _startHTTP plays an HTTP camera's HTTP-FLV; it resolves once the
@@ -268,6 +301,7 @@ export class Player extends Emitter {
     }
     this._flvHandle?.stop();
     this._flvHandle = null;
+    clearInterval(this._relayTimer);
     if (this._hls) {
       this._hls.stop();
       this._hls = null;

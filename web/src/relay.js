@@ -95,16 +95,28 @@ export function hasMSE() {
   return !!MS?.isTypeSupported?.('video/mp4; codecs="avc1.42E01E,mp4a.40.2"');
 }
 
-/** HLS_CONFIG keeps hls.js close to live: nginx-rtmp writes 1 s
- * fragments (hls_fragment), so two fragments behind the playlist's end,
- * caught up at 1.25x when it falls further behind. */
+/** HLS_CONFIG keeps hls.js close to live: 2 s behind the playlist's
+ * end (nginx-rtmp writes 1 s fragments, hls_fragment), caught up at
+ * 1.25x when it falls further behind. In seconds, not fragments: a new
+ * push's first fragment is long and nearly empty (the camera held its
+ * cached GOP for an RTMP player, 2 s, then sent it squeezed), which
+ * makes the playlist's target duration 3 s and a count of fragments
+ * start in that gap. */
 export const HLS_CONFIG = {
-  liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.25,
+  liveSyncDuration: 2, liveMaxLatencyDuration: 5, maxLiveSyncPlaybackRate: 1.25,
   enableWorker: false, lowLatencyMode: false, backBufferLength: 10,
 };
 
-/** waitPlaylist resolves once url is a playlist with a fragment:
- * nginx-rtmp writes it a fragment (a second or two) after the push
+/** MIN_FRAGMENTS is how many fragments the relay's playlist must hold
+ * before the player starts. A new push's first fragment is the camera's
+ * cached GOP, squeezed into a few frames and then a gap of about 2 s
+ * (see HLS_CONFIG): started there, hls.js stalled in the gap and failed
+ * ("append to the audio SourceBuffer, but it does not exist"). With
+ * three, 2 s behind the end is past the first. */
+export const MIN_FRAGMENTS = 3;
+
+/** waitPlaylist resolves once url is a playlist with MIN_FRAGMENTS
+ * fragments: nginx-rtmp writes it a fragment (a second) after the push
  * starts, so a viewer sent to a new push asks before it exists. It
  * rejects after timeout ms with what the relay last said. */
 export async function waitPlaylist(url, timeout, fetchFn = globalThis.fetch) {
@@ -114,8 +126,9 @@ export async function waitPlaylist(url, timeout, fetchFn = globalThis.fetch) {
     try {
       const res = await fetchFn(url, { cache: 'no-store' });
       const text = await res.text();
-      if (res.ok && text.includes('#EXTINF')) return;
-      last = res.ok ? 'a playlist with no fragment yet' : `HTTP ${res.status}`;
+      const n = text.split('#EXTINF').length - 1;
+      if (res.ok && n >= MIN_FRAGMENTS) return;
+      last = res.ok ? `a playlist with ${n} of ${MIN_FRAGMENTS} fragments` : `HTTP ${res.status}`;
     } catch (e) {
       last = `${e.message} (is the relay up, and does it send Access-Control-Allow-Origin?)`;
     }
@@ -155,9 +168,20 @@ export async function playHLS(video, url, { how = 'auto', loadHls, onError = () 
   await new Promise((resolve, reject) => {
     let loaded = false;
     hls.on(Hls.Events.MANIFEST_PARSED, () => { loaded = true; resolve(); video.play().catch(() => {}); });
+    let recovered = 0;
     hls.on(Hls.Events.ERROR, (_, d) => {
-      if (!d.fatal) return;
-      const what = d.response?.code ? `HTTP ${d.response.code}` : d.details;
+      if (!d.fatal) { console.debug('hls.js:', d.details, d.reason || d.error?.message || ''); return; }
+      // A media error (a buffer that cannot take a fragment: a new push's
+      // first fragment can hold too little audio for hls.js to make an
+      // audio buffer) is recovered the way hls.js documents: new buffers,
+      // from the current position. Twice at most.
+      if (d.type === Hls.ErrorTypes.MEDIA_ERROR && recovered < 2) {
+        recovered++;
+        console.debug('hls.js: recovering from', d.details);
+        hls.recoverMediaError();
+        return;
+      }
+      const what = d.response?.code ? `HTTP ${d.response.code}` : `${d.details}${d.error?.message ? ': ' + d.error.message : ''}`;
       const err = new P2PError(ERR_PLAYBACK, `relay HLS ${url}: ${what}${d.type === 'networkError' ? ' (is the relay up, and does it send Access-Control-Allow-Origin?)' : ''}`);
       if (!loaded) { hls.destroy(); reject(err); } else onError(err);
     });

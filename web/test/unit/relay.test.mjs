@@ -103,12 +103,12 @@ test('readBody: an endless body stops past the limit, a silent one at the timeou
   assert.ok(quiet.closed);
 });
 
-test('waitPlaylist: waits for a fragment, and says what the relay last said', async () => {
-  const answers = [{ status: 404, text: 'no' }, { status: 200, text: '#EXTM3U\n' }, { status: 200, text: '#EXTM3U\n#EXTINF:1.0,\n0.ts\n' }];
+test('waitPlaylist: waits for three fragments, and says what the relay last said', async () => {
+  const answers = [{ status: 404, text: 'no' }, { status: 200, text: '#EXTM3U\n' }, { status: 200, text: '#EXTM3U\n#EXTINF:1.0,\n0.ts\n' }, { status: 200, text: '#EXTM3U\n#EXTINF:1.0,\n0.ts\n#EXTINF:1.0,\n1.ts\n#EXTINF:1.0,\n2.ts\n' }];
   let n = 0;
   const fetchFn = async () => { const a = answers[Math.min(n++, answers.length - 1)]; return { ok: a.status === 200, status: a.status, text: async () => a.text }; };
   await R.waitPlaylist('http://relay/hls/s.m3u8', 5000, fetchFn);
-  assert.equal(n, 3);
+  assert.equal(n, 4);
   const down = async () => { throw new Error('Failed to fetch'); };
   await assert.rejects(R.waitPlaylist('http://relay/hls/s.m3u8', 100, down), (e) => e.code === E.ERR_PLAYBACK && /no playlist within 100 ms: Failed to fetch/.test(e.message));
   const missing = async () => ({ ok: false, status: 404, text: async () => '' });
