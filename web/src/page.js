@@ -229,7 +229,9 @@ async function startTile(t) {
     if (!state.tiles.has(t.device)) return;
     setStatus(t, 'connecting', 'Starting video…');
     if (!t.player) {
-      t.player = createPlayer(t.device, t.video, { quality: t.quality }, sdk);
+      // ?hls=native|hlsjs: how a relay's HLS plays (default: hls.js where MSE is).
+      const hls = new URLSearchParams(location.search).get('hls') || 'auto';
+      t.player = createPlayer(t.device, t.video, { quality: t.quality, hls }, sdk);
       t.player.on('stats', (s) => showStats(t, s));
       t.player.on('firstframe', () => onFirstFrame(t));
       t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });

@@ -117,14 +117,14 @@ after(async () => {
 
 /** viewer opens the page in a browser context of its own (its own
  * login, its own P2P session) and signs in. */
-async function viewer() {
+async function viewer(query = '') {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
   const page = await ctx.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.logs = [];
   page.on('console', (m) => { if (!/Failed to load resource/.test(m.text())) page.logs.push(`${m.type()}: ${m.text()}`); if (page.logs.length > 40) page.logs.shift(); });
-  await page.goto(pageURL, { timeout: 15000 });
+  await page.goto(pageURL + query, { timeout: 15000 });
   await page.fill('#user', user);
   await page.fill('#password', alicePass);
   await page.click('#login button[type=submit]');
@@ -205,12 +205,31 @@ test('max_viewers = 1: viewer 1 plays from the camera, viewer 2 from the relay\'
       if (typeof d === 'number') delays.push(d);
     }
     assert.ok(delays.length > 5, `delays ${delays}`);
-    console.log(`# relay HLS: Watch → first frame ${firstMs} ms; behind the playlist's end: median ${h.median(delays)} ms, max ${Math.max(...delays)} ms (n=${delays.length}); native HLS in Chromium: ${JSON.stringify(rb.nativeHLS)}`);
-    assert.deepEqual(a.errors, []);
+
     assert.deepEqual(b.errors, []);
-  } finally {
-    await a.context().close();
+
+    // Viewer 3 (in viewer 2's place: the cloud allows alice so many
+    // sessions) joins the running push, with Chromium's own HLS player
+    // (?hls=native; Chromium says canPlayType "maybe").
     await b.context().close();
+    let c;
+    let warmMs = null;
+    if (rb.nativeHLS) {
+      c = await viewer('?hls=native');
+      warmMs = await watch(c, 'acme/cam1', 60000, 'viewer 3 (relay, native HLS)');
+      const rc = await c.evaluate(() => {
+        const t = globalThis.p2pcamPage.tiles.get('acme/cam1');
+        return { transport: t.player.transport, kind: t.player.relay?.kind, badge: t.el.querySelector('.badge.source').textContent, src: t.video.currentSrc };
+      });
+      assert.deepEqual(rc, { transport: 'hls', kind: 'native', badge: 'FROM RELAY · HLS', src: hlsBase + 'acme~cam1~high.m3u8' });
+      assert.deepEqual(c.errors, []);
+    }
+    console.log(`# relay HLS: Watch → first frame ${firstMs} ms (new push, hls.js), ${warmMs} ms (running push, native); hls.js behind the playlist's end: median ${h.median(delays)} ms, max ${Math.max(...delays)} ms (n=${delays.length}); native HLS in Chromium: ${JSON.stringify(rb.nativeHLS)}`);
+    assert.deepEqual(a.errors, []);
+    await c?.context().close();
+  } finally {
+    await a.context().close().catch(() => {});
+    await b.context().close().catch(() => {});
   }
 });
 
