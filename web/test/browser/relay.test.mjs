@@ -12,7 +12,9 @@
 // Page A plays acme/cam1 straight from the camera (media tracks); page
 // B, a second viewer, is sent to the relay (302 on ipc.track) and plays
 // nginx's HLS with hls.js: decoded frames grow, the tile says FROM RELAY,
-// its overlay's path is the relay server. acme/cam2's second viewer is
+// its overlay's path is the relay server. A third viewer plays the
+// running push with Chromium's own HLS, and goes back to the camera
+// when viewer 1 leaves. acme/cam2's second viewer is
 // told the camera is full. It prints the figures docs/relay.md quotes:
 // Watch → first frame from the relay, and the delay behind the
 // playlist's end that hls.js keeps.
@@ -207,6 +209,7 @@ test('max_viewers = 1: viewer 1 plays from the camera, viewer 2 from the relay\'
     assert.ok(delays.length > 5, `delays ${delays}`);
 
     assert.deepEqual(b.errors, []);
+    assert.deepEqual(a.errors, []);
 
     // Viewer 3 (in viewer 2's place: the cloud allows alice so many
     // sessions) joins the running push, with Chromium's own HLS player
@@ -222,10 +225,19 @@ test('max_viewers = 1: viewer 1 plays from the camera, viewer 2 from the relay\'
         return { transport: t.player.transport, kind: t.player.relay?.kind, badge: t.el.querySelector('.badge.source').textContent, src: t.video.currentSrc };
       });
       assert.deepEqual(rc, { transport: 'hls', kind: 'native', badge: 'FROM RELAY · HLS', src: hlsBase + 'acme~cam1~high.m3u8' });
+      // Viewer 1 leaves: viewer 3's next ask is accepted, and it goes
+      // back to the camera.
+      await a.context().close();
+      await h.waitFor(c, () => {
+        const t = globalThis.p2pcamPage.tiles.get('acme/cam1');
+        return t.player.transport === 'track' && !t.player.relay && t.el.querySelector('.badge.source').textContent === '';
+      }, null, 30000, 'viewer 3 back on the camera once a place is free')
+        .catch(async (e) => { throw new Error(`${e.message}; tile ${await tileText(c, 'acme/cam1')}; transport ${await c.evaluate(() => globalThis.p2pcamPage.tiles.get('acme/cam1').player.transport)}`); });
+      const fc = await c.evaluate(() => globalThis.p2pcamPage.tiles.get('acme/cam1').video.getVideoPlaybackQuality().totalVideoFrames);
+      await h.waitFor(c, (n) => globalThis.p2pcamPage.tiles.get('acme/cam1').video.getVideoPlaybackQuality().totalVideoFrames > n + 10, fc, 15000, 'viewer 3 plays from the camera');
       assert.deepEqual(c.errors, []);
     }
     console.log(`# relay HLS: Watch → first frame ${firstMs} ms (new push, hls.js), ${warmMs} ms (running push, native); hls.js behind the playlist's end: median ${h.median(delays)} ms, max ${Math.max(...delays)} ms (n=${delays.length}); native HLS in Chromium: ${JSON.stringify(rb.nativeHLS)}`);
-    assert.deepEqual(a.errors, []);
     await c?.context().close();
   } finally {
     await a.context().close().catch(() => {});
