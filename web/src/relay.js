@@ -179,6 +179,8 @@ export async function playHLS(video, url, { how = 'auto', loadHls, onError = () 
         recovered++;
         console.debug('hls.js: recovering from', d.details);
         hls.recoverMediaError();
+        // The new MediaSource reloads the element, which pauses it.
+        hls.once(Hls.Events.MEDIA_ATTACHED, () => video.play().catch(() => {}));
         return;
       }
       const what = d.response?.code ? `HTTP ${d.response.code}` : `${d.details}${d.error?.message ? ': ' + d.error.message : ''}`;

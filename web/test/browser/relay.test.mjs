@@ -10,10 +10,12 @@
 //     [relay] with hls_url; acme/cam2 the same but without hls_url.
 //
 // Page A plays acme/cam1 straight from the camera (media tracks); page
-// B, a second viewer, is sent to the relay (302 on ipc.track) and plays
+// B, a second viewer on the FLV path, is sent to the relay (302 on
+// ipc.flv) and plays
 // nginx's HLS with hls.js: decoded frames grow, the tile says FROM RELAY,
-// its overlay's path is the relay server. A third viewer plays the
-// running push with Chromium's own HLS, and goes back to the camera
+// its overlay's path is the relay server. A third viewer (media tracks:
+// 302 on ipc.track) plays the running push with Chromium's own HLS, and
+// goes back to the camera
 // when viewer 1 leaves. acme/cam2's second viewer is
 // told the camera is full. It prints the figures docs/relay.md quotes:
 // Watch → first frame from the relay, and the delay behind the
@@ -165,7 +167,7 @@ async function watch(page, d, ms, what) {
 
 test('max_viewers = 1: viewer 1 plays from the camera, viewer 2 from the relay\'s HLS', { skip, timeout: 180000 }, async () => {
   const a = await viewer();
-  const b = await viewer();
+  const b = await viewer('?media=flv'); // its live request is ipc.flv; viewer 3's is ipc.track
   try {
     await watch(a, 'acme/cam1', 30000, 'viewer 1');
     const ra = await a.evaluate(() => {
