@@ -132,6 +132,9 @@ func (a *Agent) serveTrack(ctx context.Context, log *slog.Logger, ch *channel, r
 	defer done()
 	q, _ := board.Nearest(req.Quality, ch.qualities)
 	release, ok, why := a.acquireViewer(ch)
+	if !ok && ch.num == 0 && a.relay != nil && a.redirectToRelay(ctx, log, q, sr.subject(), w) {
+		return // the same 302 as ipc.flv's: a browser plays the relay's HLS
+	}
 	if !ok {
 		log.Info("refused viewer", "err", why)
 		a.replyError(w, why)

@@ -8,7 +8,9 @@
 #      against the dev cloud, sim cameras and gateway (web/test/devserver);
 #      against separate `p2pcam cloud`, `p2pcamd` and `p2pcam serve`
 #      processes (deploy.test.mjs: P2P, LAN mode and the gateway over
-#      HTTP-FLV, the gateway's own page); and the SDK's MQTT client against
+#      HTTP-FLV, the gateway's own page); the relay handover (relay.test.mjs:
+#      a full camera sends the page to nginx-rtmp's HLS; needs nginx and
+#      libnginx-mod-rtmp); and the SDK's MQTT client against
 #      mosquitto's WebSocket listener (mqtt.test.mjs). The Go binaries are
 #      built once, into a temp dir the test files share.
 # Under CI=true a missing node, npm or chromium is a failure; otherwise

@@ -408,3 +408,53 @@ func TestRelayOverP2P(t *testing.T) {
 	}
 	hresp.Body.Close()
 }
+
+// The browser page's default live path, ipc.track, over the limit gets
+// the same 302 as ipc.flv, with the relay's HLS URL in its body; nginx
+// serves that playlist (the browser SDK plays it, docs/relay.md).
+func TestRelayTrackRedirect(t *testing.T) {
+	nginx, master, _ := startRelay(t, testDevice)
+	r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
+		c.MaxViewers = 1
+		c.Relay = relayConfig(nginx, master, testDevice)
+	})
+	direct := r.dialTracks(t, auth.PermLive, nil)
+	direct.request(t, "ipc.track?action=live&channel=0&quality=high", protocol.StatusOK)
+	direct.next(t)
+
+	other := r.dialTracks(t, auth.PermLive, nil)
+	resp := other.request(t, "ipc.track?action=live&channel=0&quality=high", protocol.StatusRedirect)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, protocol.MaxRedirectSize+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	red, err := protocol.ParseRedirect(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := relay.StreamName(testDevice, media.QualityHigh)
+	if !strings.HasPrefix(red.URL, nginx.URL(stream)+"?") || resp.Head.Location != red.URL {
+		t.Errorf("redirect url %q, location %q; want %s with a ticket", red.URL, resp.Head.Location, nginx.URL(stream))
+	}
+	wantHLS := "http://" + nginx.HTTPAddr + "/hls/" + stream + ".m3u8"
+	if red.HLS != wantHLS {
+		t.Fatalf("redirect hls %q, want %q", red.HLS, wantHLS)
+	}
+	// nginx writes the playlist once it has a fragment or two of the push.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		hr, err := http.Get(red.HLS)
+		if err == nil {
+			body, _ := io.ReadAll(hr.Body)
+			hr.Body.Close()
+			if hr.StatusCode == http.StatusOK && strings.Contains(string(body), "#EXTINF") {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no HLS playlist at %s within 30 s (last error %v)", red.HLS, err)
+		}
+		time.Sleep(200 * time.Millisecond) // polling a condition under a deadline
+	}
+	// Without a relay the answer stays 405 (TestTrackCountsAsViewer).
+}

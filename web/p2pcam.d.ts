@@ -19,16 +19,26 @@ export const ERR_MICROPHONE: 'E_MICROPHONE';
 export const ERR_PLAYBACK: 'E_PLAYBACK';
 export const ERR_ARGUMENT: 'E_ARGUMENT';
 export const ERR_STOPPED: 'E_STOPPED';
+/** The camera serves its maximum of viewers; `redirect` names its relay (status 302). */
+export const ERR_FULL: 'E_FULL';
 export type ErrorCode =
   | typeof ERR_LOGIN | typeof ERR_CLOUD | typeof ERR_NOT_SHARED | typeof ERR_SIGNALLING | typeof ERR_OFFLINE
   | typeof ERR_REFUSED | typeof ERR_NO_ANSWER | typeof ERR_BAD_SIGNATURE | typeof ERR_NO_ED25519 | typeof ERR_CONNECT
   | typeof ERR_STATUS | typeof ERR_BUSY | typeof ERR_TIMEOUT | typeof ERR_NO_SERVICE | typeof ERR_MICROPHONE
-  | typeof ERR_PLAYBACK | typeof ERR_ARGUMENT | typeof ERR_STOPPED;
+  | typeof ERR_PLAYBACK | typeof ERR_ARGUMENT | typeof ERR_STOPPED | typeof ERR_FULL;
+
+/** A camera's redirect to its relay (the body of a 302, docs/relay.md). */
+export interface Redirect { url: string; hls: string; reason: string }
+/** parseRedirect checks a 302's body; it throws a P2PError (ERR_STATUS, status 302). */
+export function parseRedirect(text: string, line?: string): Redirect;
+/** Where a player plays from the camera's relay: url without the ticket. */
+export interface RelayInfo { url: string; hls: string; reason: string; kind: 'hlsjs' | 'native' }
 
 /** X-P2P request statuses. */
 export const STATUS_OK: 0;
 export const STATUS_BUSY: 1;
 export const STATUS_UNAUTHORIZED: 401;
+export const STATUS_REDIRECT: 302;
 export const STATUS_FORBIDDEN: 403;
 export const STATUS_BAD_REQUEST: 404;
 export const STATUS_TOO_MANY: 405;
@@ -40,6 +50,8 @@ export class P2PError extends Error {
   /** The request's or the camera's status, when it refused. */
   status?: number;
   cause?: unknown;
+  /** ERR_FULL from a 302: where the camera sends the viewer. */
+  redirect?: Redirect;
 }
 
 export interface Timeouts {
@@ -185,7 +197,7 @@ export class P2PCam {
 }
 
 export interface PlayerStats {
-  id: string; path: PathKind | 'http'; transport: 'track' | 'flv' | 'http' | null; quality: string;
+  id: string; path: PathKind | 'http' | 'relay server'; transport: 'track' | 'flv' | 'http' | 'hls' | null; quality: string;
   bitrate: number; fps: number; freezes: number; longestFreeze: number; delay: number | null;
   width: number; height: number; frames: number; dropped: number; rtt?: number; firstFrame: number | null;
 }
@@ -193,7 +205,9 @@ export interface PlayerStats {
 export class Player {
   readonly id: string;
   readonly quality: string;
-  readonly transport: 'track' | 'flv' | 'http' | null;
+  readonly transport: 'track' | 'flv' | 'http' | 'hls' | null;
+  /** Set while the camera, full, has sent the player to its relay's HLS. */
+  readonly relay: RelayInfo | null;
   readonly stats?: PlayerStats;
   play(): Promise<void>;
   setQuality(q: 'standard' | 'high' | 'super'): Promise<void>;
@@ -204,6 +218,8 @@ export class Player {
   on(name: 'playing', fn: (e: { id: string; transport: 'track' | 'flv' | 'http'; quality: string }) => void): () => void;
   on(name: 'path' | 'disconnected' | 'stopped', fn: (e: object) => void): () => void;
   on(name: 'error', fn: (e: P2PError) => void): () => void;
+  /** The player went to the camera's relay (RelayInfo), or back to the camera (null). */
+  on(name: 'relay', fn: (r: (RelayInfo & { id: string }) | null) => void): () => void;
 }
 
 export const FREEZE_MS: number;
@@ -227,7 +243,7 @@ export function destroy(): void;
 export function on<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): () => void;
 export function off<K extends keyof Events>(name: K, fn: (e: Events[K]) => void): void;
 /** Plays a started service's camera in a <video>. */
-export function createPlayer(id: string, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; mode?: 'auto' | 'flv' | 'track' }, instance?: P2PCam): Player;
+export function createPlayer(id: string, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; mode?: 'auto' | 'flv' | 'track'; hls?: 'auto' | 'hlsjs' | 'native'; relayRefreshMs?: number }, instance?: P2PCam): Player;
 
 /** Recordings (docs/recording.md). Times are unix seconds; a day is a Date, 'YYYY-MM-DD' (local) or {from, to}. */
 export type Day = Date | string | { from: number | Date; to: number | Date };

@@ -24,6 +24,8 @@ export const ERR_NO_ED25519 = 'E_NO_ED25519';
 export const ERR_CONNECT = 'E_CONNECT';
 /** A request was answered with a non-zero status (see `status`). */
 export const ERR_STATUS = 'E_STATUS';
+/** The camera serves its maximum of viewers: `redirect` ({url, hls, reason}) names its relay when it has one (status 302). */
+export const ERR_FULL = 'E_FULL';
 /** The camera's speaker is taken by another viewer (status 1). */
 export const ERR_BUSY = 'E_BUSY';
 /** A request got no head in time, or the channel closed before it. */
@@ -55,13 +57,14 @@ export class P2PError extends Error {
 export const STATUS_OK = 0;
 export const STATUS_BUSY = 1;
 export const STATUS_UNAUTHORIZED = 401;
+export const STATUS_REDIRECT = 302;
 export const STATUS_FORBIDDEN = 403;
 export const STATUS_BAD_REQUEST = 404;
 export const STATUS_TOO_MANY = 405;
 export const STATUS_UNSUPPORTED = 406;
 
 const statusText = {
-  1: 'busy', 401: 'no valid token', 403: 'not permitted by the token',
+  1: 'busy', 302: 'sent to the relay', 401: 'no valid token', 403: 'not permitted by the token',
   404: 'bad request', 405: 'too many viewers', 406: 'not supported',
 };
 

@@ -15,6 +15,7 @@ export { answerSignedBytes, verifyAnswer } from './signing.js';
 export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
 export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
 export { mark } from './marks.js';
+export { parseRedirect, redirectError, playHLS, waitPlaylist, nativeHLS, HLS_CONFIG, MAX_REDIRECT_SIZE } from './relay.js';
 export { SPEEDS, dayRange, playbackLine, parseRecordIndex, parseMonthRecord, parseFileList, parsePlaybackState } from './records.js';
 export { EVENTS_LINE, EventDecoder, parseEvent } from './events.js';
 export { MQTTClient, MQTTError, connect as connectMQTT } from './mqtt5.js';
@@ -43,9 +44,11 @@ export const on = (name, fn) => sdk.on(name, fn);
 export const off = (name, fn) => sdk.off(name, fn);
 
 /** createPlayer plays a started service's camera in a <video>:
- * opts {quality, channel, mode:'auto'|'flv'|'track'}. Call play(). */
+ * opts {quality, channel, mode:'auto'|'flv'|'track', hls:'auto'|'hlsjs'|'native'}.
+ * Call play(). A camera that is full sends it to its relay's HLS
+ * (event 'relay'). */
 export function createPlayer(id, video, opts = {}, instance = sdk) {
-  return new Player(instance, video, { id, loadMpegts, ...opts });
+  return new Player(instance, video, { id, loadMpegts, loadHls, ...opts });
 }
 
 /** createURLPlayer plays a camera reached over HTTP (its LAN mode, or a
@@ -61,6 +64,12 @@ export function createURLPlayer(url, video, opts = {}) {
  * it) and resolves with its module object. */
 export async function loadMpegts() {
   return (await import('mpegts.js')).default;
+}
+
+/** loadHls loads hls.js (its light build, a separate chunk: only a
+ * viewer sent to a camera's relay needs it) and resolves with its class. */
+export async function loadHls() {
+  return (await import('hls.js/light')).default;
 }
 
 // Recordings on a started service's camera (docs/recording.md). day: a

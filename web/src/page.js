@@ -174,6 +174,15 @@ function showStats(t, s) {
   badge.classList.toggle('relay', s.path === 'relay');
 }
 
+/** showRelay marks a tile whose camera sent it to its relay (r: the
+ * player's relay, or null when it plays from the camera again). */
+function showRelay(t, r) {
+  $('.badge.source', t.el).textContent = r ? 'FROM RELAY · HLS' : '';
+  t.el.dataset.source = r ? 'relay' : 'camera';
+  if (r) t.el.dataset.relay = r.hls;
+  else delete t.el.dataset.relay;
+}
+
 /** addURLCamera lists an HTTP camera typed in the Open box (or from
  * config.json) and returns its name. */
 function addURLCamera(url, name) {
@@ -241,11 +250,14 @@ async function startTile(t) {
     if (!state.tiles.has(t.device)) return;
     setStatus(t, 'connecting', 'Starting video…');
     if (!t.player) {
-      t.player = createPlayer(t.device, t.video, { quality: t.quality }, sdk);
+      // ?hls=native|hlsjs: how a relay's HLS plays (default: hls.js where MSE is).
+      const hls = new URLSearchParams(location.search).get('hls') || 'auto';
+      t.player = createPlayer(t.device, t.video, { quality: t.quality, hls }, sdk);
       t.player.on('stats', (s) => showStats(t, s));
       t.player.on('firstframe', () => onFirstFrame(t));
       t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
       t.player.on('error', (e) => { console.warn(t.device, e); });
+      t.player.on('relay', (r) => showRelay(t, r));
     }
     await t.player.play();
     if (t.video.videoWidth) setStatus(t, 'playing');

@@ -2,7 +2,9 @@
 // offers them (a MediaStream, the browser's own jitter buffer and
 // decoder), else the X-P2P FLV stream on a data channel through
 // mpegts.js (Media Source Extensions); or, for a camera reached over
-// HTTP (LAN mode, a gateway), its HTTP-FLV through mpegts.js. It keeps
+// HTTP (LAN mode, a gateway), its HTTP-FLV through mpegts.js. A camera
+// that serves its maximum of viewers sends the player to its relay
+// (302): it plays the relay's HLS (relay.js). It keeps
 // playing across re-dials and reports stats: path, bitrate, fps,
 // freezes, delay.
 import { Emitter } from './emitter.js';
@@ -10,6 +12,7 @@ import { P2PError, ERR_PLAYBACK, ERR_CONNECT, ERR_STATUS } from './errors.js';
 import { inboundVideo } from './stats.js';
 import { flvURL } from './http.js';
 import { mark } from './marks.js';
+import { playHLS, fullError } from './relay.js';
 
 /** FREEZE_MS: a gap this long between shown frames counts as a freeze. */
 export const FREEZE_MS = 500;
@@ -18,7 +21,8 @@ export class Player extends Emitter {
   /**
    * @param {P2PCam} sdk
    * @param {HTMLVideoElement} video
-   * @param {object} opts {id, quality:'standard'|'high'|'super', channel:0, mode:'auto'|'flv'|'track', mpegts},
+   * @param {object} opts {id, quality:'standard'|'high'|'super', channel:0, mode:'auto'|'flv'|'track', mpegts,
+   *   hls:'auto'|'hlsjs'|'native' (how a relay's HLS plays), loadHls},
    *   or for an HTTP camera {cam: {base, token}} (see cameraURL) and no sdk
    */
   constructor(sdk, video, opts) {
@@ -33,6 +37,14 @@ export class Player extends Emitter {
     this.request = opts.request || null; // an ipc.flv line other than live (a playback): FLV only
     this.mpegts = opts.mpegts; // or loaded on first use by opts.loadMpegts
     this.loadMpegts = opts.loadMpegts;
+    this.loadHls = opts.loadHls; // hls.js, loaded when a camera sends the player to its relay
+    this.hlsMode = opts.hls || 'auto';
+    this.relay = null; // {url, hls, kind} while playing from the camera's relay
+    // While on the relay the player asks the camera again this often: a
+    // 302 keeps the camera's push going (nginx's stat page does not see
+    // HLS viewers; the camera stops a push idle_timeout, 10 s, after the
+    // last player or redirect), and a free place takes it back to the camera.
+    this.relayRefreshMs = opts.relayRefreshMs ?? 4000;
     this.playing = false;
     this.path = null;
     this.transport = null; // 'track' or 'flv' while playing
@@ -80,30 +92,43 @@ export class Player extends Emitter {
     }
     const s = this.sdk.service(this.id);
     this._teardown();
-    const useTrack = !this.request && (this.mode === 'track' || (this.mode === 'auto' && s.tracks));
+    const useTrack = this._useTrack(s);
     this.transport = useTrack ? 'track' : 'flv';
     this.startedAt = performance.now();
-    if (useTrack) {
-      try {
-        await this._startTrack(s);
-      } catch (e) {
-        // A camera without the track path answers 404 or 406: use FLV.
-        if (this.mode !== 'auto' || (e.status !== 404 && e.status !== 406)) throw e;
-        this.mode = 'flv';
-        this.transport = 'flv';
+    try {
+      if (useTrack) {
+        try {
+          await this._startTrack(s);
+        } catch (e) {
+          // A camera without the track path answers 404 or 406: use FLV.
+          if (this.mode !== 'auto' || (e.status !== 404 && e.status !== 406)) throw e;
+          this.mode = 'flv';
+          this.transport = 'flv';
+          await this._startFLV();
+        }
+      } else {
         await this._startFLV();
       }
-    } else {
-      await this._startFLV();
+    } catch (e) {
+      if (!e.redirect || this.request) throw e;
+      await this._startRelay(e.redirect);
     }
     this.emit('playing', { id: this.id, transport: this.transport, quality: this.quality });
   }
 
+  _useTrack(s) {
+    return !this.request && (this.mode === 'track' || (this.mode === 'auto' && !!s.tracks));
+  }
+
+  _liveLine(track) {
+    return `${track ? 'ipc.track' : 'ipc.flv'}?action=live&channel=${this.channel}&quality=${this.quality}`;
+  }
+
   async _startTrack(s) {
-    const line = `ipc.track?action=live&channel=${this.channel}&quality=${this.quality}`;
+    const line = this._liveLine(true);
     const old = this._trackHandle;
     mark('stream-request');
-    const h = await this.sdk.startStream(this.id, line, { onError: (e) => this.emit('error', e) });
+    const h = await this.sdk.startStream(this.id, line, { onError: (e) => { if (!e.redirect) this.emit('error', e); } });
     mark('stream-head');
     this._trackHandle = h;
     if (old) old.stop(); // the new request took over; end the old one after
@@ -125,7 +150,7 @@ export class Player extends Emitter {
     const mpegts = this.mpegts;
     if (!mpegts || !mpegts.isSupported()) throw new P2PError(ERR_PLAYBACK, 'this browser cannot play FLV (no Media Source Extensions with H.264)');
     if (this.cam) return this._startHTTP(mpegts);
-    const line = this.request || `ipc.flv?action=live&channel=${this.channel}&quality=${this.quality}`;
+    const line = this.request || this._liveLine(false);
     const player = this;
     let handle = null;
     let pendingHead = null;
@@ -145,7 +170,7 @@ export class Player extends Emitter {
             offset += b.length;
           },
           onEnd() { loader._status = 4; loader._onComplete?.(0, offset - 1); },
-          onError(e) { if (loader._status !== 0) { loader._status = 3; player.emit('error', e); } },
+          onError(e) { if (loader._status !== 0) { loader._status = 3; if (!e.redirect) player.emit('error', e); } },
         }).then((h) => {
           if (loader._status === 0) { h.stop(); return; }
           handle = h;
@@ -162,6 +187,44 @@ export class Player extends Emitter {
     const mp = this._mpegtsPlayer(mpegts, 'p2pcam:' + line, { customLoader: Loader });
     mp.on(mpegts.Events.ERROR, (type, detail, info) => this.emit('error', new P2PError(ERR_PLAYBACK, `player: ${type} ${detail} ${info?.msg || ''}`.trim())));
     await this._attachMpegts(mp, headP);
+  }
+
+  /** _startRelay plays the stream from the camera's relay, where the
+   * camera sent the player (a 302's redirect {url, hls, reason}): its
+   * HLS output. nginx-rtmp checks no ticket for HLS (docs/relay.md). */
+  async _startRelay(redirect) {
+    this._teardown();
+    if (!redirect.hls) throw fullError(this.id, redirect);
+    this.transport = 'hls';
+    const relay = { url: redirect.url.split('?')[0], hls: redirect.hls, reason: redirect.reason, kind: null };
+    const h = await playHLS(this.video, redirect.hls, {
+      how: this.hlsMode, loadHls: this.loadHls, onError: (e) => { if (this._hls === h) this.emit('error', e); },
+    });
+    if (!this.playing) { h.stop(); return; }
+    this._hls = h;
+    relay.kind = h.kind;
+    this.relay = relay;
+    this._relayTimer = setInterval(() => this._askCamera(), this.relayRefreshMs);
+    this.emit('relay', { id: this.id, ...relay });
+  }
+
+  /** _askCamera asks the camera for the live stream again while the
+   * player is on the relay: a 302 again keeps the push going; an
+   * accepted request means a place is free, and the player goes back to
+   * the camera. */
+  async _askCamera() {
+    if (this._asking || this.transport !== 'hls' || !this.playing) return;
+    this._asking = true;
+    try {
+      const s = this.sdk.service(this.id);
+      const h = await this.sdk.startStream(this.id, this._liveLine(this._useTrack(s)));
+      h.stop(); // _start asks again, on its own path
+      if (this.playing && this.transport === 'hls') await this._start();
+    } catch {
+      // 302: still full. Anything else: the next round asks again.
+    } finally {
+      this._asking = false;
+    }
   }
 
   /** _startHTTP plays an HTTP camera's HTTP-FLV; it resolves once the
@@ -238,6 +301,13 @@ export class Player extends Emitter {
     }
     this._flvHandle?.stop();
     this._flvHandle = null;
+    clearInterval(this._relayTimer);
+    if (this._hls) {
+      this._hls.stop();
+      this._hls = null;
+      this.relay = null;
+      this.emit('relay', null);
+    }
     if (this.transport === 'flv') this.head = null;
   }
 
@@ -300,15 +370,18 @@ export class Player extends Emitter {
     let delay = null;
     if ((this.transport === 'flv' || this.transport === 'http') && v.buffered.length) {
       delay = (v.buffered.end(v.buffered.length - 1) - v.currentTime) * 1000;
+    } else if (this.transport === 'hls') {
+      const l = this._hls?.latency();
+      if (l != null) delay = l * 1000; // behind the playlist's end; the fragment being written adds up to one more
     } else if (this.transport === 'track') {
       const iv = inboundVideo(st.report);
       if (iv && iv.jitterBufferEmittedCount) delay = iv.jitterBufferDelay / iv.jitterBufferEmittedCount * 1000;
     }
-    if (delay !== null && st.rtt) delay += st.rtt * 500;
+    if (delay !== null && st.rtt && this.transport !== 'hls') delay += st.rtt * 500;
     const q = v.getVideoPlaybackQuality?.();
     const f = this._frames;
     this.stats = {
-      id: this.id, path: st.path, transport: this.transport, quality: this.head?.quality || this.quality,
+      id: this.id, path: this.transport === 'hls' ? 'relay server' : st.path, transport: this.transport, quality: this.head?.quality || this.quality,
       bitrate: st.bitrate, fps: Math.round(f.perSecond * 10) / 10, freezes: f.freezes, longestFreeze: Math.round(f.longest),
       delay: delay === null ? null : Math.round(delay), width: v.videoWidth, height: v.videoHeight,
       frames: q?.totalVideoFrames ?? f.count, dropped: q?.droppedVideoFrames ?? 0, rtt: st.rtt,

@@ -4,8 +4,9 @@
 import { Emitter } from './emitter.js';
 import {
   P2PError, statusError, ERR_OFFLINE, ERR_REFUSED, ERR_NO_ANSWER, ERR_CONNECT, ERR_TIMEOUT, ERR_STOPPED,
-  ERR_BAD_SIGNATURE, ERR_NO_ED25519, ERR_NOT_SHARED,
+  ERR_BAD_SIGNATURE, ERR_NO_ED25519, ERR_NOT_SHARED, STATUS_REDIRECT,
 } from './errors.js';
+import { readBody, redirectError } from './relay.js';
 import { verifyAnswer } from './signing.js';
 import { selectedPath } from './stats.js';
 import { mark as perfMark } from './marks.js';
@@ -349,6 +350,13 @@ export class P2PService extends Emitter {
           head = JSON.parse(typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data));
         } catch {
           reject(new P2PError(ERR_TIMEOUT, `${line}: the camera's head is not JSON`));
+          return;
+        }
+        if (head.status === STATUS_REDIRECT && !opts.anyStatus) {
+          // Sent to the relay: the body says where (relay.js).
+          readBody(dc, timeout).then((text) => {
+            try { reject(redirectError(line, text)); } catch (e) { reject(e); }
+          });
           return;
         }
         if (head.status !== 0 && !opts.anyStatus) {
