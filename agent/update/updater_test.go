@@ -80,7 +80,7 @@ func (r *rig) await(t *testing.T) protocol.OTAStatus {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
-		if s := r.u.Status(); s.Done() && s.State != protocol.OTAIdle {
+		if s := r.u.Status(); (s.Done() || s.State == protocol.OTAInstalled) && s.State != protocol.OTAIdle {
 			return s
 		}
 		select {

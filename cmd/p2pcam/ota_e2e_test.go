@@ -119,7 +119,7 @@ func (r *otaRig) token(t *testing.T, perms auth.Permission) string {
 func (r *otaRig) status(ctx context.Context, t *testing.T) protocol.OTAStatus {
 	var out bytes.Buffer
 	err := run(ctx, []string{"ota", "status", "--lan", "http://" + r.lan, "--token", r.token(t, auth.PermUpdate), "--once", "--json"}, &out, io.Discard)
-	if err != nil && !strings.Contains(err.Error(), "update failed") {
+	if err != nil && !strings.Contains(err.Error(), "update failed") && !strings.Contains(err.Error(), "rolled back") {
 		t.Fatalf("ota status: %v", err)
 	}
 	st, derr := protocol.DecodeOTAStatus(bytes.TrimSpace(out.Bytes()))

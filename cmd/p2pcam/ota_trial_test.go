@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/eclipse/paho.golang/paho"
+
+	"github.com/p2pcam/p2pcam/auth"
+	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
+	"github.com/p2pcam/p2pcam/ota/otatest"
+	"github.com/p2pcam/p2pcam/ota/slot"
+	"github.com/p2pcam/p2pcam/protocol"
+	"github.com/p2pcam/p2pcam/signal"
+	"github.com/p2pcam/p2pcam/signal/mqttclient"
+)
+
+// maxSupervisorStarts bounds the test supervisor's restarts of the
+// launcher: the update, three crashing starts, the rollback, and spare.
+const maxSupervisorStarts = 12
+
+// TestOTAUpdateTrial joins delivery to the A/B install: p2pcam cloud
+// --ota-dir serves a real p2pcamd 1.1.0; a p2pcamd 1.0.0 started through
+// its launcher (p2pcamd slot exec, under a supervisor loop like the init
+// script's) learns of it, downloads, verifies and installs it, exits,
+// and comes back as 1.1.0 on trial, which confirms itself. p2pcam ota
+// status follows that through the restart. Then a 1.2.0 that crashes at
+// start is delivered the same way, rolled back by the launcher, and
+// reported rolled_back by 1.1.0, started again; ota status exits with an
+// error naming the rollback.
+func TestOTAUpdateTrial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds p2pcamd twice: skipped in -short mode")
+	}
+	factory := buildStampedCamera(t, "1.0.0")
+	next := buildStampedCamera(t, "1.1.0")
+	nextBin, err := os.ReadFile(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := otatest.Key(7)
+	good := otatest.Make(t, key, "acme", "1.1.0", "1.0.0", slot.HostArch(), nextBin)
+	// The crashing release is padded to take a second to download, so
+	// that ota status is following before the restarts begin.
+	crashing := otatest.Make(t, key, "acme", "1.2.0", "1.0.0", slot.HostArch(),
+		append([]byte("#!/bin/sh\necho 'release 1.2.0: crashing' >&2\nexit 3\n#"), bytes.Repeat([]byte("x"), 8<<20)...))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	r := &otaRig{dir: filepath.Join(dir, "cloud"), otaDir: filepath.Join(dir, "bundles"), staging: filepath.Join(dir, "staging")}
+	if err := os.MkdirAll(r.otaDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeBundle(t, r.otaDir, "acme-1.1.0.p2pota", good.Data)
+	r.broker = startOTACloud(ctx, t, r)
+	r.viewerUser, r.viewerPass = "ops", "opspw"
+	info := recordInfo(ctx, t, r)
+	slots := filepath.Join(dir, "slots")
+	superviseCamera(ctx, t, r, factory, slots)
+
+	// 1.0.0 hears of 1.1.0 and downloads it; follow it to the end.
+	r.await(ctx, t, "a download under way", func(st protocol.OTAStatus) bool { return st.State != protocol.OTAIdle })
+	follow := func(t *testing.T) ([]string, string, error) {
+		var out bytes.Buffer
+		err := run(ctx, []string{"ota", "status", "--lan", "http://" + r.lan, "--token", r.token(t, auth.PermUpdate), "--json", "--timeout", "150s"}, &out, io.Discard)
+		var states []string
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			if st, derr := protocol.DecodeOTAStatus([]byte(line)); derr == nil && (len(states) == 0 || states[len(states)-1] != st.State) {
+				states = append(states, st.State)
+			}
+		}
+		return states, out.String(), err
+	}
+	states, out, err := follow(t)
+	if err != nil {
+		t.Fatalf("ota status: %v\n%s\ncamera log:\n%s", err, out, r.camLog)
+	}
+	if !inOrder(states, protocol.OTADownloading, protocol.OTATrial, protocol.OTAConfirmed) {
+		t.Errorf("ota status followed %v, want downloading ... trial ... confirmed", states)
+	}
+	t.Logf("ota status followed: %v", states)
+	st := r.status(ctx, t)
+	if st.State != protocol.OTAConfirmed || st.Running != "1.1.0" || st.Version != "1.1.0" {
+		t.Fatalf("status after the update: %+v", st)
+	}
+	if seen := info(); !inOrder(seen, protocol.OTADownloading, protocol.OTAVerifying, protocol.OTAInstalling, protocol.OTAInstalled,
+		protocol.OTATrial, protocol.OTAConfirmed) {
+		t.Errorf("device info's ota went %v, want downloading verifying installing installed trial confirmed", seen)
+	}
+
+	// 1.2.0 crashes at start: the launcher rolls it back after its
+	// starts run out, and 1.1.0 reports it.
+	writeBundle(t, r.otaDir, "acme-1.2.0.p2pota", crashing.Data)
+	if _, ok := r.camLog.WaitFor(60*time.Second, `msg="release announced: updating"`, "version=1.2.0"); !ok {
+		t.Fatal("1.1.0 did not hear of 1.2.0")
+	}
+	for {
+		// Should the camera be restarting already, ask again.
+		states, out, err = follow(t)
+		if len(states) > 0 || err == nil || !strings.Contains(err.Error(), "connection refused") || ctx.Err() != nil {
+			break
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "update 1.2.0 rolled back") || !strings.Contains(err.Error(), "not confirmed after 3 starts") {
+		t.Errorf("ota status of the crashing release: %v, want the rollback\n%s", err, out)
+	}
+	if len(states) == 0 || states[len(states)-1] != protocol.OTARolledBack {
+		t.Errorf("ota status followed %v, want it to end rolled_back", states)
+	}
+	t.Logf("ota status followed: %v (%v)", states, err)
+	st = r.status(ctx, t)
+	if st.State != protocol.OTARolledBack || st.Running != "1.1.0" || st.Version != "1.2.0" {
+		t.Fatalf("status after the rollback: %+v", st)
+	}
+	if seen := info(); seen[len(seen)-1] != protocol.OTARolledBack {
+		t.Errorf("device info's ota went %v, want it to end rolled_back", seen)
+	}
+	if n := strings.Count(r.camLog.String(), "release 1.2.0: crashing"); n != slot.DefaultMaxBoots {
+		t.Errorf("1.2.0 started %d times, want %d", n, slot.DefaultMaxBoots)
+	}
+}
+
+// inOrder reports whether want appear in seen in that order.
+func inOrder(seen []string, want ...string) bool {
+	i := 0
+	for _, s := range seen {
+		if i < len(want) && s == want[i] {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+// superviseCamera runs factory's launcher on the slots under a loop
+// that starts it again whenever it exits (the init script's), bounded
+// by maxSupervisorStarts, on a fixed LAN port that outlives restarts.
+func superviseCamera(ctx context.Context, t *testing.T, r *otaRig, factory, slots string) {
+	t.Helper()
+	r.lan = fmt.Sprintf("127.0.0.1:%d", brokertest.FreeTCPPort(t))
+	conf := fmt.Sprintf(`device = "acme/cam1"
+[auth]
+trusted_keys = [%q]
+device_key = %q
+[p2p]
+broker = %q
+username = "acme/cam1"
+password = "campw"
+broker_vouches = true
+[ota]
+trusted_keys = [%q]
+dir = %q
+max_rate = 8388608
+[slots]
+trial_timeout = "60s"
+`, auth.MarshalPublicKey(r.issuer.Public().(ed25519.PublicKey)), filepath.Join(r.dir, "cam1.key"), r.broker,
+		auth.MarshalPublicKey(otatest.Key(7).Public().(ed25519.PublicKey)), r.staging)
+	cfg := filepath.Join(r.dir, "cam1.toml")
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.camLog = &syncbuf.Buffer{}
+	sctx, stop := context.WithCancel(ctx)
+	var cur struct {
+		sync.Mutex
+		cmd *exec.Cmd
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < maxSupervisorStarts && sctx.Err() == nil; i++ {
+			cmd := exec.Command(factory, "slot", "exec", "--dir", slots, "--", "--config", cfg, "--board", "sim", "--lan", r.lan)
+			cmd.Stderr = r.camLog
+			cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+			cur.Lock()
+			if sctx.Err() != nil {
+				cur.Unlock()
+				return
+			}
+			err := cmd.Start()
+			cur.cmd = cmd
+			cur.Unlock()
+			if err != nil {
+				fmt.Fprintf(r.camLog, "supervisor: %v\n", err)
+				return
+			}
+			err = cmd.Wait()
+			fmt.Fprintf(r.camLog, "supervisor: p2pcamd exited: %v\n", err)
+		}
+	}()
+	t.Cleanup(func() {
+		stop()
+		cur.Lock()
+		if cur.cmd != nil && cur.cmd.Process != nil {
+			_ = cur.cmd.Process.Signal(syscall.SIGTERM)
+		}
+		cur.Unlock()
+		<-done
+		if t.Failed() {
+			t.Logf("p2pcamd log:\n%s", r.camLog)
+		}
+	})
+	if _, ok := r.camLog.WaitFor(30*time.Second, "LAN mode listening"); !ok {
+		t.Fatalf("p2pcamd did not listen within 30 s:\n%s", r.camLog)
+	}
+}
+
+// recordInfo subscribes to the camera's retained info as the viewer and
+// returns the OTA states it has carried so far, repeats folded.
+func recordInfo(ctx context.Context, t *testing.T, r *otaRig) func() []string {
+	t.Helper()
+	var mu sync.Mutex
+	var seen []string
+	id := signal.DeviceID{Product: "acme", Device: "cam1"}
+	c, err := mqttclient.Connect(ctx, mqttclient.Config{URL: r.broker, ClientID: signal.ViewerClientID(r.viewerUser, "info"),
+		Username: r.viewerUser, Password: r.viewerPass,
+		OnUp: func(ctx context.Context, c *mqttclient.Client) { _ = c.Subscribe(ctx, id.InfoTopic()) },
+		OnMessage: func(p *paho.Publish) {
+			info, err := signal.DecodeDeviceInfo(p.Payload)
+			if err == nil && info.OTA != nil {
+				mu.Lock()
+				if len(seen) == 0 || seen[len(seen)-1] != info.OTA.State {
+					seen = append(seen, info.OTA.State)
+				}
+				mu.Unlock()
+			}
+		},
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+}
