@@ -197,26 +197,7 @@ func startOTACloud(ctx context.Context, t *testing.T, r *otaRig) string {
 func startOTACamera(t *testing.T, r *otaRig, bin, user, pass string, vouches bool) {
 	t.Helper()
 	r.lan = fmt.Sprintf("127.0.0.1:%d", brokertest.FreeTCPPort(t))
-	conf := fmt.Sprintf(`device = "acme/cam1"
-[auth]
-trusted_keys = [%q]
-device_key = %q
-[p2p]
-broker = %q
-username = %q
-password = %q
-broker_vouches = %v
-[ota]
-trusted_keys = [%q]
-dir = %q
-max_rate = 524288
-arch = "arm64"
-`, auth.MarshalPublicKey(r.issuer.Public().(ed25519.PublicKey)), filepath.Join(r.dir, "cam1.key"), r.broker, user, pass, vouches,
-		auth.MarshalPublicKey(otatest.Key(7).Public().(ed25519.PublicKey)), r.staging)
-	cfg := filepath.Join(r.dir, "cam1.toml")
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeOTACameraConfig(t, r, user, pass, vouches, "max_rate = 524288\narch = \"arm64\"\n")
 	cam := exec.Command(bin, "--config", cfg, "--board", "sim", "--lan", r.lan)
 	r.camLog = &syncbuf.Buffer{}
 	cam.Stderr = r.camLog
@@ -236,12 +217,54 @@ arch = "arm64"
 	}
 }
 
+// writeOTACameraConfig writes the camera's config, trusting the rig's
+// issuer and release key 7, with more lines for its [ota] table (and
+// any after it), and returns its path.
+func writeOTACameraConfig(t *testing.T, r *otaRig, user, pass string, vouches bool, more string) string {
+	t.Helper()
+	conf := fmt.Sprintf(`device = "acme/cam1"
+[auth]
+trusted_keys = [%q]
+device_key = %q
+[p2p]
+broker = %q
+username = %q
+password = %q
+broker_vouches = %v
+[ota]
+trusted_keys = [%q]
+dir = %q
+`, auth.MarshalPublicKey(r.issuer.Public().(ed25519.PublicKey)), filepath.Join(r.dir, "cam1.key"), r.broker, user, pass, vouches,
+		auth.MarshalPublicKey(otatest.Key(7).Public().(ed25519.PublicKey)), r.staging) + more
+	cfg := filepath.Join(r.dir, "cam1.toml")
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // watchInfo subscribes to the camera's retained info as the viewer and
 // returns the latest OTA status seen in it.
 func watchInfo(ctx context.Context, t *testing.T, r *otaRig) func() *protocol.OTAStatus {
 	t.Helper()
 	var mu sync.Mutex
 	var last *protocol.OTAStatus
+	subscribeInfo(ctx, t, r, func(st *protocol.OTAStatus) {
+		mu.Lock()
+		last = st
+		mu.Unlock()
+	})
+	return func() *protocol.OTAStatus {
+		mu.Lock()
+		defer mu.Unlock()
+		return last
+	}
+}
+
+// subscribeInfo subscribes to the camera's retained info as the viewer
+// and calls onOTA with each OTA status in it.
+func subscribeInfo(ctx context.Context, t *testing.T, r *otaRig, onOTA func(*protocol.OTAStatus)) {
+	t.Helper()
 	id := signal.DeviceID{Product: "acme", Device: "cam1"}
 	c, err := mqttclient.Connect(ctx, mqttclient.Config{URL: r.broker, ClientID: signal.ViewerClientID(r.viewerUser, "info"),
 		Username: r.viewerUser, Password: r.viewerPass,
@@ -249,9 +272,7 @@ func watchInfo(ctx context.Context, t *testing.T, r *otaRig) func() *protocol.OT
 		OnMessage: func(p *paho.Publish) {
 			info, err := signal.DecodeDeviceInfo(p.Payload)
 			if err == nil && info.OTA != nil {
-				mu.Lock()
-				last = info.OTA
-				mu.Unlock()
+				onOTA(info.OTA)
 			}
 		},
 		Logger: slog.New(slog.DiscardHandler),
@@ -260,11 +281,6 @@ func watchInfo(ctx context.Context, t *testing.T, r *otaRig) func() *protocol.OT
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	return func() *protocol.OTAStatus {
-		mu.Lock()
-		defer mu.Unlock()
-		return last
-	}
 }
 
 // waitServed waits until the cloud serves url (it rescans its bundle

@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,16 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eclipse/paho.golang/paho"
-
 	"github.com/p2pcam/p2pcam/auth"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
 	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"github.com/p2pcam/p2pcam/ota/otatest"
 	"github.com/p2pcam/p2pcam/ota/slot"
 	"github.com/p2pcam/p2pcam/protocol"
-	"github.com/p2pcam/p2pcam/signal"
-	"github.com/p2pcam/p2pcam/signal/mqttclient"
 )
 
 // maxSupervisorStarts bounds the test supervisor's restarts of the
@@ -152,27 +146,7 @@ func inOrder(seen []string, want ...string) bool {
 func superviseCamera(ctx context.Context, t *testing.T, r *otaRig, factory, slots string) {
 	t.Helper()
 	r.lan = fmt.Sprintf("127.0.0.1:%d", brokertest.FreeTCPPort(t))
-	conf := fmt.Sprintf(`device = "acme/cam1"
-[auth]
-trusted_keys = [%q]
-device_key = %q
-[p2p]
-broker = %q
-username = "acme/cam1"
-password = "campw"
-broker_vouches = true
-[ota]
-trusted_keys = [%q]
-dir = %q
-max_rate = 8388608
-[slots]
-trial_timeout = "60s"
-`, auth.MarshalPublicKey(r.issuer.Public().(ed25519.PublicKey)), filepath.Join(r.dir, "cam1.key"), r.broker,
-		auth.MarshalPublicKey(otatest.Key(7).Public().(ed25519.PublicKey)), r.staging)
-	cfg := filepath.Join(r.dir, "cam1.toml")
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeOTACameraConfig(t, r, "acme/cam1", "campw", true, "max_rate = 8388608\n[slots]\ntrial_timeout = \"60s\"\n")
 	r.camLog = &syncbuf.Buffer{}
 	sctx, stop := context.WithCancel(ctx)
 	var cur struct {
@@ -225,26 +199,13 @@ func recordInfo(ctx context.Context, t *testing.T, r *otaRig) func() []string {
 	t.Helper()
 	var mu sync.Mutex
 	var seen []string
-	id := signal.DeviceID{Product: "acme", Device: "cam1"}
-	c, err := mqttclient.Connect(ctx, mqttclient.Config{URL: r.broker, ClientID: signal.ViewerClientID(r.viewerUser, "info"),
-		Username: r.viewerUser, Password: r.viewerPass,
-		OnUp: func(ctx context.Context, c *mqttclient.Client) { _ = c.Subscribe(ctx, id.InfoTopic()) },
-		OnMessage: func(p *paho.Publish) {
-			info, err := signal.DecodeDeviceInfo(p.Payload)
-			if err == nil && info.OTA != nil {
-				mu.Lock()
-				if len(seen) == 0 || seen[len(seen)-1] != info.OTA.State {
-					seen = append(seen, info.OTA.State)
-				}
-				mu.Unlock()
-			}
-		},
-		Logger: slog.New(slog.DiscardHandler),
+	subscribeInfo(ctx, t, r, func(st *protocol.OTAStatus) {
+		mu.Lock()
+		if len(seen) == 0 || seen[len(seen)-1] != st.State {
+			seen = append(seen, st.State)
+		}
+		mu.Unlock()
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
 	return func() []string {
 		mu.Lock()
 		defer mu.Unlock()
