@@ -332,8 +332,9 @@ func (u *Updater) verify(path string) (*ota.Manifest, error) {
 	})
 }
 
-// clean removes staged files other than keep's (and its partial
-// download): a camera has room for one bundle.
+// clean removes staged bundles other than keep (and their partial
+// downloads): a camera has room for one bundle. Files not named like
+// a bundle are left alone.
 func (u *Updater) clean(keep string) {
 	ents, err := os.ReadDir(u.cfg.Dir)
 	if err != nil {
@@ -341,7 +342,7 @@ func (u *Updater) clean(keep string) {
 	}
 	base := filepath.Base(keep)
 	for _, e := range ents {
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), base) {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), base) || !strings.Contains(e.Name(), ".p2pota") {
 			continue
 		}
 		if err := os.Remove(filepath.Join(u.cfg.Dir, e.Name())); err == nil {

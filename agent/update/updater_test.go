@@ -366,3 +366,23 @@ func TestReportInitialAndBusy(t *testing.T) {
 		t.Errorf("status %+v, want downloading", st)
 	}
 }
+
+// An update removes the other staged bundles, and nothing else.
+func TestCleanStaging(t *testing.T) {
+	b := otatest.Make(t, releaseKey, "acme", "1.1.0", "1.0.0", "arm64", []byte("x"))
+	r := newRig(t, "1.0.0", nil, map[string][]byte{"/b": b.Data})
+	for _, name := range []string{"acme-1.0.5.p2pota", "acme-1.0.6.p2pota.part", "release.pub"} {
+		if err := os.WriteFile(filepath.Join(r.dir, name), []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.u.Announce(b.Announcement(r.srv.URL + "/b"))
+	if st := r.await(t); st.State != protocol.OTADownloaded {
+		t.Fatalf("status %+v", st)
+	}
+	for name, kept := range map[string]bool{"acme-1.0.5.p2pota": false, "acme-1.0.6.p2pota.part": false, "release.pub": true, "acme-1.1.0.p2pota": true} {
+		if _, err := os.Stat(filepath.Join(r.dir, name)); (err == nil) != kept {
+			t.Errorf("%s kept: %v, want %v", name, err == nil, kept)
+		}
+	}
+}
