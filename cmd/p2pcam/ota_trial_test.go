@@ -121,8 +121,13 @@ func TestOTAUpdateTrial(t *testing.T) {
 	if st.State != protocol.OTARolledBack || st.Running != "1.1.0" || st.Version != "1.2.0" {
 		t.Fatalf("status after the rollback: %+v", st)
 	}
-	if seen := info(); seen[len(seen)-1] != protocol.OTARolledBack {
-		t.Errorf("device info's ota went %v, want it to end rolled_back", seen)
+	// 1.1.0 publishes it once it has registered with the broker.
+	deadline := time.Now().Add(30 * time.Second)
+	for seen := info(); seen[len(seen)-1] != protocol.OTARolledBack; seen = info() {
+		if time.Now().After(deadline) {
+			t.Fatalf("device info's ota went %v, want it to end rolled_back", seen)
+		}
+		time.Sleep(100 * time.Millisecond) // polling a condition, bounded by the deadline
 	}
 	if n := strings.Count(r.camLog.String(), "release 1.2.0: crashing"); n != slot.DefaultMaxBoots {
 		t.Errorf("1.2.0 started %d times, want %d", n, slot.DefaultMaxBoots)
