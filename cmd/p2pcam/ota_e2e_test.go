@@ -330,38 +330,7 @@ func TestOTADelivery(t *testing.T) {
 	part := bytes.Repeat([]byte("p2pcamd 1.1.0 for arm64, "), (3<<20)/25)
 	good := otatest.Make(t, otatest.Key(7), "acme", "1.1.0", "1.0.0", "arm64", part)
 	forged := otatest.Make(t, otatest.Key(8), "acme", "1.2.0", "1.0.0", "arm64", part)
-	brokers := []struct {
-		name  string
-		setup func(ctx context.Context, t *testing.T, r *otaRig) (user, pass string, vouches bool)
-	}{
-		{"embedded", func(ctx context.Context, t *testing.T, r *otaRig) (string, string, bool) {
-			writeBundle(t, r.otaDir, "acme-1.1.0.p2pota", good.Data)
-			r.broker = startOTACloud(ctx, t, r)
-			r.viewerUser, r.viewerPass = "ops", "opspw"
-			r.announce = func(t *testing.T, file string) {} // the cloud rescans its directory
-			return "acme/cam1", "campw", true
-		}},
-		{"mosquitto", func(ctx context.Context, t *testing.T, r *otaRig) (string, string, bool) {
-			users := []cloud.User{{Name: "acme/cam1", Role: cloud.RoleDevice}, {Name: "ops", Role: cloud.RoleViewer}, {Name: "releaser", Role: cloud.RoleRelease}}
-			addr := brokertest.Mosquitto(t, []brokertest.Account{{Name: "acme/cam1", Password: "campw"}, {Name: "ops", Password: "opspw"}, {Name: "releaser", Password: "relpw"}},
-				cloud.MosquittoACL(users))
-			writeBundle(t, r.otaDir, "acme-1.1.0.p2pota", good.Data)
-			startOTACloud(ctx, t, r) // serves the bundles; mosquitto carries the announcements
-			r.broker = "mqtt://" + addr
-			r.viewerUser, r.viewerPass = "ops", "opspw"
-			r.announce = func(t *testing.T, file string) {
-				waitServed(ctx, t, "http://"+r.httpAddr+"/ota/"+file)
-				var out, errOut bytes.Buffer
-				err := run(ctx, []string{"ota", "announce", filepath.Join(r.otaDir, file), "--url", "http://" + r.proxy.ln.Addr().String() + "/ota/" + file,
-					"--broker", r.broker, "--user", "releaser", "--password", "relpw"}, &out, &errOut)
-				if err != nil {
-					t.Fatalf("ota announce: %v\n%s", err, errOut.String())
-				}
-			}
-			return "acme/cam1", "campw", false
-		}},
-	}
-	for _, b := range brokers {
+	for _, b := range otaBrokers() {
 		t.Run(b.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 			defer cancel()
@@ -370,6 +339,7 @@ func TestOTADelivery(t *testing.T) {
 			if err := os.MkdirAll(r.otaDir, 0o700); err != nil {
 				t.Fatal(err)
 			}
+			writeBundle(t, r.otaDir, "acme-1.1.0.p2pota", good.Data)
 			user, pass, vouches := b.setup(ctx, t, r)
 			info := watchInfo(ctx, t, r)
 			r.announce(t, "acme-1.1.0.p2pota")
@@ -442,6 +412,46 @@ func TestOTADelivery(t *testing.T) {
 				t.Errorf("ota status of a failed update: %v, want an error naming the signature", err)
 			}
 		})
+	}
+}
+
+// otaBroker sets up an otaRig's cloud and broker (the bundles are in
+// its otaDir already) and returns the camera's account.
+type otaBroker struct {
+	name  string
+	setup func(ctx context.Context, t *testing.T, r *otaRig) (user, pass string, vouches bool)
+}
+
+// otaBrokers are the embedded broker of p2pcam cloud, which announces
+// the bundles it serves by itself, and a real mosquitto with
+// cloud.MosquittoACL, where a release account announces them (p2pcam
+// ota announce).
+func otaBrokers() []otaBroker {
+	return []otaBroker{
+		{"embedded", func(ctx context.Context, t *testing.T, r *otaRig) (string, string, bool) {
+			r.broker = startOTACloud(ctx, t, r)
+			r.viewerUser, r.viewerPass = "ops", "opspw"
+			r.announce = func(t *testing.T, file string) {} // the cloud rescans its directory
+			return "acme/cam1", "campw", true
+		}},
+		{"mosquitto", func(ctx context.Context, t *testing.T, r *otaRig) (string, string, bool) {
+			users := []cloud.User{{Name: "acme/cam1", Role: cloud.RoleDevice}, {Name: "ops", Role: cloud.RoleViewer}, {Name: "releaser", Role: cloud.RoleRelease}}
+			addr := brokertest.Mosquitto(t, []brokertest.Account{{Name: "acme/cam1", Password: "campw"}, {Name: "ops", Password: "opspw"}, {Name: "releaser", Password: "relpw"}},
+				cloud.MosquittoACL(users))
+			startOTACloud(ctx, t, r) // serves the bundles; mosquitto carries the announcements
+			r.broker = "mqtt://" + addr
+			r.viewerUser, r.viewerPass = "ops", "opspw"
+			r.announce = func(t *testing.T, file string) {
+				waitServed(ctx, t, "http://"+r.httpAddr+"/ota/"+file)
+				var out, errOut bytes.Buffer
+				err := run(ctx, []string{"ota", "announce", filepath.Join(r.otaDir, file), "--url", "http://" + r.proxy.ln.Addr().String() + "/ota/" + file,
+					"--broker", r.broker, "--user", "releaser", "--password", "relpw"}, &out, &errOut)
+				if err != nil {
+					t.Fatalf("ota announce: %v\n%s", err, errOut.String())
+				}
+			}
+			return "acme/cam1", "campw", false
+		}},
 	}
 }
 
