@@ -334,13 +334,7 @@ func TestOTADelivery(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 			defer cancel()
-			dir := t.TempDir()
-			r := &otaRig{dir: filepath.Join(dir, "cloud"), otaDir: filepath.Join(dir, "bundles"), staging: filepath.Join(dir, "staging")}
-			if err := os.MkdirAll(r.otaDir, 0o700); err != nil {
-				t.Fatal(err)
-			}
-			writeBundle(t, r.otaDir, "acme-1.1.0.p2pota", good.Data)
-			user, pass, vouches := b.setup(ctx, t, r)
+			r, user, pass, vouches := newOTARig(ctx, t, b, "acme-1.1.0.p2pota", good.Data)
 			info := watchInfo(ctx, t, r)
 			r.announce(t, "acme-1.1.0.p2pota")
 			startOTACamera(t, r, bin, user, pass, vouches)
@@ -413,6 +407,20 @@ func TestOTADelivery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newOTARig makes an otaRig in a temporary directory with one bundle,
+// name, in its bundle directory, and sets up its cloud and broker with b.
+func newOTARig(ctx context.Context, t *testing.T, b otaBroker, name string, bundle []byte) (r *otaRig, user, pass string, vouches bool) {
+	t.Helper()
+	dir := t.TempDir()
+	r = &otaRig{dir: filepath.Join(dir, "cloud"), otaDir: filepath.Join(dir, "bundles"), staging: filepath.Join(dir, "staging")}
+	if err := os.MkdirAll(r.otaDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeBundle(t, r.otaDir, name, bundle)
+	user, pass, vouches = b.setup(ctx, t, r)
+	return r, user, pass, vouches
 }
 
 // otaBroker sets up an otaRig's cloud and broker (the bundles are in

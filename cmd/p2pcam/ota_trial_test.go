@@ -58,16 +58,10 @@ func TestOTAUpdateTrial(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
 			defer cancel()
-			dir := t.TempDir()
-			r := &otaRig{dir: filepath.Join(dir, "cloud"), otaDir: filepath.Join(dir, "bundles"), staging: filepath.Join(dir, "staging")}
-			if err := os.MkdirAll(r.otaDir, 0o700); err != nil {
-				t.Fatal(err)
-			}
-			writeBundle(t, r.otaDir, "acme-1.1.0.p2pota", good.Data)
-			user, pass, vouches := b.setup(ctx, t, r)
+			r, user, pass, vouches := newOTARig(ctx, t, b, "acme-1.1.0.p2pota", good.Data)
 			info := recordInfo(ctx, t, r)
 			r.announce(t, "acme-1.1.0.p2pota")
-			superviseCamera(ctx, t, r, factory, filepath.Join(dir, "slots"), user, pass, vouches)
+			superviseCamera(ctx, t, r, factory, filepath.Join(r.dir, "slots"), user, pass, vouches)
 
 			// 1.0.0 hears of 1.1.0 and downloads it; follow it to the end.
 			r.await(ctx, t, "a download under way", func(st protocol.OTAStatus) bool { return st.State != protocol.OTAIdle })
