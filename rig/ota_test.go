@@ -137,7 +137,7 @@ func testOTA(t *testing.T, root, out string) {
 	b.await(t, "release 1.2.0: crashing")
 	b.await(t, `msg="update rolled back" launcher="p2pcamd slot exec" version=1.2.0`)
 	b.awaitServing(t, "1.1.0")
-	t.Logf("crashing 1.2.0: its first start to 1.1.0 started again: %v (the supervisor's back-off: 2 s, 4 s, 8 s)",
+	t.Logf("crashing 1.2.0: its first start to 1.1.0 started again: %v (the supervisor's back-off after the install's exit: 4 s, 8 s, 16 s)",
 		b.between(t, "slot=b version=1.2.0 start=1 ", "msg=p2pcamd version=1.1.0"))
 	b.stop()
 	t.Logf("OTA rig: %v in all", time.Since(start).Round(time.Second))
