@@ -70,6 +70,7 @@ type Agent struct {
 
 	// Who the camera serves, for get_device_st's appConnectNum.
 	p2pSessions atomic.Pointer[p2p.Server] // set once P2P mode is built
+	otaMu       sync.Mutex                 // orders the update statuses put in P2P's device info
 	lanStreams  atomic.Int64               // LAN live and voice requests being served
 }
 
@@ -270,7 +271,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			modes.Wait()
 			return err
 		}
-		a.p2pSessions.Store(srv)
+		a.startP2POTA(srv)
 		modes.Add(1)
 		go func() {
 			defer modes.Done()

@@ -17,6 +17,7 @@ import (
 	"github.com/p2pcam/p2pcam/internal/cors"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/relay"
 	"github.com/p2pcam/p2pcam/signal"
 	"github.com/p2pcam/p2pcam/stream"
@@ -85,6 +86,14 @@ type Config struct {
 	// slots). Nil: an update stops at state "downloaded". Not read from
 	// the file.
 	Installer update.Installer `toml:"-"`
+	// OTAInitial is the update status to start with, carried across a
+	// restart from the A/B slots' state (trial, confirmed, rolled_back).
+	// The zero value starts idle. Not read from the file.
+	OTAInitial protocol.OTAStatus `toml:"-"`
+	// OnOTA, if set, hears each update status after it is published in
+	// the device info (p2pcamd restarts once one is installed). It is
+	// called on the updater's goroutine. Not read from the file.
+	OnOTA func(protocol.OTAStatus) `toml:"-"`
 
 	// Link tunes WebRTC (tests, the demo). Not read from the file.
 	Link link.Options `toml:"-"`

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/p2pcam/p2pcam/agent/p2p"
 	"github.com/p2pcam/p2pcam/agent/update"
 	"github.com/p2pcam/p2pcam/ota"
 	"github.com/p2pcam/p2pcam/ota/fetch"
@@ -31,17 +32,49 @@ func (a *Agent) newUpdater() *update.Updater {
 		Arch:      c.Arch,
 		Fetch:     fetch.Config{MaxRate: c.MaxRate},
 		Installer: a.cfg.Installer,
+		Initial:   a.cfg.OTAInitial,
 		OnStatus:  a.otaChanged,
 		Logger:    a.log,
 	})
 }
 
 // otaChanged publishes an update's status in the device info, in P2P
-// mode.
+// mode, then tells Config.OnOTA.
 func (a *Agent) otaChanged(st protocol.OTAStatus) {
+	a.otaMu.Lock()
 	if srv := a.p2pSessions.Load(); srv != nil {
 		srv.SetOTA(context.Background(), &st)
 	}
+	a.otaMu.Unlock()
+	if a.cfg.OnOTA != nil {
+		a.cfg.OnOTA(st)
+	}
+}
+
+// startP2POTA makes srv the P2P server whose device info carries the
+// update status, starting with the status now: one set before P2P mode
+// was up is not lost.
+func (a *Agent) startP2POTA(srv *p2p.Server) {
+	a.otaMu.Lock()
+	defer a.otaMu.Unlock()
+	a.p2pSessions.Store(srv)
+	if a.updater == nil {
+		return
+	}
+	if st := a.updater.Status(); st.State != protocol.OTAIdle {
+		srv.SetOTA(context.Background(), &st)
+	}
+}
+
+// ReportOTA sets the update status from outside an update (the trial
+// of an installed update and its outcome, docs/ota.md) and publishes
+// it. It returns update.ErrBusy while an update runs, and an error when
+// updates are off.
+func (a *Agent) ReportOTA(st protocol.OTAStatus) error {
+	if a.updater == nil {
+		return errOTAOff
+	}
+	return a.updater.Report(st)
 }
 
 // onRelease takes the bytes of a release announcement from the broker.

@@ -26,7 +26,11 @@ var otaCommands = map[string]bool{CmdOTAUpdate: true, CmdOTAStatus: true}
 
 // OTA states. An update goes idle -> downloading -> verifying ->
 // downloaded (no installer configured: the bundle is verified and kept)
-// or installing -> installed; any step may end in failed.
+// or installing -> installed; the camera then restarts into the new
+// version, which reports trial until its health checks confirm it
+// (confirmed) or it is rolled back and the previous version, started
+// again, reports rolled_back. Any step before the restart may end in
+// failed.
 const (
 	OTAIdle        = "idle"
 	OTADownloading = "downloading"
@@ -34,6 +38,9 @@ const (
 	OTADownloaded  = "downloaded"
 	OTAInstalling  = "installing"
 	OTAInstalled   = "installed"
+	OTATrial       = "trial"
+	OTAConfirmed   = "confirmed"
+	OTARolledBack  = "rolled_back"
 	OTAFailed      = "failed"
 )
 
@@ -51,7 +58,8 @@ type OTAStatus struct {
 	Bytes   int64 `json:"bytes"`
 	Total   int64 `json:"total"`
 	Percent int   `json:"percent"`
-	// Error says why the update failed (state failed).
+	// Error says why the update failed (state failed) or was rolled
+	// back (rolled_back).
 	Error string `json:"error,omitempty"`
 	// Note adds what the camera does next, such as that installation is
 	// not configured.
@@ -62,10 +70,16 @@ type OTAStatus struct {
 // until the next update.
 func (s OTAStatus) Done() bool {
 	switch s.State {
-	case OTAIdle, OTADownloaded, OTAInstalled, OTAFailed:
+	case OTAIdle, OTADownloaded, OTAConfirmed, OTARolledBack, OTAFailed:
 		return true
 	}
 	return false
+}
+
+// Failed reports whether the update ended badly: failed, or rolled
+// back after its trial.
+func (s OTAStatus) Failed() bool {
+	return s.State == OTAFailed || s.State == OTARolledBack
 }
 
 // MaxOTAStatusSize bounds an OTAStatus a viewer reads: a real one is
@@ -88,7 +102,8 @@ func DecodeOTAStatus(b []byte) (OTAStatus, error) {
 		return s, fmt.Errorf("%w: ota status: data after the object", ErrBadOTAStatus)
 	}
 	switch s.State {
-	case OTAIdle, OTADownloading, OTAVerifying, OTADownloaded, OTAInstalling, OTAInstalled, OTAFailed:
+	case OTAIdle, OTADownloading, OTAVerifying, OTADownloaded, OTAInstalling, OTAInstalled,
+		OTATrial, OTAConfirmed, OTARolledBack, OTAFailed:
 	default:
 		return s, fmt.Errorf("%w: ota status: unknown state %q", ErrBadOTAStatus, s.State)
 	}

@@ -14,6 +14,9 @@ var otaStatusCases = []struct {
 	{`{"state":"downloading","running":"1.0.0","version":"1.1.0","bytes":10,"total":100,"percent":10}`, true},
 	{`{"state":"failed","running":"1.0.0","error":"ota: no valid signature by a trusted release key"}`, true},
 	{`{"state":"idle","running":"dev","bytes":0,"total":0,"percent":0}`, true},
+	{`{"state":"trial","running":"1.1.0","version":"1.1.0","bytes":0,"total":0,"percent":0}`, true},
+	{`{"state":"confirmed","running":"1.1.0","version":"1.1.0","bytes":0,"total":0,"percent":0}`, true},
+	{`{"state":"rolled_back","running":"1.0.0","version":"1.1.0","error":"not confirmed after 3 starts"}`, true},
 	{`{"state":"exploded","running":"1.0.0"}`, false},
 	{`{"state":"idle","percent":101}`, false},
 	{`{"state":"idle","bytes":-1}`, false},
@@ -27,6 +30,31 @@ func TestDecodeOTAStatus(t *testing.T) {
 		_, err := DecodeOTAStatus([]byte(tc.in))
 		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, ErrBadOTAStatus)) {
 			t.Errorf("%s: err %v, want ok %v", tc.in, err, tc.ok)
+		}
+	}
+}
+
+// installed is not final: the camera restarts into the update's trial.
+func TestOTAStatusDone(t *testing.T) {
+	cases := []struct {
+		state        string
+		done, failed bool
+	}{
+		{OTAIdle, true, false},
+		{OTADownloading, false, false},
+		{OTAVerifying, false, false},
+		{OTADownloaded, true, false},
+		{OTAInstalling, false, false},
+		{OTAInstalled, false, false},
+		{OTATrial, false, false},
+		{OTAConfirmed, true, false},
+		{OTARolledBack, true, true},
+		{OTAFailed, true, true},
+	}
+	for _, tc := range cases {
+		s := OTAStatus{State: tc.state}
+		if s.Done() != tc.done || s.Failed() != tc.failed {
+			t.Errorf("%s: Done %v Failed %v, want %v %v", tc.state, s.Done(), s.Failed(), tc.done, tc.failed)
 		}
 	}
 }

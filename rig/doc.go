@@ -53,18 +53,22 @@
 // persistent /var/lib/p2pcam (a virtio disk, which survives killing QEMU):
 //   - the rig's build is stamped 1.0.0; the test cross-builds a release
 //     stamped 1.1.0 and signs three bundles (1.1.0; 1.2.0, which exits at
-//     start; 1.3.0, whose stream never makes a frame), which a stand-in
-//     for delivery in the guest installs one by one with S60p2pcamd
+//     start; 1.3.0, whose stream never makes a frame); a stand-in for
+//     delivery in the guest installs 1.1.0 and 1.3.0 with S60p2pcamd
 //     install while the camera serves;
 //   - QEMU is killed (a power cut) while 1.1.0 is written, after the
 //     switch before its first start, during its first start on trial and
 //     before its confirmation; after each boot the camera runs 1.0.0 or
 //     1.1.0 and, where it gets that far, serves live video that decodes;
 //     1.1.0 confirms itself on its third start;
-//   - 1.2.0 is rolled back by the launcher on its fourth start, 1.3.0 rolls
-//     itself back at its 10 s trial timeout; after each, 1.1.0 serves
-//     again. It logs the install time of the 12 MB binary, the start to
-//     confirmation and both rollback times.
+//   - 1.3.0 rolls itself back at its 10 s trial timeout; 1.2.0 comes by
+//     real delivery: the host serves it (the guest reaches it at
+//     10.0.2.2), p2pcam ota update --url makes p2pcamd download, install
+//     and restart into it, the launcher rolls it back on its fourth
+//     start, and p2pcam ota status follows it from downloading to
+//     rolled_back; after each, 1.1.0 serves again. It logs the install
+//     time of the 12 MB binary, the start to confirmation and both
+//     rollback times.
 //
 // The emulated guest stalls now and then on a busy host, and its sound
 // cards run on without it; a round trip that fails while the guest

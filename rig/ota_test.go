@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/internal/mediatest"
 	"github.com/p2pcam/p2pcam/ota"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // otaTimeout bounds each wait of the OTA test for a line on the console.
@@ -26,8 +30,11 @@ const otaTimeout = 120 * time.Second
 // after the switch before the first start, during the first start, and
 // before the confirmation. After each cut the camera boots the old or the
 // new version, never neither, and the new one is confirmed in the end.
-// Then a release that crashes at start and one whose stream never makes a
-// frame are installed and both roll back by themselves.
+// Then a release whose stream never makes a frame is installed and rolls
+// itself back; and one that crashes at start comes by real delivery (an
+// operator's ota_update with the URL of a server on the host, which the
+// guest reaches at 10.0.2.2), is rolled back by the launcher, and p2pcam
+// ota status follows it from its download to rolled_back.
 func testOTA(t *testing.T, root, out string) {
 	for _, tool := range []string{"mkfs.ext4"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -38,7 +45,11 @@ func testOTA(t *testing.T, root, out string) {
 		}
 	}
 	start := time.Now()
-	img := otaDisk(t, root)
+	img, crashing := otaDisk(t, root)
+	cli := filepath.Join(t.TempDir(), "p2pcam")
+	if b, err := exec.Command("go", "build", "-o", cli, filepath.Join(root, "cmd/p2pcam")).CombinedOutput(); err != nil {
+		t.Fatalf("build p2pcam: %v\n%s", err, b)
+	}
 	t.Logf("release build, bundles and disk: %v", time.Since(start).Round(100*time.Millisecond))
 
 	// Boot 1: the factory 1.0.0 serves; cut while the update is written.
@@ -83,15 +94,6 @@ func testOTA(t *testing.T, root, out string) {
 	}
 	b.awaitServing(t, "1.1.0")
 
-	// A release that exits at start: the supervisor restarts it, the
-	// launcher rolls it back on the fourth start.
-	b.await(t, "install: start 2-crash-1.2.0.p2pota")
-	b.await(t, "release 1.2.0: crashing")
-	b.await(t, `msg="update rolled back" launcher="p2pcamd slot exec" version=1.2.0`)
-	b.awaitServing(t, "1.1.0")
-	t.Logf("crashing 1.2.0: its first start to 1.1.0 started again: %v (the supervisor's back-off: 2 s, 4 s, 8 s)",
-		b.between(t, "slot=b version=1.2.0 start=1 ", "msg=p2pcamd version=1.1.0"))
-
 	// A release whose stream never makes a frame: it rolls itself back at
 	// its trial timeout (10 s), and the supervisor starts 1.1.0.
 	b.await(t, "install: start 3-noframes-1.3.0.p2pota")
@@ -100,14 +102,54 @@ func testOTA(t *testing.T, root, out string) {
 	t.Logf("no-frames 1.3.0: its start to 1.1.0 started again: %v (trial_timeout 10s, then the supervisor's 2 s)",
 		b.between(t, "slot=b version=1.3.0 start=1 ", "msg=p2pcamd version=1.1.0"))
 	b.await(t, "install: none pending")
+
+	// A release that exits at start, delivered for real: p2pcamd
+	// downloads it from the host at the default rate cap, installs it
+	// and exits; the supervisor restarts it, the launcher rolls it back
+	// on the fourth start, and 1.1.0 reports rolled_back.
+	url := serveHost(t, "/crash-1.2.0.p2pota", crashing)
+	upd := exec.Command(cli, "ota", "update", "--lan", b.camera.base, "--url", url, "--once", "--json")
+	if out, err := upd.CombinedOutput(); err != nil {
+		t.Fatalf("p2pcam ota update: %v\n%s", err, out)
+	}
+	var statusOut, errOut bytes.Buffer
+	st := exec.Command(cli, "ota", "status", "--lan", b.camera.base, "--json", "--timeout", "4m")
+	st.Stdout, st.Stderr = &statusOut, &errOut
+	err := st.Run()
+	if err == nil || !strings.Contains(errOut.String(), "update 1.2.0 rolled back") {
+		t.Errorf("p2pcam ota status: %v, want the rollback of 1.2.0\n%s", err, errOut.String())
+	}
+	var partial, last string
+	for _, l := range strings.Split(strings.TrimSpace(statusOut.String()), "\n") {
+		s, derr := protocol.DecodeOTAStatus([]byte(l))
+		if derr != nil {
+			t.Fatalf("ota status printed %q: %v", l, derr)
+		}
+		if s.State == protocol.OTADownloading && s.Percent > 0 && s.Percent < 100 && partial == "" {
+			partial = l
+		}
+		last = s.State
+	}
+	if partial == "" || last != protocol.OTARolledBack {
+		t.Errorf("ota status showed no download in progress, or did not end rolled_back:\n%s", statusOut.String())
+	}
+	t.Logf("p2pcam ota status of the delivered 1.2.0: %d statuses, e.g. %s, ending %s", strings.Count(statusOut.String(), "\n"), partial, last)
+	b.await(t, "release 1.2.0: crashing")
+	b.await(t, `msg="update rolled back" launcher="p2pcamd slot exec" version=1.2.0`)
+	b.awaitServing(t, "1.1.0")
+	t.Logf("crashing 1.2.0: its first start to 1.1.0 started again: %v (the supervisor's back-off after the install's exit: 4 s, 8 s, 16 s)",
+		b.between(t, "slot=b version=1.2.0 start=1 ", "msg=p2pcamd version=1.1.0"))
 	b.stop()
 	t.Logf("OTA rig: %v in all", time.Since(start).Round(time.Second))
 }
 
 // otaDisk builds the release (p2pcamd for arm64 stamped 1.1.0, as a
 // release is built), signs three bundles, and makes the camera's data disk:
-// an ext4 image holding the release key and the bundles, pending.
-func otaDisk(t *testing.T, root string) string {
+// an ext4 image holding the release key and two bundles, pending (1.1.0
+// and 1.3.0). It returns the image and the third bundle, 1.2.0, which
+// crashes at start, for delivery (padded to 1 MiB, so that its download
+// at the default rate cap takes seconds).
+func otaDisk(t *testing.T, root string) (string, []byte) {
 	t.Helper()
 	dist := t.TempDir()
 	cmd := exec.Command(filepath.Join(root, "scripts/cross-build.sh"), "--only", "arm64", "--cmd", "p2pcamd", "--out", dist)
@@ -124,7 +166,7 @@ func otaDisk(t *testing.T, root string) string {
 			t.Fatal(err)
 		}
 	}
-	write(crash, "#!/bin/sh\necho 'release 1.2.0: crashing'\nexit 3\n")
+	write(crash, "#!/bin/sh\necho 'release 1.2.0: crashing'\nexit 3\n#"+strings.Repeat("x", 1<<20)+"\n")
 	// The factory p2pcamd with a camera that never makes a frame.
 	write(noFrames, `#!/bin/sh
 cat >/tmp/noframes.toml <<EOT
@@ -141,6 +183,7 @@ EOT
 exec /usr/bin/p2pcamd --config /tmp/noframes.toml
 `)
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, ed25519.SeedSize))
+	var crashing []byte
 	tree := t.TempDir()
 	pending := filepath.Join(tree, "ota", "pending")
 	if err := os.MkdirAll(pending, 0o755); err != nil {
@@ -160,13 +203,38 @@ exec /usr/bin/p2pcamd --config /tmp/noframes.toml
 		if _, err := ota.Sign(&signed, &unsigned, key); err != nil {
 			t.Fatal(err)
 		}
+		if r.bin == crash {
+			crashing = signed.Bytes()
+			continue
+		}
 		write(filepath.Join(pending, r.name+".p2pota"), signed.String())
 	}
 	img := filepath.Join(t.TempDir(), "data.ext4")
 	if b, err := exec.Command("mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", "-d", tree, img, "128M").CombinedOutput(); err != nil {
 		t.Fatalf("mkfs.ext4: %v\n%s", err, b)
 	}
-	return img
+	return img, crashing
+}
+
+// serveHost serves b at path on the host's loopback, which the guest
+// reaches at 10.0.2.2 (QEMU user networking), and returns the guest's
+// URL for it.
+func serveHost(t *testing.T, path string, b []byte) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(b))
+	})}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	t.Cleanup(func() { srv.Close() })
+	return fmt.Sprintf("http://10.0.2.2:%d%s", ln.Addr().(*net.TCPAddr).Port, path)
 }
 
 // diskVM is a rig booted with the data disk.

@@ -268,8 +268,12 @@ func (s *Server) Run(ctx context.Context) error {
 			s.closeAll()
 			s.infoMu.Lock()
 			s.stopping = true
+			// Offline, with the latest update status (the will carries
+			// the one at the start).
+			last := s.info
+			last.Online = false
 			pctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			_ = client.Publish(pctx, &paho.Publish{Topic: s.cfg.Device.InfoTopic(), Payload: offline.Encode(), Retain: true})
+			_ = client.Publish(pctx, &paho.Publish{Topic: s.cfg.Device.InfoTopic(), Payload: last.Encode(), Retain: true})
 			cancel()
 			s.infoMu.Unlock()
 			<-events

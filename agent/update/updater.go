@@ -45,6 +45,11 @@ type Config struct {
 	// Installer installs a verified bundle. Nil: an update ends in state
 	// downloaded, with NotInstalledNote.
 	Installer Installer
+	// Initial is the status to start with, carried across a restart:
+	// an installed update on trial, or how the last one ended
+	// (confirmed, rolled_back). The zero value starts idle. Its Running
+	// defaults to Current.
+	Initial protocol.OTAStatus
 	// OnStatus, if set, hears of every change of state and each percent
 	// of progress, on the updater's goroutine: it must not block long.
 	OnStatus func(protocol.OTAStatus)
@@ -59,11 +64,12 @@ type Updater struct {
 	log  *slog.Logger
 	jobs chan *ota.Announcement // to Run; at most one waiting
 
-	mu        sync.Mutex // guards the fields below
-	status    protocol.OTAStatus
-	busy      bool              // a job is queued or running
-	announced *ota.Announcement // the latest announcement for this product
-	finished  string            // SHA-256 of the last announced bundle an update ended with
+	mu         sync.Mutex // guards the fields below
+	status     protocol.OTAStatus
+	busy       bool              // a job is queued or running
+	announced  *ota.Announcement // the latest announcement for this product
+	finished   string            // SHA-256 of the last announced bundle an update ended with
+	rolledBack string            // a version rolled back here: its announcements are ignored
 }
 
 // New returns an updater; Run runs it.
@@ -80,12 +86,46 @@ func New(cfg Config) *Updater {
 	if cfg.Fetch.Logger == nil {
 		cfg.Fetch.Logger = cfg.Logger
 	}
-	return &Updater{
+	u := &Updater{
 		cfg:    cfg,
 		log:    cfg.Logger.With("component", "ota"),
 		jobs:   make(chan *ota.Announcement, 1),
 		status: protocol.OTAStatus{State: protocol.OTAIdle, Running: cfg.Current},
 	}
+	if cfg.Initial.State != "" {
+		u.reportLocked(cfg.Initial)
+	}
+	return u
+}
+
+// Report sets the status from outside an update: the trial of an
+// installed update and its outcome, which the camera learns across a
+// restart (docs/ota.md). A rolled_back version's announcements are
+// ignored from then on. It returns ErrBusy, and changes nothing, while
+// an update runs.
+func (u *Updater) Report(st protocol.OTAStatus) error {
+	u.mu.Lock()
+	if u.busy {
+		u.mu.Unlock()
+		return ErrBusy
+	}
+	st = u.reportLocked(st)
+	u.mu.Unlock()
+	if u.cfg.OnStatus != nil {
+		u.cfg.OnStatus(st)
+	}
+	return nil
+}
+
+func (u *Updater) reportLocked(st protocol.OTAStatus) protocol.OTAStatus {
+	if st.Running == "" {
+		st.Running = u.cfg.Current
+	}
+	if st.State == protocol.OTARolledBack {
+		u.rolledBack = st.Version
+	}
+	u.status = st
+	return st
 }
 
 // Status returns the current status.
@@ -107,6 +147,11 @@ func (u *Updater) Announce(a *ota.Announcement) {
 	}
 	u.mu.Lock()
 	u.announced = a
+	if a.Version != "" && a.Version == u.rolledBack {
+		u.mu.Unlock()
+		u.log.Info("ignored release announcement: this version was rolled back here (its trial failed)", "version", a.Version)
+		return
+	}
 	if a.SHA256 == u.finished {
 		u.mu.Unlock()
 		u.log.Info("ignored release announcement: an update already ended with this bundle (ota_update tries it again)", "version", a.Version, "state", u.Status().State)
@@ -181,7 +226,7 @@ func (u *Updater) Run(ctx context.Context) {
 				}
 			}
 			next := u.announced
-			if next != nil && (next == a || next.SHA256 == u.finished || u.wanted(next) != nil) {
+			if next != nil && (next == a || next.SHA256 == u.finished || next.Version == u.rolledBack || u.wanted(next) != nil) {
 				next = nil
 			}
 			if next == nil {
@@ -287,8 +332,9 @@ func (u *Updater) verify(path string) (*ota.Manifest, error) {
 	})
 }
 
-// clean removes staged files other than keep's (and its partial
-// download): a camera has room for one bundle.
+// clean removes staged bundles other than keep (and their partial
+// downloads): a camera has room for one bundle. Files not named like
+// a bundle are left alone.
 func (u *Updater) clean(keep string) {
 	ents, err := os.ReadDir(u.cfg.Dir)
 	if err != nil {
@@ -296,7 +342,7 @@ func (u *Updater) clean(keep string) {
 	}
 	base := filepath.Base(keep)
 	for _, e := range ents {
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), base) {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), base) || !strings.Contains(e.Name(), ".p2pota") {
 			continue
 		}
 		if err := os.Remove(filepath.Join(u.cfg.Dir, e.Name())); err == nil {

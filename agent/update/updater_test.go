@@ -80,7 +80,7 @@ func (r *rig) await(t *testing.T) protocol.OTAStatus {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
-		if s := r.u.Status(); s.Done() && s.State != protocol.OTAIdle {
+		if s := r.u.Status(); (s.Done() || s.State == protocol.OTAInstalled) && s.State != protocol.OTAIdle {
 			return s
 		}
 		select {
@@ -283,5 +283,106 @@ func TestAlreadyDownloaded(t *testing.T) {
 	}
 	if n := requests.Load(); n != 0 {
 		t.Errorf("%d requests, want none", n)
+	}
+}
+
+// Report takes the statuses the camera learns across a restart; a
+// rolled back version's announcements are ignored after it.
+func TestReport(t *testing.T) {
+	b := otatest.Make(t, releaseKey, "acme", "1.1.0", "1.0.0", "arm64", []byte("x"))
+	cases := []struct {
+		name    string
+		report  protocol.OTAStatus
+		ignores bool // the announcement of 1.1.0
+	}{
+		{"trial", protocol.OTAStatus{State: protocol.OTATrial, Version: "1.0.0"}, false},
+		{"confirmed", protocol.OTAStatus{State: protocol.OTAConfirmed, Version: "1.0.0"}, false},
+		{"rolled back", protocol.OTAStatus{State: protocol.OTARolledBack, Version: "1.1.0", Error: "not confirmed after 3 starts"}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, "1.0.0", nil, map[string][]byte{"/b": b.Data})
+			if err := r.u.Report(tc.report); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.report
+			want.Running = "1.0.0"
+			if st := r.u.Status(); st != want {
+				t.Fatalf("status %+v, want %+v", st, want)
+			}
+			if got := r.states(); len(got) != 1 || got[0] != tc.report.State {
+				t.Errorf("OnStatus heard %v, want [%s]", got, tc.report.State)
+			}
+			r.u.Announce(b.Announcement(r.srv.URL + "/b"))
+			if tc.ignores {
+				if st := r.u.Status(); st != want {
+					t.Errorf("after the announcement: %+v, want it ignored", st)
+				}
+				return
+			}
+			deadline := time.After(20 * time.Second)
+			for st := r.u.Status(); st.State != protocol.OTADownloaded; st = r.u.Status() {
+				select {
+				case <-r.changed:
+				case <-deadline:
+					t.Fatalf("after the announcement: %+v, want downloaded", st)
+				}
+			}
+		})
+	}
+}
+
+// The initial status comes from Config; Report waits for no update but
+// refuses while one runs.
+func TestReportInitialAndBusy(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		select {
+		case <-release:
+		case <-req.Context().Done():
+		}
+		http.NotFound(w, req)
+	}))
+	defer srv.Close()
+	defer close(release)
+	u := New(Config{Dir: t.TempDir(), Trusted: []ed25519.PublicKey{releaseKey.Public().(ed25519.PublicKey)},
+		Current: "1.1.0", Product: "acme", Arch: "arm64",
+		Initial: protocol.OTAStatus{State: protocol.OTATrial, Version: "1.1.0"},
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if st := u.Status(); st.State != protocol.OTATrial || st.Running != "1.1.0" {
+		t.Fatalf("initial status %+v, want trial, running 1.1.0", st)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { u.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	if _, err := u.Start(&ota.Announcement{URL: srv.URL + "/b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Report(protocol.OTAStatus{State: protocol.OTAConfirmed}); !errors.Is(err, ErrBusy) {
+		t.Errorf("Report while an update runs: %v, want ErrBusy", err)
+	}
+	if st := u.Status(); st.State != protocol.OTADownloading {
+		t.Errorf("status %+v, want downloading", st)
+	}
+}
+
+// An update removes the other staged bundles, and nothing else.
+func TestCleanStaging(t *testing.T) {
+	b := otatest.Make(t, releaseKey, "acme", "1.1.0", "1.0.0", "arm64", []byte("x"))
+	r := newRig(t, "1.0.0", nil, map[string][]byte{"/b": b.Data})
+	for _, name := range []string{"acme-1.0.5.p2pota", "acme-1.0.6.p2pota.part", "release.pub"} {
+		if err := os.WriteFile(filepath.Join(r.dir, name), []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.u.Announce(b.Announcement(r.srv.URL + "/b"))
+	if st := r.await(t); st.State != protocol.OTADownloaded {
+		t.Fatalf("status %+v", st)
+	}
+	for name, kept := range map[string]bool{"acme-1.0.5.p2pota": false, "acme-1.0.6.p2pota.part": false, "release.pub": true, "acme-1.1.0.p2pota": true} {
+		if _, err := os.Stat(filepath.Join(r.dir, name)); (err == nil) != kept {
+			t.Errorf("%s kept: %v, want %v", name, err == nil, kept)
+		}
 	}
 }

@@ -73,7 +73,10 @@ func runOTAUpdate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // otaFollow sends start (if any), then asks for the status until it is
-// final (or once), showing it.
+// final (or once), showing it. It follows through the camera's restart
+// into an installed update: while the camera is away it dials again
+// until it answers, and then shows the trial and its outcome. It
+// returns an error when the update failed or was rolled back.
 func otaFollow(ctx context.Context, rf *recordFlags, start string, once, asJSON bool, stdout, stderr io.Writer) error {
 	if rf.timeout > 0 {
 		var cancel context.CancelFunc
@@ -84,7 +87,7 @@ func otaFollow(ctx context.Context, rf *recordFlags, start string, once, asJSON 
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer func() { done() }()
 	show := otaShower(asJSON, stdout, stderr)
 	defer show.close()
 	req := protocol.OTAStatusRequest
@@ -93,22 +96,33 @@ func otaFollow(ctx context.Context, rf *recordFlags, start string, once, asJSON 
 	}
 	t := time.NewTicker(otaPoll)
 	defer t.Stop()
+	var st protocol.OTAStatus
 	for {
-		st, err := askOTA(ctx, cam, req)
-		if err != nil {
-			if errors.Is(ctx.Err(), context.Canceled) {
-				return nil // Ctrl-C: the update goes on on the camera
+		next, err := askOTA(ctx, cam, req)
+		switch {
+		case err == nil:
+			st = next
+			req = protocol.OTAStatusRequest
+			show.status(st)
+			if once || st.Done() {
+				show.close()
+				if st.Failed() {
+					return otaFailure(st)
+				}
+				return nil
 			}
+		case ctx.Err() == nil && restarting(st):
+			// The camera restarts into the update: dial it again.
+			done()
+			done = func() {}
+			show.away(st)
+			if c, d, err := rf.connect(ctx); err == nil {
+				cam, done = c, d
+			}
+		case errors.Is(ctx.Err(), context.Canceled):
+			return nil // Ctrl-C: the update goes on on the camera
+		default:
 			return err
-		}
-		req = protocol.OTAStatusRequest
-		show.status(st)
-		if once || st.Done() {
-			show.close()
-			if st.State == protocol.OTAFailed {
-				return fmt.Errorf("update failed: %s", st.Error)
-			}
-			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -119,6 +133,22 @@ func otaFollow(ctx context.Context, rf *recordFlags, start string, once, asJSON 
 		case <-t.C:
 		}
 	}
+}
+
+// restarting reports whether the camera may be away restarting after
+// st: an update is under way, which restarts the camera once installed
+// (and again if its trial fails). Polls are only 500 ms apart, so the
+// installed state itself may never be seen.
+func restarting(st protocol.OTAStatus) bool {
+	return st.State != "" && st.State != protocol.OTAIdle && !st.Done()
+}
+
+// otaFailure is the error of a failed or rolled back update.
+func otaFailure(st protocol.OTAStatus) error {
+	if st.State == protocol.OTARolledBack {
+		return fmt.Errorf("update %s rolled back: %s", st.Version, st.Error)
+	}
+	return fmt.Errorf("update failed: %s", st.Error)
 }
 
 // askOTA makes an OTA request and decodes its OTAStatus answer.
@@ -199,6 +229,15 @@ func (s *otaShow) status(st protocol.OTAStatus) {
 		line += "\n  " + st.Note
 	}
 	fmt.Fprintln(s.stdout, line)
+}
+
+// away says, once per restart, that the camera is away.
+func (s *otaShow) away(st protocol.OTAStatus) {
+	if s.json || s.last == "away" {
+		return
+	}
+	s.last = "away"
+	fmt.Fprintf(s.stdout, "away: the camera does not answer (restarting into %s?); waiting for it\n", st.Version)
 }
 
 func (s *otaShow) close() {

@@ -119,16 +119,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 	cfg.Board = prof.Name
 	var hw *periph.Periph // set before Run, which is when viewers come
 	cfg.OnViewers = func(n int) { hw.SetViewers(n) }
-	a, err := agent.New(cfg)
-	if err != nil {
-		return err
-	}
 	sigCtx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	ctx, fail := context.WithCancelCause(sigCtx)
 	defer fail(nil)
+	t := findTrial(logger)
+	if err := wireUpdates(&cfg, prof.Name, t, logger, fail); err != nil {
+		return err
+	}
+	a, err := agent.New(cfg)
+	if err != nil {
+		return err
+	}
 	logger.Info("p2pcamd", "version", version)
-	if t := findTrial(logger); t != nil {
+	if t != nil {
 		go t.run(ctx, a, started, logger, fail)
 	}
 	// The peripherals outlive Run: the watchdog is fed through the
@@ -146,7 +150,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	hwStop()
 	hw.Wait()
 	if cause := context.Cause(ctx); err == nil && sigCtx.Err() == nil && cause != nil {
-		err = cause // a failed trial
+		err = cause // a failed trial, or an installed update to start
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/agent"
 	"github.com/p2pcam/p2pcam/ota/slot"
+	"github.com/p2pcam/p2pcam/protocol"
 )
 
 // trial is an update this process runs on trial: the launcher started
@@ -59,6 +60,9 @@ func (t *trial) run(ctx context.Context, a *agent.Agent, started time.Time, log 
 			return
 		}
 		log.Info("update confirmed", "after", time.Since(started).Round(time.Millisecond))
+		if err := a.ReportOTA(protocol.OTAStatus{State: protocol.OTAConfirmed, Version: t.Version}); err != nil {
+			log.Info("update status not set to confirmed", "err", err)
+		}
 		return
 	}
 	reason := fmt.Sprintf("health check failed within %v: %v", timeout, err)
