@@ -34,9 +34,17 @@ import (
 // version is stamped by scripts/cross-build.sh.
 var version = "dev"
 
+// exitRestart is p2pcamd's exit status after it installed an update
+// (EX_TEMPFAIL): its launcher's supervisor restarts it at once, into the
+// new slot, instead of backing off as after a crash.
+const exitRestart = 75
+
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "p2pcamd:", err)
+		if errors.Is(err, errUpdateInstalled) {
+			os.Exit(exitRestart)
+		}
 		os.Exit(1)
 	}
 }

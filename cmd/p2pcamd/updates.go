@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -56,12 +57,16 @@ func wireUpdates(cfg *agent.Config, board string, t *trial, log *slog.Logger, re
 	cfg.Installer = in
 	cfg.OnOTA = func(st protocol.OTAStatus) {
 		if v := pending.Load(); v != nil && st.State == protocol.OTAInstalled {
-			restart(fmt.Errorf("update %s installed: p2pcamd exits so that its launcher starts it on trial", *v))
+			restart(fmt.Errorf("%w: %s: p2pcamd exits so that its launcher starts it on trial", errUpdateInstalled, *v))
 		}
 	}
 	cfg.OTAInitial = initialOTA(store, t, log)
 	return nil
 }
+
+// errUpdateInstalled ends p2pcamd after an update is installed; main
+// exits with exitRestart.
+var errUpdateInstalled = errors.New("update installed")
 
 // initialOTA is the update status at start: the trial t runs, or the
 // outcome of the last trial if it brought this slot here.
