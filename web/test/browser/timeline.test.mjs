@@ -111,12 +111,20 @@ test('timeline: a bar for the recording, a click plays from that second, pause, 
     const s0 = await progress(page);
     const t0 = Date.now();
     await page.waitForTimeout(1500);
-    const s1 = await progress(page);
-    const rate = (s1.progress - s0.progress) / (Date.now() - t0);
-    console.log(`# at 4x the position moved ${rate.toFixed(2)} s per second`);
     // Keyframes only at 4x: the position moves a GOP at a time, and the
-    // recording may run out (it ends at what was indexed).
-    assert.ok(rate > 1.8 || s1.progress === s0.progress, `at 4x moved ${rate.toFixed(2)} s/s`);
+    // recording may run out (it ends at what was indexed): the camera
+    // then has no playback on the session to report on.
+    const s1 = await progress(page).catch((e) => {
+      if (/no playback on this session/.test(String(e))) return { ranOut: true };
+      throw e;
+    });
+    if (s1.ranOut) {
+      console.log('# at 4x the recording ran out within 1.5 s');
+    } else {
+      const rate = (s1.progress - s0.progress) / (Date.now() - t0);
+      console.log(`# at 4x the position moved ${rate.toFixed(2)} s per second`);
+      assert.ok(rate > 1.8 || s1.progress === s0.progress, `at 4x moved ${rate.toFixed(2)} s/s`);
+    }
 
     // Live again: the live stream, not the recording.
     await page.locator(`${tile} .tl-live`).click();
