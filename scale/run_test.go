@@ -92,8 +92,8 @@ func run(t testing.TB, sz size) (result, *fleet) {
 	r.sessionCPU = cpuShare(before, sample())
 
 	broker.Stop()
+	restarted := time.Now() // the broker starting again is part of the storm
 	broker.Start()
-	restarted := time.Now()
 	rctx, rcancel := context.WithTimeout(ctx, time.Minute)
 	defer rcancel()
 	if _, err := f.waitCamerasUp(rctx, 2); err != nil {

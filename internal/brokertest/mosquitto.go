@@ -141,7 +141,9 @@ func (m *MosquittoProcess) Start() {
 	if m.WebSocketURL != "" {
 		listening = append(listening, strings.TrimSuffix(strings.TrimPrefix(m.WebSocketURL, "ws://"), "/mqtt"))
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	// A restarted broker's listen queue may be full of a fleet's
+	// reconnecting clients, so the probe waits for its turn.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		for len(listening) > 0 {
 			conn, err := net.DialTimeout("tcp", listening[0], 500*time.Millisecond)
@@ -160,7 +162,7 @@ func (m *MosquittoProcess) Start() {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			m.t.Fatalf("mosquitto not listening on %s after 5s:\n%s", m.Addr, m.stderr.String())
+			m.t.Fatalf("mosquitto not listening on %s after 30s:\n%s", m.Addr, m.stderr.String())
 		}
 	}
 }
