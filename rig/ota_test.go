@@ -232,21 +232,21 @@ func testDownloadCut(t *testing.T, root, out, img, cli string, b diskVM, big []b
 	if memBefore.pid == "" || memAfter.pid == "" {
 		t.Errorf("no p2pcam-rig: mem: lines of p2pcamd before the download (%+v) and after its verification (%+v)", memBefore, memAfter)
 	} else {
-		t.Logf("p2pcamd memory (kB): before the download VmHWM=%d VmRSS=%d; after download and verify VmHWM=%d VmRSS=%d: peak +%d kB",
-			memBefore.hwm, memBefore.rss, memAfter.hwm, memAfter.rss, memAfter.hwm-memBefore.hwm)
+		t.Logf("p2pcamd memory (kB): before the download VmHWM=%d VmRSS=%d RssAnon=%d; after download and verify VmHWM=%d VmRSS=%d RssAnon=%d: peak +%d kB, anonymous +%d kB",
+			memBefore.hwm, memBefore.rss, memBefore.anon, memAfter.hwm, memAfter.rss, memAfter.anon, memAfter.hwm-memBefore.hwm, memAfter.anon-memBefore.anon)
 	}
 	return b
 }
 
 // memLine is one "p2pcam-rig: mem:" line of the guest's mem_sampler.
 type memLine struct {
-	pid      string
-	hwm, rss int
+	pid            string
+	hwm, rss, anon int
 }
 
 func parseMem(line string) memLine {
 	num := func(k string) int { n, _ := strconv.Atoi(field(line, k)); return n }
-	return memLine{pid: field(line, "pid"), hwm: num("VmHWM"), rss: num("VmRSS")}
+	return memLine{pid: field(line, "pid"), hwm: num("VmHWM"), rss: num("VmRSS"), anon: num("RssAnon")}
 }
 
 // lastMem returns the latest mem line in log.
