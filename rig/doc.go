@@ -66,9 +66,20 @@
 //     10.0.2.2), p2pcam ota update --url makes p2pcamd download, install
 //     and restart into it, the launcher rolls it back on its fourth
 //     start, and p2pcam ota status follows it from downloading to
-//     rolled_back; after each, 1.1.0 serves again. It logs the install
-//     time of the 12 MB binary, the start to confirmation and both
-//     rollback times.
+//     rolled_back; after each, 1.1.0 serves again;
+//   - a power cut during a download: the real p2pcamd stamped 1.4.0
+//     (12 MB) comes by real delivery at the default 256 KiB/s cap, and
+//     QEMU is killed once p2pcam ota update shows a quarter of it; after
+//     the reboot 1.1.0 serves, the same request again resumes the
+//     download from the partial file on the disk (the host server sees
+//     Range and counts the bytes it sends), and 1.4.0 installs, confirms
+//     itself and serves. The guest prints p2pcamd's VmHWM and VmRSS every
+//     second ("p2pcam-rig: mem:"), for the peak memory of the download
+//     and verification.
+//
+// It logs the install time of the 12 MB binary, the start to
+// confirmation, both rollback times, the resumed download's rate and
+// bytes, and the memory figures.
 //
 // The emulated guest stalls now and then on a busy host, and its sound
 // cards run on without it; a round trip that fails while the guest

@@ -1,9 +1,12 @@
 package rig_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,7 +49,7 @@ func testOTA(t *testing.T, root, out string) {
 		}
 	}
 	start := time.Now()
-	img, crashing := otaDisk(t, root)
+	img, crashing, big := otaDisk(t, root)
 	cli := filepath.Join(t.TempDir(), "p2pcam")
 	if b, err := exec.Command("go", "build", "-o", cli, filepath.Join(root, "cmd/p2pcam")).CombinedOutput(); err != nil {
 		t.Fatalf("build p2pcam: %v\n%s", err, b)
@@ -107,7 +111,7 @@ func testOTA(t *testing.T, root, out string) {
 	// downloads it from the host at the default rate cap, installs it
 	// and exits; the supervisor restarts it, the launcher rolls it back
 	// on the fourth start, and 1.1.0 reports rolled_back.
-	url := serveHost(t, "/crash-1.2.0.p2pota", crashing)
+	url := serveHost(t, "/crash-1.2.0.p2pota", crashing).url
 	upd := exec.Command(cli, "ota", "update", "--lan", b.camera.base, "--url", url, "--once", "--json")
 	if out, err := upd.CombinedOutput(); err != nil {
 		t.Fatalf("p2pcam ota update: %v\n%s", err, out)
@@ -139,24 +143,171 @@ func testOTA(t *testing.T, root, out string) {
 	b.awaitServing(t, "1.1.0")
 	t.Logf("crashing 1.2.0: its first start to 1.1.0 started again: %v (the supervisor's back-off after the install's exit: 4 s, 8 s, 16 s)",
 		b.between(t, "slot=b version=1.2.0 start=1 ", "msg=p2pcamd version=1.1.0"))
+
+	b = testDownloadCut(t, root, out, img, cli, b, big)
 	b.stop()
 	t.Logf("OTA rig: %v in all", time.Since(start).Round(time.Second))
 }
 
-// otaDisk builds the release (p2pcamd for arm64 stamped 1.1.0, as a
-// release is built), signs three bundles, and makes the camera's data disk:
-// an ext4 image holding the release key and two bundles, pending (1.1.0
-// and 1.3.0). It returns the image and the third bundle, 1.2.0, which
-// crashes at start, for delivery (padded to 1 MiB, so that its download
-// at the default rate cap takes seconds).
-func otaDisk(t *testing.T, root string) (string, []byte) {
+// testDownloadCut delivers big (the real p2pcamd stamped 1.4.0) for real
+// at the default rate cap and cuts the power part-way through its
+// download, as p2pcam ota status shows it; after the reboot the camera
+// serves with 1.1.0, and the same request again resumes the download from
+// the partial file on the data disk (Range with its ETag) rather than
+// starting it again; 1.4.0 installs and confirms itself. It logs the
+// update's times and p2pcamd's peak memory during the download and
+// verification, and returns the last boot, running 1.4.0.
+func testDownloadCut(t *testing.T, root, out, img, cli string, b diskVM, big []byte) diskVM {
 	t.Helper()
-	dist := t.TempDir()
-	cmd := exec.Command(filepath.Join(root, "scripts/cross-build.sh"), "--only", "arm64", "--cmd", "p2pcamd", "--out", dist)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "VERSION=1.1.0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cross-build.sh: %v\n%s", err, b)
+	host := serveHost(t, "/p2pcamd-1.4.0.p2pota", big)
+	update := func(b diskVM, follow ...string) *exec.Cmd {
+		return exec.Command(cli, append([]string{"ota", "update", "--lan", b.camera.base, "--url", host.url, "--json"}, follow...)...)
+	}
+	// p2pcam ota update follows the update it starts, as ota status does.
+	upd := update(b, "--timeout", "3m")
+	pipe, err := upd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Now()
+	if err := upd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen string
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		s, derr := protocol.DecodeOTAStatus(sc.Bytes())
+		if derr != nil {
+			t.Fatalf("ota update printed %q: %v", sc.Text(), derr)
+		}
+		if s.URL != host.url {
+			continue // the last update's status, before this one started
+		}
+		if s.State == protocol.OTADownloading && s.Percent >= 25 {
+			seen = sc.Text()
+			break
+		}
+		if s.State != protocol.OTADownloading {
+			t.Fatalf("the update to 1.4.0 reached %s before a quarter was downloaded: %s", s.State, sc.Text())
+		}
+	}
+	b.stop()
+	_ = upd.Process.Kill()
+	_ = upd.Wait()
+	if seen == "" {
+		t.Fatalf("p2pcam ota update ended before 1.4.0 was a quarter downloaded; console:\n%s", b.serial(t))
+	}
+	first := host.served()
+	t.Logf("cut 5: during the download of 1.4.0 (%d bytes), %v after the request; p2pcam ota update showed %s; served before the cut: %d bytes",
+		len(big), time.Since(sent).Round(100*time.Millisecond), seen, first)
+
+	// The old version serves; the same request resumes the download.
+	b = bootDisk(t, root, out, img)
+	b.awaitServing(t, "1.1.0")
+	memBefore := lastMem(b.serial(t))
+	sent = time.Now()
+	if out, err := update(b, "--once").CombinedOutput(); err != nil {
+		t.Fatalf("p2pcam ota update: %v\n%s", err, out)
+	}
+	line := b.await(t, `msg="bundle downloaded"`)
+	took := time.Since(sent)
+	again := host.served() - first
+	reqs := host.requests()
+	last := reqs[len(reqs)-1]
+	t.Logf("resumed download: %s; requests' Range: %q; after the cut %d of %d bytes sent, in %v (%.0f KiB/s at the default cap); sent twice: %d bytes",
+		line, reqs, again, len(big), took.Round(100*time.Millisecond), float64(again)/1024/took.Seconds(), first+again-int64(len(big)))
+	if !strings.HasPrefix(last, "bytes=") || strings.HasPrefix(last, "bytes=0-") || again >= int64(len(big)) {
+		t.Errorf("the download after the cut was not resumed: its request's Range %q, %d of %d bytes sent again", last, again, len(big))
+	}
+	line = b.await(t, "update installed: starting it on trial")
+	b.await(t, `msg="update confirmed"`)
+	b.awaitServing(t, "1.4.0")
+	memAfter := memAt(b.serial(t), "update verified: writing it into the inactive slot", memBefore.pid)
+	if memAfter.pid == "" {
+		t.Log("p2pcamd exited before a memory sample after its verification: the last one before it is used")
+		memAfter = memUntil(b.serial(t), "update verified: writing it into the inactive slot", memBefore.pid)
+	}
+	t.Logf("1.4.0: install (both verify passes, write, fsyncs, switch) took %s; install to confirmed: %v",
+		field(line, "took"), b.between(t, "update installed: starting it on trial", `msg="update confirmed"`))
+	if memBefore.pid == "" || memAfter.pid == "" {
+		t.Errorf("no p2pcam-rig: mem: lines of p2pcamd before the download (%+v) and after its verification (%+v)", memBefore, memAfter)
+	} else {
+		t.Logf("p2pcamd memory (kB): before the download VmHWM=%d VmRSS=%d RssAnon=%d; after download and verify VmHWM=%d VmRSS=%d RssAnon=%d: peak +%d kB, anonymous +%d kB",
+			memBefore.hwm, memBefore.rss, memBefore.anon, memAfter.hwm, memAfter.rss, memAfter.anon, memAfter.hwm-memBefore.hwm, memAfter.anon-memBefore.anon)
+	}
+	return b
+}
+
+// memLine is one "p2pcam-rig: mem:" line of the guest's mem_sampler.
+type memLine struct {
+	pid            string
+	hwm, rss, anon int
+}
+
+func parseMem(line string) memLine {
+	num := func(k string) int { n, _ := strconv.Atoi(field(line, k)); return n }
+	return memLine{pid: field(line, "pid"), hwm: num("VmHWM"), rss: num("VmRSS"), anon: num("RssAnon")}
+}
+
+// lastMem returns the latest mem line in log.
+func lastMem(log string) memLine {
+	i := strings.LastIndex(log, "p2pcam-rig: mem: ")
+	if i < 0 {
+		return memLine{}
+	}
+	end := strings.IndexByte(log[i:], '\n')
+	if end < 0 {
+		return memLine{}
+	}
+	return parseMem(log[i : i+end])
+}
+
+// memUntil returns the last mem line of pid before the line containing s.
+func memUntil(log, s, pid string) memLine {
+	i := strings.Index(log, s)
+	if i < 0 {
+		return memLine{}
+	}
+	var m memLine
+	for _, l := range strings.Split(log[:i], "\n") {
+		if strings.Contains(l, "p2pcam-rig: mem: ") && field(l, "pid") == pid {
+			m = parseMem(l)
+		}
+	}
+	return m
+}
+
+// memAt returns the first mem line of pid after the line containing s.
+func memAt(log, s, pid string) memLine {
+	i := strings.Index(log, s)
+	if i < 0 {
+		return memLine{}
+	}
+	for _, l := range strings.Split(log[i:], "\n") {
+		if strings.Contains(l, "p2pcam-rig: mem: ") && field(l, "pid") == pid {
+			return parseMem(l)
+		}
+	}
+	return memLine{}
+}
+
+// otaDisk builds the releases (p2pcamd for arm64 stamped 1.1.0 and 1.4.0,
+// as a release is built), signs four bundles, and makes the camera's data
+// disk: an ext4 image holding the release key and two bundles, pending
+// (1.1.0 and 1.3.0). It returns the image and the bundles for delivery:
+// 1.2.0, which crashes at start (padded to 1 MiB, so that its download at
+// the default rate cap takes seconds), and 1.4.0, the real p2pcamd.
+func otaDisk(t *testing.T, root string) (img string, crashing, big []byte) {
+	t.Helper()
+	build := func(version string) string {
+		dist := t.TempDir()
+		cmd := exec.Command(filepath.Join(root, "scripts/cross-build.sh"), "--only", "arm64", "--cmd", "p2pcamd", "--out", dist)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "VERSION="+version)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("cross-build.sh VERSION=%s: %v\n%s", version, err, b)
+		}
+		return filepath.Join(dist, "p2pcamd-linux-arm64")
 	}
 	parts := t.TempDir()
 	crash := filepath.Join(parts, "crash")
@@ -183,7 +334,6 @@ EOT
 exec /usr/bin/p2pcamd --config /tmp/noframes.toml
 `)
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, ed25519.SeedSize))
-	var crashing []byte
 	tree := t.TempDir()
 	pending := filepath.Join(tree, "ota", "pending")
 	if err := os.MkdirAll(pending, 0o755); err != nil {
@@ -191,9 +341,10 @@ exec /usr/bin/p2pcamd --config /tmp/noframes.toml
 	}
 	write(filepath.Join(tree, "ota", "release.pub"), base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))+"\n")
 	for _, r := range []struct{ name, version, bin string }{
-		{"1-1.1.0", "1.1.0", filepath.Join(dist, "p2pcamd-linux-arm64")},
+		{"1-1.1.0", "1.1.0", build("1.1.0")},
 		{"2-crash-1.2.0", "1.2.0", crash},
 		{"3-noframes-1.3.0", "1.3.0", noFrames},
+		{"", "1.4.0", build("1.4.0")},
 	} {
 		var unsigned, signed bytes.Buffer
 		if err := ota.Pack(&unsigned, ota.Release{Product: "p2pcam", Version: r.version, MinVersion: "1.0.0",
@@ -203,24 +354,66 @@ exec /usr/bin/p2pcamd --config /tmp/noframes.toml
 		if _, err := ota.Sign(&signed, &unsigned, key); err != nil {
 			t.Fatal(err)
 		}
-		if r.bin == crash {
+		switch r.version {
+		case "1.2.0":
 			crashing = signed.Bytes()
+			continue
+		case "1.4.0":
+			big = signed.Bytes()
 			continue
 		}
 		write(filepath.Join(pending, r.name+".p2pota"), signed.String())
 	}
-	img := filepath.Join(t.TempDir(), "data.ext4")
+	img = filepath.Join(t.TempDir(), "data.ext4")
 	if b, err := exec.Command("mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", "-d", tree, img, "128M").CombinedOutput(); err != nil {
 		t.Fatalf("mkfs.ext4: %v\n%s", err, b)
 	}
-	return img, crashing
+	return img, crashing, big
+}
+
+// hostFile is a file served to the guest by serveHost.
+type hostFile struct {
+	url string // as the guest reaches it
+
+	mu    sync.Mutex // guards the fields below
+	reqs  []string   // each request's Range header ("" for none)
+	bytes int64      // body bytes sent in all
+}
+
+func (h *hostFile) served() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.bytes
+}
+
+func (h *hostFile) requests() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.reqs...)
+}
+
+// countingWriter counts the body bytes of a response into its hostFile.
+type countingWriter struct {
+	http.ResponseWriter
+	h *hostFile
+}
+
+func (w countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.h.mu.Lock()
+	w.h.bytes += int64(n)
+	w.h.mu.Unlock()
+	return n, err
 }
 
 // serveHost serves b at path on the host's loopback, which the guest
-// reaches at 10.0.2.2 (QEMU user networking), and returns the guest's
-// URL for it.
-func serveHost(t *testing.T, path string, b []byte) string {
+// reaches at 10.0.2.2 (QEMU user networking), with a strong ETag (so a
+// download resumes with Range and If-Range), counting what it sends.
+func serveHost(t *testing.T, path string, b []byte) *hostFile {
 	t.Helper()
+	sum := sha256.Sum256(b)
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	h := &hostFile{}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -230,11 +423,16 @@ func serveHost(t *testing.T, path string, b []byte) string {
 			http.NotFound(w, r)
 			return
 		}
-		http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(b))
+		h.mu.Lock()
+		h.reqs = append(h.reqs, r.Header.Get("Range"))
+		h.mu.Unlock()
+		w.Header().Set("ETag", etag)
+		http.ServeContent(countingWriter{w, h}, r, path, time.Time{}, bytes.NewReader(b))
 	})}
 	go srv.Serve(ln) //nolint:errcheck // ends with Close
 	t.Cleanup(func() { srv.Close() })
-	return fmt.Sprintf("http://10.0.2.2:%d%s", ln.Addr().(*net.TCPAddr).Port, path)
+	h.url = fmt.Sprintf("http://10.0.2.2:%d%s", ln.Addr().(*net.TCPAddr).Port, path)
+	return h
 }
 
 // diskVM is a rig booted with the data disk.

@@ -205,6 +205,7 @@ func (g *getter) copy(ctx context.Context, f *os.File, body io.Reader, stall *ti
 	if g.bucket != nil {
 		buf = buf[:g.bucket.Burst()]
 	}
+	unsynced := 0
 	for {
 		n, rerr := body.Read(buf)
 		if n > 0 {
@@ -216,6 +217,12 @@ func (g *getter) copy(ctx context.Context, f *os.File, body io.Reader, stall *ti
 				return permanent{err}
 			}
 			g.have += int64(n)
+			if unsynced += n; unsynced >= syncEvery {
+				if err := f.Sync(); err != nil {
+					return permanent{err}
+				}
+				unsynced = 0
+			}
 			if g.cfg.Progress != nil {
 				g.cfg.Progress(Progress{Bytes: g.have, Total: g.total})
 			}
