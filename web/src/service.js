@@ -336,7 +336,8 @@ export class P2PService extends Emitter {
     dc.binaryType = 'arraybuffer';
     // A channel that closes before it ever opened never reached the
     // camera's request handler (Chromium closes a fresh channel now and
-    // then while a track's keyframe burst arrives): ask once more.
+    // then while a track's keyframe burst arrives, more often when a
+    // page opens several at once): ask again, up to three times.
     let opened = false;
     dc.onopen = () => { opened = true; };
     const timeout = opts.timeout ?? this.options.timeouts.head;
@@ -379,8 +380,9 @@ export class P2PService extends Emitter {
       };
       dc.onclose = () => {
         done();
-        if (!opened && !opts.retried && this.pc && this.state === STATE_CONNECTED) {
-          resolve(this.request(line, { ...opts, retried: true }));
+        const retries = opts.retries ?? 0;
+        if (!opened && retries < 3 && this.pc && this.state === STATE_CONNECTED) {
+          resolve(this.request(line, { ...opts, retries: retries + 1 }));
           return;
         }
         reject(new P2PError(ERR_TIMEOUT, `${line}: the channel closed before the head`));

@@ -161,15 +161,15 @@ test('sendCommand builds the line and parses the JSON reply', async () => {
   sdk.destroy();
 });
 
-test('a channel closed before it opened is asked again once; one closed after opening is an error', async () => {
+test('a channel closed before it opened is asked again, up to three times; one closed after opening is an error', async () => {
   const { sdk, cam, PC } = await setup();
   cam.bodies.set('command', ['{"ok":1}']);
   await sdk.login('alice', 'pw');
   await sdk.startP2PService('cam', 'demo/cam1');
-  cam.closeFresh = { command: 1 };
+  cam.closeFresh = { command: 3 };
   assert.deepEqual(await sdk.sendCommand('cam', 'get_nvr_list'), { ok: 1 });
-  assert.equal(PC.instances[0].channels.filter((d) => d.label.startsWith('command')).length, 2);
-  cam.closeFresh = { command: 2 };
+  assert.equal(PC.instances[0].channels.filter((d) => d.label.startsWith('command')).length, 4);
+  cam.closeFresh = { command: 4 };
   await assert.rejects(sdk.sendCommand('cam', 'get_nvr_list'), { code: E.ERR_TIMEOUT, message: /closed before the head/ });
   cam.closeFresh = { command: 1 };
   cam.openThenClose = true;
