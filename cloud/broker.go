@@ -10,6 +10,8 @@ import (
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/p2pcam/p2pcam/internal/connset"
 )
 
 // DefaultMQTTListen is the broker's default address: loopback only.
@@ -65,7 +67,7 @@ type Broker struct {
 	hook   *accessHook
 	listen string
 	log    *slog.Logger
-	conns  connSet
+	conns  connset.Set
 
 	mu      sync.Mutex // guards the fields below
 	ln      net.Listener
@@ -162,7 +164,7 @@ func (b *Broker) accept(ln net.Listener) {
 // serveConn hands c to mochi, which reads the client's CONNECT and serves
 // it until it leaves.
 func (b *Broker) serveConn(c net.Conn, listener string) {
-	b.conns.serve(c, func(c net.Conn) {
+	b.conns.Serve(c, func(c net.Conn) {
 		if err := b.srv.EstablishConnection(listener, c); err != nil {
 			b.log.Debug("cloud: mqtt client left", "remote", c.RemoteAddr().String(), "err", err)
 		}
@@ -216,8 +218,8 @@ func (b *Broker) Close() error {
 			_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
 		}
 	}
-	b.conns.closeAll()
-	if !b.conns.wait(closeWait) {
+	b.conns.CloseAll()
+	if !b.conns.Wait(closeWait) {
 		// mochi still holds a connection: its Close would wait for it
 		// forever, so leave it rather than hang the caller.
 		return fmt.Errorf("cloud: mqtt close: connections still open after %v", closeWait)

@@ -7,12 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
+
+	"github.com/p2pcam/p2pcam/internal/connset"
 )
 
 // AllowAll runs an embedded broker that lets every client in on a free
@@ -36,12 +37,7 @@ func AllowAll(t testing.TB) string {
 	if err := srv.Serve(); err != nil {
 		t.Fatal(err)
 	}
-	var (
-		mu     sync.Mutex
-		conns  = map[net.Conn]struct{}{}
-		closed bool
-		wg     sync.WaitGroup
-	)
+	var conns connset.Set
 	accepting := make(chan struct{})
 	go func() {
 		defer close(accepting)
@@ -50,41 +46,18 @@ func AllowAll(t testing.TB) string {
 			if err != nil {
 				return
 			}
-			mu.Lock()
-			if closed {
-				mu.Unlock()
-				c.Close()
-				continue
-			}
-			conns[c] = struct{}{}
-			wg.Add(1)
-			mu.Unlock()
-			go func() {
-				defer wg.Done()
-				_ = srv.EstablishConnection("test", c)
-				mu.Lock()
-				delete(conns, c)
-				mu.Unlock()
-			}()
+			conns.Serve(c, func(c net.Conn) { _ = srv.EstablishConnection("test", c) })
 		}
 	}()
 	t.Cleanup(func() {
 		ln.Close()
 		<-accepting
-		mu.Lock()
-		closed = true
-		for c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		done := make(chan struct{})
-		go func() { wg.Wait(); close(done) }()
-		select {
-		case <-done:
-			_ = srv.Close()
-		case <-time.After(10 * time.Second):
+		conns.CloseAll()
+		if !conns.Wait(10 * time.Second) {
 			t.Error("brokertest: the embedded broker still serves a connection 10 s after it was closed")
+			return
 		}
+		_ = srv.Close()
 	})
 	return "mqtt://" + ln.Addr().String()
 }

@@ -1,4 +1,8 @@
-package cloud
+// Package connset tracks the connections a server hands to another
+// component to serve, so that a shutdown can end every one and wait for
+// the serving to stop (the MQTT brokers hand theirs to mochi, whose own
+// Close can deadlock: upstream issue #488).
+package connset
 
 import (
 	"net"
@@ -6,19 +10,17 @@ import (
 	"time"
 )
 
-// connSet tracks the broker's client connections, whatever listener took
-// them, so that Close can end every one before mochi's own shutdown (see
-// Broker.Close).
-type connSet struct {
+// Set tracks connections being served. The zero value is ready to use.
+type Set struct {
 	mu     sync.Mutex // guards conns and closed, and orders wg.Add before wg.Wait
 	conns  map[net.Conn]struct{}
 	closed bool
 	wg     sync.WaitGroup // one per connection being served
 }
 
-// serve runs serve(c) on its own goroutine and tracks c until it returns.
-// After closeAll it closes c at once and reports false.
-func (s *connSet) serve(c net.Conn, serve func(net.Conn)) bool {
+// Serve runs serve(c) on its own goroutine and tracks c until it returns.
+// After CloseAll it closes c at once and reports false.
+func (s *Set) Serve(c net.Conn, serve func(net.Conn)) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -39,15 +41,15 @@ func (s *connSet) serve(c net.Conn, serve func(net.Conn)) bool {
 	return true
 }
 
-func (s *connSet) forget(c net.Conn) {
+func (s *Set) forget(c net.Conn) {
 	c.Close()
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
 }
 
-// closeAll refuses new connections and closes the tracked ones.
-func (s *connSet) closeAll() {
+// CloseAll refuses new connections and closes the tracked ones.
+func (s *Set) CloseAll() {
 	s.mu.Lock()
 	s.closed = true
 	conns := make([]net.Conn, 0, len(s.conns))
@@ -60,9 +62,9 @@ func (s *connSet) closeAll() {
 	}
 }
 
-// wait waits up to d for every serve call to return and reports whether
+// Wait waits up to d for every Serve call to return and reports whether
 // they all did.
-func (s *connSet) wait(d time.Duration) bool {
+func (s *Set) Wait(d time.Duration) bool {
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()
