@@ -28,8 +28,12 @@ const builds = [
 
 let stale = [];
 const produced = new Set();
+const staticImports = new Map(); // output file name -> the files it imports statically
 for (const b of builds) {
-  const r = await esbuild.build({ ...common, ...b });
+  const r = await esbuild.build({ ...common, ...b, metafile: true });
+  for (const [out, meta] of Object.entries(r.metafile.outputs)) {
+    staticImports.set(out.split('/').pop(), meta.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path.split('/').pop()));
+  }
   for (const f of r.outputFiles) {
     produced.add(f.path);
     let old = null;
@@ -42,6 +46,33 @@ for (const b of builds) {
       writeFileSync(f.path, f.contents);
     }
     if (!check) console.log(`${f.path.slice(here.length + 1)}  ${(f.contents.length / 1024).toFixed(1)} KiB`);
+  }
+}
+// index.html runs src/boot.js inline, first thing: a script of its own
+// would cost a round trip before it could start anything.
+const boot = await esbuild.build({ ...common, entryPoints: [join(here, 'src/boot.js')], format: 'iife', legalComments: 'none' });
+const bootJS = boot.outputFiles[0].text.trim();
+if (bootJS.includes('</script')) throw new Error('src/boot.js: the bundle contains </script');
+
+// index.html preloads every module that dist/page.js needs before it
+// runs (the SDK and the chunks that it imports statically), so that the
+// browser fetches them all at once rather than one after the other.
+{
+  const need = [];
+  const walk = (f) => { if (need.includes(f)) return; need.push(f); for (const i of staticImports.get(f) || []) walk(i); };
+  walk('page.js');
+  const links = need.reverse().map((f) => `<link rel="modulepreload" href="dist/${f}">`).join('\n');
+  const path = join(here, 'index.html');
+  const html = readFileSync(path, 'utf8');
+  const re = /(<!-- modulepreload: build\.mjs writes these -->)[\s\S]*?(<!-- end modulepreload -->)/;
+  if (!re.test(html)) throw new Error('index.html lacks the modulepreload markers');
+  const bootRE = /(<!-- boot: build\.mjs inlines src\/boot\.js here -->)[\s\S]*?(<!-- end boot -->)/;
+  if (!bootRE.test(html)) throw new Error('index.html lacks the boot markers');
+  const fresh = html.replace(re, (_, a, b) => `${a}\n${links}\n${b}`)
+    .replace(bootRE, (_, a, b) => `${a}\n<script>${bootJS}</script>\n${b}`);
+  if (fresh !== html) {
+    if (check) stale.push(path);
+    else writeFileSync(path, fresh);
   }
 }
 // Chunks of an older build.

@@ -75,6 +75,55 @@ func TestHandler(t *testing.T) {
 	}
 }
 
+// TestHandlerRevalidates checks that each file has an ETag and that a
+// browser revalidating with it gets a 304 with no body.
+func TestHandlerRevalidates(t *testing.T) {
+	srv := httptest.NewServer(Handler())
+	defer srv.Close()
+	get := func(path, tag string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if tag != "" {
+			req.Header.Set("If-None-Match", tag)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, string(b)
+	}
+	seen := map[string]string{}
+	for _, path := range []string{"/", "/style.css", "/dist/p2pcam.js", "/dist/page.js"} {
+		res, _ := get(path, "")
+		tag := res.Header.Get("ETag")
+		if !regexp.MustCompile(`^"[0-9a-f]{24}"$`).MatchString(tag) {
+			t.Errorf("%s: ETag %q, want a quoted hash", path, tag)
+			continue
+		}
+		if other, ok := seen[tag]; ok {
+			t.Errorf("%s and %s share the ETag %s", path, other, tag)
+		}
+		seen[tag] = path
+		for _, tt := range []struct {
+			name, tag string
+			status    int
+		}{
+			{"same", tag, http.StatusNotModified},
+			{"stale", `"000000000000000000000000"`, http.StatusOK},
+		} {
+			res, body := get(path, tt.tag)
+			if res.StatusCode != tt.status {
+				t.Errorf("%s with a %s ETag: status %d, want %d", path, tt.name, res.StatusCode, tt.status)
+			}
+			if tt.status == http.StatusNotModified && body != "" {
+				t.Errorf("%s: a 304 with %d bytes of body", path, len(body))
+			}
+		}
+	}
+}
+
 func TestConfigHandler(t *testing.T) {
 	tests := []struct {
 		name string

@@ -214,7 +214,7 @@ export class Player {
   stop(): void;
   snapshot(): Promise<Blob>;
   on(name: 'stats', fn: (s: PlayerStats) => void): () => void;
-  on(name: 'firstframe', fn: (e: { id: string; ms: number }) => void): () => void;
+  on(name: 'firstframe', fn: (e: { id: string; ms: number; at: number }) => void): () => void;
   on(name: 'playing', fn: (e: { id: string; transport: 'track' | 'flv' | 'http'; quality: string }) => void): () => void;
   on(name: 'path' | 'disconnected' | 'stopped', fn: (e: object) => void): () => void;
   on(name: 'error', fn: (e: P2PError) => void): () => void;

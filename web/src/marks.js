@@ -4,7 +4,8 @@
 // where the time goes. Marks are cheap; where the Performance API is
 // missing they are skipped.
 
-/** mark records `p2pcam:name` at the current time. */
-export function mark(name) {
-  try { globalThis.performance?.mark?.('p2pcam:' + name); } catch { /* no Performance API */ }
+/** mark records `p2pcam:name` at the current time, or at `at` (ms on
+ * the performance clock) for a step that happened a moment earlier. */
+export function mark(name, at) {
+  try { globalThis.performance?.mark?.('p2pcam:' + name, at == null ? undefined : { startTime: at }); } catch { /* no Performance API */ }
 }

@@ -244,7 +244,8 @@ export class PacketReader {
  * username, password (read again at each reconnection), clean,
  * keepalive (s, default 60), reconnectPeriod (ms, default 2000; 0 for
  * none), connectTimeout (ms, default 10000), WebSocket (default the
- * global one). Events: connect, message(topic, payload, packet), close,
+ * global one), socket (a WebSocket to url with the 'mqtt' subprotocol
+ * already opening or open, used for the first connection). Events: connect, message(topic, payload, packet), close,
  * error.
  */
 export class MQTTClient extends Emitter {
@@ -284,9 +285,13 @@ export class MQTTClient extends Emitter {
 
   _open() {
     const WS = this.options.WebSocket || globalThis.WebSocket;
-    let ws;
+    // A socket the page opened to this.url while the SDK loaded
+    // (options.socket), taken once while it is opening or open.
+    let ws = this.options.socket;
+    this.options.socket = null;
+    if (ws && !(ws.readyState <= 1)) ws = null;
     try {
-      ws = new WS(this.url, 'mqtt');
+      ws ??= new WS(this.url, 'mqtt');
     } catch (e) {
       this._fail(new MQTTError(`cannot open ${this.url}: ${e.message}`));
       return;
@@ -316,6 +321,7 @@ export class MQTTClient extends Emitter {
       if (ws !== this._ws) return;
       this._closed(this._lastError || (this.connected ? null : new MQTTError(`${this.url} closed the connection (${e?.code ?? '?'})`)));
     };
+    if (ws.readyState === 1) ws.onopen(); // already open: no open event comes
   }
 
   _onPacket(ws, p) {

@@ -217,9 +217,10 @@ async function openTile(device, opts = {}) {
   return t;
 }
 
-function onFirstFrame(t) {
-  // Milliseconds since the page began to load (performance's origin).
-  t.firstFrameAt ??= Math.round(performance.now());
+function onFirstFrame(t, e) {
+  // Milliseconds since the page began to load (performance's origin):
+  // when the frame was handed to the compositor, where the browser says.
+  t.firstFrameAt ??= Math.round(e?.at ?? performance.now());
   state.firstFrameAt ??= t.firstFrameAt;
   setStatus(t, 'playing');
 }
@@ -228,7 +229,7 @@ async function startHTTPTile(t) {
   if (!t.player) {
     t.player = createURLPlayer(t.cam, t.video, { quality: t.quality, id: t.device });
     t.player.on('stats', (s) => showStats(t, s));
-    t.player.on('firstframe', () => onFirstFrame(t));
+    t.player.on('firstframe', (e) => onFirstFrame(t, e));
     t.player.on('error', (e) => { if (state.tiles.get(t.device) === t && t.status !== 'failed') setStatus(t, 'failed', errText(e)); });
   }
   setStatus(t, 'connecting', 'Starting video…');
@@ -254,7 +255,7 @@ async function startTile(t) {
       const hls = new URLSearchParams(location.search).get('hls') || 'auto';
       t.player = createPlayer(t.device, t.video, { quality: t.quality, hls }, sdk);
       t.player.on('stats', (s) => showStats(t, s));
-      t.player.on('firstframe', () => onFirstFrame(t));
+      t.player.on('firstframe', (e) => onFirstFrame(t, e));
       t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
       t.player.on('error', (e) => { console.warn(t.device, e); });
       t.player.on('relay', (r) => showRelay(t, r));
@@ -285,7 +286,7 @@ function startTimeline(t) {
       const p = createPlaybackPlayer(t.device, t.video, { start, end }, sdk);
       t.player = p;
       p.on('stats', (s) => showStats(t, s));
-      p.on('firstframe', () => onFirstFrame(t));
+      p.on('firstframe', (e) => onFirstFrame(t, e));
       p.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
       p.on('error', (e) => { console.warn(t.device, e); });
       await p.play();
@@ -447,8 +448,8 @@ async function main() {
   // on the cloud), and the cameras it had open.
   if (boot?.session?.status === 200) {
     $('#user').value = boot.kept?.user || '';
+    // The SDK makes the first dial's peer once its CONNECT is out.
     state.sdk ??= sdkFor(state.config);
-    state.sdk.prepare(); // the first dial's peer and offer meanwhile
     try {
       await doLogin(null, null, boot.session);
       const shared = new Set(state.devices.map((d) => d.device));

@@ -343,13 +343,20 @@ export class Player extends Emitter {
   _watchFrames() {
     const f = this._frames;
     const v = this.video;
-    const onFrame = () => {
+    const onFrame = (_, meta) => {
       const now = performance.now();
       if (f.last && now - f.last >= FREEZE_MS) {
         f.freezes++;
         f.longest = Math.max(f.longest, now - f.last);
       }
-      if (!f.first && this.startedAt) { f.first = now - this.startedAt; mark('first-frame'); this.emit('firstframe', { id: this.id, ms: f.first }); }
+      if (!f.first && this.startedAt) {
+        // The frame reached the compositor at presentationTime; this
+        // callback runs at the next animation frame, up to 16 ms later.
+        const at = meta?.presentationTime > this.startedAt && meta.presentationTime <= now ? meta.presentationTime : now;
+        f.first = at - this.startedAt;
+        mark('first-frame', at);
+        this.emit('firstframe', { id: this.id, ms: f.first, at });
+      }
       f.last = now;
       f.count++;
       if (this.playing && v.requestVideoFrameCallback) v.requestVideoFrameCallback(onFrame);

@@ -96,6 +96,20 @@ export function commandLine(cmd, channel = 0) {
   return `command?action=inner_define&channel=${channel}&cmd=${cmd}`;
 }
 
+/** opened resolves when the WebSocket ws opens, fails or closes, or
+ * after ms. */
+function opened(ws, ms) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const e of ['open', 'error', 'close']) ws.removeEventListener?.(e, done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const e of ['open', 'error', 'close']) ws.addEventListener?.(e, done);
+  });
+}
+
 export class P2PCam extends Emitter {
   constructor() {
     super();
@@ -173,7 +187,7 @@ export class P2PCam extends Emitter {
     this._need();
     if (this._spare || !this.env.RTCPeerConnection) return;
     try {
-      this._spare = newPeer(this.env.RTCPeerConnection, [], this.options.media !== 'flv');
+      this._spare = newPeer(this.env.RTCPeerConnection, this.iceServers || [], this.options.media !== 'flv');
     } catch { /* the dial tries again and reports it */ }
   }
 
@@ -194,13 +208,15 @@ export class P2PCam extends Emitter {
    * cookie, see resume). */
   async login(user, password, prefetched, opts = {}) {
     this._need();
-    if (!this.account && !this.services.size) this.prepare();
-    // prefetched: a {status, json} of a /api/login the page already sent.
-    const { status, json } = prefetched || await this._post('/api/login', { user, password, remember: opts.remember || undefined });
+    // The first dial's peer while the cloud checks the password.
+    if (!prefetched && !this.account && !this.services.size) this.prepare();
+    // prefetched: a {status, json, socket?} of a /api/login the page
+    // already sent (socket: a WebSocket it opened to json.mqtt.url).
+    const { status, json, socket } = prefetched || await this._post('/api/login', { user, password, remember: opts.remember || undefined });
     mark('login-api');
     if (status === 401 || status === 403) throw new P2PError(ERR_LOGIN, json?.error || 'wrong user or password');
     this._credentials = { user, password };
-    return this._signedIn(status, json, 'login');
+    return this._signedIn(status, json, 'login', socket);
   }
 
   /**
@@ -212,16 +228,22 @@ export class P2PCam extends Emitter {
    */
   async resume(prefetched) {
     this._need();
-    if (!this.account && !this.services.size) this.prepare();
-    const { status, json } = prefetched || await this._post('/api/session', {});
+    if (!prefetched && !this.account && !this.services.size) this.prepare();
+    const { status, json, socket } = prefetched || await this._post('/api/session', {});
     mark('login-api');
-    if (status === 401 || status === 403 || status === 404 || status === 405) throw new P2PError(ERR_LOGIN, json?.error || 'no remembered sign-in: sign in with your password');
+    if (status === 401 || status === 403 || status === 404 || status === 405) {
+      socket?.close();
+      throw new P2PError(ERR_LOGIN, json?.error || 'no remembered sign-in: sign in with your password');
+    }
     this._remembered = true;
-    return this._signedIn(status, json, 'resume');
+    return this._signedIn(status, json, 'resume', socket);
   }
 
-  async _signedIn(status, json, what) {
-    if (status !== 200 || !json || !json.mqtt) throw new P2PError(ERR_CLOUD, `${what}: the cloud answered ${status}${json?.error ? ': ' + json.error : ''}`);
+  async _signedIn(status, json, what, socket) {
+    if (status !== 200 || !json || !json.mqtt) {
+      socket?.close();
+      throw new P2PError(ERR_CLOUD, `${what}: the cloud answered ${status}${json?.error ? ': ' + json.error : ''}`);
+    }
     this.account = json;
     if (json.ice_servers && !this.iceServers) this._cloudIce = true;
     if (this._cloudIce) this.iceServers = json.ice_servers;
@@ -229,8 +251,17 @@ export class P2PCam extends Emitter {
     if (this.mqtt) {
       // A refresh: the next MQTT reconnection uses the new credential.
       this.mqtt.options.password = json.mqtt.password;
+      socket?.close();
     } else {
-      await this.connectSignalling(json.mqtt);
+      // The CONNECT goes out first; the first dial's peer (tens of ms of
+      // the main thread) is made while the broker answers. A socket the
+      // page opened is given a moment to open, so that its CONNECT is
+      // not held up behind that work.
+      const connected = this.connectSignalling(json.mqtt, socket);
+      connected.catch(() => {});
+      if (socket?.readyState === 0) await opened(socket, 40);
+      if (!this.services.size) this.prepare();
+      await connected;
     }
     // Watch every shared camera's info now: a later startP2PService
     // finds it at once.
@@ -262,8 +293,9 @@ export class P2PCam extends Emitter {
 
   /** connectSignalling connects to an MQTT 5 broker over WebSocket:
    * {url, username, password}. login calls it; call it yourself with
-   * your own broker and tokens. */
-  async connectSignalling({ url, username, password }) {
+   * your own broker and tokens; socket, a WebSocket to url with the
+   * 'mqtt' subprotocol already opening, saves a round trip. */
+  async connectSignalling({ url, username, password }, socket) {
     this._need();
     if (!url || !username) throw new P2PError(ERR_ARGUMENT, 'connectSignalling: want url and username');
     this.user = username;
@@ -272,7 +304,7 @@ export class P2PCam extends Emitter {
     this.inbox = `p2pcam/viewer/${username}/inbox`;
     const client = this.env.mqttConnect(url, {
       protocolVersion: 5, clientId: `${username}:${suffix}`, username, password,
-      clean: true, reconnectPeriod: 2000, connectTimeout: this.options.timeouts.signalling,
+      clean: true, reconnectPeriod: 2000, connectTimeout: this.options.timeouts.signalling, socket,
     });
     this.mqtt = client;
     client.on('message', (topic, payload, packet) => this._onMessage(topic, payload, packet));

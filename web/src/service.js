@@ -34,9 +34,9 @@ export function hasMediaTracks(sdp) {
  * newPeer makes a viewer's RTCPeerConnection: the '_' data channel that
  * opens SCTP, and with media a receive-only video transceiver and a
  * send-receive audio one (talkback goes out on it), and starts its
- * offer. It returns {pc, video, audio, offer: Promise of the offer}.
- * Live video wants no extra playout delay: the video receiver's
- * jitterBufferTarget is 0 where the browser has it.
+ * offer. It returns {pc, video, audio, offer: Promise of the offer,
+ * withMedia, iceServers}. Live video wants no extra playout delay: the
+ * video receiver's jitterBufferTarget is 0 where the browser has it.
  */
 export function newPeer(RTCPeerConnection, iceServers, withMedia) {
   const pc = new RTCPeerConnection({ iceServers });
@@ -51,7 +51,7 @@ export function newPeer(RTCPeerConnection, iceServers, withMedia) {
   }
   const offer = pc.createOffer();
   offer.catch(() => {});
-  return { pc, video, audio, offer, withMedia };
+  return { pc, video, audio, offer, withMedia, iceServers };
 }
 
 // States of a service.
@@ -130,12 +130,14 @@ export class P2PService extends Emitter {
     const iceServers = this.deviceInfo.iceServers || this.host.iceServers || [];
     const withMedia = (this.deviceInfo.media || this.options.media) !== 'flv';
     // A peer the SDK made while the page signed in (P2PCam.prepare), or a
-    // new one. The spare has no ICE servers yet: it gathers nothing until
-    // setLocalDescription, so setting them now is in time.
+    // new one. A spare made before the ICE servers were known gathers
+    // nothing until setLocalDescription, so setting them now is in time.
     const spare = this.host.takeSpare?.(withMedia);
     const peer = spare || newPeer(this.env.RTCPeerConnection, iceServers, withMedia);
     const pc = peer.pc;
-    if (spare && iceServers.length) pc.setConfiguration({ ...(pc.getConfiguration?.() || {}), iceServers });
+    if (spare && iceServers.length && JSON.stringify(spare.iceServers) !== JSON.stringify(iceServers)) {
+      pc.setConfiguration({ ...(pc.getConfiguration?.() || {}), iceServers });
+    }
     this.pc = pc;
     this.videoTransceiver = peer.video;
     this.audioTransceiver = peer.audio;
@@ -216,10 +218,13 @@ export class P2PService extends Emitter {
       }
     };
 
-    await send({ type: 'offer', token, sdp: offerSDP });
+    // The candidates gathered meanwhile follow the offer at once, not
+    // after its PUBACK: the broker keeps their order.
+    const offerTaken = send({ type: 'offer', token, sdp: offerSDP });
     offerSent = true;
     mark('offer-sent');
     for (const c of held.splice(0)) send({ type: 'candidate', candidate: c }).catch(() => {});
+    await offerTaken;
 
     await this._within(Promise.all([answeredP, keyP]), t.answer, () => (infoArrived
       ? new P2PError(ERR_NO_ANSWER, `camera ${this.device} did not answer within ${t.answer} ms`)

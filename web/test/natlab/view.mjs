@@ -42,7 +42,9 @@
 // Usage: node view.mjs URL USER PASSWORD DEVICE [RUNS]
 // Environment: CHROMIUM (default /usr/bin/chromium), NATWEB_ARGS (more
 // Chromium flags, space-separated), NATWEB_TIMEOUT_MS (per step, default
-// 20000), NATWEB_WATCH_MS (default 0), NATWEB_VISIT (first|returning).
+// 20000), NATWEB_WATCH_MS (default 0), NATWEB_VISIT (first|returning),
+// NATWEB_DUMP (a file: each run appends a JSON line with the page's
+// navigation and resource timing and its marks, for latency work).
 import { launch, waitFor } from '../browser/harness.mjs';
 
 const [url, user, password, device, runsArg] = process.argv.slice(2);
@@ -145,6 +147,20 @@ try {
           marks: Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('p2pcam:')).reverse().map((m) => [m.name.slice(7), Math.round(m.startTime)])),
         };
       }, device);
+      if (process.env.NATWEB_DUMP) {
+        // Where the page's time went: navigation and resource timing and
+        // every mark, on the page's clock; origin is its start (epoch ms),
+        // to line up with the camera's and the cloud's logs.
+        const d = await page.evaluate(() => ({
+          run: null, origin: performance.timeOrigin,
+          nav: performance.getEntriesByType('navigation').map((e) => e.toJSON()),
+          resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name, start: Math.round(e.startTime), end: Math.round(e.responseEnd), bytes: e.transferSize })),
+          marks: performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]),
+        }));
+        d.run = run;
+        d.visit = visit === 'returning' && steps.visit ? 'returning' : 'first';
+        (await import('node:fs')).appendFileSync(process.env.NATWEB_DUMP, JSON.stringify(d) + '\n');
+      }
       if (watchMs > 0) Object.assign(r, await watch(page, device, watchMs));
       if (errors.length) r.pageErrors = errors;
       console.log(JSON.stringify({ run, wallMs, ...steps, ...r }));

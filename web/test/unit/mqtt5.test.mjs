@@ -194,6 +194,30 @@ test('client: connect, subscribe, publish QoS 1 with properties, receive, reconn
   assert.deepEqual(errors, []);
 });
 
+test('client: a socket the page opened early is used while it is opening or open, and replaced when it closed', async () => {
+  for (const tt of [
+    { name: 'opening', state: 0, reused: true },
+    { name: 'open', state: 1, reused: true },
+    { name: 'closing', state: 2, reused: false },
+    { name: 'closed', state: 3, reused: false },
+  ]) {
+    FakeWS.all = [];
+    const early = new FakeWS('ws://broker/mqtt', 'mqtt');
+    early.readyState = tt.state;
+    const c = new MQTTClient('ws://broker/mqtt', { clientId: 'u:1', username: 'u', password: 'p', reconnectPeriod: 0, WebSocket: FakeWS, socket: early });
+    const ws = tt.reused ? early : FakeWS.all[1];
+    assert.equal(FakeWS.all.length, tt.reused ? 1 : 2, `${tt.name}: sockets opened`);
+    await until(() => ws.sent.length === 1);
+    assert.equal(ws.sent[0].type, 1, `${tt.name}: CONNECT on the socket in use`);
+    let connected = false;
+    c.on('connect', () => { connected = true; });
+    ws.recv(0x20, 3, 0, 0, 0);
+    assert.ok(connected, `${tt.name}: connected`);
+    assert.equal(c.options.socket, null, `${tt.name}: the early socket is taken once`);
+    c.end();
+  }
+});
+
 test('client: a refused CONNECT is an error and is not retried; a broken broker is dropped', async () => {
   FakeWS.all = [];
   const c = new MQTTClient('ws://broker/mqtt', { clientId: 'u:1', username: 'u', password: 'bad', reconnectPeriod: 5, WebSocket: FakeWS });
