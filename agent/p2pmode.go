@@ -54,7 +54,7 @@ func (a *Agent) newP2P() (*p2p.Server, error) {
 		BrokerVouches: a.cfg.P2P.BrokerVouches,
 		Verifier:      a.verifier,
 		DeviceKey:     key,
-		Handle: func(ctx context.Context, v protocol.Viewer, line string, w *link.Responder) {
+		Handle: func(ctx context.Context, v protocol.Viewer, line string, w p2p.Responder) {
 			a.Handle(ctx, v, line, w)
 		},
 		// A viewer may hold a second session while it reconnects; the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -36,6 +37,13 @@ type Message struct {
 	Token string `json:"token,omitempty"`
 	// SDP is the offer or answer.
 	SDP string `json:"sdp,omitempty"`
+	// Live (offer only, optional) is the ipc.track request the viewer
+	// will send first, such as
+	// "ipc.track?action=live&channel=0&quality=high": the device starts
+	// it as soon as the connection is up, so that video flows while the
+	// viewer's data channel opens, and the request, when it comes,
+	// takes over that stream.
+	Live string `json:"live,omitempty"`
 	// Candidate is a trickled ICE candidate (candidate only); an empty
 	// one marks the end of candidates.
 	Candidate *Candidate `json:"candidate,omitempty"`
@@ -95,6 +103,9 @@ func (m *Message) validate() error {
 		if m.SDP == "" || m.Token == "" {
 			return fmt.Errorf("%w: offer without SDP or token", ErrMalformed)
 		}
+		if m.Live != "" && (len(m.Live) > maxLiveLine || !strings.HasPrefix(m.Live, "ipc.track?")) {
+			return fmt.Errorf("%w: offer's live request %.80q: want an ipc.track request line of at most %d bytes", ErrMalformed, m.Live, maxLiveLine)
+		}
 	case TypeAnswer:
 		if m.SDP == "" || len(m.Signature) == 0 {
 			return fmt.Errorf("%w: answer without SDP or signature", ErrMalformed)
@@ -111,8 +122,14 @@ func (m *Message) validate() error {
 	default:
 		return fmt.Errorf("%w: unknown message type %q", ErrMalformed, m.Type)
 	}
+	if m.Type != TypeOffer && m.Live != "" {
+		return fmt.Errorf("%w: a %s message with a live request (offers only)", ErrMalformed, m.Type)
+	}
 	return nil
 }
+
+// maxLiveLine bounds an offer's live request line.
+const maxLiveLine = 256
 
 func validSession(s string) bool {
 	if len(s) < 16 || len(s) > 64 {

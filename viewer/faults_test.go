@@ -9,8 +9,8 @@ import (
 
 	"github.com/pion/transport/v5/vnet"
 
+	"github.com/p2pcam/p2pcam/agent/p2p"
 	"github.com/p2pcam/p2pcam/auth"
-	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
 )
 
@@ -20,7 +20,7 @@ func TestVanishedViewerIsFreed(t *testing.T) {
 	w := newNATWorld(t, nats[0].typ, nats[0].typ)
 	served := make(chan struct{})
 	freed := make(chan time.Time, 1)
-	c := dialAcrossNATs(t, w, func(ctx context.Context, v protocol.Viewer, line string, rw *link.Responder) {
+	c := dialAcrossNATs(t, w, func(ctx context.Context, v protocol.Viewer, line string, rw p2p.Responder) {
 		_ = rw.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "text/plain"})
 		_ = rw.Flush()
 		close(served)

@@ -181,7 +181,7 @@ func TestNATMatrix(t *testing.T) {
 }
 
 // pong answers every request with "pong".
-func pong(ctx context.Context, v protocol.Viewer, line string, rw *link.Responder) {
+func pong(ctx context.Context, v protocol.Viewer, line string, rw p2p.Responder) {
 	_ = rw.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "text/plain"})
 	_, _ = rw.Write([]byte("pong"))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"math"
 	"path/filepath"
 	"runtime"
@@ -26,6 +27,7 @@ import (
 	"github.com/p2pcam/p2pcam/codec/h264"
 	"github.com/p2pcam/p2pcam/codec/pcm"
 	"github.com/p2pcam/p2pcam/internal/brokertest"
+	"github.com/p2pcam/p2pcam/internal/syncbuf"
 	"github.com/p2pcam/p2pcam/link"
 	"github.com/p2pcam/p2pcam/protocol"
 	"github.com/p2pcam/p2pcam/viewer"
@@ -635,4 +637,89 @@ func TestTrackCountsAsViewer(t *testing.T) {
 	}
 	other := r.dialTracks(t, auth.PermLive, nil)
 	other.request(t, "ipc.track?action=live&channel=0&quality=high", protocol.StatusTooMany)
+}
+
+// An offer may name the first ipc.track request (Config.Live): the
+// camera starts it as soon as the connection is up, and the request for
+// the same line takes that stream over, with no second start (one
+// "track viewer joined"); a request for another quality replaces it; a
+// refusal is kept for the request; a live line that is not a track
+// request fails the offer.
+func TestTrackStartsWithOffer(t *testing.T) {
+	const high = "ipc.track?action=live&channel=0&quality=high"
+	tests := []struct {
+		name    string
+		live    string
+		perms   auth.Permission
+		request string
+		status  protocol.Status
+		joins   int // track feeds started
+	}{
+		{name: "taken over", live: high, perms: auth.PermLive, request: high, status: protocol.StatusOK, joins: 1},
+		{name: "another quality", live: "ipc.track?action=live&channel=0&quality=standard", perms: auth.PermLive, request: high, status: protocol.StatusOK, joins: 2},
+		{name: "not permitted", live: high, perms: auth.PermVoice, request: high, status: protocol.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &syncbuf.Buffer{}
+			r := startCameraConfig(t, brokertest.AllowAll(t), func(c *agent.Config) {
+				c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			})
+			tv := r.dialTracks(t, tt.perms, func(c *viewer.Config) { c.Live = tt.live })
+			if tt.status == protocol.StatusOK {
+				// Pictures before any request: the offer's live request.
+				if first := tv.next(t); !first.key() {
+					t.Errorf("first picture before the request has NAL units %v, want SPS, PPS, IDR", types(first.nalus))
+				}
+			}
+			resp := tv.request(t, tt.request, tt.status)
+			if tt.status != protocol.StatusOK {
+				return
+			}
+			if resp.Head.ContentType != agent.TrackContentType || resp.Head.Quality != "high" {
+				t.Errorf("head %+v, want the high stream's track head", resp.Head)
+			}
+			for len(tv.aus) > 0 {
+				<-tv.aus
+			}
+			for range 10 {
+				tv.next(t)
+			}
+			if w, _ := lastKey(t, tv).size(); w != 640 {
+				t.Errorf("the stream after the request is %d wide, want the high stream's 640", w)
+			}
+			if got := strings.Count(logs.String(), "track viewer joined"); got != tt.joins {
+				t.Errorf("%d track feeds started, want %d", got, tt.joins)
+			}
+			// Closing the request ends the stream it took over.
+			resp.Body.Close()
+			if _, ok := logs.WaitFor(5*time.Second, "track viewer left", "stream=high"); !ok {
+				t.Errorf("the high stream's feed did not end with its request; log:\n%s", logs)
+			}
+		})
+	}
+	t.Run("bad live line", func(t *testing.T) {
+		r := startCamera(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_, err := viewer.Dial(ctx, viewer.Config{
+			Broker: r.broker, Username: testViewer, Password: r.viewerPassword, Device: r.device, Token: r.token(t, auth.PermLive),
+			Link: link.Options{LoopbackOnly: true}, Tracks: true, Live: "ipc.track?action=playback&channel=0",
+		})
+		if err == nil || !strings.Contains(err.Error(), "live request") {
+			t.Fatalf("Dial = %v, want the camera to refuse the offer's live request", err)
+		}
+	})
+}
+
+// lastKey returns the next keyframe on tv's video track.
+func lastKey(t *testing.T, tv *trackViewer) accessUnit {
+	t.Helper()
+	for range 100 {
+		if au := tv.next(t); au.key() {
+			return au
+		}
+	}
+	t.Fatal("no keyframe in 100 pictures")
+	return accessUnit{}
 }

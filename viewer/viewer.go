@@ -53,6 +53,12 @@ type Config struct {
 	// its Body carries nothing, close it to stop the feed; another
 	// ipc.track request switches quality).
 	Tracks bool
+	// Live, with Tracks, is the ipc.track request the viewer will make
+	// first (such as "ipc.track?action=live&channel=0&quality=high"):
+	// the offer names it, and the camera starts it as soon as the
+	// connection is up; the Request for the same line takes that stream
+	// over (signal.Message.Live).
+	Live string
 	// Microphone, with Tracks, is sent to the camera on the audio track
 	// (PCMA or PCMU at 8 kHz); the camera plays it while a
 	// "voice?channel=0&transport=track" request is open.
@@ -265,7 +271,11 @@ func (c *Conn) dial(ctx context.Context, msgs <-chan *paho.Publish, inbox string
 	}
 	offerSDP := pc.LocalDescription().SDP
 	candMu.Lock()
-	send(&signal.Message{Type: signal.TypeOffer, Session: c.session, Token: c.cfg.Token, SDP: offerSDP})
+	offerMsg := &signal.Message{Type: signal.TypeOffer, Session: c.session, Token: c.cfg.Token, SDP: offerSDP}
+	if c.cfg.Tracks {
+		offerMsg.Live = c.cfg.Live
+	}
+	send(offerMsg)
 	offerSent = true
 	for _, cand := range held {
 		send(&signal.Message{Type: signal.TypeCandidate, Session: c.session, Candidate: cand})

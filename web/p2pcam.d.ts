@@ -92,6 +92,9 @@ export interface DeviceInfo {
   pubkey?: string;
   iceServers?: RTCIceServer[];
   media?: 'auto' | 'flv' | 'track';
+  /** The ipc.track request to ask first (liveLine(0, 'high')): the offer names it and the camera
+   * starts it with the connection; the request, when made, takes that stream over. */
+  live?: string;
 }
 
 /** A request head: {"status":0,"content_type":"video/x-flv","quality":"high"}. */
@@ -301,6 +304,8 @@ export function connectMQTT(url: string, options?: MQTTClient['options'] & { Web
 export function mark(name: string): void;
 
 export function requestLine(request: string | Record<string, string | number>): string;
+/** The live request line of a channel's quality: ipc.track (track true, the default) or ipc.flv. */
+export function liveLine(channel?: number, quality?: 'standard' | 'high' | 'super', track?: boolean): string;
 export function commandLine(cmd: string, channel?: number): string;
 export function pathKind(localType?: string, remoteType?: string): PathKind;
 export function answerSignedBytes(session: string, offerSDP: string, answerSDP: string): Uint8Array;

@@ -165,7 +165,7 @@ func upCamera(ctx context.Context, t *testing.T, b broker, edit func(*p2p.Config
 }
 
 // serveChunks is the test camera's handler.
-func serveChunks(ctx context.Context, v protocol.Viewer, line string, w *link.Responder) {
+func serveChunks(ctx context.Context, v protocol.Viewer, line string, w p2p.Responder) {
 	if !strings.HasPrefix(line, "ipc.flv?") {
 		_ = w.WriteHead(protocol.StatusBadRequest, protocol.Head{})
 		return

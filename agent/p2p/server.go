@@ -31,7 +31,7 @@ import (
 
 // Handler serves one request on its data channel, returning when the
 // answer is complete or ctx is done.
-type Handler func(ctx context.Context, v protocol.Viewer, line string, w *link.Responder)
+type Handler func(ctx context.Context, v protocol.Viewer, line string, w Responder)
 
 // Config configures P2P mode.
 type Config struct {

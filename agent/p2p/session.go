@@ -33,6 +33,11 @@ type session struct {
 	cancel context.CancelFunc
 	once   sync.Once
 	timer  *time.Timer // the handshake deadline
+	// early is the offer's live request until a request channel takes
+	// it over (nil without one); guarded by earlyMu.
+	early     *early
+	earlyMu   sync.Mutex
+	earlyOnce sync.Once
 }
 
 // offer checks the viewer's token, its inbox and sender, admits the
@@ -124,6 +129,7 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, inbox, sender str
 		switch st {
 		case webrtc.PeerConnectionStateConnected:
 			sess.connected()
+			sess.startEarly()
 			if p, err := link.SelectedPath(pc); err == nil {
 				log.Info("viewer connected", "path", p.Kind(), "remote", p.RemoteAddr)
 				s.cfg.Observe.connected(p, time.Since(offered))
@@ -137,6 +143,9 @@ func (s *Server) offer(ctx context.Context, m *signal.Message, inbox, sender str
 	pc.OnDataChannel(sess.channel)
 
 	answer, err := sess.answer(m.SDP)
+	if err == nil && m.Live != "" {
+		err = sess.setEarly(m.Live)
+	}
 	if err != nil {
 		_ = pc.Close()
 		cancel()
@@ -245,6 +254,17 @@ func (sess *session) channel(dc *webrtc.DataChannel) {
 	started = true
 	link.ServeSession(dc, sess.tracks, func(w *link.Responder) {
 		defer sess.s.wg.Done()
+		if e := sess.takeEarly(dc.Label()); e != nil && e.adopt(w) {
+			// The offer's live request, started when the connection came
+			// up, goes on as this channel's.
+			select {
+			case <-e.finished:
+			case <-sess.ctx.Done():
+			}
+			_ = w.Flush()
+			_ = w.Close()
+			return
+		}
 		ctx, cancel := context.WithCancel(sess.ctx)
 		defer cancel()
 		go func() {
@@ -287,4 +307,50 @@ func (sess *session) close(reason string) (ended bool) {
 		sess.log.Info("session ended", "reason", reason, "sessions", n)
 	})
 	return ended
+}
+
+// setEarly keeps the offer's live request: an ipc.track request, for a
+// session with media tracks.
+func (sess *session) setEarly(line string) error {
+	req, err := protocol.Parse(line)
+	if err != nil {
+		return errors.New("the offer's live request: " + err.Error())
+	}
+	if req.Kind != protocol.KindTrack || sess.tracks == nil {
+		return errors.New("the offer's live request must be an ipc.track request, in an offer with media sections")
+	}
+	sess.early = newEarly(line, sess.tracks)
+	return nil
+}
+
+// startEarly starts the offer's live request, once, when the connection
+// is up.
+func (sess *session) startEarly() {
+	sess.earlyMu.Lock()
+	e := sess.early
+	sess.earlyMu.Unlock()
+	if e == nil {
+		return
+	}
+	sess.earlyOnce.Do(func() {
+		s := sess.s
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			e.run(sess.ctx, func(ctx context.Context, w Responder) { s.cfg.Handle(ctx, sess.viewer, e.line, w) })
+		}()
+	})
+}
+
+// takeEarly returns the offer's live request for a request channel
+// asking line, once; nil when there is none for that line.
+func (sess *session) takeEarly(line string) *early {
+	sess.earlyMu.Lock()
+	defer sess.earlyMu.Unlock()
+	e := sess.early
+	if e == nil || e.line != line {
+		return nil
+	}
+	sess.early = nil
+	return e
 }

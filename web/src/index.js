@@ -7,7 +7,7 @@ import { cameraURL } from './http.js';
 import * as rec from './records.js';
 
 export * from './errors.js';
-export { P2PCam, StreamHandle, requestLine, commandLine } from './sdk.js';
+export { P2PCam, StreamHandle, requestLine, commandLine, liveLine } from './sdk.js';
 export { P2PService, hasMediaTracks } from './service.js';
 export { Player, FREEZE_MS } from './player.js';
 export { pathKind, selectedPath } from './stats.js';

@@ -4,7 +4,7 @@
 // gateway): config.json's `cameras`, or a URL typed in the Open box.
 // It uses only the SDK's public API.
 import { Timeline } from './timeline.js';
-import { create, createPlayer, createURLPlayer, createPlaybackPlayer, cameraURL, httpCommand, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, cameraURL, httpCommand, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
@@ -243,7 +243,8 @@ async function startTile(t) {
   try {
     if (t.cam) { await startHTTPTile(t); return; }
     if (!sdk.services.has(t.device)) {
-      const s = await sdk.startP2PService(t.device, { device: t.device });
+      // The camera starts the tile's stream with the connection.
+      const s = await sdk.startP2PService(t.device, { device: t.device, live: liveLine(0, t.quality) });
       s.on('reconnecting', () => { if (t.player?.playing) setStatus(t, 'connecting', 'Reconnecting…'); });
       s.on('error', (e) => { if (state.tiles.get(t.device) === t && s.state === 'closed') setStatus(t, 'failed', errText(e)); });
       s.on('offline', () => setStatus(t, 'connecting', 'Camera offline, waiting…'));

@@ -12,6 +12,7 @@ import { P2PError, ERR_PLAYBACK, ERR_CONNECT, ERR_STATUS } from './errors.js';
 import { inboundVideo } from './stats.js';
 import { flvURL } from './http.js';
 import { mark } from './marks.js';
+import { liveLine } from './sdk.js';
 import { playHLS, fullError } from './relay.js';
 
 /** FREEZE_MS: a gap this long between shown frames counts as a freeze. */
@@ -121,21 +122,36 @@ export class Player extends Emitter {
   }
 
   _liveLine(track) {
-    return `${track ? 'ipc.track' : 'ipc.flv'}?action=live&channel=${this.channel}&quality=${this.quality}`;
+    return liveLine(this.channel, this.quality, track);
   }
 
   async _startTrack(s) {
     const line = this._liveLine(true);
     const old = this._trackHandle;
+    // The camera may be sending already (the offer named this request):
+    // the video shows the first picture before the request's head.
+    const tracks = [s.videoTransceiver?.receiver.track, s.audioTransceiver?.receiver.track].filter(Boolean);
+    const attach = () => {
+      const now = this.video.srcObject?.getTracks?.() || [];
+      if (now.length !== tracks.length || tracks.some((t) => !now.includes(t))) this.video.srcObject = new MediaStream(tracks);
+    };
+    if (s.live === line && tracks.length) {
+      attach();
+      this.video.play().catch(() => {});
+    }
     mark('stream-request');
-    const h = await this.sdk.startStream(this.id, line, { onError: (e) => { if (!e.redirect) this.emit('error', e); } });
+    let h;
+    try {
+      h = await this.sdk.startStream(this.id, line, { onError: (e) => { if (!e.redirect) this.emit('error', e); } });
+    } catch (e) {
+      if (!old && this.video.srcObject) this.video.srcObject = null; // FLV or the relay plays instead
+      throw e;
+    }
     mark('stream-head');
     this._trackHandle = h;
     if (old) old.stop(); // the new request took over; end the old one after
     this.head = h.head;
-    const tracks = [s.videoTransceiver?.receiver.track, s.audioTransceiver?.receiver.track].filter(Boolean);
-    const ms = new MediaStream(tracks);
-    this.video.srcObject = ms;
+    attach(); // this connection's tracks (a re-dial made new ones)
     await this.video.play().catch(() => {});
   }
 

@@ -85,6 +85,12 @@ export function requestLine(request) {
   return `${path}?${qs}`;
 }
 
+/** liveLine is the live request line of a channel's quality: on the
+ * media tracks (ipc.track) or as FLV on the request's channel. */
+export function liveLine(channel = 0, quality = 'high', track = true) {
+  return `${track ? 'ipc.track' : 'ipc.flv'}?action=live&channel=${channel}&quality=${quality}`;
+}
+
 /** commandLine makes a command request line of cmd: a full line
  * ("command?action=..."), a query ("action=inner_define&cmd=..."), or a
  * bare command name ("get_device_st&type=live" -> inner_define). */

@@ -76,6 +76,10 @@ export class P2PService extends Emitter {
     this.id = id;
     this.device = deviceInfo.device;
     this.deviceInfo = deviceInfo;
+    // The ipc.track request the camera starts with the connection
+    // (deviceInfo.live, then the latest one asked): video flows while
+    // the request's channel opens, and the request takes it over.
+    this.live = deviceInfo.live || null;
     this.state = STATE_IDLE;
     this.session = null;
     this.pc = null;
@@ -220,7 +224,7 @@ export class P2PService extends Emitter {
 
     // The candidates gathered meanwhile follow the offer at once, not
     // after its PUBACK: the broker keeps their order.
-    const offerTaken = send({ type: 'offer', token, sdp: offerSDP });
+    const offerTaken = send({ type: 'offer', token, sdp: offerSDP, live: withMedia && this.live ? this.live : undefined });
     offerSent = true;
     mark('offer-sent');
     for (const c of held.splice(0)) send({ type: 'candidate', candidate: c }).catch(() => {});
@@ -337,6 +341,7 @@ export class P2PService extends Emitter {
     if (this.state !== STATE_CONNECTED || !this.pc) {
       return Promise.reject(new P2PError(ERR_CONNECT, `camera ${this.device} is not connected (${this.state})`));
     }
+    if (line.startsWith('ipc.track?')) this.live = line;
     const dc = this.pc.createDataChannel(line);
     dc.binaryType = 'arraybuffer';
     // A channel that closes before it ever opened never reached the

@@ -2,7 +2,7 @@
 // signed answers, requests, commands, errors, re-dialling, teardown.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { P2PCam } from '../../src/sdk.js';
+import { P2PCam, liveLine } from '../../src/sdk.js';
 import * as E from '../../src/errors.js';
 import { Camera, fakeMQTT, fakePeerConnection, fakeFetch } from './fakes.mjs';
 
@@ -268,6 +268,29 @@ test('the answer with a media track turns on the track path', async () => {
   assert.equal(s2.videoTransceiver, undefined, 'media:flv offers no transceivers');
   sdk.destroy();
   b.sdk.destroy();
+});
+
+test('the offer names the first track request (deviceInfo.live), and a redial the latest one; never without media', async () => {
+  const high = liveLine(0, 'high');
+  assert.equal(high, 'ipc.track?action=live&channel=0&quality=high');
+  assert.equal(liveLine(1, 'super', false), 'ipc.flv?action=live&channel=1&quality=super');
+  for (const tt of [
+    { name: 'media', init: {}, info: { device: 'demo/cam1', live: high }, want: high },
+    { name: 'no live', init: {}, info: { device: 'demo/cam1' }, want: undefined },
+    { name: 'flv', init: { media: 'flv' }, info: { device: 'demo/cam1', live: high }, want: undefined },
+  ]) {
+    const { sdk, mqtt } = await setup({ init: tt.init });
+    await sdk.login('alice', 'pw');
+    const s = await sdk.startP2PService('cam', tt.info);
+    const offer = mqtt.clients[0].published.find((p) => p.msg.type === 'offer');
+    assert.equal(offer.msg.live, tt.want, tt.name);
+    if (tt.name === 'media') {
+      const std = liveLine(0, 'standard');
+      s.request(std).catch(() => {});
+      assert.equal(s.live, std, 'the latest track request is the next offer\'s');
+    }
+    sdk.destroy();
+  }
 });
 
 test('bad arguments are ERR_ARGUMENT', async () => {
