@@ -383,7 +383,7 @@ func BenchmarkBrowserFirstFrame(b *testing.B) {
 			b.Logf("%s: returning visit (remembered sign-in, no clicks) %v (median %v; wall-clock from page.goto %v), P2P connect median %v",
 				c.name, returning, percentile(returning, 0.5), wall, percentile(connect, 0.5))
 			var line strings.Builder
-			for _, k := range []string{"page-module", "config", "login-api", "mqtt-connected", "dial", "offer", "offer-sent", "info", "answer", "ice-connected", "stream-request", "stream-head", "first-frame"} {
+			for _, k := range []string{"page-module", "config", "login-api", "mqtt-connected", "dial", "offer", "offer-sent", "info", "answer", "ice-connected", "stream-request", "stream-head", "first-frame-received", "first-frame"} {
 				if xs := steps[k]; len(xs) > 0 {
 					fmt.Fprintf(&line, " %s %v", k, percentile(xs, 0.5).Round(time.Millisecond))
 				}

@@ -213,6 +213,9 @@ export class Player {
   readonly relay: RelayInfo | null;
   readonly stats?: PlayerStats;
   play(): Promise<void>;
+  /** Shows the service's video tracks while it still connects, when its deviceInfo.live is this
+   * player's stream (the camera starts it with the connection); call right after startP2PService. */
+  prime(): void;
   setQuality(q: 'standard' | 'high' | 'super'): Promise<void>;
   stop(): void;
   snapshot(): Promise<Blob>;

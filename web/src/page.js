@@ -218,6 +218,7 @@ async function openTile(device, opts = {}) {
 }
 
 function onFirstFrame(t, e) {
+  if (t.status === 'failed') return; // a primed player's picture of a dial that failed
   // Milliseconds since the page began to load (performance's origin):
   // when the frame was handed to the compositor, where the browser says.
   t.firstFrameAt ??= Math.round(e?.at ?? performance.now());
@@ -237,36 +238,45 @@ async function startHTTPTile(t) {
   if (t.video.videoWidth) setStatus(t, 'playing');
 }
 
+/** newPlayer gives a P2P tile its player, once. */
+function newPlayer(t) {
+  if (t.player) return;
+  // ?hls=native|hlsjs: how a relay's HLS plays (default: hls.js where MSE is).
+  const hls = new URLSearchParams(location.search).get('hls') || 'auto';
+  t.player = createPlayer(t.device, t.video, { quality: t.quality, hls }, state.sdk);
+  t.player.on('stats', (s) => showStats(t, s));
+  t.player.on('firstframe', (e) => onFirstFrame(t, e));
+  t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
+  t.player.on('error', (e) => { console.warn(t.device, e); });
+  t.player.on('relay', (r) => showRelay(t, r));
+}
+
 async function startTile(t) {
   setStatus(t, 'connecting', 'Connecting…');
   const sdk = state.sdk;
   try {
     if (t.cam) { await startHTTPTile(t); return; }
     if (!sdk.services.has(t.device)) {
-      // The camera starts the tile's stream with the connection.
-      const s = await sdk.startP2PService(t.device, { device: t.device, live: liveLine(0, t.quality) });
+      // The camera starts the tile's stream with the connection, and the
+      // player shows its tracks as soon as pictures come.
+      const connecting = sdk.startP2PService(t.device, { device: t.device, live: liveLine(0, t.quality) });
+      newPlayer(t);
+      t.player.prime();
+      const s = await connecting;
       s.on('reconnecting', () => { if (t.player?.playing) setStatus(t, 'connecting', 'Reconnecting…'); });
       s.on('error', (e) => { if (state.tiles.get(t.device) === t && s.state === 'closed') setStatus(t, 'failed', errText(e)); });
       s.on('offline', () => setStatus(t, 'connecting', 'Camera offline, waiting…'));
     }
     if (!state.tiles.has(t.device)) return;
-    setStatus(t, 'connecting', 'Starting video…');
-    if (!t.player) {
-      // ?hls=native|hlsjs: how a relay's HLS plays (default: hls.js where MSE is).
-      const hls = new URLSearchParams(location.search).get('hls') || 'auto';
-      t.player = createPlayer(t.device, t.video, { quality: t.quality, hls }, sdk);
-      t.player.on('stats', (s) => showStats(t, s));
-      t.player.on('firstframe', (e) => onFirstFrame(t, e));
-      t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
-      t.player.on('error', (e) => { console.warn(t.device, e); });
-      t.player.on('relay', (r) => showRelay(t, r));
-    }
+    if (t.status !== 'playing') setStatus(t, 'connecting', 'Starting video…');
+    newPlayer(t);
     await t.player.play();
     if (t.video.videoWidth) setStatus(t, 'playing');
     startTimeline(t);
   } catch (e) {
     let msg = errText(e);
     if (e.code === ERR_NOT_SHARED && !/share it/.test(msg)) msg = `${msg}. Ask the camera's owner to share it with you.`;
+    if (t.player && !t.player.transport) t.player.stop(); // primed, never started
     setStatus(t, 'failed', msg);
   }
 }

@@ -82,6 +82,27 @@ export class Player extends Emitter {
     await this._start();
   }
 
+  /**
+   * prime shows the service's video tracks in the video element while
+   * the service still connects, when its offer names this player's
+   * stream (deviceInfo.live): the camera starts that stream with the
+   * connection, so the first picture needs neither the request's head
+   * nor the element's media pipeline to start after it. Call it right
+   * after startP2PService, before play().
+   */
+  prime() {
+    const s = this.sdk.services.get(this.id);
+    if (!s || this.cam || this.request || this.mode === 'flv' || this._primed) return;
+    const tracks = [s.videoTransceiver?.receiver.track, s.audioTransceiver?.receiver.track].filter(Boolean);
+    if (!tracks.length || s.live !== this._liveLine(true)) return;
+    this._primed = true;
+    this.playing = true;
+    this.startedAt = performance.now();
+    this.video.srcObject = new MediaStream(tracks);
+    this.video.play().catch(() => {});
+    this._watchFrames();
+  }
+
   async _start() {
     if (this.cam) {
       this._teardown();
@@ -95,7 +116,10 @@ export class Player extends Emitter {
     this._teardown();
     const useTrack = this._useTrack(s);
     this.transport = useTrack ? 'track' : 'flv';
-    this.startedAt = performance.now();
+    // A primed player's clock started when it showed the tracks.
+    if (!this._primed || !this.startedAt) this.startedAt = performance.now();
+    if (this._primed && !useTrack && this.video.srcObject) this.video.srcObject = null;
+    this._primed = false;
     try {
       if (useTrack) {
         try {
@@ -336,6 +360,8 @@ export class Player extends Emitter {
     for (const off of this._offs.splice(0)) off();
     cancelAnimationFrame?.(this._raf);
     clearInterval(this._fpsTimer);
+    this._watching = false;
+    this._primed = false;
     clearInterval(this._httpStats);
     this._httpStats = null;
     if (this.video.srcObject) this.video.srcObject = null;
@@ -357,6 +383,8 @@ export class Player extends Emitter {
   }
 
   _watchFrames() {
+    if (this._watching) return;
+    this._watching = true;
     const f = this._frames;
     const v = this.video;
     const onFrame = (_, meta) => {
@@ -370,6 +398,8 @@ export class Player extends Emitter {
         // callback runs at the next animation frame, up to 16 ms later.
         const at = meta?.presentationTime > this.startedAt && meta.presentationTime <= now ? meta.presentationTime : now;
         f.first = at - this.startedAt;
+        // For WebRTC video: when its last packet came (receiveTime).
+        if (meta?.receiveTime > this.startedAt && meta.receiveTime <= at) mark('first-frame-received', meta.receiveTime);
         mark('first-frame', at);
         this.emit('firstframe', { id: this.id, ms: f.first, at });
       }
