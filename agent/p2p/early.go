@@ -70,8 +70,9 @@ func (e *early) run(ctx context.Context, handle func(ctx context.Context, w Resp
 	defer close(e.finished)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	wait := earlyWait
 	go func() {
-		t := time.NewTimer(earlyWait)
+		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
 		case <-t.C:
