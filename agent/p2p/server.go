@@ -109,7 +109,10 @@ type Server struct {
 	info     signal.DeviceInfo
 	queue    *fairQueue[*paho.Publish] // incoming messages, by inbox
 
-	mu       sync.Mutex // guards sessions and adm
+	mu sync.Mutex // guards sessions, adm and ending
+	// ending is set when Run waits for the goroutines in wg: from then
+	// on none is added (a WaitGroup may not grow from zero during Wait).
+	ending   bool
 	sessions map[string]*session
 	adm      *admission
 	wg       sync.WaitGroup // session goroutines and handlers
@@ -278,10 +281,25 @@ func (s *Server) Run(ctx context.Context) error {
 			s.infoMu.Unlock()
 			<-events
 			client.Close()
+			s.mu.Lock()
+			s.ending = true
+			s.mu.Unlock()
 			s.wg.Wait()
 			return nil
 		}
 	}
+}
+
+// track adds a goroutine for Run to wait for, and reports whether it
+// did: not once Run waits for the last of them.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ending {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 // register subscribes to the device's rpc topic and publishes its info,

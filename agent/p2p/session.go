@@ -239,7 +239,9 @@ func (sess *session) channel(dc *webrtc.DataChannel) {
 	if dc.Label() == KeepaliveLabel {
 		return
 	}
-	sess.s.wg.Add(1)
+	if !sess.s.track() {
+		return
+	}
 	started := false
 	defer func() {
 		if !started {
@@ -299,9 +301,11 @@ func (sess *session) close(reason string) (ended bool) {
 		s.mu.Unlock()
 		// Not inline: pion's callbacks, from which close is often called,
 		// must return before the connection can close.
-		s.wg.Add(1)
+		tracked := s.track() // false once Run no longer waits
 		go func() {
-			defer s.wg.Done()
+			if tracked {
+				defer s.wg.Done()
+			}
 			_ = sess.pc.Close()
 		}()
 		sess.log.Info("session ended", "reason", reason, "sessions", n)
@@ -334,7 +338,9 @@ func (sess *session) startEarly() {
 	}
 	sess.earlyOnce.Do(func() {
 		s := sess.s
-		s.wg.Add(1)
+		if !s.track() {
+			return
+		}
 		go func() {
 			defer s.wg.Done()
 			e.run(sess.ctx, func(ctx context.Context, w Responder) { s.cfg.Handle(ctx, sess.viewer, e.line, w) })
