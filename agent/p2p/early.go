@@ -49,7 +49,7 @@ type early struct {
 	body     []byte          // and the body it wrote (a redirect's), until adopted
 	ch       *link.Responder // the adopting request's channel
 	deadline time.Time
-	taken    bool
+	taken    bool          // a request channel took it over
 	done     chan struct{} // closed when the request ends for the handler
 	endOnce  sync.Once
 	finished chan struct{} // closed when the handler has returned
@@ -70,26 +70,25 @@ func (e *early) run(ctx context.Context, handle func(ctx context.Context, w Resp
 	defer close(e.finished)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wait := earlyWait
+	wait := time.NewTimer(earlyWait)
 	go func() {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			e.mu.Lock()
-			taken := e.taken
-			e.mu.Unlock()
-			if !taken {
-				e.end()
+		defer wait.Stop()
+		timeout := wait.C
+		for {
+			select {
+			case <-timeout:
+				timeout = nil
+				e.mu.Lock()
+				if !e.taken {
+					e.end() // under mu: adopt sees it, or took the request first
+				}
+				e.mu.Unlock()
+			case <-e.done:
+				cancel()
+				return
+			case <-ctx.Done():
+				return
 			}
-		case <-ctx.Done():
-		}
-	}()
-	go func() {
-		select {
-		case <-e.done:
-			cancel()
-		case <-ctx.Done():
 		}
 	}()
 	handle(ctx, e)
@@ -97,14 +96,24 @@ func (e *early) run(ctx context.Context, handle func(ctx context.Context, w Resp
 
 func (e *early) end() { e.endOnce.Do(func() { close(e.done) }) }
 
+// ended reports whether the request has ended for the handler.
+func (e *early) ended() bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // adopt hands the request over to ch, a request channel for the same
 // line: it writes the head the handler gave, and from then on what the
 // handler writes goes to ch, and the request ends when ch closes. It
-// returns false when the request was already taken over or had ended
-// before it began streaming.
+// returns false, and ch is the caller's to serve, when the request
+// already ended unasked, after earlyWait.
 func (e *early) adopt(ch *link.Responder) bool {
 	e.mu.Lock()
-	if e.taken {
+	if e.taken || e.ended() {
 		e.mu.Unlock()
 		return false
 	}
@@ -140,6 +149,14 @@ func (e *early) adopt(ch *link.Responder) bool {
 	return true
 }
 
+// channel returns the request channel that took the request over, or
+// nil.
+func (e *early) channel() *link.Responder {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.ch
+}
+
 // WriteHead keeps the head for the request channel to come, or sends
 // it on the channel that took the request over.
 func (e *early) WriteHead(st protocol.Status, h protocol.Head) error {
@@ -163,34 +180,27 @@ var errEarlyBody = errors.New("p2p: an early request's body outgrew its buffer b
 // Write sends body bytes on the adopting channel, or keeps them for it.
 func (e *early) Write(p []byte) (int, error) {
 	e.mu.Lock()
-	ch := e.ch
-	if ch == nil {
-		defer e.mu.Unlock()
-		if len(e.body)+len(p) > earlyBodyMax {
-			return 0, errEarlyBody
-		}
-		e.body = append(e.body, p...)
-		return len(p), nil
+	if ch := e.ch; ch != nil {
+		e.mu.Unlock()
+		return ch.Write(p)
 	}
-	e.mu.Unlock()
-	return ch.Write(p)
+	defer e.mu.Unlock()
+	if len(e.body)+len(p) > earlyBodyMax {
+		return 0, errEarlyBody
+	}
+	e.body = append(e.body, p...)
+	return len(p), nil
 }
 
 func (e *early) Flush() error {
-	e.mu.Lock()
-	ch := e.ch
-	e.mu.Unlock()
-	if ch != nil {
+	if ch := e.channel(); ch != nil {
 		return ch.Flush()
 	}
 	return nil
 }
 
 func (e *early) Backlog() int {
-	e.mu.Lock()
-	ch := e.ch
-	e.mu.Unlock()
-	if ch != nil {
+	if ch := e.channel(); ch != nil {
 		return ch.Backlog()
 	}
 	return 0
@@ -209,7 +219,6 @@ func (e *early) SetWriteDeadline(t time.Time) error {
 func (e *early) Tracks() *link.Tracks      { return e.tracks }
 func (e *early) Done() <-chan struct{}     { return e.done }
 func (e *early) Upload() io.Reader         { return eofReader{} }
-func (e *early) String() string            { return "early " + e.line }
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 type eofReader struct{}

@@ -64,6 +64,9 @@ func TestEarlyRequestLifetime(t *testing.T) {
 			default:
 				t.Error("finished not closed after run returned")
 			}
+			if tt.name == "unasked" && e.adopt(nil) {
+				t.Error("a request that ended unasked was taken over: its channel would get a stream that no longer runs")
+			}
 			if tt.refuse && (e.head == nil || e.head.status != protocol.StatusForbidden || string(e.body) != "why") {
 				t.Errorf("kept head %+v and body %q, want the 403 and its body for the channel to come", e.head, e.body)
 			}

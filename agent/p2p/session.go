@@ -323,7 +323,9 @@ func (sess *session) setEarly(line string) error {
 	if req.Kind != protocol.KindTrack || sess.tracks == nil {
 		return errors.New("the offer's live request must be an ipc.track request, in an offer with media sections")
 	}
+	sess.earlyMu.Lock()
 	sess.early = newEarly(line, sess.tracks)
+	sess.earlyMu.Unlock()
 	return nil
 }
 

@@ -93,14 +93,23 @@ export class Player extends Emitter {
   prime() {
     const s = this.sdk.services.get(this.id);
     if (!s || this.cam || this.request || this.mode === 'flv' || this._primed) return;
-    const tracks = [s.videoTransceiver?.receiver.track, s.audioTransceiver?.receiver.track].filter(Boolean);
-    if (!tracks.length || s.live !== this._liveLine(true)) return;
+    if (s.live !== this._liveLine(true) || !this._showTracks(s)) return;
     this._primed = true;
     this.playing = true;
     this.startedAt = performance.now();
-    this.video.srcObject = new MediaStream(tracks);
     this.video.play().catch(() => {});
     this._watchFrames();
+  }
+
+  /** _showTracks puts the service's receiving tracks in the video
+   * element, unless they are there already (a re-dial makes new ones);
+   * it reports whether the service has any. */
+  _showTracks(s) {
+    const tracks = [s.videoTransceiver?.receiver.track, s.audioTransceiver?.receiver.track].filter(Boolean);
+    if (!tracks.length) return false;
+    const now = this.video.srcObject?.getTracks?.() || [];
+    if (now.length !== tracks.length || tracks.some((t) => !now.includes(t))) this.video.srcObject = new MediaStream(tracks);
+    return true;
   }
 
   async _start() {
@@ -154,15 +163,7 @@ export class Player extends Emitter {
     const old = this._trackHandle;
     // The camera may be sending already (the offer named this request):
     // the video shows the first picture before the request's head.
-    const tracks = [s.videoTransceiver?.receiver.track, s.audioTransceiver?.receiver.track].filter(Boolean);
-    const attach = () => {
-      const now = this.video.srcObject?.getTracks?.() || [];
-      if (now.length !== tracks.length || tracks.some((t) => !now.includes(t))) this.video.srcObject = new MediaStream(tracks);
-    };
-    if (s.live === line && tracks.length) {
-      attach();
-      this.video.play().catch(() => {});
-    }
+    if (s.live === line && this._showTracks(s)) this.video.play().catch(() => {});
     mark('stream-request');
     let h;
     try {
@@ -175,7 +176,7 @@ export class Player extends Emitter {
     this._trackHandle = h;
     if (old) old.stop(); // the new request took over; end the old one after
     this.head = h.head;
-    attach(); // this connection's tracks (a re-dial made new ones)
+    this._showTracks(s);
     await this.video.play().catch(() => {});
   }
 
