@@ -9,6 +9,10 @@
 //	{"run":1,"firstFrameMs":812,"wallMs":905,"width":640,"height":360,
 //	 "frames":14,"path":"srflx","local":{...},"remote":{...},"overlay":"srflx · track"}
 //
+// Each page opens in a tab that Chromium has finished setting up (see
+// openTab in harness.mjs), and the returning page's first frame is
+// waited on without Playwright's script in the page (waitQuietly).
+//
 // firstFrameMs is the page's own clock (performance.now() at the
 // player's firstframe event, from navigation start); wallMs is from
 // page.goto to the first decoded frame seen from here. On the page's
@@ -45,7 +49,7 @@
 // 20000), NATWEB_WATCH_MS (default 0), NATWEB_VISIT (first|returning),
 // NATWEB_DUMP (a file: each run appends a JSON line with the page's
 // navigation and resource timing and its marks, for latency work).
-import { launch, waitFor } from '../browser/harness.mjs';
+import { launch, openTab, waitFor, waitQuietly } from '../browser/harness.mjs';
 
 const [url, user, password, device, runsArg] = process.argv.slice(2);
 if (!url || !user || !password || !device) {
@@ -73,8 +77,11 @@ let failed = false;
 try {
   for (let run = 1; run <= runs; run++) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+    // Each timed page opens in a tab Chromium has finished setting up
+    // (openTab: a new tab's own start-up work would count as the page's).
     const newPage = async () => {
-      const p = await ctx.newPage();
+      const { page: p, cdp } = await openTab(ctx);
+      p.cdp = cdp;
       p.errors = [];
       p.on('pageerror', (e) => p.errors.push(e.message));
       p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.error(`console ${m.type()}: ${m.text()}`); });
@@ -119,10 +126,10 @@ try {
         errors = page.errors;
         t0 = Date.now();
         await page.goto(url, { timeout: stepMs });
-        await waitFor(page, (d) => {
-          const t = globalThis.p2pcamPage.tiles.get(d);
-          return t && t.video.getVideoPlaybackQuality().totalVideoFrames > 0;
-        }, device, stepMs, 'first decoded frame of the returning page').catch(async (e) => { throw new Error(`${e.message}; ${await tileText()}; banner: ${await page.locator('#banner').innerText().catch(() => '')}`); });
+        // Waited on without a script of Playwright's in the page: its
+        // injection would take the page's main thread while it loads.
+        await waitQuietly(page.cdp, `globalThis.p2pcamPage?.tiles.get(${JSON.stringify(device)})?.video.getVideoPlaybackQuality().totalVideoFrames > 0`,
+          stepMs, 'first decoded frame of the returning page').catch(async (e) => { throw new Error(`${e.message}; ${await tileText()}; banner: ${await page.locator('#banner').innerText().catch(() => '')}`); });
       }
       const wallMs = Date.now() - t0;
       // The path: from the SDK's getStats reading (the 'path' event and
