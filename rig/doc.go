@@ -75,7 +75,8 @@
 //     Range and counts the bytes it sends), and 1.4.0 installs, confirms
 //     itself and serves. The guest prints p2pcamd's VmHWM and VmRSS every
 //     second ("p2pcam-rig: mem:"), for the peak memory of the download
-//     and verification.
+//     and verification, and for a control: the same span of 1.4.0
+//     serving with no download (a fresh p2pcamd's own growth).
 //
 // It logs the install time of the 12 MB binary, the start to
 // confirmation, both rollback times, the resumed download's rate and

@@ -234,8 +234,27 @@ func testDownloadCut(t *testing.T, root, out, img, cli string, b diskVM, big []b
 	} else {
 		t.Logf("p2pcamd memory (kB): before the download VmHWM=%d VmRSS=%d RssAnon=%d; after download and verify VmHWM=%d VmRSS=%d RssAnon=%d: peak +%d kB, anonymous +%d kB",
 			memBefore.hwm, memBefore.rss, memBefore.anon, memAfter.hwm, memAfter.rss, memAfter.anon, memAfter.hwm-memBefore.hwm, memAfter.anon-memBefore.anon)
+		memControl(t, b, took+b.between(t, `msg="bundle downloaded"`, "update verified: writing it into the inactive slot"), memBefore, memAfter)
 	}
 	return b
+}
+
+// memControl measures p2pcamd's memory growth over span with no
+// download: 1.4.0 from when it serves, as 1.1.0 was measured from when
+// it served. That growth (a fresh p2pcamd's heap and buffers settling)
+// is in the download's figures too; the difference is the download's
+// and verification's own.
+func memControl(t *testing.T, b diskVM, span time.Duration, before, after memLine) {
+	t.Helper()
+	c0 := lastMem(b.serial(t))
+	time.Sleep(span) // the control's span, not a wait for a condition
+	c1 := lastMem(b.serial(t))
+	if c0.pid == "" || c0.pid != c1.pid || c0.pid == before.pid {
+		t.Errorf("memory control: want two mem lines of the new p2pcamd %v apart, got %+v and %+v", span, c0, c1)
+		return
+	}
+	t.Logf("p2pcamd memory control (kB): %v of 1.4.0 serving, no download: peak +%d kB, anonymous +%d kB; the download and verification's own: peak %+d kB, anonymous %+d kB",
+		span.Round(time.Second), c1.hwm-c0.hwm, c1.anon-c0.anon, (after.hwm-before.hwm)-(c1.hwm-c0.hwm), (after.anon-before.anon)-(c1.anon-c0.anon))
 }
 
 // memLine is one "p2pcam-rig: mem:" line of the guest's mem_sampler.

@@ -22,7 +22,10 @@ import (
 // p2pcamd downloads and verifies an 8 MiB bundle at the default cap
 // (256 KiB/s: about 33 s), against the same viewer with no download.
 // It reports the viewer's frame rate and its largest gap between frames
-// (the sim board sends 25 fps), and the download's time.
+// (the sim board sends 25 fps), the download's time, and how much
+// p2pcamd's peak RSS (VmHWM) and anonymous RSS grew over the span: the
+// idle run, which comes second, lasts as long as the download did, so
+// that its growth is the control for the download's.
 func BenchmarkLiveDuringOTADownload(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "p2pcamd")
 	if out, err := exec.Command("go", "build", "-ldflags", "-X main.version=1.0.0", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -36,7 +39,8 @@ func BenchmarkLiveDuringOTADownload(b *testing.B) {
 	defer files.Close()
 	conf := fmt.Sprintf("device = \"acme/cam1\"\n[ota]\ntrusted_keys = [%q]\ndir = %q\narch = \"arm64\"\n",
 		auth.MarshalPublicKey(otatest.Key(7).Public().(ed25519.PublicKey)), b.TempDir())
-	for _, download := range []bool{false, true} {
+	idleSpan := 10 * time.Second // the baseline's span when run alone
+	for _, download := range []bool{true, false} {
 		name := "idle"
 		if download {
 			name = "downloading"
@@ -49,6 +53,8 @@ func BenchmarkLiveDuringOTADownload(b *testing.B) {
 					b.Fatal(err)
 				}
 				from := w.frames()
+				pid := d.cmd.Process.Pid
+				hwm0, anon0 := procMemKB(b, pid)
 				start := time.Now()
 				if download {
 					code, body := d.get(b, "command?action=inner_define&channel=0&cmd=ota_update&url="+url.QueryEscape(files.URL+"/b"))
@@ -73,9 +79,15 @@ func BenchmarkLiveDuringOTADownload(b *testing.B) {
 						time.Sleep(500 * time.Millisecond) // polling a condition, bounded above
 					}
 				} else {
-					time.Sleep(10 * time.Second) // the baseline's span
+					time.Sleep(idleSpan) // the baseline's span
 				}
 				took := time.Since(start)
+				if download {
+					idleSpan = took
+				}
+				hwm1, anon1 := procMemKB(b, pid)
+				b.ReportMetric(float64(hwm1-hwm0), "peak_growth_kB")
+				b.ReportMetric(float64(anon1-anon0), "anon_growth_kB")
 				fps, gap := w.since(from)
 				b.ReportMetric(fps, "fps")
 				b.ReportMetric(float64(gap.Milliseconds()), "max_gap_ms")
@@ -86,4 +98,14 @@ func BenchmarkLiveDuringOTADownload(b *testing.B) {
 			}
 		})
 	}
+}
+
+// procMemKB reads a process's peak RSS (VmHWM) and anonymous RSS, in kB.
+func procMemKB(b *testing.B, pid int) (hwm, anon int) {
+	hwm, err1 := procStatusKB(pid, "VmHWM")
+	anon, err2 := procStatusKB(pid, "RssAnon")
+	if err1 != nil || err2 != nil {
+		b.Fatal(err1, err2)
+	}
+	return hwm, anon
 }
