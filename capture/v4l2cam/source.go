@@ -497,6 +497,9 @@ func setupCamera(dev *v4l2.Device, spec Spec, encFormats []v4l2.FormatDesc, log 
 	if cam.fps == 0 {
 		cam.fps = spec.FPS
 	}
+	if err := setControls(dev, spec.Controls, log); err != nil {
+		return cam, err
+	}
 	return cam, nil
 }
 

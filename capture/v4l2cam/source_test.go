@@ -428,6 +428,41 @@ func TestV4L2SetupErrors(t *testing.T) {
 	}
 }
 
+// TestV4L2Controls: a spec's ctrl. options set the camera's controls
+// when it opens, by number or menu item; a control or item the camera
+// lacks, or a value out of range, is a setup error that says what it has.
+func TestV4L2Controls(t *testing.T) {
+	const base = "v4l2:/dev/video0?format=h264&fps=30&width=640&height=480"
+	r := newRig(t, base+"&ctrl.brightness=200&ctrl.power_line_frequency=60_hz&ctrl.horizontal_flip=1&ctrl.contrast=-7")
+	r.cam.Frames = clipAUs(t)
+	run := r.start(t)
+	run.wait(t, 1)
+	run.stop(t)
+	for _, c := range []struct {
+		id   uint32
+		want int64
+	}{{v4l2.CIDBrightness, 200}, {v4l2.CIDPowerLineFrequency, 2}, {v4l2.CIDHFlip, 1}, {v4l2.CIDContrast, -7}} {
+		if got := r.cam.Value(c.id); got != c.want {
+			t.Errorf("control 0x%x = %d, want %d", c.id, got, c.want)
+		}
+	}
+	waitLog(t, r.logs, "control=power_line_frequency value=60_hz")
+
+	for _, tc := range []struct{ opt, want string }{
+		{"ctrl.zoom=2", "camera has no control zoom; it has brightness, contrast, horizontal_flip, power_line_frequency, integer_64_bits"},
+		{"ctrl.power_line_frequency=auto", "control power_line_frequency = auto: want one of disabled, 50_hz, 60_hz, or its number"},
+		{"ctrl.brightness=256", "control brightness = 256: want 0 to 255"},
+		{"ctrl.brightness=bright", "control brightness = bright: it takes a number, 0 to 255"},
+		{"ctrl.firmware_version=1", "camera has no control firmware_version"}, // read-only
+	} {
+		r := newRig(t, base+"&"+tc.opt)
+		err := r.src.Run(context.Background(), func(*media.Frame) {})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Run = %v, want an error mentioning %q", tc.opt, err, tc.want)
+		}
+	}
+}
+
 // TestV4L2Stall: a camera that stops delivering frames is reopened.
 func TestV4L2Stall(t *testing.T) {
 	r := newRig(t, "v4l2:/dev/video0?format=h264&width=640&height=480")

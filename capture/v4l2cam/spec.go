@@ -54,6 +54,13 @@ import (
 //	stats          how often a "capture stats" line is logged (frames,
 //	               drops, capture-to-emit delay, encode time): a Go
 //	               duration, or off; default 1m
+//	ctrl.NAME      a camera control to set when the camera opens: NAME is
+//	               the control's name as p2pcamd --list-devices shows it,
+//	               in lower case with _ for anything else
+//	               ("Power Line Frequency" is power_line_frequency); the
+//	               value is a number, or a menu item's name written the
+//	               same way (ctrl.power_line_frequency=50_hz). Any number
+//	               of them.
 //
 // Streams that name the same raw camera (the same device path, with an
 // encoder) share it: p2pcamd opens it once, when the first of them
@@ -83,7 +90,38 @@ type Spec struct {
 	// Stats is the interval of the "capture stats" log line; 0 is the
 	// default (1m), negative turns it off ("stats=off").
 	Stats time.Duration
+	// Controls are the camera controls set when it opens, sorted by
+	// name.
+	Controls []Control
 }
+
+// Control is a camera control a spec sets: its name and value as
+// ControlName writes them (a number, or a menu item's name).
+type Control struct{ Name, Value string }
+
+// ControlName writes a control's or a menu item's name the way a spec
+// gives it: lower case, every run of other characters one _, none at
+// either end ("Power Line Frequency" is power_line_frequency, "50 Hz"
+// is 50_hz).
+func ControlName(name string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if gap && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			gap = false
+			b.WriteRune(r)
+		} else {
+			gap = true
+		}
+	}
+	return b.String()
+}
+
+// maxControlLen bounds a control's name and value in a spec.
+const maxControlLen = 64
 
 // Limits of a spec: far beyond any camera, they only catch typos.
 const (
@@ -203,7 +241,17 @@ func ParseSpec(arg string) (Spec, error) {
 			}
 			s.Stats = d
 		default:
-			return bad("unknown option %q", k)
+			name, ok := strings.CutPrefix(k, "ctrl.")
+			if !ok {
+				return bad("unknown option %q", k)
+			}
+			if name == "" || len(name) > maxControlLen || ControlName(name) != name {
+				return bad("control %q: write its name as p2pcamd --list-devices shows it, in lower case with _ between words (power_line_frequency)", name)
+			}
+			if v = strings.ToLower(v); v == "" || len(v) > maxControlLen || (ControlName(v) != v && !isInteger(v)) {
+				return bad("control %s value %q: want a number or a menu item's name in lower case with _ between words (50_hz)", name, vs[0])
+			}
+			s.Controls = append(s.Controls, Control{Name: name, Value: v}) // keys are sorted
 		}
 	}
 	if (s.Width == 0) != (s.Height == 0) {
@@ -264,10 +312,17 @@ func parseBitrate(v string) (int, bool) {
 	return int(n), true
 }
 
+// isInteger reports whether v is a decimal integer, maybe negative.
+func isInteger(v string) bool {
+	_, err := strconv.ParseInt(v, 10, 64)
+	return err == nil
+}
+
 // sameCamera reports whether s and o ask the same of the camera they
 // name, and so can share it (see Spec).
 func (s Spec) sameCamera(o Spec) bool {
-	return s.Device == o.Device && s.Format == o.Format && s.Width == o.Width && s.Height == o.Height && s.FPS == o.FPS
+	return s.Device == o.Device && s.Format == o.Format && s.Width == o.Width && s.Height == o.Height && s.FPS == o.FPS &&
+		slices.Equal(s.Controls, o.Controls)
 }
 
 // cameraString says what a spec asks of its camera, for messages.
@@ -284,7 +339,11 @@ func (s Spec) cameraString() string {
 	if s.FPS > 0 {
 		fps = strconv.FormatFloat(s.FPS, 'g', -1, 64) + " fps"
 	}
-	return fmt.Sprintf("%s, %s, %s", format, size, fps)
+	out := fmt.Sprintf("%s, %s, %s", format, size, fps)
+	for _, c := range s.Controls {
+		out += fmt.Sprintf(", %s=%s", c.Name, c.Value)
+	}
+	return out
 }
 
 // usesM2M reports whether a V4L2 memory-to-memory device encodes.
@@ -354,6 +413,9 @@ func (s Spec) String() string {
 		q.Set("stats", "off")
 	case s.Stats > 0:
 		q.Set("stats", s.Stats.String())
+	}
+	for _, c := range s.Controls {
+		q.Set("ctrl."+c.Name, c.Value)
 	}
 	out := "v4l2:" + s.Device
 	if len(q) > 0 {

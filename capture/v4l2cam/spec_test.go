@@ -3,6 +3,7 @@ package v4l2cam
 import (
 	"errors"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,8 +38,15 @@ var v4l2SpecCases = []struct {
 		want: Spec{Device: "/dev/video0", Encoder: "/dev/video11", ScaleWidth: 16, ScaleHeight: 16}},
 	{arg: "/dev/video0?format=yuyv&width=640&height=360&encoder=x264&scale=640x360",
 		want: Spec{Device: "/dev/video0", Format: "yuyv", Width: 640, Height: 360, Encoder: "x264", ScaleWidth: 640, ScaleHeight: 360}},
+	{arg: "/dev/video0?encoder=x264&ctrl.power_line_frequency=50_Hz&ctrl.brightness=-5&ctrl.horizontal_flip=1",
+		want: Spec{Device: "/dev/video0", Encoder: "x264", Controls: []Control{{"brightness", "-5"}, {"horizontal_flip", "1"}, {"power_line_frequency", "50_hz"}}}},
 
 	{arg: "video0", err: "not a clean absolute path"},
+	{arg: "/dev/video0?ctrl.Brightness=5", err: `control "Brightness"`},
+	{arg: "/dev/video0?ctrl.=5", err: `control ""`},
+	{arg: "/dev/video0?ctrl.power_line__frequency=1", err: "control"},
+	{arg: "/dev/video0?ctrl.brightness=", err: "control brightness value"},
+	{arg: "/dev/video0?ctrl.power_line_frequency=50%20Hz", err: "control power_line_frequency value \"50 Hz\""},
 	{arg: "/dev/../dev/video0", err: "not a clean absolute path"},
 	{arg: "?width=640", err: "not a clean absolute path"},
 	{arg: "/dev/video0?width=640", err: "both width and height"},
@@ -80,12 +88,12 @@ func TestParseSpec(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != tc.want {
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("ParseSpec(%q) = %+v, %v; want %+v", tc.arg, got, err, tc.want)
 			continue
 		}
 		again, err := ParseSpec(strings.TrimPrefix(got.String(), "v4l2:"))
-		if err != nil || again != got {
+		if err != nil || !reflect.DeepEqual(again, got) {
 			t.Errorf("String %q reads back as %+v, %v", got.String(), again, err)
 		}
 	}
@@ -115,7 +123,7 @@ func FuzzParseSpec(f *testing.F) {
 			return
 		}
 		again, err := ParseSpec(strings.TrimPrefix(s.String(), "v4l2:"))
-		if err != nil || again != s {
+		if err != nil || !reflect.DeepEqual(again, s) {
 			t.Fatalf("%q: String %q reads back as %+v, %v; want %+v", arg, s.String(), again, err, s)
 		}
 	})
