@@ -5,8 +5,11 @@ package v4l2cam
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"time"
 
 	"github.com/p2pcam/p2pcam/capture"
+	"github.com/p2pcam/p2pcam/capture/v4l2"
 	"github.com/p2pcam/p2pcam/media"
 )
 
@@ -35,3 +38,8 @@ func (s *Source) SetBitrate(bps int) error { return errNoV4L2 }
 
 // ForceKeyframe fails: V4L2 exists on Linux only.
 func (s *Source) ForceKeyframe() error { return errNoV4L2 }
+
+// Luma fails: V4L2 exists on Linux only.
+func (cs *Cameras) Luma(ctx context.Context, spec Spec, sys v4l2.Sys, every time.Duration, log *slog.Logger, fn LumaFunc) error {
+	return errNoV4L2
+}
