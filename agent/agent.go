@@ -49,7 +49,8 @@ type Agent struct {
 	events       *event.Bus         // the device's events, for viewers and MQTT
 	eventStreams eventStreams       // open event streams per viewer
 	inputs       []namedInput       // GPIO inputs whose changes are events
-	motion       bool               // the motion detector runs
+	motion       *motionSource      // what the motion detector looks at; nil: it does not run
+	cameras      *v4l2cam.Cameras   // the raw V4L2 cameras its sources (and the motion detector) share
 	commands     *usercmd.Runner    // runs the custom commands' programs
 	epoch        time.Time          // time zero of every frame's PTS
 	started      time.Time          // when New made the agent
@@ -121,7 +122,8 @@ func New(cfg Config) (*Agent, error) {
 	a.epoch = env.Epoch
 	// The qualities that name one raw camera share it in this set, which
 	// lives as long as the agent's sources do.
-	setup := channelSetup{cfg: cfg, board: prof.Name, env: env, kinds: sourceKinds(v4l2cam.NewCameras()),
+	a.cameras = v4l2cam.NewCameras()
+	setup := channelSetup{cfg: cfg, board: prof.Name, env: env, kinds: sourceKinds(a.cameras),
 		wrap: func(q media.Quality, src capture.Source) capture.Source {
 			return announceSource{Source: a.health.watch(q, src), q: q, publish: a.publish}
 		}}
@@ -148,7 +150,7 @@ func New(cfg Config) (*Agent, error) {
 	if a.clips, err = newClipper(cfg, clipStorage); err != nil {
 		return nil, err
 	}
-	if a.motion, err = a.motionOn(); err != nil {
+	if a.motion, err = a.motionSourceFor(); err != nil {
 		return nil, err
 	}
 	if err := a.openInputs(); err != nil {
@@ -224,11 +226,11 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.updater.Run(runCtx)
 		}()
 	}
-	if a.motion {
+	if a.motion != nil {
 		modes.Add(1)
 		go func() {
 			defer modes.Done()
-			a.runSimMotion(runCtx)
+			a.runMotion(runCtx, a.motion)
 		}()
 	}
 	if len(a.inputs) > 0 {

@@ -79,8 +79,8 @@ type EventsConfig struct {
 	// changes are events of type "input".
 	Inputs []InputConfig `toml:"inputs"`
 	// Motion turns the motion detector on or off: "on", "off", or ""
-	// for the board's default (on where the board has pictures to look
-	// at: the sim board's scene).
+	// for the board's default (on for the sim board's scene only). "on"
+	// on another board watches channel 0's raw V4L2 camera.
 	Motion string `toml:"motion"`
 }
 

@@ -474,15 +474,15 @@ func bootDisk(t *testing.T, root, out, img string) diskVM {
 
 // await waits up to otaTimeout for a console line containing s, and
 // returns it. The console is a file: it is polled.
-func (b diskVM) await(t *testing.T, s string) string {
+func (v *vm) await(t *testing.T, s string) string {
 	t.Helper()
 	deadline := time.Now().Add(otaTimeout)
 	for {
-		if line := findLine(b.serial(t), s); line != "" {
+		if line := findLine(v.serial(t), s); line != "" {
 			return line
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no console line with %q within %v; console:\n%s", s, otaTimeout, b.serial(t))
+			t.Fatalf("no console line with %q within %v; console:\n%s", s, otaTimeout, v.serial(t))
 		}
 		time.Sleep(100 * time.Millisecond) // a file has no change event to wait on
 	}

@@ -30,7 +30,9 @@ const (
 // get_device_st&type=playback accepts, get_file_list and
 // get_record_index list a finished segment, ipc.flv?action=playback of
 // it is H.264 at vivid's size that decodes cleanly, and the segment
-// downloaded with format=mp4 decodes cleanly with ffmpeg -xerror.
+// downloaded with format=mp4 decodes cleanly with ffmpeg -xerror. This
+// boot also runs the motion detector on vivid's pictures, set moving by
+// a camera control in the streams' specs: motion starts.
 func testRecordDisk(t *testing.T, root, out string) {
 	qemu, _ := recordDisk(t)
 	vm := bootRig(t, root, out, "qemu-virt", qemu...)
@@ -52,6 +54,21 @@ func testRecordDisk(t *testing.T, root, out string) {
 		if !strings.Contains(log, want) {
 			t.Fatalf("serial log lacks %q", want)
 		}
+	}
+	// The motion detector looks at vivid's pictures, whose colour bars
+	// the streams' specs set moving (a camera control).
+	for _, want := range []string{
+		"control=horizontal_movement value=move_right_fast", // logged by whichever opened vivid first
+		`msg="motion detector watching the camera" source=motion device=/dev/video0`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("serial log lacks %q", want)
+		}
+	}
+	line := vm.await(t, "msg=motion state=start")
+	t.Logf("motion on vivid's moving pictures: %s", line[strings.Index(line, "msg="):])
+	if n := strings.Count(vm.serial(t), `msg="camera opened"`); n != 1 {
+		t.Errorf("vivid opened %d times, want once: the motion detector shares it with the streams", n)
 	}
 	body, err := vm.get("/command?action=inner_define&channel=0&cmd=get_device_st&type=playback")
 	if err != nil || !strings.Contains(string(body), `"status":"0"`) {
