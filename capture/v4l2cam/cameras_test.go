@@ -281,8 +281,12 @@ func TestCamerasSetsAreSeparate(t *testing.T) {
 	elsewhere := &sharedRig{k: r.k, cameras: NewCameras(), logs: r.logs}
 	src := elsewhere.source(t, sharedCamera+"&scale=320x240")
 	src.GoneGrace = 100 * time.Millisecond
-	if err := src.Run(context.Background(), func(*media.Frame) {}); err == nil {
-		t.Error("Run = nil; want an error: the camera is another set's")
+	// Bounded: were the camera free, the source would stream until its
+	// context ended.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := src.Run(ctx, func(*media.Frame) {}); err == nil || ctx.Err() != nil {
+		t.Errorf("Run = %v; want an error at once: the camera is another set's; log:\n%s", err, r.logs)
 	}
 	if n := count(r.cam, "open"); n < 2 {
 		t.Errorf("camera opened %d times: the other set's source did not open it itself", n)

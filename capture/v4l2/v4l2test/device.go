@@ -52,6 +52,7 @@ type Device struct {
 	PerOpen bool
 
 	mu           sync.Mutex
+	caller       int // the file of the ioctl being handled
 	inited       bool
 	gone         bool
 	stalled      bool

@@ -54,12 +54,13 @@ var handlers = map[uint]handler{
 // ioctl serves one request. A request whose number, size or direction
 // the fake does not know is recorded as "unknown(0x...)" and fails with
 // ENOTTY, as the kernel answers.
-func (d *Device) ioctl(req uint, arg unsafe.Pointer) error {
+func (d *Device) ioctl(fd int, req uint, arg unsafe.Pointer) error {
 	r := ioc.Decode(req)
 	h, ok := handlers[r.Nr]
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.init()
+	d.caller = fd
 	if !ok || r.Type != 'V' || r.Size != h.size() || r.Read != h.read || r.Write != h.write {
 		d.record(fmt.Sprintf("unknown(0x%08x)", req))
 		return unix.ENOTTY

@@ -71,9 +71,10 @@ func (k *Kernel) dev(fd int) *Device {
 	return d
 }
 
-// Close implements v4l2.Sys. As the kernel does when the last file
-// of a device is closed, it stops streaming and frees buffers that
-// are no longer mapped.
+// Close implements v4l2.Sys. As the kernel (videobuf2) does when the
+// file that owns a queue (the one that requested its buffers) is
+// closed, it stops that queue's streaming and frees its buffers that are
+// no longer mapped; closing another file of the device leaves them be.
 func (k *Kernel) Close(fd int) error {
 	d, _ := k.fds.Remove(fd)
 	if d == nil {
@@ -83,6 +84,9 @@ func (k *Kernel) Close(fd int) error {
 	defer d.mu.Unlock()
 	d.record("close")
 	for t, q := range d.queues {
+		if q.owner != fd {
+			continue
+		}
 		q.streaming, q.queued, q.done = false, nil, nil
 		mapped := false
 		for _, b := range q.bufs {
@@ -102,7 +106,7 @@ func (k *Kernel) Ioctl(fd int, req uint, arg unsafe.Pointer) error {
 	if d == nil {
 		return unix.EBADF
 	}
-	return d.ioctl(req, arg)
+	return d.ioctl(fd, req, arg)
 }
 
 // Mmap implements v4l2.Sys: the offset and length must be those

@@ -33,6 +33,7 @@ const (
 
 type fakeQueue struct {
 	typ       uint32
+	owner     int // the file that requested the buffers
 	bufs      []*fakeBuf
 	streaming bool
 	queued    []int // FIFO of buffers the application queued
@@ -74,8 +75,8 @@ func (d *Device) reqbufs(m mem) error {
 		return unix.EINVAL
 	}
 	if q := d.queues[t]; q != nil {
-		if q.streaming {
-			return unix.EBUSY
+		if q.streaming || (q.owner != d.caller && len(q.bufs) > 0) {
+			return unix.EBUSY // another file's (vb2_queue_is_busy)
 		}
 		for _, b := range q.bufs {
 			if b.mapped > 0 {
@@ -90,7 +91,7 @@ func (d *Device) reqbufs(m mem) error {
 	}
 	n := min(max(int(count), d.MinBuffers), 32)
 	cf, _ := d.current(t)
-	q := &fakeQueue{typ: t}
+	q := &fakeQueue{typ: t, owner: d.caller}
 	off := uint32(0)
 	if d.isM2M() && !v4l2.BufType(t).IsOutput() {
 		off = 1 << 30 // as v4l2-mem2mem's DST_QUEUE_OFF_BASE
