@@ -129,3 +129,24 @@ func TestLumaSharesTheCamera(t *testing.T) {
 		run.stop(t)
 	}
 }
+
+// BenchmarkLuma: the luma of one 640x360 picture, as Cameras.Luma
+// takes it for the motion detector five times a second.
+func BenchmarkLuma(b *testing.B) {
+	for _, pf := range []pixfmt{pixYUYV, pixNV12} {
+		b.Run(pf.String(), func(b *testing.B) {
+			l, err := newLayout(pf, 640, 360, []int{0}, []int{0})
+			if err != nil {
+				b.Fatal(err)
+			}
+			data := make([]byte, l.planes[len(l.planes)-1].end())
+			var p lumaPicture
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := p.of(l, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
