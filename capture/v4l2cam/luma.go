@@ -37,8 +37,8 @@ func (cs *Cameras) Luma(ctx context.Context, spec Spec, sys v4l2.Sys, every time
 		enc.Close()
 		encFormats = formats
 	}
-	c, r, err := cs.attach(ctx, cameraRequest{sys: sys, spec: spec, encFormats: encFormats, buffers: 4,
-		timeout: 5 * time.Second, log: log, depth: 1})
+	c, r, err := cs.attach(ctx, cameraRequest{sys: sys, spec: spec, encFormats: encFormats, buffers: defaultBuffers,
+		timeout: defaultFrameTimeout, log: log, depth: 1})
 	if err != nil {
 		return err
 	}
@@ -82,31 +82,19 @@ type lumaPicture struct {
 func (p *lumaPicture) of(l layout, data []byte) ([]byte, int, error) {
 	w, h := l.w, l.h
 	switch l.pf {
-	case pixNV12, pixYU12:
-		pl := l.planes[0]
-		if pl.end() > len(data) {
-			return nil, 0, fmt.Errorf("capture: a %dx%d picture of %d bytes", w, h, len(data))
-		}
-		return data[pl.off:pl.end()], pl.stride, nil
-	case pixYUYV, pixUYVY:
+	case pixNV12, pixYU12, pixYUYV, pixUYVY:
 		bufs := [][]byte{data}
 		if err := l.check(bufs); err != nil {
 			return nil, 0, err
 		}
+		if l.pf == pixNV12 || l.pf == pixYU12 {
+			pl := l.planes[0]
+			return data[pl.off:pl.end()], pl.stride, nil
+		}
 		if len(p.y) != w*h {
 			p.y = make([]byte, w*h)
 		}
-		yo := 0
-		if l.pf == pixUYVY {
-			yo = 1
-		}
-		for y := range h {
-			row := l.row(bufs, 0, y)
-			out := p.y[y*w : (y+1)*w]
-			for x := range out {
-				out[x] = row[2*x+yo]
-			}
-		}
+		copyPackedLuma(p.y, w, l, bufs)
 		return p.y, w, nil
 	case pixMJPEG:
 		if p.img == nil || p.img.Rect.Dx() != w || p.img.Rect.Dy() != h {

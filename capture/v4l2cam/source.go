@@ -79,6 +79,13 @@ type Source struct {
 	ctl     encoderControl // the running encoder; nil when not running
 }
 
+// The defaults of Source.FrameTimeout and Source.Buffers, which
+// Cameras.Luma takes too.
+const (
+	defaultFrameTimeout = 5 * time.Second
+	defaultBuffers      = 4
+)
+
 // encoderControl is the running encoder's side of capture.BitrateSetter
 // and capture.KeyframeForcer.
 type encoderControl interface {
@@ -249,10 +256,10 @@ func (s *Source) runOnce(ctx context.Context, env capture.Env, log *slog.Logger,
 	}
 	stats := &captureStats{}
 	sink := newH264Sink(env, log, pm, stats, s.spec.statsEvery(), emit)
-	timeout := orDuration(s.FrameTimeout, 5*time.Second)
+	timeout := orDuration(s.FrameTimeout, defaultFrameTimeout)
 	buffers := s.Buffers
 	if buffers <= 0 {
-		buffers = 4
+		buffers = defaultBuffers
 	}
 	if s.spec.Encoder == "" {
 		return s.runH264Camera(ctx, sys, log, stats, sink, buffers, timeout)

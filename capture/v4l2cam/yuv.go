@@ -162,19 +162,13 @@ func toI420(dst *image.YCbCr, src layout, bufs [][]byte) error {
 	cw := (w + 1) / 2
 	switch src.pf {
 	case pixYUYV, pixUYVY:
-		yo, co := 0, 1 // YUYV: Y at even bytes, Cb Cr at 1 and 3
+		copyPackedLuma(dst.Y, dst.YStride, src, bufs)
+		co := 1 // YUYV: Cb Cr at 1 and 3
 		if src.pf == pixUYVY {
-			yo, co = 1, 0
+			co = 0
 		}
-		for y := 0; y < h; y++ {
+		for y := 0; y < h; y += 2 {
 			row := src.row(bufs, 0, y)
-			dy := dst.Y[y*dst.YStride : y*dst.YStride+w]
-			for x := range dy {
-				dy[x] = row[2*x+yo]
-			}
-			if y&1 == 1 {
-				continue
-			}
 			next := row
 			if y+1 < h {
 				next = src.row(bufs, 0, y+1)
@@ -210,6 +204,23 @@ func toI420(dst *image.YCbCr, src layout, bufs [][]byte) error {
 		return fmt.Errorf("capture: cannot convert %v to I420", src.pf)
 	}
 	return nil
+}
+
+// copyPackedLuma copies the luma of a packed 4:2:2 picture (YUYV: Y at
+// even bytes; UYVY: at odd ones) in bufs, laid out as src, into dst, its
+// rows stride bytes apart.
+func copyPackedLuma(dst []byte, stride int, src layout, bufs [][]byte) {
+	yo := 0
+	if src.pf == pixUYVY {
+		yo = 1
+	}
+	for y := 0; y < src.h; y++ {
+		row := src.row(bufs, 0, y)
+		out := dst[y*stride : y*stride+src.w]
+		for x := range out {
+			out[x] = row[2*x+yo]
+		}
+	}
 }
 
 func copyLuma(dst *image.YCbCr, src layout, bufs [][]byte) {
