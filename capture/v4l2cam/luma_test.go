@@ -121,8 +121,11 @@ func TestLumaSharesTheCamera(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = r.src.cameras.Luma(context.Background(), s, r.k, 0, slog.New(slog.NewTextHandler(r.logs, nil)),
+		// Bounded: were it let in, Luma would read until its context ended.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = r.src.cameras.Luma(ctx, s, r.k, 0, slog.New(slog.NewTextHandler(r.logs, nil)),
 			func([]byte, int, int, int, time.Time) error { return nil })
+		cancel()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Luma(%s) = %v, want an error mentioning %q", tc.spec, err, tc.want)
 		}

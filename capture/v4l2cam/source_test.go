@@ -456,7 +456,11 @@ func TestV4L2Controls(t *testing.T) {
 		{"ctrl.firmware_version=1", "camera has no control firmware_version"}, // read-only
 	} {
 		r := newRig(t, base+"&"+tc.opt)
-		err := r.src.Run(context.Background(), func(*media.Frame) {})
+		// Bounded: a camera that took the control would stream until the
+		// context ended.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := r.src.Run(ctx, func(*media.Frame) {})
+		cancel()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Run = %v, want an error mentioning %q", tc.opt, err, tc.want)
 		}
