@@ -16,7 +16,8 @@ const trialPoll = 250 * time.Millisecond
 // CheckTrial runs the health checks a release on trial must pass before
 // it is confirmed (docs/ota.md): every configured stream makes a video
 // frame (each is started as if a viewer came, then left to stop), the
-// broker is connected when P2P is on, and Healthy passes, which is what
+// device is registered on the broker when P2P is on (so its device info
+// has carried the trial before the confirmation follows), and Healthy passes, which is what
 // the hardware watchdog is fed on. It returns nil once all pass, or, when
 // ctx ends first, an error naming the check that did not pass. Call it
 // while Run runs.
@@ -29,10 +30,14 @@ func (a *Agent) CheckTrial(ctx context.Context) error {
 	clk := clock.Or(a.cfg.Clock)
 	for {
 		why := ""
-		if a.cfg.P2P.Enabled() && !a.broker.Snapshot().Connected {
-			why = "not connected to the broker " + a.cfg.P2P.Broker
-			if e := a.broker.Snapshot().LastError; e != "" {
-				why += ": " + e
+		if a.cfg.P2P.Enabled() && !a.registered() {
+			b := a.broker.Snapshot()
+			why = "not registered on the broker " + a.cfg.P2P.Broker
+			if !b.Connected {
+				why = "not connected to the broker " + a.cfg.P2P.Broker
+			}
+			if b.LastError != "" {
+				why += ": " + b.LastError
 			}
 		} else if !a.Healthy() {
 			why = "the health check (which feeds the watchdog) fails"
@@ -44,6 +49,12 @@ func (a *Agent) CheckTrial(ctx context.Context) error {
 			return fmt.Errorf("%s: %w", why, err)
 		}
 	}
+}
+
+// registered reports whether P2P mode is registered on its broker.
+func (a *Agent) registered() bool {
+	srv := a.p2pSessions.Load()
+	return srv != nil && srv.Registered()
 }
 
 // firstVideo subscribes to stream q until a video frame comes.

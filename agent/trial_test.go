@@ -39,6 +39,9 @@ func TestCheckTrial(t *testing.T) {
 			return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{{Name: "p2pcam/sim", Password: "pw"}}, "pattern readwrite #\n")
 		}, 60 * time.Second, ""},
 		{"broker down", nil, closedPort, 3 * time.Second, "not connected to the broker"},
+		{"connected, but its info refused", nil, func(t *testing.T) string {
+			return "mqtt://" + brokertest.Mosquitto(t, []brokertest.Account{{Name: "p2pcam/sim", Password: "pw"}}, "pattern read #\n")
+		}, 3 * time.Second, "not registered on the broker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

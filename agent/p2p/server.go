@@ -131,6 +131,11 @@ type Server struct {
 	client   *mqttclient.Client // set once connected
 
 	eventsLost atomic.Uint64 // events not published on the broker
+
+	// registered is the number of the registration that holds on the
+	// connection now, or 0 while none does (registrations counts them).
+	registered    atomic.Uint64
+	registrations atomic.Uint64
 }
 
 // DefaultHandshakeTimeout is how long a session may take from the answer
@@ -323,8 +328,17 @@ func (s *Server) register(ctx context.Context, c *mqttclient.Client) {
 		s.log.Error("cannot publish device info", "err", err)
 		return
 	}
+	n := s.registrations.Add(1)
+	s.registered.Store(n)
+	context.AfterFunc(ctx, func() { s.registered.CompareAndSwap(n, 0) })
 	s.log.Info("registered", "info_topic", s.cfg.Device.InfoTopic())
 }
+
+// Registered reports whether the device is registered on the broker
+// connection that is up now: subscribed to offers and its info
+// published. A connection that is up but could not register does not
+// count.
+func (s *Server) Registered() bool { return s.registered.Load() != 0 }
 
 // SetOTA puts st in the device info as its "ota" field (nil removes it)
 // and publishes the info again if the device is connected.
