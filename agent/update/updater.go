@@ -159,6 +159,11 @@ func (u *Updater) Announce(a *ota.Announcement) {
 	}
 	start := !u.busy
 	u.busy = true
+	if start {
+		// As Start does: whoever asks from now on sees the update under
+		// way, not the outcome of the last one.
+		u.setLocked(downloading(u.cfg.Current, a))
+	}
 	u.mu.Unlock()
 	if start {
 		u.log.Info("release announced: updating", "version", a.Version, "url", a.URL, "size", a.Size)
@@ -188,9 +193,14 @@ func (u *Updater) Start(a *ota.Announcement) (protocol.OTAStatus, error) {
 		}
 	}
 	u.busy = true
-	u.setLocked(protocol.OTAStatus{State: protocol.OTADownloading, Running: u.cfg.Current, Version: a.Version, URL: a.URL, Total: a.Size})
+	u.setLocked(downloading(u.cfg.Current, a))
 	u.jobs <- a
 	return u.status, nil
+}
+
+// downloading is the status of an update of running to a as it starts.
+func downloading(running string, a *ota.Announcement) protocol.OTAStatus {
+	return protocol.OTAStatus{State: protocol.OTADownloading, Running: running, Version: a.Version, URL: a.URL, Total: a.Size}
 }
 
 // wanted reports why a camera should not take a, or nil.
@@ -248,7 +258,7 @@ func (u *Updater) Run(ctx context.Context) {
 // retry true when the download gave up on a server or network that may
 // come back (the announcement, delivered again, tries again).
 func (u *Updater) update(ctx context.Context, a *ota.Announcement) (st protocol.OTAStatus, final, retry bool) {
-	st = protocol.OTAStatus{State: protocol.OTADownloading, Running: u.cfg.Current, Version: a.Version, URL: a.URL, Total: a.Size}
+	st = downloading(u.cfg.Current, a)
 	u.set(st)
 	fail := func(err error) (protocol.OTAStatus, bool, bool) {
 		st.State, st.Error = protocol.OTAFailed, err.Error()

@@ -386,3 +386,18 @@ func TestCleanStaging(t *testing.T) {
 		}
 	}
 }
+
+// An announcement taken is "downloading" at once, before Run picks it
+// up: whoever asks right after the camera logged it must not read the
+// last update's outcome (ota status would take it for this one's end).
+func TestAnnounceShowsTheUpdateAtOnce(t *testing.T) {
+	b := otatest.Make(t, releaseKey, "acme", "1.2.0", "1.0.0", "arm64", []byte("x"))
+	u := New(Config{Dir: t.TempDir(), Trusted: []ed25519.PublicKey{releaseKey.Public().(ed25519.PublicKey)},
+		Current: "1.1.0", Product: "acme", Arch: "arm64",
+		Initial: protocol.OTAStatus{State: protocol.OTAConfirmed, Version: "1.1.0"},
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil))})
+	u.Announce(b.Announcement("http://127.0.0.1:9/b")) // no Run: nothing picks it up
+	if st := u.Status(); st.State != protocol.OTADownloading || st.Version != "1.2.0" || st.Running != "1.1.0" {
+		t.Errorf("status right after the announcement: %+v, want downloading 1.2.0, running 1.1.0", st)
+	}
+}
