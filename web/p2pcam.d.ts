@@ -258,17 +258,19 @@ export interface RecordFile { name: string; type: number; start: number; end: nu
 /** A playback's state: progress is ms from its start_time to the frame last sent, time that frame's unix second. */
 export interface PlaybackState { progress: number; time: number; paused: boolean; speed: 0.5 | 1 | 2 | 4 | 8 }
 export const SPEEDS: readonly [0.5, 1, 2, 4, 8];
-export function recordIndex(id: string, day: Day, instance?: P2PCam): Promise<RecordSpan[]>;
+/** A camera's commands: an HTTP camera's (httpSender), in place of a service's id. */
+export type Send = (cmd: string) => Promise<unknown>;
+export function recordIndex(id: string | Send, day: Day, instance?: P2PCam): Promise<RecordSpan[]>;
 /** The days (1-31) of a month (1-12) with recordings. */
-export function monthRecord(id: string, year: number, month: number, instance?: P2PCam): Promise<number[]>;
-export function fileList(id: string, day: Day, instance?: P2PCam): Promise<RecordFile[]>;
+export function monthRecord(id: string | Send, year: number, month: number, instance?: P2PCam): Promise<number[]>;
+export function fileList(id: string | Send, day: Day, instance?: P2PCam): Promise<RecordFile[]>;
 /** Plays a recording from start to end over a data channel (FLV, mpegts.js). */
 export function createPlaybackPlayer(id: string, video: HTMLVideoElement, opts: { start: number | Date; end: number | Date; channel?: number }, instance?: P2PCam): Player;
-export function playbackPause(id: string, instance?: P2PCam): Promise<PlaybackState>;
-export function playbackResume(id: string, instance?: P2PCam): Promise<PlaybackState>;
-export function playbackProgress(id: string, instance?: P2PCam): Promise<PlaybackState>;
-export function playbackSeek(id: string, time: number | Date, instance?: P2PCam): Promise<PlaybackState>;
-export function playbackSpeed(id: string, speed: 0.5 | 1 | 2 | 4 | 8, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackPause(id: string | Send, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackResume(id: string | Send, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackProgress(id: string | Send, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackSeek(id: string | Send, time: number | Date, instance?: P2PCam): Promise<PlaybackState>;
+export function playbackSpeed(id: string | Send, speed: 0.5 | 1 | 2 | 4 | 8, instance?: P2PCam): Promise<PlaybackState>;
 export function dayRange(day: Day): { from: number; to: number };
 export function playbackLine(opts: { start: number | Date; end: number | Date; channel?: number }): string;
 export function parseRecordIndex(reply: unknown): RecordSpan[];
@@ -285,6 +287,12 @@ export function flvURL(cam: CameraURL, opts?: { channel?: number; quality?: 'sta
 export function commandURL(cam: CameraURL, cmd: string, channel?: number): string;
 /** Sends a command to an HTTP camera; resolves with its parsed JSON reply. */
 export function httpCommand(cam: CameraURL, cmd: string, opts?: { channel?: number; timeoutMs?: number; fetch?: typeof fetch }): Promise<unknown>;
+/** The URL of an ipc.flv request line (a playback) on an HTTP camera. */
+export function requestURL(cam: CameraURL, line: string): string;
+/** An HTTP camera's commands as a Send for the recordings functions; playback_* commands carry session() (LAN mode's X-P2pcam-Session). */
+export function httpSender(cam: CameraURL, opts?: { channel?: number; session?: () => string | null | undefined; fetch?: typeof fetch }): Send;
+/** Plays a recording of a camera reached over HTTP with mpegts.js; its `session` is the playback's session (LAN mode). */
+export function createURLPlaybackPlayer(url: string | CameraURL, video: HTMLVideoElement, opts: { start: number | Date; end: number | Date; channel?: number; id?: string }): Player;
 /** Plays a camera reached over HTTP (LAN mode, a gateway) with mpegts.js. */
 export function createURLPlayer(url: string | CameraURL, video: HTMLVideoElement, opts?: { quality?: 'standard' | 'high' | 'super'; channel?: number; id?: string }): Player;
 

@@ -46,6 +46,29 @@ export function commandURL(cam, cmd, channel = 0) {
   return withToken(cam.base + commandLine(cmd, channel), cam.token);
 }
 
+/** requestURL is the URL of an ipc.flv request line (a playback) on an
+ * HTTP camera. */
+export function requestURL(cam, line) {
+  return withToken(cam.base + line, cam.token);
+}
+
+/**
+ * answerError reads an HTTP camera's answer r (with its body text): null
+ * when it accepted, else a P2PError, ERR_STATUS with the X-P2P `status`.
+ */
+export function answerError(cam, r, text) {
+  const status = Number(r.headers.get('X-P2pcam-Status') ?? (r.ok ? 0 : r.status));
+  if (r.ok && status === 0) return null;
+  let body = text;
+  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  return new P2PError(ERR_STATUS, `${cam.base}: ${r.status} ${typeof body === 'string' ? body.trim() : JSON.stringify(body)}`, { status });
+}
+
+/** unreachable is the error of a fetch to an HTTP camera that failed. */
+export function unreachable(cam, e) {
+  return new P2PError(ERR_CONNECT, `${cam.base}: ${e.message} (is the camera up, and does it allow this page's origin? lan.allowed_origins, p2pcam serve --allow-origin)`, { cause: e });
+}
+
 /**
  * httpCommand sends a command to an HTTP camera and resolves with its
  * parsed JSON reply (the text when it is not JSON). A non-zero X-P2P
@@ -62,15 +85,28 @@ export async function httpCommand(cam, cmd, { channel = 0, timeoutMs = 8000, fet
     text = await r.text();
   } catch (e) {
     if (ctl.signal.aborted) throw new P2PError(ERR_TIMEOUT, `${cam.base}: no answer to the command within ${timeoutMs} ms`);
-    throw new P2PError(ERR_CONNECT, `${cam.base}: ${e.message} (is the camera up, and does it allow this page's origin? lan.allowed_origins, p2pcam serve --allow-origin)`, { cause: e });
+    throw unreachable(cam, e);
   } finally {
     clearTimeout(timer);
   }
-  const status = Number(r.headers.get('X-P2pcam-Status') ?? (r.ok ? 0 : r.status));
-  let body = text;
-  try { body = JSON.parse(text); } catch { /* not JSON */ }
-  if (!r.ok || status !== 0) {
-    throw new P2PError(ERR_STATUS, `${cam.base}: ${r.status} ${typeof body === 'string' ? body.trim() : JSON.stringify(body)}`, { status });
-  }
-  return body;
+  const err = answerError(cam, r, text);
+  if (err) throw err;
+  try { return JSON.parse(text); } catch { return text; }
+}
+
+/**
+ * httpSender is the `send(cmd)` of an HTTP camera, for the recordings
+ * functions (recordIndex, playbackPause, ...), which take it in place of
+ * a service's id. session, if given, returns the session id of the
+ * playback to steer (a URL playback player's `session`, from the
+ * camera's X-P2pcam-Session): the playback_* commands carry it, so
+ * they steer that playback (LAN mode). Without one (a gateway, which
+ * names none) they steer the camera's playback on the gateway's session.
+ */
+export function httpSender(cam, { channel = 0, session = () => null, fetch: f } = {}) {
+  return (cmd) => {
+    const id = /^playback_/.test(cmd) ? session() : null;
+    if (id != null && !/^[0-9a-f]{32}$/.test(id)) return Promise.reject(new P2PError(ERR_ARGUMENT, `session ${JSON.stringify(id)}: want 32 hex digits`));
+    return httpCommand(cam, id ? `${cmd}&session=${id}` : cmd, { channel, fetch: f });
+  };
 }

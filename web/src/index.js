@@ -13,7 +13,7 @@ export { Player, FREEZE_MS } from './player.js';
 export { pathKind, selectedPath } from './stats.js';
 export { answerSignedBytes, verifyAnswer } from './signing.js';
 export { alawEncode, alawDecode, FLVAudioMuxer } from './talk.js';
-export { cameraURL, flvURL, commandURL, httpCommand, QUALITIES } from './http.js';
+export { cameraURL, flvURL, commandURL, requestURL, httpCommand, httpSender, QUALITIES } from './http.js';
 export { mark } from './marks.js';
 export { parseRedirect, redirectError, playHLS, waitPlaylist, nativeHLS, HLS_CONFIG, MAX_REDIRECT_SIZE } from './relay.js';
 export { SPEEDS, dayRange, playbackLine, parseRecordIndex, parseMonthRecord, parseFileList, parsePlaybackState } from './records.js';
@@ -72,9 +72,11 @@ export async function loadHls() {
   return (await import('hls.js/light')).default;
 }
 
-// Recordings on a started service's camera (docs/recording.md). day: a
-// Date, 'YYYY-MM-DD' (local) or {from, to} in unix seconds.
-const sender = (id, instance) => (cmd) => instance.sendCommand(id, cmd);
+// Recordings on a camera (docs/recording.md): id names a started
+// service's camera, or is the send function of an HTTP camera
+// (httpSender). day: a Date, 'YYYY-MM-DD' (local) or {from, to} in unix
+// seconds.
+const sender = (id, instance) => (typeof id === 'function' ? id : (cmd) => instance.sendCommand(id, cmd));
 /** recordIndex resolves with the day's recorded spans [{type, start, end}] (unix s). */
 export const recordIndex = (id, day, instance = sdk) => rec.recordIndex(sender(id, instance), day);
 /** monthRecord resolves with the days (1-31) of a month (1-12) that have recordings. */
@@ -96,4 +98,13 @@ export const playbackSpeed = (id, speed, instance = sdk) => rec.playbackControl(
  * the playback* functions. */
 export function createPlaybackPlayer(id, video, opts, instance = sdk) {
   return new Player(instance, video, { id, loadMpegts, mode: 'flv', request: rec.playbackLine(opts) });
+}
+
+/** createURLPlaybackPlayer plays a recording of a camera reached over
+ * HTTP (see createURLPlayer) with mpegts.js: opts {start, end, channel,
+ * id}. Call play(); its `session` (LAN mode names one) is what
+ * httpSender's playback_* commands need to steer it. */
+export function createURLPlaybackPlayer(url, video, opts) {
+  const cam = typeof url === 'string' ? cameraURL(url) : url;
+  return new Player(null, video, { id: opts.id ?? cam.base, loadMpegts, mode: 'flv', cam, request: rec.playbackLine(opts) });
 }

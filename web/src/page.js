@@ -4,7 +4,7 @@
 // gateway): config.json's `cameras`, or a URL typed in the Open box.
 // It uses only the SDK's public API.
 import { Timeline } from './timeline.js';
-import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, cameraURL, httpCommand, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, createURLPlaybackPlayer, cameraURL, httpCommand, httpSender, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
@@ -157,7 +157,8 @@ function showStats(t, s) {
     ['bitrate', fmtRate(s.bitrate)],
     ['fps', s.fps.toFixed(1)],
     ['freezes', s.longestFreeze ? `${s.freezes} (max ${s.longestFreeze} ms)` : String(s.freezes)],
-    ['delay to live', s.delay == null ? '–' : `${s.delay} ms`],
+    // A recording has no live to be behind: what the player holds ahead.
+    [t.player?.request ? 'buffered' : 'delay to live', s.delay == null ? '–' : `${s.delay} ms`],
   ];
   const dl = $('.stats', t.el);
   dl.textContent = '';
@@ -236,6 +237,7 @@ async function startHTTPTile(t) {
   setStatus(t, 'connecting', 'Starting video…');
   await t.player.play();
   if (t.video.videoWidth) setStatus(t, 'playing');
+  startTimeline(t);
 }
 
 /** newPlayer gives a P2P tile its player, once. */
@@ -281,26 +283,30 @@ async function startTile(t) {
   }
 }
 
-/** startTimeline shows the recordings under a P2P tile (once): hidden
- * when the camera does not record. */
+/** startTimeline shows the recordings under a tile (once): hidden when
+ * the camera does not record. A P2P camera's commands and playbacks go
+ * over its session; an HTTP camera's over HTTP, its playback_* commands
+ * with the session the camera named for the playback. */
 function startTimeline(t) {
-  if (t.timeline || t.cam) return;
+  if (t.timeline) return;
   const sdk = state.sdk;
+  const send = t.cam ? httpSender(t.cam, { session: () => t.player?.session }) : (cmd) => sdk.sendCommand(t.device, cmd);
   t.timeline = new Timeline($('.timeline', t.el), {
-    sdk, id: t.device, video: t.video,
+    send, video: t.video,
     error: (msg) => banner(`${t.device}: ${msg}`),
     play: async (start, end) => {
       t.player?.stop();
       t.player = null;
       t.el.classList.add('replay');
       setStatus(t, 'connecting', 'Starting playback…');
-      const p = createPlaybackPlayer(t.device, t.video, { start, end }, sdk);
+      const p = t.cam ? createURLPlaybackPlayer(t.cam, t.video, { start, end, id: t.device }) : createPlaybackPlayer(t.device, t.video, { start, end }, sdk);
       t.player = p;
       p.on('stats', (s) => showStats(t, s));
       p.on('firstframe', (e) => onFirstFrame(t, e));
       p.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
       p.on('error', (e) => { console.warn(t.device, e); });
       await p.play();
+      if (t.video.videoWidth) setStatus(t, 'playing');
     },
     live: async () => {
       t.player?.stop();

@@ -10,13 +10,19 @@
 import { Emitter } from './emitter.js';
 import { P2PError, ERR_PLAYBACK, ERR_CONNECT, ERR_STATUS } from './errors.js';
 import { inboundVideo } from './stats.js';
-import { flvURL } from './http.js';
+import { flvURL, requestURL, answerError, unreachable } from './http.js';
 import { mark } from './marks.js';
 import { liveLine } from './sdk.js';
 import { playHLS, fullError } from './relay.js';
 
 /** FREEZE_MS: a gap this long between shown frames counts as a freeze. */
 export const FREEZE_MS = 500;
+
+/** ownBuffer is the ArrayBuffer of exactly the bytes of b (mpegts.js
+ * takes whole buffers). */
+function ownBuffer(b) {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer;
+}
 
 export class Player extends Emitter {
   /**
@@ -190,7 +196,7 @@ export class Player extends Emitter {
     }
     const mpegts = this.mpegts;
     if (!mpegts || !mpegts.isSupported()) throw new P2PError(ERR_PLAYBACK, 'this browser cannot play FLV (no Media Source Extensions with H.264)');
-    if (this.cam) return this._startHTTP(mpegts);
+    if (this.cam) return this.request ? this._startHTTPRequest(mpegts) : this._startHTTP(mpegts);
     const line = this.request || this._liveLine(false);
     const player = this;
     let handle = null;
@@ -206,8 +212,7 @@ export class Player extends Emitter {
             if (loader._status === 0) return;
             loader._status = 2;
             player._dataAt ??= performance.now();
-            const ab = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer;
-            loader._onDataArrival?.(ab, offset, offset + b.length);
+            loader._onDataArrival?.(ownBuffer(b), offset, offset + b.length);
             offset += b.length;
           },
           onEnd() { loader._status = 4; loader._onComplete?.(0, offset - 1); },
@@ -287,6 +292,55 @@ export class Player extends Emitter {
       });
     });
     await this._attachMpegts(mp, started);
+  }
+
+  /** _startHTTPRequest plays an HTTP camera's request other than live
+   * (a playback). The page fetches it rather than mpegts.js, to read
+   * the session the camera names for it (X-P2pcam-Session, kept as
+   * `session`), which its playback_* commands carry (httpSender). It
+   * resolves once the camera accepted the request. */
+  async _startHTTPRequest(mpegts) {
+    const url = requestURL(this.cam, this.request);
+    const player = this;
+    let accepted;
+    const acceptedP = new Promise((resolve, reject) => { accepted = { resolve, reject }; });
+    this.session = null;
+    class Loader extends mpegts.BaseLoader {
+      constructor() { super('p2pcam-fetch'); this._needStash = false; }
+      async open() {
+        this._status = 1;
+        this._ctl = new AbortController();
+        let offset = 0;
+        try {
+          const r = await fetch(url, { signal: this._ctl.signal, cache: 'no-store' });
+          const err = answerError(player.cam, r, r.ok ? '' : await r.text());
+          if (err) throw err;
+          player.session = r.headers.get('X-P2pcam-Session');
+          accepted.resolve();
+          const reader = r.body.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (this._status === 0) return;
+            if (done) { this._status = 4; this._onComplete?.(0, offset - 1); return; }
+            this._status = 2;
+            player._dataAt ??= performance.now();
+            this._onDataArrival?.(ownBuffer(value), offset, offset + value.length);
+            offset += value.length;
+          }
+        } catch (e) {
+          if (this._status === 0) return; // stopped
+          this._status = 3;
+          const err = e instanceof P2PError ? e : unreachable(player.cam, e);
+          accepted.reject(err);
+          if (offset > 0) player.emit('error', err);
+        }
+      }
+      abort() { this._status = 0; this._ctl?.abort(); }
+    }
+    const mp = this._mpegtsPlayer(mpegts, url, { customLoader: Loader });
+    mp.on(mpegts.Events.STATISTICS_INFO, (st) => { this._speedKBps = st.speed; });
+    mp.on(mpegts.Events.ERROR, (type, detail, info) => this.emit('error', new P2PError(ERR_PLAYBACK, `player: ${type} ${detail} ${info?.msg || ''}`.trim())));
+    await this._attachMpegts(mp, acceptedP);
   }
 
   _mpegtsPlayer(mpegts, url, extra) {

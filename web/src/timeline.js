@@ -2,8 +2,9 @@
 // with recordings marked, from get_month_record) picks the day; the bar
 // shows the day's recordings (get_record_index) in a window of 10 min,
 // 1 h or the whole day; a click plays from that second; pause/resume,
-// speed and Live steer the playback over the same P2P session. It uses
-// only the SDK's public API.
+// speed and Live steer the playback: over the same P2P session, or with
+// the session an HTTP camera named for it. It uses only the SDK's
+// public API.
 import { recordIndex, monthRecord, dayRange, playbackPause, playbackResume, playbackProgress, playbackSpeed, SPEEDS } from './index.js';
 
 const $ = (sel, root) => root.querySelector(sel);
@@ -18,7 +19,8 @@ export const clock = (sec) => { const d = new Date(sec * 1000); return `${pad(d.
 export class Timeline {
   /**
    * @param {HTMLElement} el the tile's .timeline
-   * @param {object} o {sdk, id, play(start, end) -> Promise, live() -> Promise, error(msg)}
+   * @param {object} o {send(cmd) -> Promise (the camera's commands), video,
+   *   play(start, end) -> Promise, live() -> Promise, error(msg)}
    */
   constructor(el, o) {
     this.el = el;
@@ -41,7 +43,7 @@ export class Timeline {
     $('.tl-zoom', el).onchange = (e) => { this.zoom = Number(e.target.value); this.render(); };
     const sp = $('.tl-speed', el);
     for (const s of SPEEDS) sp.append(new Option(`${s}×`, String(s), s === 1, s === 1));
-    sp.onchange = (e) => this._act(() => playbackSpeed(this.o.id, Number(e.target.value), this.o.sdk));
+    sp.onchange = (e) => this._act(() => playbackSpeed(this.o.send, Number(e.target.value)));
     $('.tl-pause', el).onclick = () => this.togglePause();
     $('.tl-live', el).onclick = () => this.live();
     $('.tl-bar', el).onclick = (e) => {
@@ -73,12 +75,12 @@ export class Timeline {
 
   async _loadMonth() {
     const m = this.month;
-    this.days = await monthRecord(this.o.id, m.getFullYear(), m.getMonth() + 1, this.o.sdk);
+    this.days = await monthRecord(this.o.send, m.getFullYear(), m.getMonth() + 1);
     this._renderMonth();
   }
 
   async _loadDay() {
-    this.spans = await recordIndex(this.o.id, this.day, this.o.sdk);
+    this.spans = await recordIndex(this.o.send, this.day);
     this.render();
   }
 
@@ -185,7 +187,7 @@ export class Timeline {
   async _progress() {
     if (!this.playing) return;
     try {
-      const st = await playbackProgress(this.o.id, this.o.sdk);
+      const st = await playbackProgress(this.o.send);
       if (!this.playing) return;
       this.playing.state = st;
       this.pos = st.time;
@@ -209,10 +211,10 @@ export class Timeline {
     if (!this.playing) return;
     const video = this.o.video;
     if (this.playing.state?.paused) {
-      await this._act(() => playbackResume(this.o.id, this.o.sdk));
+      await this._act(() => playbackResume(this.o.send));
       video?.play().catch(() => {});
     } else {
-      await this._act(() => playbackPause(this.o.id, this.o.sdk));
+      await this._act(() => playbackPause(this.o.send));
       video?.pause();
     }
   }

@@ -42,7 +42,7 @@ before(async () => {
     'acme/cam2': cloud('adduser', '--role', 'device', 'acme/cam2'),
   };
   alicePass = cloud('adduser', user);
-  cloud('share', 'acme/cam1', user, '--perm', 'live,voice,command');
+  cloud('share', 'acme/cam1', user, '--perm', 'live,voice,command,playback');
   const issuer = cloud('issuer');
 
   const c = await h.start(p2pcam, ['cloud', '--dir', cloudDir, '--mqtt', '127.0.0.1:0', '--turn', '127.0.0.1:0', '--http', '127.0.0.1:0'],
@@ -67,12 +67,12 @@ urls = [${JSON.stringify(stun)}]
 [lan]
 listen = ${JSON.stringify(lan)}
 allowed_origins = [${JSON.stringify(pageOrigin)}]
-`);
+${device === 'acme/cam1' ? `[record]\ndir = ${JSON.stringify(join(dir, 'records'))}\nsegment_length = "10s"\n` : ''}`);
     h.start(p2pcamd, ['--config', cfg, '--board', 'sim'], /$^/, 3600000).catch(() => {}); // runs until stopAll
   }
   await h.waitHTTP(`http://127.0.0.1:${lanPort}/healthz`);
   // LAN mode wants a token: one the cloud's issuer signs, in the URL.
-  const token = h.run(p2pcam, ['token', '--key', join(cloudDir, 'issuer.key'), '--device', 'acme/cam1', '--perm', 'live,command', '--subject', user]);
+  const token = h.run(p2pcam, ['token', '--key', join(cloudDir, 'issuer.key'), '--device', 'acme/cam1', '--perm', 'live,command,playback', '--subject', user]);
   lanURL = `http://127.0.0.1:${lanPort}/?token=${encodeURIComponent(token)}`;
 
   // The password travels in the environment, never in argv (ps shows argv).
@@ -231,7 +231,74 @@ test('p2pcam serve serves the page: it plays the gateway\'s camera with no click
     await h.waitFor(page, () => { const s = globalThis.p2pcamPage.tiles.get('acme/cam1').player.stats; return s?.fps > 15 && s.bitrate > 0; }, null, 10000, 'stats with fps and bitrate');
     const reply = await command(page, 'acme/cam1');
     assert.equal(reply[0].status, '0');
+    // The camera records: its recordings show under the tile, listed
+    // through the gateway.
+    await h.waitFor(page, () => globalThis.p2pcamPage.tiles.get('acme/cam1').timeline?.spans.length > 0, null, 30000, 'a recording listed through the gateway');
+    assert.equal(await page.locator(`${tile('acme/cam1')} .timeline`).isVisible(), true, 'the timeline');
     if (process.env.P2PCAM_SHOTS) await page.screenshot({ path: join(process.env.P2PCAM_SHOTS, 'serve.png') });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('LAN mode\'s recordings on the timeline: a click plays from that second under the session the camera names; pause and resume steer it; Live goes back', { skip, timeout: 120000 }, async () => {
+  const page = await openPage(pageURL);
+  const name = new URL(lanURL).host;
+  const t = (fn, arg, ms, what) => h.waitFor(page, fn, arg, ms, what);
+  const frames = () => page.evaluate((d) => globalThis.p2pcamPage.tiles.get(d).video.getVideoPlaybackQuality().totalVideoFrames, name);
+  // progress asks the camera through the timeline's own sender (with the session).
+  const progress = () => page.evaluate((d) => globalThis.p2pcamPage.tiles.get(d).timeline.o.send('playback_progress'), name);
+  try {
+    await page.fill('#add-device', lanURL);
+    await page.click('#add button');
+    await playing(page, name, 640, 'LAN live');
+    await page.locator(`${tile(name)} .timeline`).waitFor({ state: 'visible', timeout: 15000 });
+    const span = await t((d) => {
+      const s = globalThis.p2pcamPage.tiles.get(d).timeline?.spans.at(-1);
+      return s && s.end - s.start >= 6 && document.querySelectorAll('.tl-span').length > 0 && { ...s };
+    }, name, 45000, '6 s recorded and shown as a bar');
+
+    const want = span.start + 3;
+    const bar = await page.locator(`${tile(name)} .tl-bar`).boundingBox();
+    const f = await page.evaluate(([d, s]) => globalThis.p2pcamPage.tiles.get(d).timeline.fracOf(s + 0.5), [name, want]);
+    await page.mouse.click(bar.x + f * bar.width, bar.y + bar.height / 2);
+    const session = await t((d) => {
+      const p = globalThis.p2pcamPage.tiles.get(d).player;
+      return p?.request && p.session && globalThis.p2pcamPage.tiles.get(d).video.getVideoPlaybackQuality().totalVideoFrames > 5 && p.session;
+    }, name, 20000, 'playback frames decoded, with the session the camera named');
+    assert.match(session, /^[0-9a-f]{32}$/);
+    const line = await page.evaluate((d) => globalThis.p2pcamPage.tiles.get(d).player.request, name);
+    const clicked = Number(/start_time=(\d+)/.exec(line)[1]);
+    assert.ok(Math.abs(clicked - want) <= 1, `played from ${clicked}, aimed at ${want}`);
+    assert.equal(await page.locator(`${tile(name)} .badge.replay`).isVisible(), true, 'PLAYBACK badge');
+    if (process.env.P2PCAM_SHOTS) await page.screenshot({ path: join(process.env.P2PCAM_SHOTS, 'lan-timeline.png') });
+
+    // Pause: the position holds; without the session another request
+    // (its own HTTP session) steers nothing.
+    await page.locator(`${tile(name)} .tl-pause`).click();
+    await t((d) => globalThis.p2pcamPage.tiles.get(d).timeline.playing?.state?.paused === true, name, 8000, 'paused');
+    const p0 = await progress();
+    await page.waitForTimeout(1000);
+    const p1 = await progress();
+    assert.equal(p1.progress, p0.progress, 'the position holds while paused');
+    assert.equal(p1.paused, true);
+    const other = await page.evaluate(async (u) => {
+      const r = await fetch(u.replace(/\/\?token=/, '/command?action=inner_define&channel=0&cmd=playback_progress&token='));
+      return { status: r.headers.get('X-P2pcam-Status'), body: await r.text() };
+    }, lanURL);
+    assert.equal(other.status, '404', `without the session: ${other.body}`);
+    assert.match(other.body, /no playback on this session/);
+
+    await page.locator(`${tile(name)} .tl-pause`).click();
+    await t((d) => globalThis.p2pcamPage.tiles.get(d).timeline.playing?.state?.paused === false, name, 8000, 'resumed');
+    const n = await frames();
+    await t(([d, n]) => globalThis.p2pcamPage.tiles.get(d).video.getVideoPlaybackQuality().totalVideoFrames >= n + 10, [name, n], 10000, 'frames grow after resume');
+
+    await page.locator(`${tile(name)} .tl-live`).click();
+    await t((d) => { const x = globalThis.p2pcamPage.tiles.get(d); return x.player && !x.player.request && x.status === 'playing'; }, name, 15000, 'live again');
+    await playing(page, name, 640, 'LAN live again');
+    assert.equal(await page.locator(`${tile(name)} .badge.live`).isVisible(), true, 'LIVE badge');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.close();

@@ -2,7 +2,8 @@
 // stream and command URLs made from it, and commands over fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cameraURL, flvURL, commandURL, httpCommand } from '../../src/http.js';
+import { cameraURL, flvURL, commandURL, httpCommand, httpSender, requestURL } from '../../src/http.js';
+import { recordIndex, playbackPause } from '../../src/index.js';
 import * as E from '../../src/errors.js';
 
 const page = 'http://page.test:8000/viewer/index.html';
@@ -87,4 +88,34 @@ test('httpCommand: replies, refusals, a camera that is down, one that does not a
   const hang = (url, { signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
   await assert.rejects(httpCommand(cam, 'x', { fetch: hang, timeoutMs: 50 }), { code: E.ERR_TIMEOUT });
   await assert.rejects(httpCommand(cam, '  ', { fetch: ok }), { code: E.ERR_ARGUMENT });
+});
+
+test('httpSender: playback_* commands carry the playback\'s session; the rest do not; the recordings functions take it', async () => {
+  const cam = { base: 'http://cam.test/', token: 'T' };
+  const sid = '0123456789abcdef0123456789abcdef';
+  const cases = [
+    { cmd: 'playback_pause', session: sid, url: `http://cam.test/command?action=inner_define&channel=0&cmd=playback_pause&session=${sid}&token=T` },
+    { cmd: 'playback_speed&speed=4', session: sid, url: `http://cam.test/command?action=inner_define&channel=0&cmd=playback_speed&speed=4&session=${sid}&token=T` },
+    { cmd: 'playback_progress', session: null, url: 'http://cam.test/command?action=inner_define&channel=0&cmd=playback_progress&token=T' },
+    { cmd: 'get_record_index&start_time=1&end_time=2', session: sid, url: 'http://cam.test/command?action=inner_define&channel=0&cmd=get_record_index&start_time=1&end_time=2&token=T' },
+    { cmd: 'playback_pause', session: 'ABC&cmd=reboot', err: E.ERR_ARGUMENT },
+  ];
+  for (const c of cases) {
+    const f = fakeFetch(200, '{"status":"0"}', { 'X-P2pcam-Status': '0' });
+    const send = httpSender(cam, { session: () => c.session, fetch: f });
+    if (c.err) {
+      await assert.rejects(send(c.cmd), { code: c.err }, c.cmd);
+      assert.equal(f.calls.length, 0, 'nothing sent with a bad session');
+      continue;
+    }
+    await send(c.cmd);
+    assert.equal(f.calls[0], c.url, c.cmd);
+  }
+  // The recordings functions take a send function in place of an id.
+  const idx = fakeFetch(200, '{"video_list":[{"type":0,"start_time":"1700000100","end_time":"1700000200"}]}', { 'X-P2pcam-Status': '0' });
+  assert.deepEqual(await recordIndex(httpSender(cam, { fetch: idx }), { from: 1700000000, to: 1700086399 }), [{ type: 0, start: 1700000100, end: 1700000200 }]);
+  const st = fakeFetch(200, '{"status":"0","progress":1500,"time":1700000101,"paused":true,"speed":1}', { 'X-P2pcam-Status': '0' });
+  assert.deepEqual(await playbackPause(httpSender(cam, { session: () => sid, fetch: st })), { progress: 1500, time: 1700000101, paused: true, speed: 1 });
+  assert.match(st.calls[0], /cmd=playback_pause&session=/);
+  assert.equal(requestURL(cam, 'ipc.flv?action=playback&channel=0&start_time=1&end_time=2'), 'http://cam.test/ipc.flv?action=playback&channel=0&start_time=1&end_time=2&token=T');
 });
