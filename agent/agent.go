@@ -59,10 +59,7 @@ type Agent struct {
 	broker       mqttclient.Status  // P2P mode's broker connection
 	updater      *update.Updater    // nil: updates off
 
-	// Recording: rec is nil when it is off; recQuality is the stream it records.
-	rec        *record.Recorder
-	recQuality media.Quality
-	clips      *record.Clipper // nil: no event clips
+	clips *record.Clipper // nil: no event clips (channel 0's only)
 
 	handlers sync.WaitGroup // requests being served
 	health   health
@@ -140,7 +137,10 @@ func New(cfg Config) (*Agent, error) {
 		a.closeHubs()
 		return nil, err
 	}
-	if a.rec, a.recQuality, err = newRecorder(cfg, a.qualities, a.storageEvent); err != nil {
+	if a.rec, a.recQuality, err = newRecorder(cfg, 0, a.qualities, a.storageEvent); err != nil {
+		return nil, err
+	}
+	if err := a.openNVRRecorders(); err != nil {
 		return nil, err
 	}
 	clipStorage := a.storageEvent
@@ -205,11 +205,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	var modes sync.WaitGroup
 	failed := make(chan error, 3)
-	if a.rec != nil {
+	for _, ch := range a.channels() {
+		if ch.rec == nil {
+			continue
+		}
 		modes.Add(1)
 		go func() {
 			defer modes.Done()
-			a.runRecorder(runCtx)
+			a.runRecorder(runCtx, ch)
 		}()
 	}
 	if a.clips != nil {

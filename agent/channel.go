@@ -7,6 +7,7 @@ import (
 
 	"github.com/p2pcam/p2pcam/capture"
 	"github.com/p2pcam/p2pcam/media"
+	"github.com/p2pcam/p2pcam/record"
 	"github.com/p2pcam/p2pcam/stream"
 )
 
@@ -24,6 +25,10 @@ type channel struct {
 	encoders  map[media.Quality]*encoderControl
 	checks    map[media.Quality]capture.Checker // sources that can tell whether they could capture now
 	meters    map[media.Quality]*streamMeter    // each stream's video, measured
+	// rec records the channel continuously, nil when it does not;
+	// recQuality is the stream it records.
+	rec        *record.Recorder
+	recQuality media.Quality
 	// limit is the channel's own viewer limit, taken besides the
 	// device's; nil on channel 0, whose limit is the device's.
 	limit *viewerLimit

@@ -30,7 +30,7 @@ func (a *Agent) serveCommand(log *slog.Logger, ch *channel, req protocol.Request
 	case protocol.CmdOTAUpdate:
 		a.serveOTAUpdate(log, req, w)
 	case "get_record_index", "get_month_record", "get_file_list":
-		a.serveRecordCommand(req, w)
+		a.serveRecordCommand(ch, req, w)
 	default:
 		log.Info("unsupported command", "cmd", req.Cmd)
 		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "command %q is not supported", req.Cmd))
@@ -39,8 +39,8 @@ func (a *Agent) serveCommand(log *slog.Logger, ch *channel, req protocol.Request
 
 // getDeviceStatus answers whether a request of the given type would be
 // accepted now on channel ch: type=live|voice|playback, with an optional
-// quality. Voice and playback are channel 0's (channelServes); on another
-// channel they are 406.
+// quality. Voice is channel 0's (channelServes): on another channel it
+// is 406; playback is 406 on a channel that records nothing.
 func (a *Agent) getDeviceStatus(ch *channel, req protocol.Request, w Responder) {
 	st, reason := protocol.StatusOK, ""
 	switch typ := req.Params.Get("type"); typ {
@@ -70,10 +70,7 @@ func (a *Agent) getDeviceStatus(ch *channel, req protocol.Request, w Responder) 
 			st = protocol.StatusBusy
 		}
 	case "playback":
-		st, reason = a.playbackStatus()
-		if ch.num != 0 {
-			st, reason = protocol.StatusNotSupported, "recording is channel 0's"
-		}
+		st, reason = a.playbackStatus(ch)
 	default:
 		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "unknown type %q: want live, voice or playback", typ))
 		return

@@ -67,9 +67,9 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 	case protocol.KindTrack:
 		a.serveTrack(ctx, log.With("channel", ch.num), ch, req, w, sr)
 	case protocol.KindPlayback:
-		a.servePlayback(ctx, log, req, w, sr)
+		a.servePlayback(ctx, log.With("channel", ch.num), ch, req, w, sr)
 	case protocol.KindDownload:
-		a.serveDownload(ctx, log, req, w, sr)
+		a.serveDownload(ctx, log.With("channel", ch.num), ch, req, w, sr)
 	case protocol.KindVoice:
 		if req.Transport == protocol.TransportTrack {
 			a.serveTrackVoice(ctx, log, w, sr)
@@ -119,24 +119,27 @@ func (a *Agent) replyHeadJSON(w Responder, st protocol.Status, head protocol.Hea
 }
 
 // channelServes returns nil when channel ch serves req. Channels 1 and
-// up (an NVR's further cameras) serve live streams and the commands that
-// concern them; recording, talkback, PTZ and custom commands are channel
-// 0's.
+// up (an NVR's further cameras) serve live streams, their recordings
+// and the commands that concern them; talkback, PTZ, event clips and
+// custom commands are channel 0's.
 func channelServes(ch *channel, req protocol.Request) error {
 	if ch.num == 0 {
 		return nil
 	}
 	switch req.Kind {
-	case protocol.KindLive, protocol.KindTrack:
+	case protocol.KindLive, protocol.KindTrack, protocol.KindPlayback, protocol.KindDownload:
 		return nil
 	case protocol.KindCommand:
 		switch req.Cmd {
-		case "get_device_st", "get_nvr_list", protocol.CmdStatus:
+		case "get_device_st", "get_nvr_list", protocol.CmdStatus, "get_record_index", "get_month_record", "get_file_list":
+			return nil
+		}
+		if isPlaybackControl(req.Cmd) {
 			return nil
 		}
 		return protocol.Errorf(protocol.StatusNotSupported,
-			"command %q is not supported on channel %d: an NVR channel serves live streams, get_device_st and get_nvr_list; ask channel 0", req.Cmd, ch.num)
+			"command %q is not supported on channel %d: an NVR channel serves live streams, its recordings, get_device_st and get_nvr_list; ask channel 0", req.Cmd, ch.num)
 	}
 	return protocol.Errorf(protocol.StatusNotSupported,
-		"%s requests are not supported on channel %d: an NVR channel serves live streams; recording and talkback are channel 0's", req.Kind, ch.num)
+		"%s requests are not supported on channel %d: an NVR channel serves live streams and its recordings; talkback is channel 0's", req.Kind, ch.num)
 }

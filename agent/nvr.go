@@ -35,7 +35,15 @@ type ChannelConfig struct {
 	// MaxViewers limits its concurrent viewers, within the device's
 	// max_viewers. It defaults to max_viewers.
 	MaxViewers int `toml:"max_viewers"`
+	// Record is "off" to keep the channel out of continuous recording,
+	// which records every channel by default while [record] dir is set
+	// (each with [record]'s settings, its quota its own). Event clips
+	// are channel 0's.
+	Record string `toml:"record"`
 }
+
+// RecordOff is ChannelConfig.Record's value that turns recording off.
+const RecordOff = "off"
 
 // validateChannels fills in the channels' defaults and checks them
 // against the device's config c.
@@ -59,6 +67,9 @@ func validateChannels(c *Config) []error {
 		}
 		names[ch.Name] = true
 		ch.Microphone = cmp.Or(ch.Microphone, "off")
+		if ch.Record != "" && ch.Record != "on" && ch.Record != RecordOff {
+			errs = append(errs, fmt.Errorf("%s: record = %q: want \"on\" (the default) or \"off\"", at, ch.Record))
+		}
 		if ch.MaxViewers == 0 {
 			ch.MaxViewers = c.MaxViewers
 		}

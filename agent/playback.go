@@ -21,8 +21,8 @@ const downloadChunk = 64 << 10
 // servePlayback plays recordings from start_time to end_time as FLV in
 // real time, from the keyframe at or before start_time. A playback
 // counts as a viewer.
-func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
-	if !a.recordingOn(w) {
+func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, ch *channel, req protocol.Request, w Responder, sr *servedRequest) {
+	if !a.recordingOn(ch, w) {
 		return
 	}
 	from, to, err := protocol.TimeRange(req.Params)
@@ -37,7 +37,7 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	}
 	release = sync.OnceFunc(release)
 	defer release()
-	p, err := a.recorderFor(from, to).Play(from, to)
+	p, err := a.recorderFor(ch, from, to).Play(from, to)
 	if err != nil {
 		log.Info("refused playback", "from", from, "to", to, "err", err)
 		a.replyError(w, recordError(err))
@@ -46,16 +46,16 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, req protoco
 	defer func() { p.Close() }() // p changes on a seek
 	// Steerable before the head goes out: a playback_* command sent as
 	// soon as the head arrives finds it.
-	ctl, unregister := a.playbacks.start(sr.viewer, from, to)
+	ctl, unregister := a.playbacks.start(sr.viewer, ch, from, to)
 	defer unregister()
 	if err := w.WriteHead(protocol.StatusOK, protocol.Head{ContentType: "video/x-flv"}); err != nil {
 		return
 	}
 	log.Info("playback started", "from", from, "to", to)
-	sr.started(a.recQuality)
+	sr.started(ch.recQuality)
 	cw := &countingWriter{w: w, sr: sr}
 	bw := bufio.NewWriterSize(cw, viewerBufferSize)
-	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: a.audio != nil}) // playback is channel 0's
+	mux := flv.NewMuxer(bw, flv.MuxerConfig{HasVideo: true, HasAudio: ch.audio != nil})
 	var reason error
 	// base is added to the player's PTS: after a seek the new player
 	// starts at 0, and the stream's PTS must go on growing.
@@ -109,7 +109,7 @@ func (a *Agent) steerPlayback(ctx context.Context, ctl *playbackControl, p **rec
 	for {
 		seek, speed, paused := ctl.next()
 		if !seek.IsZero() {
-			np, err := a.recorderFor(seek, to).Play(seek, to)
+			np, err := a.recorderFor(ctl.ch, seek, to).Play(seek, to)
 			if err != nil {
 				return err
 			}
@@ -132,8 +132,8 @@ func (a *Agent) steerPlayback(ctx context.Context, ctl *playbackControl, p **rec
 
 // serveDownload sends a recording's file from offset: a download broken
 // off is resumed by asking again from the bytes already received.
-func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protocol.Request, w Responder, sr *servedRequest) {
-	if !a.recordingOn(w) {
+func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, ch *channel, req protocol.Request, w Responder, sr *servedRequest) {
+	if !a.recordingOn(ch, w) {
 		return
 	}
 	name, offset, err := protocol.Download(req.Params)
@@ -146,7 +146,7 @@ func (a *Agent) serveDownload(ctx context.Context, log *slog.Logger, req protoco
 		a.replyError(w, err)
 		return
 	}
-	f, seg, err := a.openRecording(name)
+	f, seg, err := a.openRecording(ch, name)
 	if err != nil {
 		log.Info("refused download", "file_name", name, "err", err)
 		a.replyError(w, recordError(err))

@@ -26,10 +26,11 @@ func playbackKey(v protocol.Viewer) string {
 	return v.Addr + "\x00" + v.Subject
 }
 
-// start registers a playback from from on v's session, replacing an
-// earlier one there, and returns it with what unregisters it.
-func (ps *playbacks) start(v protocol.Viewer, from, to time.Time) (*playbackControl, func()) {
-	c := &playbackControl{from: from, to: to, at: from, speed: 1, wake: make(chan struct{}, 1)}
+// start registers a playback of channel ch from from on v's session,
+// replacing an earlier one there, and returns it with what unregisters
+// it.
+func (ps *playbacks) start(v protocol.Viewer, ch *channel, from, to time.Time) (*playbackControl, func()) {
+	c := &playbackControl{ch: ch, from: from, to: to, at: from, speed: 1, wake: make(chan struct{}, 1)}
 	k := playbackKey(v)
 	ps.mu.Lock()
 	if ps.m == nil {
@@ -56,6 +57,7 @@ func (ps *playbacks) get(v protocol.Viewer) *playbackControl {
 // playback, and where it is; the playback's loop reads it between
 // frames.
 type playbackControl struct {
+	ch   *channel      // the channel played
 	from time.Time     // the request's start_time: progress 0
 	to   time.Time     // its end_time
 	wake chan struct{} // a command changed something
@@ -137,7 +139,7 @@ func (a *Agent) servePlaybackControl(v protocol.Viewer, req protocol.Request, w 
 			a.replyError(w, err)
 			return
 		}
-		if t.After(c.to) || len(a.recorderFor(t, t.Add(time.Second)).Query(t, t.Add(time.Second))) == 0 {
+		if t.After(c.to) || len(a.recorderFor(c.ch, t, t.Add(time.Second)).Query(t, t.Add(time.Second))) == 0 {
 			a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "nothing to play at %s: nothing recorded, or after end_time", t.UTC().Format(time.RFC3339)))
 			return
 		}

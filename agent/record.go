@@ -102,9 +102,10 @@ func (c RecordConfig) validate() []error {
 	return errs
 }
 
-// newRecorder builds the continuous recorder of cfg.Record, or nil
-// when it is off, and the quality recorded.
-func newRecorder(cfg Config, qualities []media.Quality, onStorage func(record.StorageChange)) (*record.Recorder, media.Quality, error) {
+// newRecorder builds the continuous recorder of cfg.Record for channel
+// num, whose streams are qualities, or nil when it is off, and the
+// quality recorded.
+func newRecorder(cfg Config, num int, qualities []media.Quality, onStorage func(record.StorageChange)) (*record.Recorder, media.Quality, error) {
 	rc := cfg.Record
 	if rc.Dir == "" {
 		return nil, "", nil
@@ -113,18 +114,24 @@ func newRecorder(cfg Config, qualities []media.Quality, onStorage func(record.St
 	if rc.ClipsOnly {
 		return nil, q, nil
 	}
-	rec, err := newStore(cfg, rc.Dir, rc.SegmentLength, rc.QuotaMB, onStorage, "stream", q)
+	logArgs := []any{"stream", q}
+	if num != 0 {
+		logArgs = append(logArgs, "channel", num)
+	}
+	rec, err := newStore(cfg, num, rc.Dir, rc.SegmentLength, rc.QuotaMB, onStorage, logArgs...)
 	if err != nil {
 		return nil, "", err
 	}
 	return rec, q, nil
 }
 
-// newStore opens a recorder of cfg.Record's retention in dir: continuous
-// recording's, or the clips'. logArgs name it in its logs.
-func newStore(cfg Config, dir string, segment time.Duration, quotaMB int64, onStorage func(record.StorageChange), logArgs ...any) (*record.Recorder, error) {
+// newStore opens a recorder of channel num with cfg.Record's retention
+// in dir: continuous recording's, or the clips'. logArgs name it in its
+// logs.
+func newStore(cfg Config, num int, dir string, segment time.Duration, quotaMB int64, onStorage func(record.StorageChange), logArgs ...any) (*record.Recorder, error) {
 	rec, err := record.New(record.Config{
 		Dir:           dir,
+		Channel:       num,
 		SegmentLength: segment,
 		Quota:         quotaMB << 20,
 		MaxAge:        cfg.Record.MaxAge,
@@ -139,11 +146,39 @@ func newStore(cfg Config, dir string, segment time.Duration, quotaMB int64, onSt
 	return rec, nil
 }
 
-// runRecorder records until ctx is done.
-func (a *Agent) runRecorder(ctx context.Context) {
-	a.log.Info("recording", "dir", a.cfg.Record.Dir, "stream", a.recQuality,
+// openNVRRecorders builds the recorders of the NVR channels that
+// record: every one while continuous recording is on, unless its
+// record = "off". They share channel 0's card, whose recorder tells of
+// its changes.
+func (a *Agent) openNVRRecorders() error {
+	if a.rec == nil {
+		return nil
+	}
+	off := map[int]bool{}
+	for _, cc := range a.cfg.Channels {
+		off[cc.Channel] = cc.Record == RecordOff
+	}
+	for _, ch := range a.nvr {
+		if off[ch.num] {
+			continue
+		}
+		var err error
+		if ch.rec, ch.recQuality, err = newRecorder(a.cfg, ch.num, ch.qualities, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runRecorder records channel ch until ctx is done.
+func (a *Agent) runRecorder(ctx context.Context, ch *channel) {
+	log := a.log
+	if ch.num != 0 {
+		log = log.With("channel", ch.num)
+	}
+	log.Info("recording", "dir", a.cfg.Record.Dir, "stream", ch.recQuality,
 		"segment_length", a.cfg.Record.SegmentLength, "quota_mb", a.cfg.Record.QuotaMB, "max_age", a.cfg.Record.MaxAge)
-	if err := a.rec.Run(ctx, a.hubs[a.recQuality]); err != nil {
-		a.log.Error("recording ended", "err", err)
+	if err := ch.rec.Run(ctx, ch.hubs[ch.recQuality]); err != nil {
+		log.Error("recording ended", "err", err)
 	}
 }

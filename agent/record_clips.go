@@ -45,7 +45,7 @@ func newClipper(cfg Config, onStorage func(record.StorageChange)) (*record.Clipp
 		return nil, nil
 	}
 	// A clip longer than MaxSegmentLength goes on in a new file.
-	rec, err := newStore(cfg, filepath.Join(rc.Dir, ClipsDir), record.MaxSegmentLength, rc.ClipQuotaMB, onStorage, "clips", true)
+	rec, err := newStore(cfg, 0, filepath.Join(rc.Dir, ClipsDir), record.MaxSegmentLength, rc.ClipQuotaMB, onStorage, "clips", true)
 	if err != nil {
 		return nil, err
 	}
@@ -124,26 +124,25 @@ func applyClipEvent(c *record.Clipper, e event.Event) {
 	c.Pulse(typ, e.Time)
 }
 
-// recordingOff reports whether the camera records nothing.
-func (a *Agent) recordingOff() bool { return a.rec == nil && a.clips == nil }
-
-// recorders returns the recorders that hold recordings: continuous
-// recording's, then the clips'.
-func (a *Agent) recorders() []*record.Recorder {
+// recorders returns the recorders that hold channel ch's recordings:
+// its continuous recording's, then (channel 0's only) the clips'. None:
+// the channel records nothing.
+func (a *Agent) recorders(ch *channel) []*record.Recorder {
 	var out []*record.Recorder
-	if a.rec != nil {
-		out = append(out, a.rec)
+	if ch.rec != nil {
+		out = append(out, ch.rec)
 	}
-	if a.clips != nil {
+	if a.clips != nil && ch.num == 0 {
 		out = append(out, a.clips.Recorder())
 	}
 	return out
 }
 
-// recorderFor returns the recorder a playback of [from, to] reads:
-// continuous recording when it holds any of it, else the clips.
-func (a *Agent) recorderFor(from, to time.Time) *record.Recorder {
-	rs := a.recorders()
+// recorderFor returns the recorder a playback of [from, to] on channel
+// ch reads: continuous recording when it holds any of it, else the
+// clips. ch records (recordingOn).
+func (a *Agent) recorderFor(ch *channel, from, to time.Time) *record.Recorder {
+	rs := a.recorders(ch)
 	for _, r := range rs {
 		if len(r.Query(from, to)) > 0 {
 			return r
@@ -152,10 +151,10 @@ func (a *Agent) recorderFor(from, to time.Time) *record.Recorder {
 	return rs[0]
 }
 
-// openRecording opens a recorded file by name, from whichever recorder
-// has it.
-func (a *Agent) openRecording(name string) (f *os.File, seg record.Segment, err error) {
-	for _, r := range a.recorders() {
+// openRecording opens a recorded file of channel ch by name, from
+// whichever of its recorders has it.
+func (a *Agent) openRecording(ch *channel, name string) (f *os.File, seg record.Segment, err error) {
+	for _, r := range a.recorders(ch) {
 		if f, seg, err = r.Open(name); err == nil {
 			return f, seg, nil
 		}

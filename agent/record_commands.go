@@ -2,6 +2,7 @@ package agent
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -35,13 +36,13 @@ type recordFile struct {
 	FileSize  string `json:"file_size"`
 }
 
-// playbackStatus is get_device_st&type=playback: 406 without recording,
-// 1 and why while the storage has failed.
-func (a *Agent) playbackStatus() (protocol.Status, string) {
-	if a.recordingOff() {
-		return protocol.StatusNotSupported, "recording is off"
+// playbackStatus is get_device_st&type=playback on channel ch: 406
+// without recording, 1 and why while the storage has failed.
+func (a *Agent) playbackStatus(ch *channel) (protocol.Status, string) {
+	if len(a.recorders(ch)) == 0 {
+		return protocol.StatusNotSupported, a.notRecording(ch)
 	}
-	for _, r := range a.recorders() {
+	for _, r := range a.recorders(ch) {
 		if st := r.Status(); !st.Recording {
 			return protocol.StatusBusy, "recording stopped: " + st.Reason
 		}
@@ -49,19 +50,33 @@ func (a *Agent) playbackStatus() (protocol.Status, string) {
 	return protocol.StatusOK, ""
 }
 
-// recordingOn reports whether the camera records, answering 406 when
+// recordingOn reports whether channel ch records, answering 406 when
 // it does not.
-func (a *Agent) recordingOn(w Responder) bool {
-	if a.recordingOff() {
-		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "recording is off on this camera (record.dir)"))
+func (a *Agent) recordingOn(ch *channel, w Responder) bool {
+	if len(a.recorders(ch)) == 0 {
+		a.replyError(w, protocol.Errorf(protocol.StatusNotSupported, "%s", a.notRecording(ch)))
+		return false
 	}
-	return !a.recordingOff()
+	return true
+}
+
+// notRecording says why channel ch records nothing.
+func (a *Agent) notRecording(ch *channel) string {
+	switch {
+	case a.cfg.Record.Dir == "":
+		return "recording is off on this camera (record.dir)"
+	case ch.num != 0 && a.cfg.Record.ClipsOnly:
+		return fmt.Sprintf("channel %d records nothing: record.clips_only is set, and event clips are channel 0's", ch.num)
+	case ch.num != 0:
+		return fmt.Sprintf("channel %d does not record (its record = \"off\")", ch.num)
+	}
+	return "recording is off on this camera"
 }
 
 // serveRecordCommand answers get_record_index, get_month_record and
 // get_file_list in the X-P2P shapes.
-func (a *Agent) serveRecordCommand(req protocol.Request, w Responder) {
-	if !a.recordingOn(w) {
+func (a *Agent) serveRecordCommand(ch *channel, req protocol.Request, w Responder) {
+	if !a.recordingOn(ch, w) {
 		return
 	}
 	switch req.Cmd {
@@ -72,7 +87,7 @@ func (a *Agent) serveRecordCommand(req protocol.Request, w Responder) {
 			return
 		}
 		var mask uint32
-		for _, r := range a.recorders() {
+		for _, r := range a.recorders(ch) {
 			mask |= r.Month(y, m)
 		}
 		a.replyJSON(w, protocol.StatusOK, map[string]string{"video_list": strconv.FormatUint(uint64(mask), 10)})
@@ -95,7 +110,7 @@ func (a *Agent) serveRecordCommand(req protocol.Request, w Responder) {
 	all := !req.Params.Has(typeParam) // no type: every type
 	var segs []record.Segment
 	var list []recordSpan
-	for _, r := range a.recorders() {
+	for _, r := range a.recorders(ch) {
 		got := r.Query(from, to)
 		got = slices.DeleteFunc(got, func(s record.Segment) bool { return !all && s.Type() != typ })
 		segs = append(segs, got...)

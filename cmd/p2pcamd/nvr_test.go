@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/p2pcam/p2pcam/capture/sim/simtest"
+	"github.com/p2pcam/p2pcam/record"
 )
 
 // nvrEntry is one element of get_nvr_list.
@@ -114,7 +118,8 @@ func TestNVRChannelsOverLAN(t *testing.T) {
 		code      int
 	}{
 		{"ipc.flv?action=live&channel=3&quality=high", "this camera serves channels 0, 1, 2", 404},
-		{"ipc.flv?action=playback&channel=1&start_time=1&end_time=2", "not supported on channel 1", 406},
+		{"ipc.flv?action=playback&channel=1&start_time=1&end_time=2", "recording is off on this camera", 406},
+		{"voice?channel=1", "not supported on channel 1", 406},
 		{"command?action=user_define&channel=2&cmd=ptz_left", "not supported on channel 2", 406},
 	} {
 		code, body := d.get(t, tc.req)
@@ -178,5 +183,82 @@ func checkChannelVideo(t *testing.T, name string, b []byte, width, height, minFr
 	p := checkVideo(t, name, b, width, height, minFrames)
 	if n := len(p.AudioPackets()); n != 0 {
 		t.Errorf("%s: %d audio packets, want none (no microphone)", name, n)
+	}
+}
+
+// NVR channels record as channel 0 does, each into its own files (chN_
+// names) in the one record directory: channel 1's recordings are
+// listed, played (its own picture and sound) and downloaded on channel
+// 1 and only there; channel 2, record = "off", records nothing and
+// says so.
+func TestNVRRecordingOverLAN(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sd")
+	d := startDaemon(t, `
+[record]
+segment_length = "3s"
+
+[[channels]]
+channel = 1
+microphone = "sim"
+streams.standard = "sim:standard"
+
+[[channels]]
+channel = 2
+record = "off"
+streams.standard = "sim:standard"
+`, "--record-dir", dir)
+	fl := d.waitFinishedOn(t, 1, 2, 40*time.Second)
+	for _, f := range fl.FileList {
+		if !strings.HasPrefix(f.FileName, "ch1_") {
+			t.Errorf("channel 1 lists %s", f.FileName)
+		}
+	}
+	for _, f := range d.waitFinished(t, 1, 10*time.Second).FileList {
+		if !strings.HasPrefix(f.FileName, "ch0_") {
+			t.Errorf("channel 0 lists %s", f.FileName)
+		}
+	}
+	now := time.Now().Unix()
+	for _, tc := range []struct {
+		req, want string
+		code      int
+	}{
+		{fmt.Sprintf("command?action=inner_define&channel=1&cmd=get_record_index&start_time=%d&end_time=%d", now-3600, now+3600), `"video_list":[{"type":0,`, 200},
+		{"command?action=inner_define&channel=1&cmd=get_month_record&time=" + time.Now().Format("200601"), fmt.Sprintf(`{"video_list":"%d"}`, 1<<(time.Now().Day()-1)), 200},
+		{"command?action=inner_define&channel=1&cmd=get_device_st&type=playback", `"status":"0"`, 200},
+		{"command?action=inner_define&channel=1&cmd=playback_progress", "no playback on this session", 404},
+		{"command?action=inner_define&channel=2&cmd=get_device_st&type=playback", `"status":"406"`, 200},
+		{fmt.Sprintf("command?action=inner_define&channel=2&cmd=get_record_index&start_time=%d&end_time=%d", now-3600, now+3600), `channel 2 does not record (its record = \"off\")`, 406},
+		{"ipc.flv?action=download&channel=0&file_name=" + url.QueryEscape(fl.FileList[0].FileName), "", 404},
+	} {
+		code, body := d.get(t, tc.req)
+		if code != tc.code || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d %.200q, want %d with %q", tc.req, code, body, tc.code, tc.want)
+		}
+	}
+
+	// Download on channel 1: the file as stored.
+	name := fl.FileList[0].FileName
+	onDisk, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, got := d.get(t, "ipc.flv?action=download&channel=1&file_name="+url.QueryEscape(name)); code != 200 || got != string(onDisk) {
+		t.Errorf("download of %s on channel 1: %d, %d bytes, want %d identical", name, code, len(got), len(onDisk))
+	}
+
+	// Playback on channel 1: its picture (the sim standard clip) and sound.
+	second, err := record.ParseName(fl.FileList[1].FileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := second.Start.Unix() + 1
+	resp, body, err := d.fetch(d.url(fmt.Sprintf("ipc.flv?action=playback&channel=1&start_time=%d&end_time=%d", from, from+2)), 30*time.Second)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("playback on channel 1: %v %v", resp, err)
+	}
+	checkFLV(t, "channel 1 playback", body, 320, 180, 25)
+	if _, ok := d.waitLog(time.Second, "playback ended", "channel=1"); !ok {
+		t.Error("no log of channel 1's playback")
 	}
 }

@@ -39,10 +39,13 @@ type fileList struct {
 }
 
 // files asks the camera for its recordings in the hour around now.
-func (d *daemon) files(t *testing.T) fileList {
+func (d *daemon) files(t *testing.T) fileList { return d.filesOf(t, 0) }
+
+// filesOf asks the camera for channel ch's recordings in the hour around now.
+func (d *daemon) filesOf(t *testing.T, ch int) fileList {
 	t.Helper()
 	now := time.Now().Unix()
-	st, body := d.get(t, fmt.Sprintf("command?action=inner_define&channel=0&cmd=get_file_list&start_time=%d&end_time=%d&file_type=0", now-3600, now+3600))
+	st, body := d.get(t, fmt.Sprintf("command?action=inner_define&channel=%d&cmd=get_file_list&start_time=%d&end_time=%d&file_type=0", ch, now-3600, now+3600))
 	var fl fileList
 	if st != 200 || json.Unmarshal([]byte(body), &fl) != nil {
 		t.Fatalf("get_file_list: %d %s", st, body)
@@ -53,9 +56,15 @@ func (d *daemon) files(t *testing.T) fileList {
 // waitFinished waits until the camera lists n finished segments.
 func (d *daemon) waitFinished(t *testing.T, n int, timeout time.Duration) fileList {
 	t.Helper()
+	return d.waitFinishedOn(t, 0, n, timeout)
+}
+
+// waitFinishedOn waits until the camera lists n finished segments of channel ch.
+func (d *daemon) waitFinishedOn(t *testing.T, ch, n int, timeout time.Duration) fileList {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		fl := d.files(t)
+		fl := d.filesOf(t, ch)
 		done := 0
 		for _, f := range fl.FileList {
 			if name, err := record.ParseName(f.FileName); err == nil && name.Finished() {
