@@ -21,6 +21,30 @@ type Requester interface {
 	Request(ctx context.Context, line string) (*link.Response, error)
 }
 
+// OnChannel returns r asking for NVR channel n's recordings: the
+// functions of this file given it name channel n in their requests
+// (channel 0 otherwise). Its requests are r's.
+func OnChannel(r Requester, n int) Requester {
+	if c, ok := r.(channelRequester); ok {
+		r = c.Requester
+	}
+	return channelRequester{r, n}
+}
+
+type channelRequester struct {
+	Requester
+	n int
+}
+
+// channelParam is "channel=N" for the channel r asks for.
+func channelParam(r Requester) string {
+	n := 0
+	if c, ok := r.(channelRequester); ok {
+		n = c.n
+	}
+	return "channel=" + strconv.Itoa(n)
+}
+
 // ErrNotOK is the error of a request the camera answered with a status
 // other than 0; the error text carries the camera's status and reason.
 var ErrNotOK = errors.New("viewer: the camera refused")
@@ -178,7 +202,7 @@ func ParseFileList(body []byte) ([]RecordFile, error) {
 // real time, starting at the keyframe at or before from. Close the body
 // to stop it.
 func Playback(ctx context.Context, r Requester, from, to time.Time) (io.ReadCloser, error) {
-	return stream(ctx, r, "ipc.flv?action=playback&channel=0&"+timeRange(from, to))
+	return stream(ctx, r, "ipc.flv?action=playback&"+channelParam(r)+"&"+timeRange(from, to))
 }
 
 // Download asks for the recorded file name from byte offset: FLV as
@@ -186,7 +210,7 @@ func Playback(ctx context.Context, r Requester, from, to time.Time) (io.ReadClos
 // the MP4). A download broken off resumes with the bytes it has as the
 // offset.
 func Download(ctx context.Context, r Requester, name string, offset int64, mp4 bool) (io.ReadCloser, error) {
-	line := "ipc.flv?action=download&channel=0&file_name=" + url.QueryEscape(name) + "&offset=" + strconv.FormatInt(offset, 10)
+	line := "ipc.flv?action=download&" + channelParam(r) + "&file_name=" + url.QueryEscape(name) + "&offset=" + strconv.FormatInt(offset, 10)
 	if mp4 {
 		line += "&format=mp4"
 	}
@@ -207,10 +231,11 @@ func stream(ctx context.Context, r Requester, line string) (io.ReadCloser, error
 	return resp.Body, nil
 }
 
-// command runs "command?action=inner_define&channel=0&cmd=" + cmd and
-// returns its answer, at most maxListing bytes.
+// command runs "command?action=inner_define&channel=N&cmd=" + cmd (N:
+// the channel of r, OnChannel) and returns its answer, at most
+// maxListing bytes.
 func command(ctx context.Context, r Requester, cmd string) ([]byte, error) {
-	resp, err := r.Request(ctx, "command?action=inner_define&channel=0&cmd="+cmd)
+	resp, err := r.Request(ctx, "command?action=inner_define&"+channelParam(r)+"&cmd="+cmd)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ func runDownload(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var rf recordFlags
 	rf.register(fs, 0, "give up after this long (0: never); run again to resume")
+	rf.registerChannel(fs)
 	out := fs.String("o", "", "output `file` (default: FILE_NAME, with .mp4 for --mp4); an existing one is resumed")
 	mp4 := fs.Bool("mp4", false, "download as MP4 (phones play it) instead of the FLV as recorded")
 	quiet := fs.Bool("q", false, "no progress bar")

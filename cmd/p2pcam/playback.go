@@ -29,6 +29,7 @@ func runPlayback(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var rf recordFlags
 	rf.register(fs, 0, "stop after this long (0: at the end of the recordings asked for)")
+	rf.registerChannel(fs)
 	fromS := fs.String("from", "", "play from this `time` (the keyframe at or before it)")
 	toS := fs.String("to", "", "play up to this `time` (default: now)")
 	out := fs.String("o", "-", "output `file`; - is stdout (pipe it into ffplay -)")

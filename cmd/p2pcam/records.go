@@ -19,12 +19,18 @@ type recordFlags struct {
 	cf      connFlags
 	lan     string
 	timeout time.Duration
+	channel int // an NVR channel's recordings (registerChannel)
 }
 
 func (rf *recordFlags) register(fs *flag.FlagSet, timeout time.Duration, timeoutUse string) {
 	rf.cf.register(fs)
 	fs.StringVar(&rf.lan, "lan", "", "ask a camera in LAN mode at this `URL` (http://HOST:PORT) instead of over P2P")
 	fs.DurationVar(&rf.timeout, "timeout", timeout, timeoutUse)
+}
+
+// registerChannel adds --channel, for the commands on recordings.
+func (rf *recordFlags) registerChannel(fs *flag.FlagSet) {
+	fs.IntVar(&rf.channel, "channel", 0, "the `channel` whose recordings: 0, or an NVR's camera (p2pcam cmd ... 'cmd=get_nvr_list' lists them)")
 }
 
 // parse parses args, where the arguments may come before, between and
@@ -56,13 +62,21 @@ func (rf *recordFlags) parse(fs *flag.FlagSet, args []string) ([]string, error) 
 func (rf *recordFlags) connect(ctx context.Context) (viewer.Requester, func(), error) {
 	if rf.lan != "" {
 		rf.cf.secretsFromEnv()
-		return &viewer.LAN{Base: rf.lan, Token: rf.cf.token}, func() {}, nil
+		return rf.onChannel(&viewer.LAN{Base: rf.lan, Token: rf.cf.token}), func() {}, nil
 	}
 	conn, err := rf.cf.dial(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	return conn, conn.Close, nil
+	return rf.onChannel(conn), conn.Close, nil
+}
+
+// onChannel is r asking for --channel's recordings.
+func (rf *recordFlags) onChannel(r viewer.Requester) viewer.Requester {
+	if rf.channel == 0 {
+		return r
+	}
+	return viewer.OnChannel(r, rf.channel)
 }
 
 func runRecords(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -75,6 +89,7 @@ func runRecords(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var rf recordFlags
 	rf.register(fs, 20*time.Second, "give up after this long")
+	rf.registerChannel(fs)
 	month := fs.String("month", "", "show a calendar of the days of this month (`yyyymm`) with recordings")
 	fromS := fs.String("from", "", "list recordings from this `time` (default: today's midnight)")
 	toS := fs.String("to", "", "list recordings up to this `time` (default: now)")

@@ -391,3 +391,67 @@ func TestRecordsTypeCLI(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// records, download and playback --channel 1 against a p2pcamd whose
+// NVR channel 1 records beside channel 0: over P2P and LAN mode they see
+// channel 1's files only, and channel 0's listing none of them.
+func TestRecordsNVRChannelCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds p2pcam and p2pcamd: skipped in -short mode")
+	}
+	c := startRecordingCameraWith(t, brokertest.AllowAll(t), "", "", "\n[[channels]]\nchannel = 1\nstreams.standard = \"sim:standard\"\n")
+	tok := c.token(t, auth.PermPlayback|auth.PermDownload)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	ch1Name := regexp.MustCompile(`ch1_\d{8}T\d{6}\.\d{3}Z_\d+\.flv`)
+	var names []string
+	for len(names) < 2 {
+		out, errOut, err := c.p2pcam(ctx, "records", tok, "--channel", "1", "--from", "-10m")
+		if err != nil && !strings.Contains(err.Error(), "offline") {
+			t.Fatalf("records --channel 1: %v\n%s", err, errOut)
+		}
+		if segmentName.MatchString(out) {
+			t.Fatalf("records --channel 1 lists channel 0's files:\n%s", out)
+		}
+		names = ch1Name.FindAllString(out, -1)
+		select {
+		case <-ctx.Done():
+			t.Fatalf("records --channel 1 listed %d finished segments, want 2:\n%s", len(names), out)
+		case <-time.After(500 * time.Millisecond): // a poll's pause; ctx bounds the wait
+		}
+	}
+	if out, _, err := c.p2pcam(ctx, "records", tok, "--from", "-10m"); err != nil || ch1Name.MatchString(out) {
+		t.Errorf("records (channel 0): %v, lists channel 1's files:\n%s", err, out)
+	}
+
+	out := filepath.Join(t.TempDir(), names[0])
+	if _, errOut, err := c.p2pcam(ctx, "download", tok, "--channel", "1", names[0], "-o", out); err != nil {
+		t.Fatalf("download --channel 1: %v\n%s", err, errOut)
+	}
+	sameFile(t, out, filepath.Join(c.dir, names[0]))
+	if _, _, err := c.p2pcam(ctx, "download", tok, names[0], "-o", filepath.Join(t.TempDir(), "x.flv")); err == nil {
+		t.Error("channel 1's file downloaded on channel 0")
+	}
+
+	seg, err := record.ParseName(names[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := seg.Start.Truncate(time.Second).Add(time.Second)
+	pb := filepath.Join(t.TempDir(), "playback.flv")
+	if _, errOut, err := c.p2pcam(ctx, "playback", tok, "--channel", "1", "--from", fmt.Sprint(from.Unix()), "--to", fmt.Sprint(from.Unix()+2), "-o", pb); err != nil {
+		t.Fatalf("playback --channel 1: %v\n%s", err, errOut)
+	}
+	if vp := mediatest.FFprobe(t, pb).VideoPackets(); len(vp) < 25 || !vp[0].Keyframe() {
+		t.Errorf("playback --channel 1: %d video packets, want 2 s from a keyframe", len(vp))
+	}
+	mediatest.CheckDecodes(t, pb)
+
+	var o, e bytes.Buffer
+	if err := run(ctx, []string{"records", "--lan", "http://" + c.lan, "--token", tok, "--channel", "1", "--from", "-10m"}, &o, &e); err != nil {
+		t.Fatalf("records --lan --channel 1: %v\n%s", err, e.String())
+	}
+	if got := ch1Name.FindAllString(o.String(), -1); len(got) < len(names) || got[0] != names[0] {
+		t.Errorf("records --lan --channel 1 lists %q, P2P %q", got, names)
+	}
+}
