@@ -66,7 +66,11 @@ func TestAudioSource(t *testing.T) {
 				if f.PTS+tt.frameDur > arrived[i]+40*time.Millisecond {
 					t.Errorf("frame %d stamped %v, emitted at %v: stamped after its capture", i, f.PTS, arrived[i])
 				}
-				if arrived[i]-f.PTS > 3*tt.frameDur+40*time.Millisecond {
+				// How late a frame comes out is the machine's load (with
+				// the race detector, AAC frames came 250-400 ms late while
+				// other tests ran); a stamp from a wrong anchor is off by
+				// far more than this bound.
+				if arrived[i]-f.PTS > 3*tt.frameDur+time.Second {
 					t.Errorf("frame %d stamped %v, emitted at %v: too old", i, f.PTS, arrived[i])
 				}
 				if i > 0 {
