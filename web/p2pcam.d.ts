@@ -278,6 +278,9 @@ export function parseMonthRecord(reply: unknown, year: number, month: number): n
 export function parseFileList(reply: unknown): RecordFile[];
 export function parsePlaybackState(reply: unknown): PlaybackState;
 
+/** An NVR's channels from get_nvr_list's reply (untrusted: bad entries left out). */
+export function parseNVRList(reply: unknown): { channel: number; name: string; online: boolean }[];
+
 /** An HTTP camera: its base URL (ending in '/') and its LAN-mode token ('' without one). */
 export interface CameraURL { base: string; token: string }
 export const QUALITIES: readonly ['standard', 'high', 'super'];

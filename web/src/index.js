@@ -18,6 +18,7 @@ export { mark } from './marks.js';
 export { parseRedirect, redirectError, playHLS, waitPlaylist, nativeHLS, HLS_CONFIG, MAX_REDIRECT_SIZE } from './relay.js';
 export { SPEEDS, dayRange, playbackLine, parseRecordIndex, parseMonthRecord, parseFileList, parsePlaybackState } from './records.js';
 export { EVENTS_LINE, EventDecoder, parseEvent } from './events.js';
+export { parseNVRList } from './nvr.js';
 export { MQTTClient, MQTTError, connect as connectMQTT } from './mqtt5.js';
 
 /** create returns a new SDK instance wired to the bundled MQTT client. */

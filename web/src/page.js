@@ -2,15 +2,27 @@
 // commands and a stats overlay. Besides the cloud's P2P cameras it plays
 // cameras reached over HTTP (a camera's LAN mode, a `p2pcam serve`
 // gateway): config.json's `cameras`, or a URL typed in the Open box.
-// It uses only the SDK's public API.
+// An NVR's further cameras (get_nvr_list) open as tiles of their own,
+// keyed 'DEVICE#N'. It uses only the SDK's public API.
 import { Timeline } from './timeline.js';
-import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, createURLPlaybackPlayer, cameraURL, httpCommand, httpSender, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, createURLPlaybackPlayer, cameraURL, httpCommand, httpSender, parseNVRList, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
-const state = { sdk: null, config: {}, tiles: new Map(), devices: [], urlCams: new Map() };
+// nvr: device -> its channels [{channel, name, online}] (get_nvr_list).
+const state = { sdk: null, config: {}, tiles: new Map(), devices: [], urlCams: new Map(), nvr: new Map() };
 // For tests and the console.
 globalThis.p2pcamPage = state;
+
+/** tileKey names a tile: the device (or HTTP camera) for channel 0,
+ * 'DEVICE#N' for an NVR's channel N. */
+const tileKey = (device, channel) => (channel ? `${device}#${channel}` : device);
+
+/** parseKey is tileKey's inverse. */
+function parseKey(key) {
+  const m = /^(.+)#(\d{1,3})$/.exec(key);
+  return m && Number(m[2]) >= 1 && Number(m[2]) <= 255 ? { device: m[1], channel: Number(m[2]) } : { device: key, channel: 0 };
+}
 
 function banner(msg) {
   const b = $('#banner');
@@ -58,7 +70,7 @@ const keep = {
 
 function rememberTiles() {
   if (!state.sdk) return;
-  keep.set('p2pcam.tiles', [...state.tiles.keys()].filter((d) => !state.urlCams.has(d)));
+  keep.set('p2pcam.tiles', [...state.tiles.values()].filter((t) => !t.cam).map((t) => t.key));
 }
 
 /** doLogin signs in with a password (prefetched: the boot's answer),
@@ -105,7 +117,7 @@ function logout() {
 function renderCameras() {
   const ul = $('#cameras');
   ul.textContent = '';
-  const names = new Set([...state.urlCams.keys(), ...state.devices.map((d) => d.device), ...state.tiles.keys()]);
+  const names = new Set([...state.urlCams.keys(), ...state.devices.map((d) => d.device), ...[...state.tiles.values()].map((t) => t.device)]);
   if (!state.sdk && !state.urlCams.size) {
     ul.innerHTML = '<li class="empty">Sign in to see your cameras.</li>';
   } else if (!names.size) {
@@ -127,13 +139,50 @@ function renderCameras() {
     b.onclick = () => (t ? closeTile(name) : openTile(name));
     li.dataset.device = name;
     ul.append(li);
+    const nvr = state.nvr.get(name);
+    if (nvr?.length > 1) ul.append(channelRow(name, nvr));
   }
   const sel = $('#command-target');
   const cur = sel.value;
   sel.textContent = '';
-  for (const name of state.tiles.keys()) sel.append(new Option(name, name));
+  for (const t of state.tiles.values()) sel.append(new Option($('.name', t.el).textContent, t.key));
   if (!state.tiles.size) sel.append(new Option('open a camera first', ''));
   if ([...state.tiles.keys()].includes(cur)) sel.value = cur;
+}
+
+/** channelRow lists an NVR's further channels under its camera: a
+ * button each, which opens (or closes) the channel's tile. */
+function channelRow(device, list) {
+  const li = document.createElement('li');
+  li.className = 'channels';
+  li.dataset.nvr = device;
+  for (const c of list) {
+    if (c.channel === 0) continue;
+    const key = tileKey(device, c.channel);
+    const t = state.tiles.get(key);
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = `chan ${c.online ? 'online' : 'offline'}${t ? ' open' : ''}`;
+    b.dataset.key = key;
+    b.textContent = `${c.channel} · ${c.name}`;
+    b.title = `${c.name}, channel ${c.channel}: ${c.online ? 'online' : 'offline'}. ${t ? 'Click to close it' : 'Click to watch it'}`;
+    b.onclick = () => (t ? closeTile(key) : openTile(key));
+    li.append(b);
+  }
+  return li;
+}
+
+/** loadChannels asks an NVR for its channels (get_nvr_list) once a
+ * tile of it plays, and lists them; a camera that is not an NVR, or a
+ * token without the command permission, lists none. */
+async function loadChannels(t) {
+  if (state.nvr.has(t.device)) return;
+  state.nvr.set(t.device, []);
+  try {
+    const reply = t.cam ? await httpCommand(t.cam, 'get_nvr_list') : await state.sdk.sendCommand(t.device, 'get_nvr_list');
+    state.nvr.set(t.device, parseNVRList(reply));
+  } catch { /* not an NVR, or not allowed: no channels */ }
+  renderCameras();
 }
 
 function setStatus(t, status, text) {
@@ -193,22 +242,26 @@ function addURLCamera(url, name) {
   return name;
 }
 
-async function openTile(device, opts = {}) {
+/** openTile opens the tile of key (see tileKey) and plays it. */
+async function openTile(key, opts = {}) {
+  const { device, channel } = parseKey(key);
   const url = state.urlCams.get(device);
   if (!state.sdk && !url) { banner('Sign in first.'); return; }
-  if (state.tiles.has(device)) return state.tiles.get(device);
+  if (state.tiles.has(key)) return state.tiles.get(key);
   mark('tile');
   $('#placeholder').hidden = true;
   const el = $('#tile').content.firstElementChild.cloneNode(true);
-  el.dataset.device = device;
-  $('.name', el).textContent = device;
+  el.dataset.device = key;
+  const chName = state.nvr.get(device)?.find((c) => c.channel === channel)?.name;
+  $('.name', el).textContent = channel ? `${device} · ${chName || 'channel ' + channel}` : device;
   $('#grid').append(el);
   const video = $('video', el);
   video.muted = true;
-  const t = { device, el, video, player: null, status: '', quality: opts.quality || 'high', talking: false, cam: url ? cameraURL(url) : null };
-  // Talkback to an HTTP camera (a POST that streams) is not in the page.
-  $('.talk', el).hidden = !!t.cam;
-  state.tiles.set(device, t);
+  const t = { key, device, channel, el, video, player: null, status: '', quality: opts.quality || 'high', talking: false, cam: url ? cameraURL(url) : null };
+  // Talkback to an HTTP camera (a POST that streams) is not in the page;
+  // an NVR's further channels have none.
+  $('.talk', el).hidden = !!t.cam || channel !== 0;
+  state.tiles.set(key, t);
   rememberTiles();
   $('.quality', el).value = t.quality;
   // Whenever pictures move again (after a re-dial, a quality switch).
@@ -229,15 +282,16 @@ function onFirstFrame(t, e) {
 
 async function startHTTPTile(t) {
   if (!t.player) {
-    t.player = createURLPlayer(t.cam, t.video, { quality: t.quality, id: t.device });
+    t.player = createURLPlayer(t.cam, t.video, { quality: t.quality, channel: t.channel, id: t.key });
     t.player.on('stats', (s) => showStats(t, s));
     t.player.on('firstframe', (e) => onFirstFrame(t, e));
-    t.player.on('error', (e) => { if (state.tiles.get(t.device) === t && t.status !== 'failed') setStatus(t, 'failed', errText(e)); });
+    t.player.on('error', (e) => { if (state.tiles.get(t.key) === t && t.status !== 'failed') setStatus(t, 'failed', errText(e)); });
   }
   setStatus(t, 'connecting', 'Starting video…');
   await t.player.play();
   if (t.video.videoWidth) setStatus(t, 'playing');
   startTimeline(t);
+  loadChannels(t);
 }
 
 /** newPlayer gives a P2P tile its player, once. */
@@ -245,7 +299,10 @@ function newPlayer(t) {
   if (t.player) return;
   // ?hls=native|hlsjs: how a relay's HLS plays (default: hls.js where MSE is).
   const hls = new URLSearchParams(location.search).get('hls') || 'auto';
-  t.player = createPlayer(t.device, t.video, { quality: t.quality, hls }, state.sdk);
+  // The connection's media tracks are channel 0's: an NVR's further
+  // channels play FLV on data channels beside them.
+  const mode = t.channel ? { channel: t.channel, mode: 'flv' } : {};
+  t.player = createPlayer(t.device, t.video, { quality: t.quality, hls, ...mode }, state.sdk);
   t.player.on('stats', (s) => showStats(t, s));
   t.player.on('firstframe', (e) => onFirstFrame(t, e));
   t.player.on('playing', () => { if (t.video.videoWidth) setStatus(t, 'playing'); });
@@ -261,20 +318,21 @@ async function startTile(t) {
     if (!sdk.services.has(t.device)) {
       // The camera starts the tile's stream with the connection, and the
       // player shows its tracks as soon as pictures come.
-      const connecting = sdk.startP2PService(t.device, { device: t.device, live: liveLine(0, t.quality) });
+      const connecting = sdk.startP2PService(t.device, { device: t.device, live: t.channel ? undefined : liveLine(0, t.quality) });
       newPlayer(t);
-      t.player.prime();
+      if (!t.channel) t.player.prime();
       const s = await connecting;
       s.on('reconnecting', () => { if (t.player?.playing) setStatus(t, 'connecting', 'Reconnecting…'); });
-      s.on('error', (e) => { if (state.tiles.get(t.device) === t && s.state === 'closed') setStatus(t, 'failed', errText(e)); });
+      s.on('error', (e) => { if (state.tiles.get(t.key) === t && s.state === 'closed') setStatus(t, 'failed', errText(e)); });
       s.on('offline', () => setStatus(t, 'connecting', 'Camera offline, waiting…'));
     }
-    if (!state.tiles.has(t.device)) return;
+    if (!state.tiles.has(t.key)) return;
     if (t.status !== 'playing') setStatus(t, 'connecting', 'Starting video…');
     newPlayer(t);
     await t.player.play();
     if (t.video.videoWidth) setStatus(t, 'playing');
     startTimeline(t);
+    loadChannels(t);
   } catch (e) {
     let msg = errText(e);
     if (e.code === ERR_NOT_SHARED && !/share it/.test(msg)) msg = `${msg}. Ask the camera's owner to share it with you.`;
@@ -290,16 +348,16 @@ async function startTile(t) {
 function startTimeline(t) {
   if (t.timeline) return;
   const sdk = state.sdk;
-  const send = t.cam ? httpSender(t.cam, { session: () => t.player?.session }) : (cmd) => sdk.sendCommand(t.device, cmd);
+  const send = t.cam ? httpSender(t.cam, { channel: t.channel, session: () => t.player?.session }) : (cmd) => sdk.sendCommand(t.device, cmd, { channel: t.channel });
   t.timeline = new Timeline($('.timeline', t.el), {
     send, video: t.video,
-    error: (msg) => banner(`${t.device}: ${msg}`),
+    error: (msg) => banner(`${t.key}: ${msg}`),
     play: async (start, end) => {
       t.player?.stop();
       t.player = null;
       t.el.classList.add('replay');
       setStatus(t, 'connecting', 'Starting playback…');
-      const p = t.cam ? createURLPlaybackPlayer(t.cam, t.video, { start, end, id: t.device }) : createPlaybackPlayer(t.device, t.video, { start, end }, sdk);
+      const p = t.cam ? createURLPlaybackPlayer(t.cam, t.video, { start, end, channel: t.channel, id: t.key }) : createPlaybackPlayer(t.device, t.video, { start, end, channel: t.channel }, sdk);
       t.player = p;
       p.on('stats', (s) => showStats(t, s));
       p.on('firstframe', (e) => onFirstFrame(t, e));
@@ -326,14 +384,15 @@ function stopTile(t) {
   t.player?.stop();
   t.player = null;
   if (t.talking) toggleTalk(t, false);
-  if (!t.cam) state.sdk?.stopServiceById(t.device);
+  // The device's connection serves its other channels' tiles too.
+  if (!t.cam && ![...state.tiles.values()].some((o) => o !== t && o.device === t.device && o.status !== 'stopped')) state.sdk?.stopServiceById(t.device);
   setStatus(t, 'stopped', 'Stopped');
 }
 
-function closeTile(device) {
-  const t = state.tiles.get(device);
+function closeTile(key) {
+  const t = state.tiles.get(key);
   if (!t) return;
-  state.tiles.delete(device);
+  state.tiles.delete(key);
   rememberTiles();
   stopTile(t);
   t.el.remove();
@@ -364,7 +423,7 @@ function wireTile(t) {
   const el = t.el;
   $('.play', el).onclick = () => (t.status === 'stopped' || t.status === 'failed' ? startTile(t) : stopTile(t));
   $('.retry', el).onclick = () => startTile(t);
-  $('.close', el).onclick = () => closeTile(t.device);
+  $('.close', el).onclick = () => closeTile(t.key);
   $('.quality', el).onchange = async (e) => {
     t.quality = e.target.value;
     if (!t.player || t.el.classList.contains('replay')) return;
@@ -385,7 +444,7 @@ function wireTile(t) {
       const blob = await t.player.snapshot();
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
-      a.download = `${t.device.replace('/', '-')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`;
+      a.download = `${t.key.replace('/', '-').replace('#', '-ch')}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 10000);
     } catch (e) { banner(`Snapshot: ${errText(e)}`); }
@@ -423,8 +482,8 @@ async function sendCommand(e) {
   out.textContent = '…';
   const t0 = performance.now();
   try {
-    const cam = state.tiles.get(id)?.cam;
-    const reply = cam ? await httpCommand(cam, cmd) : await state.sdk.sendCommand(id, cmd);
+    const t = state.tiles.get(id);
+    const reply = t?.cam ? await httpCommand(t.cam, cmd, { channel: t.channel }) : await state.sdk.sendCommand(t?.device ?? id, cmd, { channel: t?.channel ?? 0 });
     out.textContent = (typeof reply === 'string' ? reply : JSON.stringify(reply, null, 2)) + `\n\n(${Math.round(performance.now() - t0)} ms)`;
   } catch (err) {
     out.classList.add('err');
@@ -470,7 +529,7 @@ async function main() {
     try {
       await doLogin(null, null, boot.session);
       const shared = new Set(state.devices.map((d) => d.device));
-      const again = (keep.get('p2pcam.tiles') || []).filter((d) => shared.has(d));
+      const again = (keep.get('p2pcam.tiles') || []).filter((k) => shared.has(parseKey(k).device));
       await Promise.all([...new Set([...http, ...again, ...list()])].map((d) => openTile(d)));
       state.ready = true;
       return;

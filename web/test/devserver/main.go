@@ -49,6 +49,9 @@ var speakerDir string
 // recordDir, when set, is where demo/cam1 records (10 s segments).
 var recordDir string
 
+// nvr gives demo/cam1 two NVR channels.
+var nvr bool
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "the page's HTTP `address`")
 	gwListen := flag.String("gateway", "127.0.0.1:0", "the cross-origin gateway's HTTP `address`")
@@ -56,6 +59,7 @@ func main() {
 	verbose := flag.Bool("v", false, "log everything")
 	flag.StringVar(&speakerDir, "speaker-dir", "", "write each camera's talkback to `dir`/PRODUCT-DEVICE.wav (default: discard)")
 	flag.StringVar(&recordDir, "record-dir", "", "record demo/cam1 continuously to `dir` (10 s segments), for the timeline")
+	flag.BoolVar(&nvr, "nvr", false, "give demo/cam1 NVR channels 1 (porch) and 2 (garage), the sim board's standard stream")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -77,6 +81,17 @@ func recording(device string) agent.RecordConfig {
 		return agent.RecordConfig{}
 	}
 	return agent.RecordConfig{Dir: recordDir, SegmentLength: 10 * time.Second}
+}
+
+// channels are demo/cam1's NVR channels with --nvr.
+func channels(device string) []agent.ChannelConfig {
+	if !nvr || device != "demo/cam1" {
+		return nil
+	}
+	return []agent.ChannelConfig{
+		{Channel: 1, Name: "porch", Streams: map[string]string{"standard": "sim:standard"}},
+		{Channel: 2, Name: "garage", Streams: map[string]string{"standard": "sim:standard"}},
+	}
 }
 
 func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error {
@@ -149,11 +164,12 @@ func run(ctx context.Context, listen, gwListen, dir string, verbose bool) error 
 				DeviceKey: filepath.Join(tmp, strings.ReplaceAll(name, "/", "-")+".key")},
 			P2P: agent.P2PConfig{Broker: ep.MQTT, Password: camPass[name], ICEServers: []agent.ICEServer{
 				{URLs: []string{ep.STUN}}, {URLs: []string{ep.TURN}, Username: tu, Credential: tp}}},
-			LAN:    agent.LANConfig{Listen: "off"},
-			Link:   link.Options{LoopbackOnly: true},
-			Audio:  agent.AudioConfig{Speaker: speaker(name)},
-			Record: recording(name),
-			Logger: log,
+			LAN:      agent.LANConfig{Listen: "off"},
+			Link:     link.Options{LoopbackOnly: true},
+			Audio:    agent.AudioConfig{Speaker: speaker(name)},
+			Record:   recording(name),
+			Channels: channels(name),
+			Logger:   log,
 		})
 		if err != nil {
 			return err

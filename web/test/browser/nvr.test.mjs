@@ -1,0 +1,89 @@
+// An NVR in the page, in real headless Chromium: demo/cam1 with two
+// further channels (the devserver's --nvr: 1 porch, 2 garage, the sim
+// board's standard stream) that record (--record-dir). Its channels are
+// listed under it once it plays; one opens as a tile of its own on the
+// same connection (FLV beside channel 0's tracks), plays its own
+// picture, answers commands on its channel, shows and plays its own
+// recordings, and closing it leaves channel 0 playing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { skipReason, startServer, launch, waitFor, stopAll, tempDir } from './harness.mjs';
+
+const skip = skipReason() || (process.env.P2PCAM_WEB_SERVER === 'demo' && 'p2pcam demo has no NVR channels') || false;
+const device = 'demo/cam1';
+const porch = 'demo/cam1#1';
+const tile = (k) => `article.tile[data-device="${k}"]`;
+let base;
+let browser;
+
+before(async () => {
+  if (skip) return;
+  base = await startServer(['--nvr', '--record-dir', tempDir('nvr-records')]);
+  browser = await launch();
+}, { timeout: 360000 });
+
+after(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
+const frames = (page, k) => page.evaluate((k) => globalThis.p2pcamPage.tiles.get(k).video.getVideoPlaybackQuality().totalVideoFrames, k);
+const grows = async (page, k, what) => {
+  const n = await frames(page, k);
+  await waitFor(page, ([k, n]) => globalThis.p2pcamPage.tiles.get(k).video.getVideoPlaybackQuality().totalVideoFrames >= n + 10, [k, n], 10000, what);
+};
+
+test('NVR: the channels listed under the camera; channel 1 plays in its own tile, answers on its channel, plays its recordings; closing it leaves channel 0', { skip, timeout: 120000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(base, { timeout: 15000 });
+    await waitFor(page, (d) => globalThis.p2pcamPage.tiles.get(d)?.status === 'playing', device, 20000, 'channel 0 playing');
+    const chans = page.locator(`#cameras li.channels[data-nvr="${device}"] button.chan`);
+    await chans.first().waitFor({ timeout: 10000 });
+    assert.deepEqual(await chans.allInnerTexts(), ['1 · porch', '2 · garage']);
+
+    await chans.first().click();
+    await waitFor(page, (k) => { const t = globalThis.p2pcamPage.tiles.get(k); return t?.status === 'playing' && t.video.videoWidth === 320; }, porch, 20000, 'channel 1 playing at 320 wide');
+    assert.equal(await page.locator(`${tile(porch)} .name`).innerText(), 'demo/cam1 · porch');
+    assert.equal(await page.evaluate((k) => globalThis.p2pcamPage.tiles.get(k).player.transport, porch), 'flv');
+    assert.equal(await page.locator(`${tile(porch)} .talk`).isVisible(), false, 'no talk button on channel 1');
+    await grows(page, porch, 'channel 1 frames grow');
+    await grows(page, device, 'channel 0 frames grow beside it');
+    assert.equal(await page.evaluate((d) => globalThis.p2pcamPage.sdk.services.size, device), 1, 'one connection for both tiles');
+
+    // A command to the channel's tile goes to its channel.
+    await page.selectOption('#command-target', porch);
+    await page.fill('#command-text', 'get_device_st&type=playback');
+    await page.click('#command button');
+    await waitFor(page, () => /"status"/.test(document.querySelector('#command-reply').textContent), null, 10000, 'command reply');
+    assert.equal(JSON.parse((await page.locator('#command-reply').innerText()).split('\n\n')[0])[0].status, '0');
+    await page.fill('#command-text', 'ptz_left');
+    await page.click('#command button');
+    await waitFor(page, () => /not supported on channel 1/.test(document.querySelector('#command-reply').textContent), null, 10000, 'PTZ refused on channel 1');
+
+    // Its recordings: the bar, and a click plays channel 1's.
+    const span = await waitFor(page, (k) => {
+      const s = globalThis.p2pcamPage.tiles.get(k).timeline?.spans.at(-1);
+      return s && s.end - s.start >= 5 && { ...s };
+    }, porch, 45000, '5 s of channel 1 recorded');
+    if (process.env.P2PCAM_SHOTS) await page.screenshot({ path: `${process.env.P2PCAM_SHOTS}/nvr.png` });
+    await page.evaluate(([k, s]) => globalThis.p2pcamPage.tiles.get(k).timeline.playAt(s), [porch, span.start + 2]);
+    const line = await waitFor(page, (k) => {
+      const t = globalThis.p2pcamPage.tiles.get(k);
+      return t.player?.request && t.status === 'playing' && t.video.getVideoPlaybackQuality().totalVideoFrames > 5 && t.player.request;
+    }, porch, 20000, 'channel 1 playback decoded');
+    assert.match(line, /^ipc\.flv\?action=playback&channel=1&/);
+    assert.equal(await page.evaluate((k) => globalThis.p2pcamPage.tiles.get(k).video.videoWidth, porch), 320);
+
+    // Closed: channel 0 plays on, on the same connection.
+    await page.locator(`${tile(porch)} .close`).click();
+    await waitFor(page, (k) => !globalThis.p2pcamPage.tiles.has(k), porch, 5000, 'channel 1 closed');
+    await grows(page, device, 'channel 0 frames grow after channel 1 closed');
+    assert.equal(await page.evaluate((d) => globalThis.p2pcamPage.sdk.services.has(d), device), true);
+    assert.deepEqual(errors, [], `uncaught errors in the page: ${errors.join('; ')}`);
+  } finally {
+    await page.close();
+  }
+});
