@@ -11,6 +11,8 @@ const $ = (sel, root) => root.querySelector(sel);
 // REFRESH_MS: how often today's index is asked again, so the segment
 // being written grows on the bar.
 const REFRESH_MS = 3000;
+// RETRY_MS: how soon a failed first load is tried again.
+const RETRY_MS = 5000;
 
 const pad = (n) => String(n).padStart(2, '0');
 const isoDay = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
@@ -57,13 +59,20 @@ export class Timeline {
     this.day = day;
     const [y, m] = day.split('-').map(Number);
     this.month = new Date(y, m - 1, 1);
+    clearTimeout(this._retry);
     try {
       await Promise.all([this._loadMonth(), this._loadDay()]);
       this.el.hidden = false;
     } catch (e) {
-      // 406: the camera does not record; 403: the token may not play back.
       this.el.hidden = true;
-      if (e.status !== 406) this.o.error?.(`Recordings: ${e.message}`);
+      this.lastError = e;
+      // 406: the camera does not record; 403: the token may not play
+      // back. Anything else (a command that timed out, a camera
+      // restarting) is asked again.
+      if (e.status === 406) return;
+      if (e.status === 403) { this.o.error?.(`Recordings: ${e.message}`); return; }
+      this.o.error?.(`Recordings: ${e.message} (asking again in ${RETRY_MS / 1000} s)`);
+      if (!this._stopped) this._retry = setTimeout(() => this.load(this.day), RETRY_MS);
       return;
     }
     clearInterval(this._timer);
@@ -228,5 +237,5 @@ export class Timeline {
     this.load(this.day);
   }
 
-  stop() { clearInterval(this._timer); this.playing = null; }
+  stop() { clearInterval(this._timer); clearTimeout(this._retry); this._stopped = true; this.playing = null; }
 }

@@ -67,7 +67,17 @@ test('NVR: the channels listed under the camera; channel 1 plays in its own tile
     const span = await waitFor(page, (k) => {
       const s = globalThis.p2pcamPage.tiles.get(k).timeline?.spans.at(-1);
       return s && s.end - s.start >= 5 && { ...s };
-    }, porch, 45000, '5 s of channel 1 recorded');
+    }, porch, 45000, '5 s of channel 1 recorded').catch(async (e) => {
+      const why = await page.evaluate(async (k) => {
+        const p = globalThis.p2pcamPage;
+        const tl = p.tiles.get(k).timeline;
+        const now = Math.floor(Date.now() / 1000);
+        const idx = await p.sdk.sendCommand('demo/cam1', `get_record_index&start_time=${now - 3600}&end_time=${now + 60}`, { channel: 1 }).catch((err) => String(err));
+        const t = p.tiles.get(k);
+        return { status: t.status, text: t.el.querySelector('.status .text').textContent, error: t.el.querySelector('.error .text').textContent, timeline: !!tl, spans: tl?.spans, hidden: tl?.el.hidden, lastError: String(tl?.lastError ?? ''), banner: document.querySelector('#banner').textContent, idx };
+      }, porch);
+      throw new Error(`${e.message}: ${JSON.stringify(why)}`);
+    });
     if (process.env.P2PCAM_SHOTS) await page.screenshot({ path: `${process.env.P2PCAM_SHOTS}/nvr.png` });
     await page.evaluate(([k, s]) => globalThis.p2pcamPage.tiles.get(k).timeline.playAt(s), [porch, span.start + 2]);
     const line = await waitFor(page, (k) => {
