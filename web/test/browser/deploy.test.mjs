@@ -5,7 +5,8 @@
 //
 //   - `p2pcam cloud` serves the page, /api and /mqtt;
 //   - `p2pcamd` acme/cam1 (shared with alice; LAN mode on, allowing the
-//     page's origin) and acme/cam2 (not shared), both on the sim board;
+//     page's origin; recording; an NVR channel 1, porch) and acme/cam2
+//     (not shared), both on the sim board;
 //   - `p2pcam serve` re-serves acme/cam1 over HTTP-FLV, allowing the
 //     page's origin, and serves the page itself.
 //
@@ -67,7 +68,7 @@ urls = [${JSON.stringify(stun)}]
 [lan]
 listen = ${JSON.stringify(lan)}
 allowed_origins = [${JSON.stringify(pageOrigin)}]
-${device === 'acme/cam1' ? `[record]\ndir = ${JSON.stringify(join(dir, 'records'))}\nsegment_length = "10s"\n` : ''}`);
+${device === 'acme/cam1' ? `[record]\ndir = ${JSON.stringify(join(dir, 'records'))}\nsegment_length = "10s"\n[[channels]]\nchannel = 1\nname = "porch"\nstreams.standard = "sim:standard"\n` : ''}`);
     h.start(p2pcamd, ['--config', cfg, '--board', 'sim'], /$^/, 3600000).catch(() => {}); // runs until stopAll
   }
   await h.waitHTTP(`http://127.0.0.1:${lanPort}/healthz`);
@@ -305,6 +306,28 @@ test('LAN mode\'s recordings on the timeline: a click plays from that second und
     await t((d) => { const x = globalThis.p2pcamPage.tiles.get(d); return x.player && !x.player.request && x.status === 'playing'; }, name, 15000, 'live again');
     await playing(page, name, 640, 'LAN live again');
     assert.equal(await page.locator(`${tile(name)} .badge.live`).isVisible(), true, 'LIVE badge');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('LAN mode\'s NVR channel: listed under the camera, plays in its own tile over HTTP, its recordings on its timeline', { skip, timeout: 90000 }, async () => {
+  const page = await openPage(pageURL);
+  const name = new URL(lanURL).host;
+  const key = `${name}#1`;
+  try {
+    await page.fill('#add-device', lanURL);
+    await page.click('#add button');
+    await playing(page, name, 640, 'LAN channel 0');
+    const chans = page.locator(`#cameras li.channels[data-nvr="${name}"] button.chan`);
+    await chans.first().waitFor({ timeout: 10000 });
+    assert.deepEqual(await chans.allInnerTexts(), ['1 · porch']);
+    await chans.first().click();
+    await playing(page, key, 320, 'LAN channel 1');
+    assert.equal(await page.evaluate((k) => globalThis.p2pcamPage.tiles.get(k).player.transport, key), 'http');
+    assert.equal(await page.locator(`${tile(key)} .name`).innerText(), `${name} · porch`);
+    await h.waitFor(page, (k) => globalThis.p2pcamPage.tiles.get(k).timeline?.spans.length > 0, key, 30000, 'channel 1\'s recordings listed');
     assert.deepEqual(page.errors, []);
   } finally {
     await page.close();
