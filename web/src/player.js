@@ -56,6 +56,8 @@ export class Player extends Emitter {
     this.path = null;
     this.transport = null; // 'track' or 'flv' while playing
     this._frames = { count: 0, last: 0, freezes: 0, longest: 0, perSecond: 0 };
+    this._rxBytes = 0; // the FLV stream's bytes, on a data channel
+    this._rxLast = null; // {bytes, t} at the last stats
     this._offs = [];
   }
 
@@ -212,6 +214,7 @@ export class Player extends Emitter {
             if (loader._status === 0) return;
             loader._status = 2;
             player._dataAt ??= performance.now();
+            player._rxBytes += b.length;
             loader._onDataArrival?.(ownBuffer(b), offset, offset + b.length);
             offset += b.length;
           },
@@ -486,11 +489,19 @@ export class Player extends Emitter {
       if (iv && iv.jitterBufferEmittedCount) delay = iv.jitterBufferDelay / iv.jitterBufferEmittedCount * 1000;
     }
     if (delay !== null && st.rtt && this.transport !== 'hls') delay += st.rtt * 500;
+    // On a data channel the stream's own bytes: the connection may carry
+    // other players' streams too (an NVR's channels).
+    let bitrate = st.bitrate;
+    if (this.transport === 'flv') {
+      const now = performance.now();
+      if (this._rxLast && now > this._rxLast.t) bitrate = (this._rxBytes - this._rxLast.bytes) * 8000 / (now - this._rxLast.t);
+      this._rxLast = { bytes: this._rxBytes, t: now };
+    }
     const q = v.getVideoPlaybackQuality?.();
     const f = this._frames;
     this.stats = {
       id: this.id, path: this.transport === 'hls' ? 'relay server' : st.path, transport: this.transport, quality: this.head?.quality || this.quality,
-      bitrate: st.bitrate, fps: Math.round(f.perSecond * 10) / 10, freezes: f.freezes, longestFreeze: Math.round(f.longest),
+      bitrate, fps: Math.round(f.perSecond * 10) / 10, freezes: f.freezes, longestFreeze: Math.round(f.longest),
       delay: delay === null ? null : Math.round(delay), width: v.videoWidth, height: v.videoHeight,
       frames: q?.totalVideoFrames ?? f.count, dropped: q?.droppedVideoFrames ?? 0, rtt: st.rtt,
       firstFrame: f.first ? Math.round(f.first) : null,

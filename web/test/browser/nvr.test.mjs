@@ -52,6 +52,14 @@ test('NVR: the channels listed under the camera; channel 1 plays in its own tile
     await grows(page, porch, 'channel 1 frames grow');
     await grows(page, device, 'channel 0 frames grow beside it');
     assert.equal(await page.evaluate((d) => globalThis.p2pcamPage.sdk.services.size, device), 1, 'one connection for both tiles');
+    // Each tile's bitrate is its own stream's: channel 1's FLV, below the
+    // connection's total that channel 0's tracks report.
+    const rates = await waitFor(page, ([d, k]) => {
+      const a = globalThis.p2pcamPage.tiles.get(d).player.stats?.bitrate;
+      const b = globalThis.p2pcamPage.tiles.get(k).player.stats?.bitrate;
+      return a > 0 && b > 0 && b < a && { a, b };
+    }, [device, porch], 10000, 'channel 1 reports its own bitrate, below the connection\'s');
+    console.log(`# bitrate: connection ${Math.round(rates.a / 1000)} kbit/s, channel 1's FLV ${Math.round(rates.b / 1000)} kbit/s`);
 
     // A command to the channel's tile goes to its channel.
     await page.selectOption('#command-target', porch);
