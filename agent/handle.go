@@ -58,7 +58,7 @@ func (a *Agent) Handle(ctx context.Context, v protocol.Viewer, line string, w Re
 		a.serveLive(ctx, log.With("channel", ch.num), ch, req, w, sr)
 	case protocol.KindCommand:
 		if isPlaybackControl(req.Cmd) {
-			a.servePlaybackControl(v, req, w)
+			a.servePlaybackControl(v, ch, req, w)
 			break
 		}
 		if !a.serveCustom(ctx, log, v, req, w) {

@@ -30,9 +30,9 @@ func (a *Agent) servePlayback(ctx context.Context, log *slog.Logger, ch *channel
 		a.replyError(w, err)
 		return
 	}
-	release, ok := a.viewers.acquire()
+	release, ok, why := a.acquireViewer(ch) // the channel's limit too
 	if !ok {
-		a.replyError(w, protocol.Errorf(protocol.StatusTooMany, "too many viewers: this camera serves %d at once", a.cfg.MaxViewers))
+		a.replyError(w, why)
 		return
 	}
 	release = sync.OnceFunc(release)

@@ -8,22 +8,25 @@ import (
 	"github.com/p2pcam/p2pcam/protocol"
 )
 
-// playbacks holds the playback running on each session, for the
-// playback_* commands that come on the same session. Its zero value
-// works.
+// playbacks holds the playback running on each session and channel,
+// for the playback_* commands that come on the same session and name
+// the same channel. Its zero value works.
 type playbacks struct {
 	mu sync.Mutex
 	m  map[string]*playbackControl // by playbackKey; guarded by mu
 }
 
-// playbackKey names a viewer's session: a P2P session's Addr names it,
-// a LAN request its Session (a connection lasts one request), and the
-// subject keeps another viewer's token out.
-func playbackKey(v protocol.Viewer) string {
+// playbackKey names a viewer's session and a channel: a P2P session's
+// Addr names the session, a LAN request its Session (a connection lasts
+// one request), and the subject keeps another viewer's token out. One
+// session may play back several channels at once (an NVR's tiles on one
+// connection), each steered on its own channel.
+func playbackKey(v protocol.Viewer, ch *channel) string {
+	n := strconv.Itoa(ch.num)
 	if v.Session != "" {
-		return "session\x00" + v.Session + "\x00" + v.Subject
+		return "session\x00" + v.Session + "\x00" + v.Subject + "\x00" + n
 	}
-	return v.Addr + "\x00" + v.Subject
+	return v.Addr + "\x00" + v.Subject + "\x00" + n
 }
 
 // start registers a playback of channel ch from from on v's session,
@@ -31,7 +34,7 @@ func playbackKey(v protocol.Viewer) string {
 // it.
 func (ps *playbacks) start(v protocol.Viewer, ch *channel, from, to time.Time) (*playbackControl, func()) {
 	c := &playbackControl{ch: ch, from: from, to: to, at: from, speed: 1, wake: make(chan struct{}, 1)}
-	k := playbackKey(v)
+	k := playbackKey(v, ch)
 	ps.mu.Lock()
 	if ps.m == nil {
 		ps.m = make(map[string]*playbackControl)
@@ -47,10 +50,10 @@ func (ps *playbacks) start(v protocol.Viewer, ch *channel, from, to time.Time) (
 	}
 }
 
-func (ps *playbacks) get(v protocol.Viewer) *playbackControl {
+func (ps *playbacks) get(v protocol.Viewer, ch *channel) *playbackControl {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	return ps.m[playbackKey(v)]
+	return ps.m[playbackKey(v, ch)]
 }
 
 // playbackControl is what the playback_* commands change of one
@@ -121,11 +124,11 @@ func isPlaybackControl(cmd string) bool {
 }
 
 // servePlaybackControl answers the playback_* commands for the playback
-// running on v's session.
-func (a *Agent) servePlaybackControl(v protocol.Viewer, req protocol.Request, w Responder) {
-	c := a.playbacks.get(v)
+// of channel ch running on v's session.
+func (a *Agent) servePlaybackControl(v protocol.Viewer, ch *channel, req protocol.Request, w Responder) {
+	c := a.playbacks.get(v, ch)
 	if c == nil {
-		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "no playback on this session: %s steers an ipc.flv?action=playback stream on the same session", req.Cmd))
+		a.replyError(w, protocol.Errorf(protocol.StatusBadRequest, "no playback on this session: %s steers an ipc.flv?action=playback stream of channel %d on the same session", req.Cmd, ch.num))
 		return
 	}
 	switch req.Cmd {

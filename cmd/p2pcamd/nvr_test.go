@@ -247,6 +247,25 @@ streams.standard = "sim:standard"
 		t.Errorf("download of %s on channel 1: %d, %d bytes, want %d identical", name, code, len(got), len(onDisk))
 	}
 
+	// A playback of channel 1 is steered on channel 1: its session on
+	// channel 0 names no playback there.
+	pr, err := http.Get(d.url(fmt.Sprintf("ipc.flv?action=playback&channel=1&start_time=%d&end_time=%d", now-60, now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid := pr.Header.Get("X-P2pcam-Session")
+	for _, tc := range []struct {
+		ch   int
+		code int
+		want string
+	}{{0, 404, "no playback on this session"}, {1, 200, `"paused":true`}} {
+		code, body := d.get(t, fmt.Sprintf("command?action=inner_define&channel=%d&cmd=playback_pause&session=%s", tc.ch, sid))
+		if code != tc.code || !strings.Contains(body, tc.want) {
+			t.Errorf("playback_pause of channel 1's playback (session %q) on channel %d: %d %.200q, want %d with %q", sid, tc.ch, code, body, tc.code, tc.want)
+		}
+	}
+	pr.Body.Close()
+
 	// Playback on channel 1: its picture (the sim standard clip) and sound.
 	second, err := record.ParseName(fl.FileList[1].FileName)
 	if err != nil {
