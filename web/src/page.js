@@ -10,7 +10,8 @@ import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, 
 const $ = (sel, root = document) => root.querySelector(sel);
 // urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
 // nvr: device -> its channels [{channel, name, online}] (get_nvr_list).
-const state = { sdk: null, config: {}, tiles: new Map(), devices: [], urlCams: new Map(), nvr: new Map() };
+// dialing: device -> its startP2PService promise while it connects.
+const state = { sdk: null, config: {}, tiles: new Map(), devices: [], urlCams: new Map(), nvr: new Map(), dialing: new Map() };
 // For tests and the console.
 globalThis.p2pcamPage = state;
 
@@ -20,6 +21,7 @@ const tileKey = (device, channel) => (channel ? `${device}#${channel}` : device)
 
 /** parseKey is tileKey's inverse. */
 function parseKey(key) {
+  if (state.urlCams.has(key)) return { device: key, channel: 0 }; // a name from config.json may hold a '#'
   const m = /^(.+)#(\d{1,3})$/.exec(key);
   return m && Number(m[2]) >= 1 && Number(m[2]) <= 255 ? { device: m[1], channel: Number(m[2]) } : { device: key, channel: 0 };
 }
@@ -181,7 +183,11 @@ async function loadChannels(t) {
   try {
     const reply = t.cam ? await httpCommand(t.cam, 'get_nvr_list') : await state.sdk.sendCommand(t.device, 'get_nvr_list');
     state.nvr.set(t.device, parseNVRList(reply));
-  } catch { /* not an NVR, or not allowed: no channels */ }
+  } catch (e) {
+    // 406 (not an NVR) and 403 (not allowed) hold; anything else is asked
+    // again when a tile of the device plays next.
+    if (e?.status !== 406 && e?.status !== 403) state.nvr.delete(t.device);
+  }
   renderCameras();
 }
 
@@ -319,13 +325,15 @@ async function startTile(t) {
       // The camera starts the tile's stream with the connection, and the
       // player shows its tracks as soon as pictures come.
       const connecting = sdk.startP2PService(t.device, { device: t.device, live: t.channel ? undefined : liveLine(0, t.quality) });
+      // The device's other tiles (an NVR's channels) wait for the same dial.
+      state.dialing.set(t.device, connecting);
       newPlayer(t);
       if (!t.channel) t.player.prime();
-      const s = await connecting;
-      s.on('reconnecting', () => { if (t.player?.playing) setStatus(t, 'connecting', 'Reconnecting…'); });
-      s.on('error', (e) => { if (state.tiles.get(t.key) === t && s.state === 'closed') setStatus(t, 'failed', errText(e)); });
-      s.on('offline', () => setStatus(t, 'connecting', 'Camera offline, waiting…'));
+      try { await connecting; } finally { if (state.dialing.get(t.device) === connecting) state.dialing.delete(t.device); }
+    } else {
+      await state.dialing.get(t.device);
     }
+    watchService(t, sdk.services.get(t.device));
     if (!state.tiles.has(t.key)) return;
     if (t.status !== 'playing') setStatus(t, 'connecting', 'Starting video…');
     newPlayer(t);
@@ -339,6 +347,20 @@ async function startTile(t) {
     if (t.player && !t.player.transport) t.player.stop(); // primed, never started
     setStatus(t, 'failed', msg);
   }
+}
+
+/** watchService shows the device connection's troubles on tile t: each
+ * tile of the device listens, once per connection. */
+function watchService(t, s) {
+  if (!s || t.watching === s) return;
+  t.unwatch?.();
+  t.watching = s;
+  const offs = [
+    s.on('reconnecting', () => { if (t.player?.playing) setStatus(t, 'connecting', 'Reconnecting…'); }),
+    s.on('error', (e) => { if (state.tiles.get(t.key) === t && s.state === 'closed') setStatus(t, 'failed', errText(e)); }),
+    s.on('offline', () => setStatus(t, 'connecting', 'Camera offline, waiting…')),
+  ];
+  t.unwatch = () => { for (const off of offs) off(); t.watching = null; };
 }
 
 /** startTimeline shows the recordings under a tile (once): hidden when
@@ -377,6 +399,7 @@ function startTimeline(t) {
 }
 
 function stopTile(t) {
+  t.unwatch?.();
   t.timeline?.stop();
   t.timeline = null;
   $('.timeline', t.el).hidden = true;

@@ -314,11 +314,13 @@ export class Player extends Emitter {
         this._status = 1;
         this._ctl = new AbortController();
         let offset = 0;
+        let took = false; // the camera accepted the request
         try {
           const r = await fetch(url, { signal: this._ctl.signal, cache: 'no-store' });
           const err = answerError(player.cam, r, r.ok ? '' : await r.text());
           if (err) throw err;
           player.session = r.headers.get('X-P2pcam-Session');
+          took = true;
           accepted.resolve();
           const reader = r.body.getReader();
           for (;;) {
@@ -331,14 +333,18 @@ export class Player extends Emitter {
             offset += value.length;
           }
         } catch (e) {
-          if (this._status === 0) return; // stopped
+          if (this._status === 0) return; // stopped: abort settled it
           this._status = 3;
           const err = e instanceof P2PError ? e : unreachable(player.cam, e);
           accepted.reject(err);
-          if (offset > 0) player.emit('error', err);
+          if (took) player.emit('error', err); // play() resolved already: say it here
         }
       }
-      abort() { this._status = 0; this._ctl?.abort(); }
+      abort() {
+        this._status = 0;
+        this._ctl?.abort();
+        accepted.reject(new P2PError(ERR_PLAYBACK, 'the playback was stopped'));
+      }
     }
     const mp = this._mpegtsPlayer(mpegts, url, { customLoader: Loader });
     mp.on(mpegts.Events.STATISTICS_INFO, (st) => { this._speedKBps = st.speed; });

@@ -62,8 +62,10 @@ export class Timeline {
     clearTimeout(this._retry);
     try {
       await Promise.all([this._loadMonth(), this._loadDay()]);
+      if (this._stopped) return;
       this.el.hidden = false;
     } catch (e) {
+      if (this._stopped) return;
       this.el.hidden = true;
       this.lastError = e;
       // 406: the camera does not record; 403: the token may not play
@@ -177,13 +179,15 @@ export class Timeline {
       start = next.start;
     }
     const end = dayRange(this.day).to;
-    this.playing = { start, end, state: null, clicked: sec };
+    const mine = { start, end, state: null, clicked: sec };
+    this.playing = mine;
     this.pos = start;
     $('.tl-speed', this.el).value = '1';
     this.render();
     try {
       await this.o.play(start, end);
     } catch (e) {
+      if (this.playing !== mine) return; // another click, or Live, took over
       this.playing = null;
       this.pos = null;
       this.render();

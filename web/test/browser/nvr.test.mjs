@@ -105,3 +105,34 @@ test('NVR: the channels listed under the camera; channel 1 plays in its own tile
     await page.close();
   }
 });
+
+test('NVR: a returning page reopens channel 0 and channel 1 at once; both play over one connection', { skip, timeout: 90000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const first = await ctx.newPage();
+    await first.goto(base, { timeout: 15000 });
+    await waitFor(first, (d) => globalThis.p2pcamPage.tiles.get(d)?.status === 'playing', device, 20000, 'channel 0 playing');
+    const chan = first.locator(`#cameras li.channels[data-nvr="${device}"] button.chan`).first();
+    await chan.waitFor({ timeout: 10000 });
+    await chan.click();
+    await waitFor(first, (k) => globalThis.p2pcamPage.tiles.get(k)?.status === 'playing', porch, 20000, 'channel 1 playing');
+    await first.close();
+
+    // Both tiles open together: the second waits for the first's dial.
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base, { timeout: 15000 });
+    for (const k of [device, porch]) {
+      await waitFor(page, (k) => {
+        const t = globalThis.p2pcamPage.tiles.get(k);
+        if (t?.status === 'failed') return `failed: ${t.el.querySelector('.error .text').textContent}`;
+        return t?.status === 'playing' && t.video.getVideoPlaybackQuality().totalVideoFrames > 5 && 'playing';
+      }, k, 20000, `${k} reopened`).then((st) => assert.equal(st, 'playing', k));
+    }
+    assert.equal(await page.evaluate(() => globalThis.p2pcamPage.sdk.services.size), 1, 'one connection');
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
