@@ -188,9 +188,9 @@ func checkChannelVideo(t *testing.T, name string, b []byte, width, height, minFr
 
 // NVR channels record as channel 0 does, each into its own files (chN_
 // names) in the one record directory: channel 1's recordings are
-// listed, played (its own picture and sound) and downloaded on channel
-// 1 and only there; channel 2, record = "off", records nothing and
-// says so.
+// listed, played (its own picture and sound), steered and downloaded on
+// channel 1 and only there; channel 2, record = "off", records nothing
+// and says so; channel 3's playbacks count against its max_viewers.
 func TestNVRRecordingOverLAN(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sd")
 	d := startDaemon(t, `
@@ -205,6 +205,11 @@ streams.standard = "sim:standard"
 [[channels]]
 channel = 2
 record = "off"
+streams.standard = "sim:standard"
+
+[[channels]]
+channel = 3
+max_viewers = 1
 streams.standard = "sim:standard"
 `, "--record-dir", dir)
 	fl := d.waitFinishedOn(t, 1, 2, 40*time.Second)
@@ -277,6 +282,20 @@ streams.standard = "sim:standard"
 		t.Fatalf("playback on channel 1: %v %v", resp, err)
 	}
 	checkFLV(t, "channel 1 playback", body, 320, 180, 25)
+
+	// A playback counts against its channel's viewer limit: channel 3
+	// serves one.
+	first, err := http.Get(d.url(fmt.Sprintf("ipc.flv?action=playback&channel=3&start_time=%d&end_time=%d", now-60, now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Body.Close()
+	if st := first.Header.Get("X-P2pcam-Status"); st != "0" {
+		t.Errorf("first playback of channel 3: status %q, want 0", st)
+	}
+	if code, body := d.get(t, fmt.Sprintf("ipc.flv?action=playback&channel=3&start_time=%d&end_time=%d", now-60, now)); !strings.Contains(body, "channel 3 serves 1 at once") {
+		t.Errorf("second playback of channel 3: %d %.200q, want refused by the channel's limit", code, body)
+	}
 	if _, ok := d.waitLog(time.Second, "playback ended", "channel=1"); !ok {
 		t.Error("no log of channel 1's playback")
 	}
