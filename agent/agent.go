@@ -140,9 +140,6 @@ func New(cfg Config) (*Agent, error) {
 	if a.rec, a.recQuality, err = newRecorder(cfg, 0, a.qualities, a.storageEvent); err != nil {
 		return nil, err
 	}
-	if err := a.openNVRRecorders(); err != nil {
-		return nil, err
-	}
 	clipStorage := a.storageEvent
 	if a.rec != nil {
 		clipStorage = nil // the same card: continuous recording tells of it

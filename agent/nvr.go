@@ -128,6 +128,12 @@ func mergeSpecs(boardStreams map[media.Quality]string, overrides map[string]stri
 // openNVR opens the channels of cfg.Channels (validated), by number.
 func openNVR(cfg Config, s channelSetup) ([]*channel, error) {
 	var out []*channel
+	fail := func(err error) ([]*channel, error) {
+		for _, c := range out {
+			c.close()
+		}
+		return nil, err
+	}
 	for _, cc := range cfg.Channels {
 		var boardStreams map[media.Quality]string
 		if cc.Board != "" {
@@ -139,13 +145,18 @@ func openNVR(cfg Config, s channelSetup) ([]*channel, error) {
 		cs.cfg.Audio.Microphone = cc.Microphone
 		ch, err := openChannel(cc.Channel, cc.Name, mergeSpecs(boardStreams, cc.Streams), cs)
 		if err != nil {
-			for _, c := range out {
-				c.close()
-			}
-			return nil, err
+			return fail(err)
 		}
 		ch.limit = &viewerLimit{max: cc.MaxViewers}
 		out = append(out, ch)
+		// Recorded like channel 0 unless record = "off" (newRecorder:
+		// nil while continuous recording is off). They share channel 0's
+		// card, whose recorder tells of its changes.
+		if cc.Record != RecordOff {
+			if ch.rec, ch.recQuality, err = newRecorder(cfg, cc.Channel, ch.qualities, nil); err != nil {
+				return fail(err)
+			}
+		}
 	}
 	// By number, for get_nvr_list.
 	for i := 1; i < len(out); i++ {

@@ -146,30 +146,6 @@ func newStore(cfg Config, num int, dir string, segment time.Duration, quotaMB in
 	return rec, nil
 }
 
-// openNVRRecorders builds the recorders of the NVR channels that
-// record: every one while continuous recording is on, unless its
-// record = "off". They share channel 0's card, whose recorder tells of
-// its changes.
-func (a *Agent) openNVRRecorders() error {
-	if a.rec == nil {
-		return nil
-	}
-	off := map[int]bool{}
-	for _, cc := range a.cfg.Channels {
-		off[cc.Channel] = cc.Record == RecordOff
-	}
-	for _, ch := range a.nvr {
-		if off[ch.num] {
-			continue
-		}
-		var err error
-		if ch.rec, ch.recQuality, err = newRecorder(a.cfg, ch.num, ch.qualities, nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // runRecorder records channel ch until ctx is done.
 func (a *Agent) runRecorder(ctx context.Context, ch *channel) {
 	log := a.log

@@ -17,8 +17,8 @@ const trialPoll = 250 * time.Millisecond
 // it is confirmed (docs/ota.md): every configured stream makes a video
 // frame (each is started as if a viewer came, then left to stop), the
 // device is registered on the broker when P2P is on (so its device info
-// has carried the trial before the confirmation follows), and Healthy passes, which is what
-// the hardware watchdog is fed on. It returns nil once all pass, or, when
+// has carried the trial before the confirmation follows), and Healthy
+// passes, which is what the hardware watchdog is fed on. It returns nil once all pass, or, when
 // ctx ends first, an error naming the check that did not pass. Call it
 // while Run runs.
 func (a *Agent) CheckTrial(ctx context.Context) error {
