@@ -5,7 +5,7 @@
 // An NVR's further cameras (get_nvr_list) open as tiles of their own,
 // keyed 'DEVICE#N'. It uses only the SDK's public API.
 import { Timeline } from './timeline.js';
-import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, createURLPlaybackPlayer, cameraURL, httpCommand, httpSender, parseNVRList, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
+import { create, createPlayer, liveLine, createURLPlayer, createPlaybackPlayer, createURLPlaybackPlayer, cameraURL, httpSender, parseNVRList, mark, P2PError, ERR_NOT_SHARED, ERR_BUSY, ERR_STOPPED } from './index.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 // urlCams: name -> camera URL of the HTTP cameras (config.json's and typed).
@@ -174,6 +174,13 @@ function channelRow(device, list) {
   return li;
 }
 
+/** sender is how tile t sends its camera a command, on the tile's
+ * channel: over P2P, or over HTTP with the playback_* commands carrying
+ * the session the camera named for the tile's playback. */
+function sender(t) {
+  return t.cam ? httpSender(t.cam, { channel: t.channel, session: () => t.player?.session }) : (cmd) => state.sdk.sendCommand(t.device, cmd, { channel: t.channel });
+}
+
 /** loadChannels asks an NVR for its channels (get_nvr_list) once a
  * tile of it plays, and lists them; a camera that is not an NVR, or a
  * token without the command permission, lists none. */
@@ -181,8 +188,7 @@ async function loadChannels(t) {
   if (state.nvr.has(t.device)) return;
   state.nvr.set(t.device, []);
   try {
-    const reply = t.cam ? await httpCommand(t.cam, 'get_nvr_list') : await state.sdk.sendCommand(t.device, 'get_nvr_list');
-    state.nvr.set(t.device, parseNVRList(reply));
+    state.nvr.set(t.device, parseNVRList(await sender(t)('get_nvr_list')));
   } catch (e) {
     // 406 (not an NVR) and 403 (not allowed) hold; anything else is asked
     // again when a tile of the device plays next.
@@ -370,9 +376,8 @@ function watchService(t, s) {
 function startTimeline(t) {
   if (t.timeline) return;
   const sdk = state.sdk;
-  const send = t.cam ? httpSender(t.cam, { channel: t.channel, session: () => t.player?.session }) : (cmd) => sdk.sendCommand(t.device, cmd, { channel: t.channel });
   t.timeline = new Timeline($('.timeline', t.el), {
-    send, video: t.video,
+    send: sender(t), video: t.video,
     error: (msg) => banner(`${t.key}: ${msg}`),
     play: async (start, end) => {
       t.player?.stop();
@@ -498,15 +503,14 @@ function wireTile(t) {
 async function sendCommand(e) {
   e.preventDefault();
   const out = $('#command-reply');
-  const id = $('#command-target').value;
+  const t = state.tiles.get($('#command-target').value);
   const cmd = $('#command-text').value.trim();
-  if (!id) { out.textContent = 'Open a camera first.'; return; }
+  if (!t) { out.textContent = 'Open a camera first.'; return; }
   out.classList.remove('err');
   out.textContent = '…';
   const t0 = performance.now();
   try {
-    const t = state.tiles.get(id);
-    const reply = t?.cam ? await httpCommand(t.cam, cmd, { channel: t.channel }) : await state.sdk.sendCommand(t?.device ?? id, cmd, { channel: t?.channel ?? 0 });
+    const reply = await sender(t)(cmd);
     out.textContent = (typeof reply === 'string' ? reply : JSON.stringify(reply, null, 2)) + `\n\n(${Math.round(performance.now() - t0)} ms)`;
   } catch (err) {
     out.classList.add('err');

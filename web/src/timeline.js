@@ -74,7 +74,7 @@ export class Timeline {
       if (e.status === 406) return;
       if (e.status === 403) { this.o.error?.(`Recordings: ${e.message}`); return; }
       this.o.error?.(`Recordings: ${e.message} (asking again in ${RETRY_MS / 1000} s)`);
-      if (!this._stopped) this._retry = setTimeout(() => this.load(this.day), RETRY_MS);
+      this._retry = setTimeout(() => this.load(this.day), RETRY_MS);
       return;
     }
     clearInterval(this._timer);
